@@ -1,0 +1,76 @@
+import type { Logger } from 'pino';
+import type { DarkroomConfig } from '../config.js';
+import type { FeatureId, FileSetName } from '../features/table.js';
+
+/** One input file as the engine receives it: bytes already read from storage. */
+export interface EngineFile {
+  fileId: string;
+  fileName: string;
+  contentType: string;
+  data: Buffer;
+}
+
+export interface EngineJob {
+  taskId: string;
+  feature: FeatureId;
+  files: Partial<Record<FileSetName, EngineFile[]>>;
+  /** The task's `actions[0].params` (may be empty). */
+  params: Record<string, unknown>;
+  /** Requested output format, when the client sent `output_ext`. */
+  outputExt?: 'jpg' | 'png';
+}
+
+/** One result file; a task's results are `results[0].data[i]`, in this order. */
+export interface EngineOutput {
+  data: Buffer;
+  contentType: string;
+  ext: string;
+  /** Extra JSON fields placed beside `dst_id`/`url` in the result entry (e.g. face boxes). */
+  meta?: Record<string, unknown>;
+}
+
+export interface EngineRunContext {
+  /** Fires when the task is dropped (not polled for 10 s), cancelled or timed out: stop work. */
+  signal: AbortSignal;
+  /** 0..1, shown to clients that ask for progress. */
+  reportProgress(fraction: number): void;
+  log: Logger;
+}
+
+export interface Availability {
+  available: boolean;
+  /** Why not, naming what to install or configure. */
+  reason?: string;
+  /** Which implementation will run (e.g. "esrgan-slim on tfjs-wasm", "classical PatchMatch"). */
+  implementation?: string;
+}
+
+export interface Engine {
+  readonly feature: FeatureId;
+  availability(): Availability;
+  /** Validates inputs and params (throwing EngineError with the spec's code) and produces the results. */
+  run(job: EngineJob, ctx: EngineRunContext): Promise<EngineOutput[]>;
+  /** Loads models ahead of the first task (config `engines.preload`). */
+  warmUp?(): Promise<void>;
+  close?(): Promise<void>;
+}
+
+/**
+ * Runs a function exported by a module inside a worker thread, so inference never blocks the API's
+ * event loop. `modulePath` is an absolute file path or file: URL; the worker imports it once and
+ * keeps it (and the models it loads) warm.
+ */
+export interface WorkerPool {
+  run<T>(modulePath: string | URL, fn: string, args: unknown, opts?: { signal?: AbortSignal; transferList?: ArrayBuffer[] }): Promise<T>;
+  readonly size: number;
+  destroy(): Promise<void>;
+}
+
+/** What every engine factory receives. */
+export interface EngineDeps {
+  config: DarkroomConfig;
+  log: Logger;
+  pool: WorkerPool;
+}
+
+export type EngineFactory = (deps: EngineDeps) => Engine;

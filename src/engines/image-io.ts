@@ -1,0 +1,122 @@
+import sharp, { type Sharp } from 'sharp';
+import type { FeatureSpec, InputFormat } from '../features/table.js';
+import type { EngineFile, EngineOutput } from './engine.js';
+import { EngineError } from './errors.js';
+
+/** Recognises the container from its first bytes; the declared content type is never trusted. */
+export function sniffFormat(data: Buffer): InputFormat | 'webp' | 'gif' | undefined {
+  if (data.length >= 3 && data[0] === 0xff && data[1] === 0xd8 && data[2] === 0xff) return 'jpg';
+  if (data.length >= 8 && data.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'png';
+  if (data.length >= 12 && data.toString('latin1', 4, 8) === 'ftyp') {
+    const brand = data.toString('latin1', 8, 12);
+    if (['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'mif1', 'msf1'].includes(brand)) return 'heic';
+    if (brand === 'qt  ') return 'mov';
+    if (brand.startsWith('M4V')) return 'm4v';
+    return 'mp4';
+  }
+  if (data.length >= 12 && data.toString('latin1', 0, 4) === 'RIFF' && data.toString('latin1', 8, 12) === 'WEBP') return 'webp';
+  if (data.length >= 6 && data.toString('latin1', 0, 3) === 'GIF') return 'gif';
+  return undefined;
+}
+
+export interface LoadedImage {
+  /** Pipeline with EXIF orientation applied; clone it before adding operations. */
+  image: Sharp;
+  width: number;
+  height: number;
+  format: InputFormat;
+  hasAlpha: boolean;
+}
+
+export interface LoadOptions {
+  role?: 'image' | 'mask';
+  /** Pixel ceiling checked from the header before any full decode. */
+  maxPixels: number;
+}
+
+async function decodeHeic(data: Buffer, maxPixels: number): Promise<Sharp> {
+  const { default: decode } = await import('heic-decode');
+  const out = await decode({ buffer: data });
+  if (out.width * out.height > maxPixels) throw new Error('too many pixels');
+  return sharp(Buffer.from(out.data.buffer, out.data.byteOffset, out.data.byteLength), {
+    raw: { width: out.width, height: out.height, channels: 4 },
+  });
+}
+
+/**
+ * Decodes one input file under the feature's limits: file size, format, pixel ceiling (before
+ * decoding, against decompression bombs), EXIF orientation, long/short side. Errors carry the
+ * source document's codes.
+ */
+export async function loadImage(file: EngineFile, spec: FeatureSpec, opts: LoadOptions): Promise<LoadedImage> {
+  const isMask = opts.role === 'mask';
+  const decodeError = isMask ? 'error_decode_mask' : 'error_decode_image';
+  const what = isMask ? 'mask' : 'image';
+  if (file.data.length >= spec.limits.maxBytes) {
+    throw new EngineError('exceed_max_filesize', `${what} is ${file.data.length} bytes; ${spec.title} accepts less than ${spec.limits.maxBytes} bytes`);
+  }
+  const format = sniffFormat(file.data);
+  const allowed: readonly string[] = isMask ? ['jpg', 'png'] : spec.limits.formats;
+  if (!format || !allowed.includes(format)) {
+    throw new EngineError(decodeError, `${what} is not a ${allowed.join('/')} file${format ? ` (found ${format})` : ''}`);
+  }
+  let image: Sharp;
+  try {
+    if (format === 'heic') {
+      image = await decodeHeic(file.data, opts.maxPixels);
+    } else {
+      const probe = sharp(file.data, { limitInputPixels: opts.maxPixels, failOn: 'error' });
+      const meta = await probe.metadata();
+      if (!meta.width || !meta.height) throw new Error('no dimensions');
+      image = sharp(file.data, { limitInputPixels: opts.maxPixels, failOn: 'error' }).rotate();
+      // Force a full decode now so truncated files fail here, not halfway through the engine.
+      await image.clone().raw().toBuffer({ resolveWithObject: true });
+    }
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    if (/pixel|too many/i.test(msg)) throw new EngineError('invalid_parameter', `${what} has more than ${opts.maxPixels} pixels`);
+    throw new EngineError(decodeError, `cannot decode ${what}: ${msg}`);
+  }
+  const { info } = await image.clone().raw().toBuffer({ resolveWithObject: true });
+  const width = info.width;
+  const height = info.height;
+  const long = Math.max(width, height);
+  const short = Math.min(width, height);
+  const lim = spec.limits;
+  if (long > lim.maxLongSide) throw new EngineError('invalid_parameter', `${what} is ${width}x${height}; the long side must be at most ${lim.maxLongSide} px`);
+  if (lim.minShortSide && short < lim.minShortSide) throw new EngineError('invalid_parameter', `${what} is ${width}x${height}; the short side must be at least ${lim.minShortSide} px`);
+  if (lim.maxShortSide && short > lim.maxShortSide) throw new EngineError('invalid_parameter', `${what} is ${width}x${height}; the short side must be at most ${lim.maxShortSide} px`);
+  return { image, width, height, format: format as InputFormat, hasAlpha: info.channels === 4 };
+}
+
+/** Raw interleaved pixels, the form the pixel engines and models work on. */
+export interface RawImage {
+  data: Buffer;
+  width: number;
+  height: number;
+  channels: 1 | 3 | 4;
+}
+
+export async function toRaw(image: Sharp, channels: 1 | 3 | 4): Promise<RawImage> {
+  let p = image.clone();
+  if (channels === 1) p = p.grayscale();
+  else if (channels === 3) p = p.removeAlpha();
+  else p = p.ensureAlpha();
+  const { data, info } = await p.raw().toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height, channels };
+}
+
+/** Encodes a result: PNG when asked or when it has alpha, otherwise the client's `output_ext` or JPEG. */
+export async function encodeOutput(raw: RawImage, outputExt?: 'jpg' | 'png', opts: { forcePng?: boolean; meta?: Record<string, unknown> } = {}): Promise<EngineOutput> {
+  const img = sharp(raw.data, { raw: { width: raw.width, height: raw.height, channels: raw.channels } });
+  const png = opts.forcePng || raw.channels === 4 || outputExt === 'png';
+  if (png) return { data: await img.png().toBuffer(), contentType: 'image/png', ext: 'png', meta: opts.meta };
+  return { data: await img.jpeg({ quality: 92, chromaSubsampling: '4:4:4' }).toBuffer(), contentType: 'image/jpeg', ext: 'jpg', meta: opts.meta };
+}
+
+/** The first file of a set, or the engine error the source document gives for a missing input. */
+export function firstFile(files: EngineFile[] | undefined, role: 'image' | 'mask' = 'image'): EngineFile {
+  const f = files?.[0];
+  if (!f) throw new EngineError(role === 'mask' ? 'error_download_mask' : 'error_download_image', `no ${role} file given`);
+  return f;
+}
