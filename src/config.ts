@@ -50,6 +50,8 @@ export interface DarkroomConfig {
     /** Largest decoded image, in pixels, before any decode (decompression-bomb guard). */
     maxPixels: number;
     video: { mode: 'classic' | 'neural' };
+    /** ESRGAN size for enhance: 'slim' (fast) or 'medium' (sharper, about 3.5x slower). */
+    enhanceModel: 'slim' | 'medium';
   };
   diffusion: {
     /** AUTOMATIC1111 / Forge base URLs. */
@@ -59,6 +61,10 @@ export interface DarkroomConfig {
     timeoutMs: number;
     concurrencyPerBackend: number;
     nsfwRetries: number;
+    /** ComfyUI workflow templates folder (default: the repo's workflows/comfyui). */
+    workflowsDir?: string;
+    /** ComfyUI `ckpt_name` when a style names none (A1111 keeps its loaded model). */
+    checkpoint?: string;
   };
   admin: { password?: string };
 }
@@ -91,6 +97,7 @@ export const DEFAULTS: DarkroomConfig = {
     nsfw: { enabled: true, threshold: 0.7 },
     maxPixels: 50_000_000,
     video: { mode: 'classic' },
+    enhanceModel: 'slim',
   },
   diffusion: { a1111: [], comfyui: [], timeoutMs: 5 * 60_000, concurrencyPerBackend: 1, nsfwRetries: 2 },
   admin: {},
@@ -143,7 +150,7 @@ function fromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
     tasks: { pollingIntervalMs: num(env.DARKROOM_POLLING_INTERVAL_MS), concurrency: num(env.DARKROOM_TASK_CONCURRENCY) },
     rateLimit: { enabled: bool(env.DARKROOM_RATE_LIMIT) },
     engines: { workers: num(env.DARKROOM_ENGINE_WORKERS), modelsDir: env.DARKROOM_MODELS_DIR, preload: bool(env.DARKROOM_PRELOAD_MODELS) },
-    diffusion: { a1111: list(env.DARKROOM_A1111_URLS), comfyui: list(env.DARKROOM_COMFYUI_URLS) },
+    diffusion: { a1111: list(env.DARKROOM_A1111_URLS), comfyui: list(env.DARKROOM_COMFYUI_URLS), checkpoint: env.DARKROOM_DIFFUSION_CHECKPOINT },
     admin: { password: env.DARKROOM_ADMIN_PASSWORD },
   };
 }

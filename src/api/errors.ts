@@ -17,7 +17,7 @@ export const API_ERRORS = {
   InvalidSignature: 403,
   UrlExpired: 403,
   NotFound: 404,
-  InvalidFileId: 400,
+  InvalidFileId: 404,
   FileExpired: 400,
   FileNotUploaded: 400,
   FileAlreadyUploaded: 409,
@@ -39,10 +39,12 @@ export class ApiError extends Error {
   constructor(
     readonly code: ApiErrorCode,
     message: string,
+    /** Overrides the code's usual status (e.g. InvalidTaskId as 404 for ids the caller does not own). */
+    status?: number,
   ) {
     super(message);
     this.name = 'ApiError';
-    this.status = API_ERRORS[code];
+    this.status = status ?? API_ERRORS[code];
   }
 }
 

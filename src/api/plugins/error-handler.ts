@@ -1,0 +1,46 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { ApiError, envelope } from '../errors.js';
+
+function validationMessage(err: FastifyError): { code: 'BadRequest' | 'InvalidParameters'; message: string } {
+  const first = err.validation?.[0];
+  const where = `${err.validationContext ?? 'body'}${first?.instancePath ? first.instancePath.replace(/\//g, '.') : ''}`;
+  if (first?.keyword === 'additionalProperties') {
+    const extra = (first.params as { additionalProperty?: string }).additionalProperty;
+    return { code: 'BadRequest', message: `unexpected field ${where}.${extra}` };
+  }
+  if (first?.keyword === 'required') {
+    const missing = (first.params as { missingProperty?: string }).missingProperty;
+    return { code: 'InvalidParameters', message: `missing field ${where}.${missing}` };
+  }
+  return { code: 'InvalidParameters', message: `${where} ${first?.message ?? 'is invalid'}` };
+}
+
+/** Every failure leaves as the API's error envelope; nothing internal (stack, SQL, paths) leaks out. */
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError & { statusCode?: number }, req, reply) => {
+    if (err instanceof ApiError) return reply.status(err.status).send(envelope(err.status, err.message, err.code));
+    if (err.validation) {
+      const { code, message } = validationMessage(err);
+      return reply.status(400).send(envelope(400, message, code));
+    }
+    if (err.statusCode === 429) return reply.status(429).send(envelope(429, 'Too many requests'));
+    switch (err.code) {
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        return reply.status(413).send(envelope(413, 'request body is too large', 'PayloadTooLarge'));
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+        return reply.status(400).send(envelope(400, 'Content-Type must be application/json', 'BadRequest'));
+      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+        return reply.status(400).send(envelope(400, 'request body is empty', 'BadRequest'));
+      case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+        return reply.status(400).send(envelope(400, 'Content-Length does not match the body', 'BadRequest'));
+    }
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      // JSON syntax errors and other client faults Fastify detected before our code ran.
+      const msg = err instanceof SyntaxError || /JSON/i.test(err.message) ? 'request body is not valid JSON' : 'bad request';
+      return reply.status(400).send(envelope(400, msg, 'BadRequest'));
+    }
+    req.log.error({ err }, 'unhandled error');
+    return reply.status(500).send(envelope(500, 'internal error', 'InternalError'));
+  });
+  app.setNotFoundHandler((req, reply) => reply.status(404).send(envelope(404, `no route ${req.method} ${req.url.split('?')[0]}`, 'NotFound')));
+}

@@ -1,0 +1,24 @@
+import { sql } from 'kysely';
+import type { FastifyInstance } from 'fastify';
+import type { ApiServices } from '../services.js';
+
+/** Liveness and readiness (database, queue, storage reachable). */
+export async function healthRoutes(app: FastifyInstance, services: ApiServices): Promise<void> {
+  app.get('/healthz', { schema: { tags: ['Operations'], summary: 'Liveness' } }, async () => ({ status: 200, result: { ok: true } }));
+  app.get('/readyz', { schema: { tags: ['Operations'], summary: 'Readiness: database, queue and storage reachable' } }, async (_req, reply) => {
+    const checks: Record<string, string> = {};
+    const run = async (name: string, fn: () => Promise<unknown>) => {
+      try {
+        await fn();
+        checks[name] = 'ok';
+      } catch (e) {
+        checks[name] = e instanceof Error ? e.message : 'failed';
+      }
+    };
+    await run('database', () => sql`select 1`.execute(services.db.kysely));
+    await run('queue', () => services.queue.check());
+    await run('storage', () => services.files.storage.check());
+    const ok = Object.values(checks).every((v) => v === 'ok');
+    return reply.status(ok ? 200 : 503).send(ok ? { status: 200, result: checks } : { status: 503, error: 'not ready', error_code: 'ServiceUnavailable', checks });
+  });
+}

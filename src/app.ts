@@ -1,0 +1,195 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { hostname } from 'node:os';
+import type { FastifyInstance } from 'fastify';
+import { pino, type Logger } from 'pino';
+import { AdminService } from './auth/admin.service.js';
+import { KeysService } from './auth/keys.service.js';
+import { MasterKey } from './auth/master-key.js';
+import { TokensService } from './auth/tokens.service.js';
+import { buildServer } from './api/server.js';
+import type { ApiServices } from './api/services.js';
+import type { StyleCatalogPort } from './api/style-port.js';
+import { CreditsService } from './billing/credits.service.js';
+import { priceOf, type DarkroomConfig } from './config.js';
+import { openDatabase, type Db } from './db/connect.js';
+import { createEngineRegistry, type EngineRegistry } from './engines/registry.js';
+import { createWorkerPool } from './engines/runtime/pool.js';
+import type { WorkerPool } from './engines/engine.js';
+import { feature } from './features/table.js';
+import type { FeatureId } from './features/table.js';
+import { FilesService } from './files/files.service.js';
+import { LocalDiskStorage } from './storage/local-disk.js';
+import type { ObjectStorage } from './storage/storage.js';
+import { UrlSigner } from './storage/url-signer.js';
+import { InProcessQueue } from './tasks/in-process-queue.js';
+import type { TaskQueue } from './tasks/queue.js';
+import { TaskRunner } from './tasks/task-runner.js';
+import { TasksService } from './tasks/tasks.service.js';
+import { systemClock, type Clock } from './util/clock.js';
+import { randomId } from './util/ids.js';
+
+export interface DevKey {
+  clientId: string;
+  clientSecret: string;
+  credits: number;
+  created: boolean;
+}
+
+export interface DarkroomOptions {
+  clock?: Clock;
+  log?: Logger;
+  /** Replaces the queue chosen from configuration (tests, scale wiring). */
+  queue?: TaskQueue;
+  storage?: ObjectStorage;
+  styles?: StyleCatalogPort;
+  /** Periodic sweeps (abandonment, retention, expiry); tests drive them by hand with `sweep()`. */
+  sweepers?: boolean;
+  rateLimitRedis?: unknown;
+}
+
+export interface Darkroom {
+  config: DarkroomConfig;
+  services: ApiServices;
+  server: FastifyInstance;
+  pool?: WorkerPool;
+  /** Runs every sweep once: abandoned tasks, expired files, expired credit lots, stale tokens. */
+  sweep(): Promise<void>;
+  listen(): Promise<string>;
+  ensureDevKey(): Promise<DevKey | undefined>;
+  close(): Promise<void>;
+}
+
+// Optional parts are imported only when configured, so the embedded default never loads their drivers.
+const S3_MODULE = './storage/s3.js';
+const REDIS_QUEUE_MODULE = './tasks/redis-queue.js';
+const STYLES_MODULE = './styles/index.js';
+
+/** Storage chosen by configuration. */
+async function createStorage(config: DarkroomConfig, master: MasterKey): Promise<{ storage: ObjectStorage; local?: LocalDiskStorage }> {
+  if (config.storage.driver === 's3') {
+    const mod = (await import(S3_MODULE)) as { S3Storage: new (cfg: NonNullable<DarkroomConfig['storage']['s3']>) => ObjectStorage };
+    if (!config.storage.s3) throw new Error('storage.driver is s3 but no bucket is configured (DARKROOM_S3_BUCKET)');
+    return { storage: new mod.S3Storage(config.storage.s3) };
+  }
+  const local = new LocalDiskStorage(path.join(config.dataDir, 'files'), config.publicUrl, new UrlSigner(master.derive('url-signing')));
+  return { storage: local, local };
+}
+
+async function createQueue(config: DarkroomConfig): Promise<TaskQueue> {
+  if (config.redisUrl) {
+    const mod = (await import(REDIS_QUEUE_MODULE)) as { RedisQueue: new (url: string, concurrency: number) => TaskQueue };
+    return new mod.RedisQueue(config.redisUrl, config.tasks.concurrency);
+  }
+  return new InProcessQueue(config.tasks.concurrency);
+}
+
+async function loadStyles(log: Logger): Promise<StyleCatalogPort | undefined> {
+  try {
+    const mod = (await import(STYLES_MODULE)) as { createStyleCatalog?: () => StyleCatalogPort };
+    return mod.createStyleCatalog?.();
+  } catch (e) {
+    log.debug({ err: e }, 'no style catalog');
+    return undefined;
+  }
+}
+
+/** Wires every service from configuration: the embedded default or the scale-out parts. */
+export async function createDarkroom(config: DarkroomConfig, opts: DarkroomOptions = {}): Promise<Darkroom> {
+  const clock = opts.clock ?? systemClock;
+  const log = opts.log ?? pino({ level: config.logLevel });
+  const master = MasterKey.load(config.dataDir);
+  const db: Db = await openDatabase(config.databaseUrl);
+  const { storage, local } = opts.storage ? { storage: opts.storage, local: opts.storage instanceof LocalDiskStorage ? opts.storage : undefined } : await createStorage(config, master);
+  const keys = new KeysService(db, master, clock, config.auth.keyBits);
+  const tokens = new TokensService(db, keys, clock, config.auth);
+  const credits = new CreditsService(db, clock);
+  const files = new FilesService(db, storage, clock, config.retention);
+  const tasks = new TasksService(db, credits, files, clock, {
+    pollingIntervalMs: config.tasks.pollingIntervalMs,
+    abandonAfterMs: config.tasks.abandonAfterMs,
+    price: (spec) => priceOf(config, spec.id, spec.price),
+    action: (id) => feature(id as FeatureId).action,
+  });
+  const queue = opts.queue ?? (await createQueue(config));
+  tasks.attachQueue(queue);
+  const admin = AdminService.create(db, clock, config.dataDir, config.admin.password);
+
+  let pool: WorkerPool | undefined;
+  let engines: EngineRegistry | undefined;
+  if (config.runEngines) {
+    pool = createWorkerPool(config.engines.workers);
+    engines = createEngineRegistry({ config, log: log.child({ component: 'engines' }), pool });
+    const runner = new TaskRunner(tasks, files, engines, log.child({ component: 'runner' }), { timeoutMs: config.tasks.timeoutMs, workerId: `${hostname()}:${process.pid}:${randomId(4)}` });
+    await queue.consume(runner.handle);
+    if (config.engines.preload) for (const e of engines.values()) void e.warmUp?.().catch((err) => log.warn({ err, feature: e.feature }, 'warm-up failed'));
+  }
+
+  const services: ApiServices = {
+    config,
+    log,
+    clock,
+    db,
+    keys,
+    tokens,
+    credits,
+    files,
+    tasks,
+    queue,
+    engines,
+    localStorage: local,
+    admin,
+    styles: opts.styles ?? (await loadStyles(log)),
+    rateLimitRedis: opts.rateLimitRedis,
+  };
+  const server = await buildServer(services);
+
+  const sweep = async () => {
+    await tasks.sweepAbandoned();
+    await files.sweepExpired();
+    await credits.sweepExpired();
+    await tokens.sweep();
+  };
+  const timers: NodeJS.Timeout[] = [];
+  if (opts.sweepers !== false) {
+    timers.push(setInterval(() => void tasks.sweepAbandoned().catch((err) => log.error({ err }, 'abandonment sweep failed')), 1000));
+    timers.push(
+      setInterval(() => void sweep().catch((err) => log.error({ err }, 'retention sweep failed')), config.retention.sweepIntervalMs),
+    );
+    timers.forEach((t) => t.unref());
+  }
+
+  const devKeyFile = path.join(config.dataDir, 'secrets', 'dev-key.json');
+  return {
+    config,
+    services,
+    server,
+    pool,
+    sweep,
+    async listen() {
+      return server.listen({ host: config.host, port: config.port });
+    },
+    /** First start: creates the dev key with credits. Later starts: shows the same key again (kept 0600 in the data dir). */
+    async ensureDevKey() {
+      if (!config.devKey.enabled) return undefined;
+      if (existsSync(devKeyFile)) {
+        const saved = JSON.parse(readFileSync(devKeyFile, 'utf8')) as { clientId: string; clientSecret: string };
+        const row = await keys.get(saved.clientId);
+        if (row && row.revokedAt === null) return { ...saved, credits: await credits.balance(saved.clientId), created: false };
+      }
+      if ((await keys.list()).some((k) => k.name !== 'dev')) return undefined;
+      const k = await keys.create('dev');
+      await credits.grant(k.clientId, config.devKey.credits, 'PaygToken', clock.now() + 365 * 24 * 3600_000, 'sign_up_gift');
+      writeFileSync(devKeyFile, JSON.stringify({ clientId: k.clientId, clientSecret: k.clientSecret }, null, 2), { mode: 0o600 });
+      return { clientId: k.clientId, clientSecret: k.clientSecret, credits: config.devKey.credits, created: true };
+    },
+    async close() {
+      timers.forEach((t) => clearInterval(t));
+      await server.close();
+      await queue.close();
+      await pool?.destroy();
+      for (const e of engines?.values() ?? []) await e.close?.();
+      await db.close();
+    },
+  };
+}

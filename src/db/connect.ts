@@ -1,0 +1,48 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { Kysely, SqliteDialect, PostgresDialect, sql, type Transaction } from 'kysely';
+import type { Database } from './schema.js';
+import { migrateToLatest } from './migrations.js';
+
+export type DbDialectName = 'sqlite' | 'postgres';
+
+export interface Db {
+  kysely: Kysely<Database>;
+  dialect: DbDialectName;
+  close(): Promise<void>;
+}
+
+async function openSqlite(file: string): Promise<Kysely<Database>> {
+  const { default: SQLite } = await import('better-sqlite3');
+  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  const database = new SQLite(file);
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  database.pragma('foreign_keys = ON');
+  database.pragma('busy_timeout = 5000');
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+}
+
+async function openPostgres(url: string): Promise<Kysely<Database>> {
+  const pg = await import('pg');
+  // int8 (bigint) columns hold millisecond timestamps and ids, all far below 2^53.
+  pg.default.types.setTypeParser(20, (v: string) => Number(v));
+  const pool = new pg.default.Pool({ connectionString: url, max: 10 });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/** Opens `sqlite:<path>` or `postgres://…` and brings the schema to the latest migration. */
+export async function openDatabase(url: string): Promise<Db> {
+  const dialect: DbDialectName = /^postgres(ql)?:\/\//.test(url) ? 'postgres' : 'sqlite';
+  const kysely = dialect === 'postgres' ? await openPostgres(url) : await openSqlite(url.replace(/^sqlite:/, ''));
+  await migrateToLatest(kysely, dialect);
+  return { kysely, dialect, close: () => kysely.destroy() };
+}
+
+/**
+ * Serialises credit-changing transactions of one client. PostgreSQL takes a row lock on the
+ * client; SQLite needs nothing, since Kysely's SQLite driver runs one transaction at a time.
+ */
+export async function lockClient(trx: Transaction<Database>, db: Db, clientId: string): Promise<void> {
+  if (db.dialect === 'postgres') await sql`select id from clients where id = ${clientId} for update`.execute(trx);
+}

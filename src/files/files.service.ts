@@ -1,0 +1,174 @@
+import type { Db } from '../db/connect.js';
+import type { FilesTable } from '../db/schema.js';
+import { CONTENT_TYPES, type FeatureSpec } from '../features/table.js';
+import { ApiError } from '../api/errors.js';
+import type { ObjectStorage, PresignedRequest } from '../storage/storage.js';
+import type { Clock } from '../util/clock.js';
+import { randomId } from '../util/ids.js';
+
+export interface UploadRequest {
+  contentType: string;
+  fileName: string;
+  fileSize?: number;
+}
+
+export interface UploadSlot {
+  content_type: string;
+  file_name: string;
+  file_id: string;
+  requests: PresignedRequest[];
+}
+
+export interface RetentionPolicy {
+  uploadMs: number;
+  resultMs: number;
+  resultUrlMs: number;
+  uploadUrlMs: number;
+}
+
+export type FileRow = FilesTable;
+
+const EXT_OF: Record<string, string> = { jpg: 'jpg', png: 'png', heic: 'heic', mp4: 'mp4', mov: 'mov', m4v: 'm4v' };
+
+/** File records (who owns what, until when) over an object storage. */
+export class FilesService {
+  constructor(
+    private readonly db: Db,
+    readonly storage: ObjectStorage,
+    private readonly clock: Clock,
+    private readonly retention: RetentionPolicy,
+  ) {}
+
+  /** Formats a feature accepts at upload: its own, plus PNG/JPEG masks where it takes a mask. */
+  acceptedFormats(spec: FeatureSpec): Set<string> {
+    const formats = new Set<string>(spec.limits.formats);
+    if (spec.fileSets.some((s) => s.role === 'mask')) ['jpg', 'png'].forEach((f) => formats.add(f));
+    if (spec.fileSets.length === 0) formats.clear();
+    return formats;
+  }
+
+  async createUploads(clientId: string, spec: FeatureSpec, files: UploadRequest[]): Promise<UploadSlot[]> {
+    const accepted = this.acceptedFormats(spec);
+    if (accepted.size === 0) throw new ApiError('InvalidParameters', `${spec.title} takes no input files`);
+    for (const [i, f] of files.entries()) {
+      const format = CONTENT_TYPES[f.contentType.toLowerCase()];
+      if (!format || !accepted.has(format)) {
+        throw new ApiError('ContentTypeNotSupported', `files[${i}].content_type ${f.contentType} is not accepted by ${spec.title} (accepted: ${[...accepted].join(', ')})`);
+      }
+      if (f.fileSize !== undefined && f.fileSize >= spec.limits.maxBytes) {
+        throw new ApiError('ExceedMaxFilesize', `files[${i}].file_size ${f.fileSize} exceeds the maximum limit: ${spec.title} accepts less than ${spec.limits.maxBytes} bytes (exceed_max_filesize)`);
+      }
+    }
+    const now = this.clock.now();
+    const slots: UploadSlot[] = [];
+    for (const f of files) {
+      const id = randomId(24);
+      const format = CONTENT_TYPES[f.contentType.toLowerCase()];
+      const key = `uploads/${id.slice(0, 2)}/${id}.${EXT_OF[format] ?? 'bin'}`;
+      await this.db.kysely
+        .insertInto('files')
+        .values({
+          id,
+          client_id: clientId,
+          feature: spec.id,
+          kind: 'upload',
+          content_type: f.contentType,
+          file_name: f.fileName.slice(0, 255),
+          declared_size: f.fileSize ?? null,
+          size: null,
+          storage_key: key,
+          task_id: null,
+          created_at: now,
+          expires_at: now + this.retention.uploadMs,
+          deleted_at: null,
+        })
+        .execute();
+      const request = await this.storage.presignUpload(key, { contentType: f.contentType, contentLength: f.fileSize, expiresAt: now + this.retention.uploadUrlMs });
+      slots.push({ content_type: f.contentType, file_name: f.fileName, file_id: id, requests: [request] });
+    }
+    return slots;
+  }
+
+  async byStorageKey(key: string): Promise<FileRow | undefined> {
+    return this.db.kysely.selectFrom('files').selectAll().where('storage_key', '=', key).executeTakeFirst();
+  }
+
+  /**
+   * The caller's live files with these ids. Another client's id, an unknown id and a deleted id all
+   * answer the same way, so nothing leaks about files that are not yours.
+   */
+  async ownedFiles(clientId: string, ids: string[]): Promise<FileRow[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.kysely.selectFrom('files').selectAll().where('id', 'in', ids).where('client_id', '=', clientId).execute();
+    const now = this.clock.now();
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => {
+      const r = byId.get(id);
+      if (!r) throw new ApiError('InvalidFileId', `file_id ${id} is unknown`);
+      if (r.deleted_at !== null || r.expires_at <= now) throw new ApiError('FileExpired', `file_id ${id} has expired (uploads are kept 1 day, results 30 days)`);
+      return r;
+    });
+  }
+
+  /** Checks that each upload's bytes are in storage. */
+  async assertUploaded(files: FileRow[]): Promise<void> {
+    for (const f of files) {
+      if (f.kind === 'result') continue;
+      if (!(await this.storage.stat(f.storage_key))) throw new ApiError('FileNotUploaded', `file_id ${f.id} has no uploaded content yet: PUT the bytes to its upload URL first`);
+    }
+  }
+
+  async read(f: FileRow): Promise<Buffer> {
+    return this.storage.get(f.storage_key);
+  }
+
+  async storeResult(clientId: string, feature: string, taskId: string, index: number, data: Buffer, contentType: string, ext: string): Promise<string> {
+    const id = randomId(24);
+    const key = `results/${id.slice(0, 2)}/${id}.${ext}`;
+    await this.storage.put(key, data, contentType);
+    const now = this.clock.now();
+    await this.db.kysely
+      .insertInto('files')
+      .values({
+        id,
+        client_id: clientId,
+        feature,
+        kind: 'result',
+        content_type: contentType,
+        file_name: `${taskId}-${index}.${ext}`,
+        declared_size: null,
+        size: data.length,
+        storage_key: key,
+        task_id: taskId,
+        created_at: now,
+        expires_at: now + this.retention.resultMs,
+        deleted_at: null,
+      })
+      .execute();
+    return id;
+  }
+
+  /** Download URLs valid for 2 hours (retention.resultUrlMs), minted at each poll. */
+  async resultUrls(fileIds: string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    if (fileIds.length === 0) return out;
+    const rows = await this.db.kysely.selectFrom('files').selectAll().where('id', 'in', fileIds).execute();
+    const expiresAt = this.clock.now() + this.retention.resultUrlMs;
+    for (const r of rows) {
+      if (r.deleted_at !== null) continue;
+      out.set(r.id, await this.storage.presignDownload(r.storage_key, { expiresAt, contentType: r.content_type, fileName: r.file_name }));
+    }
+    return out;
+  }
+
+  /** Deletes expired uploads (1 day) and results (30 days) from storage, keeping the record as a tombstone. */
+  async sweepExpired(limit = 500): Promise<number> {
+    const now = this.clock.now();
+    const rows = await this.db.kysely.selectFrom('files').select(['id', 'storage_key']).where('deleted_at', 'is', null).where('expires_at', '<=', now).limit(limit).execute();
+    for (const r of rows) {
+      await this.storage.delete(r.storage_key);
+      await this.db.kysely.updateTable('files').set({ deleted_at: now }).where('id', '=', r.id).execute();
+    }
+    return rows.length;
+  }
+}

@@ -1,0 +1,18 @@
+/** Runs one task to its end; the signal fires when the task is dropped, cancelled or times out. */
+export type TaskHandler = (taskId: string, signal: AbortSignal) => Promise<void>;
+
+/**
+ * The task queue seam: in-process (embedded default) or Redis-backed (scale). API instances only
+ * enqueue and cancel; processes that run engines also `consume`.
+ */
+export interface TaskQueue {
+  readonly name: string;
+  enqueue(taskId: string, feature: string): Promise<void>;
+  /** Stops the task wherever it runs (or removes it if it has not started). */
+  cancel(taskId: string): Promise<void>;
+  consume(handler: TaskHandler): Promise<void>;
+  /** Tasks waiting plus running. */
+  depth(): Promise<number>;
+  check(): Promise<void>;
+  close(): Promise<void>;
+}

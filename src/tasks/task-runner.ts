@@ -1,0 +1,100 @@
+import type { Logger } from 'pino';
+import type { EngineRegistry } from '../engines/registry.js';
+import type { EngineFile, EngineJob } from '../engines/engine.js';
+import { EngineError, isEngineError } from '../engines/errors.js';
+import { feature as featureSpec, type FeatureId, type FileSetName } from '../features/table.js';
+import type { FilesService } from '../files/files.service.js';
+import type { StoredPayload, TaskResultEntry, TasksService } from './tasks.service.js';
+
+export interface RunnerOptions {
+  timeoutMs: number;
+  workerId: string;
+  /** Minimum time between two progress writes of one task. */
+  progressEveryMs?: number;
+}
+
+/** Executes one queued task: reads its inputs, runs the feature's engine, stores results, ends the task. */
+export class TaskRunner {
+  constructor(
+    private readonly tasks: TasksService,
+    private readonly files: FilesService,
+    private readonly engines: EngineRegistry,
+    private readonly log: Logger,
+    private readonly opts: RunnerOptions,
+  ) {}
+
+  readonly handle = async (taskId: string, signal: AbortSignal): Promise<void> => {
+    const task = await this.tasks.claim(taskId, this.opts.workerId);
+    if (!task) return;
+    const log = this.log.child({ taskId, feature: task.feature });
+    const timeout = AbortSignal.timeout(this.opts.timeoutMs);
+    const combined = AbortSignal.any([signal, timeout]);
+    const started = Date.now();
+    try {
+      const engine = this.engines.get(task.feature as FeatureId);
+      if (!engine) throw new EngineError('unknown_internal_error', `no engine for ${task.feature}`);
+      const payload = JSON.parse(task.payload) as StoredPayload;
+      const job: EngineJob = {
+        taskId,
+        feature: task.feature as FeatureId,
+        files: await this.loadInputs(task.client_id, task.feature as FeatureId, payload),
+        params: payload.params ?? {},
+        outputExt: payload.output_ext,
+      };
+      let lastProgress = 0;
+      const outputs = await engine.run(job, {
+        signal: combined,
+        log,
+        reportProgress: (p) => {
+          const now = Date.now();
+          if (now - lastProgress < (this.opts.progressEveryMs ?? 500)) return;
+          lastProgress = now;
+          void this.tasks.setProgress(taskId, p).catch(() => undefined);
+        },
+      });
+      if (combined.aborted) throw combined.reason;
+      if (outputs.length === 0) throw new EngineError('error_inference', 'the engine produced no result');
+      const results: TaskResultEntry[] = [];
+      try {
+        for (const [i, out] of outputs.entries()) {
+          results.push({ file_id: await this.files.storeResult(task.client_id, task.feature, taskId, i, out.data, out.contentType, out.ext), meta: out.meta });
+        }
+      } catch (e) {
+        log.error({ err: e }, 'storing results failed');
+        throw new EngineError('error_upload', 'the result could not be stored');
+      }
+      const charged = await this.tasks.complete(taskId, results);
+      log.info({ ms: Date.now() - started, charged }, charged ? 'task succeeded' : 'task finished after it had ended; not charged');
+    } catch (e) {
+      if (timeout.aborted && !signal.aborted) {
+        await this.tasks.fail(taskId, 'error_inference', `the task did not finish within ${Math.round(this.opts.timeoutMs / 1000)} s`);
+      } else if (signal.aborted) {
+        log.info('task stopped: dropped or cancelled');
+      } else if (isEngineError(e)) {
+        log.info({ code: e.code, msg: e.message }, 'task failed');
+        await this.tasks.fail(taskId, e.code, e.message);
+      } else {
+        log.error({ err: e }, 'task crashed');
+        await this.tasks.fail(taskId, 'unknown_internal_error', 'an internal error stopped the task');
+      }
+    }
+  };
+
+  private async loadInputs(clientId: string, featureId: FeatureId, payload: StoredPayload): Promise<EngineJob['files']> {
+    const out: EngineJob['files'] = {};
+    for (const set of featureSpec(featureId).fileSets) {
+      const ids = payload.file_sets[set.name as FileSetName] ?? [];
+      const files: EngineFile[] = [];
+      for (const id of ids) {
+        try {
+          const [row] = await this.files.ownedFiles(clientId, [id]);
+          files.push({ fileId: id, fileName: row.file_name, contentType: row.content_type, data: await this.files.read(row) });
+        } catch {
+          throw new EngineError(set.role === 'mask' ? 'error_download_mask' : 'error_download_image', `input file ${id} could not be read`);
+        }
+      }
+      if (files.length) out[set.name] = files;
+    }
+    return out;
+  }
+}

@@ -1,0 +1,349 @@
+import { ApiError } from '../api/errors.js';
+import { CreditsExhaustedError, type CreditsService } from '../billing/credits.service.js';
+import type { Db } from '../db/connect.js';
+import type { TasksTable, TaskStatus } from '../db/schema.js';
+import type { FeatureSpec, FileSetName } from '../features/table.js';
+import type { FileRow, FilesService } from '../files/files.service.js';
+import type { Clock } from '../util/clock.js';
+import { canonicalJson, randomId, sha256Hex } from '../util/ids.js';
+import type { TaskQueue } from './queue.js';
+
+export interface CreateTaskBody {
+  request_id: number | string;
+  payload: {
+    file_sets?: Partial<Record<string, string[]>>;
+    actions?: { id: number; params?: Record<string, unknown> }[];
+    output_ext?: 'jpg' | 'png';
+  };
+  callback_url?: string;
+}
+
+export interface TaskResultEntry {
+  file_id: string;
+  meta?: Record<string, unknown>;
+}
+
+export interface TaskView {
+  polling_interval: number;
+  status: 'running' | 'success' | 'error';
+  error: string | null;
+  error_message: string | null;
+  results: { id: number; data: ({ dst_id: string; url: string } & Record<string, unknown>)[] }[];
+  /** Darkroom extension: 0..1 while running. */
+  progress?: number;
+}
+
+export interface StoredPayload {
+  file_sets: Partial<Record<FileSetName, string[]>>;
+  action_id: number;
+  params: Record<string, unknown>;
+  output_ext?: 'jpg' | 'png';
+}
+
+/** Observers of tasks reaching an end state (webhooks, metrics). */
+export type TaskEndListener = (task: TasksTable) => void;
+
+export interface TasksOptions {
+  pollingIntervalMs: number;
+  abandonAfterMs: number;
+  price: (spec: FeatureSpec) => number;
+  /** Credit-history action written when a task of this feature is charged. */
+  action: (featureId: string) => string;
+}
+
+const TERMINAL_MESSAGE: Record<string, string> = {
+  dropped: 'was dropped because it was not polled for 10 seconds; no credits were charged',
+  cancelled: 'was cancelled; no credits were charged',
+};
+
+/**
+ * Task lifecycle: idempotent creation with a credit hold, polling with the 10-s abandonment rule,
+ * and the end transitions (success charges once, in the same transaction that marks it done).
+ */
+export class TasksService {
+  private queue?: TaskQueue;
+  private readonly endListeners: TaskEndListener[] = [];
+
+  constructor(
+    private readonly db: Db,
+    private readonly credits: CreditsService,
+    private readonly files: FilesService,
+    private readonly clock: Clock,
+    private readonly opts: TasksOptions,
+  ) {}
+
+  attachQueue(queue: TaskQueue): void {
+    this.queue = queue;
+  }
+
+  onTaskEnd(listener: TaskEndListener): void {
+    this.endListeners.push(listener);
+  }
+
+  private parseBody(spec: FeatureSpec, body: CreateTaskBody): { payload: StoredPayload; ids: string[]; inputKey: string; paramsHash: string; requestId: string } {
+    const requestId = String(body.request_id);
+    if (!/^\d{1,16}$/.test(requestId)) throw new ApiError('InvalidParameters', 'request_id must be a non-negative integer');
+    const actions = body.payload.actions ?? [];
+    if (actions.length !== 1) throw new ApiError('InvalidParameters', `payload.actions must hold exactly 1 action (got ${actions.length})`);
+    const given = body.payload.file_sets ?? {};
+    const known = new Set(spec.fileSets.map((s) => s.name));
+    for (const name of Object.keys(given)) {
+      if (!known.has(name as FileSetName)) throw new ApiError('BadRequest', `payload.file_sets.${name} is not used by ${spec.title}${known.size ? ` (expected ${[...known].join(', ')})` : ' (it takes no files)'}`);
+    }
+    const fileSets: Partial<Record<FileSetName, string[]>> = {};
+    const ids: string[] = [];
+    for (const set of spec.fileSets) {
+      const list = given[set.name] ?? [];
+      if (set.required && list.length === 0) throw new ApiError('InvalidParameters', `payload.file_sets.${set.name} is required for ${spec.title}`);
+      if (list.length > set.maxFiles) throw new ApiError('InvalidParameters', `payload.file_sets.${set.name} takes at most ${set.maxFiles} file(s)`);
+      if (list.length) fileSets[set.name] = list;
+      ids.push(...list);
+    }
+    const params = actions[0].params ?? {};
+    const payload: StoredPayload = { file_sets: fileSets, action_id: actions[0].id, params, output_ext: body.payload.output_ext };
+    const inputKey = spec.fileSets.map((s) => `${s.name}=${(fileSets[s.name] ?? []).join(',')}`).join(';');
+    const paramsHash = sha256Hex(canonicalJson({ params, output_ext: payload.output_ext ?? null, action_id: payload.action_id }));
+    return { payload, ids, inputKey, paramsHash, requestId };
+  }
+
+  private async findByKey(clientId: string, spec: FeatureSpec, requestId: string, inputKey: string) {
+    return this.db.kysely
+      .selectFrom('tasks')
+      .select(['id', 'params_hash'])
+      .where('client_id', '=', clientId)
+      .where('feature', '=', spec.id)
+      .where('request_id', '=', requestId)
+      .where('input_key', '=', inputKey)
+      .executeTakeFirst();
+  }
+
+  private sameOrConflict(existing: { id: string; params_hash: string }, paramsHash: string): string {
+    if (existing.params_hash !== paramsHash) {
+      throw new ApiError('RequestIdConflict', 'this request_id was already used with the same files but different params: use a new request_id to run again');
+    }
+    return existing.id;
+  }
+
+  /** Creates (or, for a repeated request_id with the same files, finds) a task; never runs or charges twice. */
+  async create(clientId: string, spec: FeatureSpec, body: CreateTaskBody): Promise<string> {
+    const { payload, ids, inputKey, paramsHash, requestId } = this.parseBody(spec, body);
+    const existing = await this.findByKey(clientId, spec, requestId, inputKey);
+    if (existing) return this.sameOrConflict(existing, paramsHash);
+
+    const inputs: FileRow[] = await this.files.ownedFiles(clientId, ids);
+    await this.files.assertUploaded(inputs);
+    const price = this.opts.price(spec);
+    const now = this.clock.now();
+    const taskId = randomId(32);
+    const created = await this.credits.lockAndRun(clientId, async (trx) => {
+      const again = await trx
+        .selectFrom('tasks')
+        .select(['id', 'params_hash'])
+        .where('client_id', '=', clientId)
+        .where('feature', '=', spec.id)
+        .where('request_id', '=', requestId)
+        .where('input_key', '=', inputKey)
+        .executeTakeFirst();
+      if (again) return { id: this.sameOrConflict(again, paramsHash), isNew: false };
+      const available = await this.credits.available(clientId, trx);
+      if (available < price) {
+        throw new ApiError('CreditInsufficiency', `${spec.title} costs ${price} credit(s); available balance is ${Math.max(0, available)}`);
+      }
+      await trx
+        .insertInto('tasks')
+        .values({
+          id: taskId,
+          client_id: clientId,
+          feature: spec.id,
+          request_id: requestId,
+          input_key: inputKey,
+          params_hash: paramsHash,
+          payload: JSON.stringify(payload),
+          status: 'running',
+          error: null,
+          error_message: null,
+          price,
+          hold: price,
+          progress: 0,
+          results: null,
+          callback_url: body.callback_url ?? null,
+          created_at: now,
+          finished_at: null,
+          last_polled_at: now,
+          attempts: 0,
+          claimed_by: null,
+          claimed_at: null,
+        })
+        .execute();
+      return { id: taskId, isNew: true };
+    });
+    if (created.isNew) {
+      try {
+        await this.queue!.enqueue(created.id, spec.id);
+      } catch (e) {
+        await this.fail(created.id, 'unknown_internal_error', 'the task could not be queued');
+        throw e;
+      }
+    }
+    return created.id;
+  }
+
+  async get(taskId: string): Promise<TasksTable | undefined> {
+    return this.db.kysely.selectFrom('tasks').selectAll().where('id', '=', taskId).executeTakeFirst();
+  }
+
+  /** The caller's task of this feature; anything else answers like an unknown id. */
+  private async owned(clientId: string, spec: FeatureSpec, taskId: string): Promise<TasksTable> {
+    const t = taskId ? await this.get(taskId) : undefined;
+    if (!t || t.client_id !== clientId || t.feature !== spec.id) throw new ApiError('InvalidTaskId', `task_id ${taskId || '(empty)'} is unknown`, 404);
+    return t;
+  }
+
+  async poll(clientId: string, spec: FeatureSpec, taskId: string): Promise<TaskView> {
+    let t = await this.owned(clientId, spec, taskId);
+    const now = this.clock.now();
+    if (t.status === 'running') {
+      if (this.isAbandoned(t, now)) {
+        await this.endWithoutCharge(t.id, 'dropped');
+        t = (await this.get(t.id))!;
+      } else {
+        await this.db.kysely.updateTable('tasks').set({ last_polled_at: now }).where('id', '=', t.id).where('status', '=', 'running').execute();
+        t = (await this.get(t.id))!;
+      }
+    }
+    return this.view(t);
+  }
+
+  private isAbandoned(t: TasksTable, now: number): boolean {
+    return t.status === 'running' && t.callback_url === null && now - t.last_polled_at > this.opts.abandonAfterMs;
+  }
+
+  async view(t: TasksTable): Promise<TaskView> {
+    const base = { polling_interval: this.opts.pollingIntervalMs };
+    switch (t.status as TaskStatus) {
+      case 'running':
+        return { ...base, status: 'running', error: null, error_message: null, results: [], progress: t.progress };
+      case 'error':
+        return { ...base, status: 'error', error: t.error, error_message: t.error_message, results: [] };
+      case 'success': {
+        const payload = JSON.parse(t.payload) as StoredPayload;
+        const entries = JSON.parse(t.results ?? '[]') as TaskResultEntry[];
+        const urls = await this.files.resultUrls(entries.map((e) => e.file_id));
+        const data = entries.filter((e) => urls.has(e.file_id)).map((e) => ({ ...(e.meta ?? {}), dst_id: e.file_id, url: urls.get(e.file_id)! }));
+        if (data.length < entries.length) throw new ApiError('InvalidTaskId', 'the results of this task have expired (results are kept 30 days)');
+        return { ...base, status: 'success', error: null, error_message: null, results: [{ id: payload.action_id, data }] };
+      }
+      default:
+        throw new ApiError('InvalidTaskId', `task ${t.id} ${TERMINAL_MESSAGE[t.status] ?? 'is no longer available'}`);
+    }
+  }
+
+  /** Darkroom extension: stops a running task; it is never charged. */
+  async cancel(clientId: string, spec: FeatureSpec, taskId: string): Promise<TaskStatus> {
+    const t = await this.owned(clientId, spec, taskId);
+    if (t.status !== 'running') return t.status;
+    const ended = await this.endWithoutCharge(t.id, 'cancelled');
+    return ended ? 'cancelled' : ((await this.get(t.id))?.status ?? 'cancelled');
+  }
+
+  /** Drops every running task nobody polled for 10 s. */
+  async sweepAbandoned(): Promise<string[]> {
+    const limit = this.clock.now() - this.opts.abandonAfterMs;
+    const rows = await this.db.kysely
+      .selectFrom('tasks')
+      .select(['id'])
+      .where('status', '=', 'running')
+      .where('callback_url', 'is', null)
+      .where('last_polled_at', '<', limit)
+      .execute();
+    const dropped: string[] = [];
+    for (const r of rows) if (await this.endWithoutCharge(r.id, 'dropped')) dropped.push(r.id);
+    return dropped;
+  }
+
+  private async endWithoutCharge(taskId: string, status: 'dropped' | 'cancelled'): Promise<boolean> {
+    const res = await this.db.kysely
+      .updateTable('tasks')
+      .set({ status, hold: 0, finished_at: this.clock.now() })
+      .where('id', '=', taskId)
+      .where('status', '=', 'running')
+      .executeTakeFirst();
+    const ended = Number(res.numUpdatedRows) === 1;
+    if (ended) {
+      await this.queue?.cancel(taskId);
+      await this.notifyEnd(taskId);
+    }
+    return ended;
+  }
+
+  /**
+   * Marks the task successful and charges it, in one transaction. Returns false when the task had
+   * already ended (dropped, cancelled, failed): then nothing is charged.
+   */
+  async complete(taskId: string, results: TaskResultEntry[]): Promise<boolean> {
+    const t = await this.get(taskId);
+    if (!t || t.status !== 'running') return false;
+    try {
+      const done = await this.credits.lockAndRun(t.client_id, async (trx) => {
+        const res = await trx
+          .updateTable('tasks')
+          .set({ status: 'success', hold: 0, progress: 1, results: JSON.stringify(results), finished_at: this.clock.now() })
+          .where('id', '=', taskId)
+          .where('status', '=', 'running')
+          .executeTakeFirst();
+        if (Number(res.numUpdatedRows) !== 1) return false;
+        if (t.price > 0) await this.credits.chargeInTransaction(trx, t.client_id, t.price, this.opts.action(t.feature), taskId);
+        return true;
+      });
+      if (done) await this.notifyEnd(taskId);
+      return done;
+    } catch (e) {
+      if (e instanceof CreditsExhaustedError) {
+        await this.fail(taskId, 'unknown_internal_error', 'the credits that covered this task expired before it finished; nothing was charged');
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  async fail(taskId: string, code: string, message: string): Promise<boolean> {
+    const res = await this.db.kysely
+      .updateTable('tasks')
+      .set({ status: 'error', hold: 0, error: code, error_message: message, finished_at: this.clock.now() })
+      .where('id', '=', taskId)
+      .where('status', '=', 'running')
+      .executeTakeFirst();
+    const ended = Number(res.numUpdatedRows) === 1;
+    if (ended) await this.notifyEnd(taskId);
+    return ended;
+  }
+
+  async setProgress(taskId: string, progress: number): Promise<void> {
+    await this.db.kysely.updateTable('tasks').set({ progress: Math.max(0, Math.min(1, progress)) }).where('id', '=', taskId).where('status', '=', 'running').execute();
+  }
+
+  /** Records which process runs the task, so a crashed worker's tasks can be found. */
+  async claim(taskId: string, workerId: string): Promise<TasksTable | undefined> {
+    const now = this.clock.now();
+    const res = await this.db.kysely
+      .updateTable('tasks')
+      .set((eb) => ({ claimed_by: workerId, claimed_at: now, attempts: eb('attempts', '+', 1) }))
+      .where('id', '=', taskId)
+      .where('status', '=', 'running')
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1 ? this.get(taskId) : undefined;
+  }
+
+  /** Recent tasks for the console (admin extension). */
+  async recent(opts: { clientId?: string; limit: number }): Promise<TasksTable[]> {
+    let q = this.db.kysely.selectFrom('tasks').selectAll().orderBy('created_at', 'desc').limit(opts.limit);
+    if (opts.clientId) q = q.where('client_id', '=', opts.clientId);
+    return q.execute();
+  }
+
+  private async notifyEnd(taskId: string): Promise<void> {
+    if (this.endListeners.length === 0) return;
+    const t = await this.get(taskId);
+    if (t) for (const l of this.endListeners) l(t);
+  }
+}
