@@ -108,7 +108,9 @@ export async function toRaw(image: Sharp, channels: 1 | 3 | 4): Promise<RawImage
 
 /** Encodes a result: PNG when asked or when it has alpha, otherwise the client's `output_ext` or JPEG. */
 export async function encodeOutput(raw: RawImage, outputExt?: 'jpg' | 'png', opts: { forcePng?: boolean; meta?: Record<string, unknown> } = {}): Promise<EngineOutput> {
-  const img = sharp(raw.data, { raw: { width: raw.width, height: raw.height, channels: raw.channels } });
+  let img = sharp(raw.data, { raw: { width: raw.width, height: raw.height, channels: raw.channels } });
+  // sharp writes one-channel raw input as RGB unless the colourspace is pinned: masks must stay grayscale.
+  if (raw.channels === 1) img = img.toColourspace('b-w');
   const png = opts.forcePng || raw.channels === 4 || outputExt === 'png';
   if (png) return { data: await img.png().toBuffer(), contentType: 'image/png', ext: 'png', meta: opts.meta };
   return { data: await img.jpeg({ quality: 92, chromaSubsampling: '4:4:4' }).toBuffer(), contentType: 'image/jpeg', ext: 'jpg', meta: opts.meta };

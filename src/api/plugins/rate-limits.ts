@@ -28,6 +28,11 @@ export async function installRateLimits(app: FastifyInstance, services: ApiServi
     if (!cfg.enabled) return;
     await perIp.call(app, req, reply);
     if (reply.sent) return;
+    // The plugin marks a request as "limited" after its first limiter so that it never counts twice;
+    // both limits must count here, so the mark left by the IP limiter is cleared.
+    for (const sym of Object.getOwnPropertySymbols(req)) {
+      if (sym.description === 'fastify.request.rateLimitRan') (req as unknown as Record<symbol, unknown>)[sym] = false;
+    }
     await perToken.call(app, req, reply);
   };
 }

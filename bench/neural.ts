@@ -1,0 +1,103 @@
+/**
+ * Neural features on a 1024 px photo: time and peak RSS of each Darkroom engine, side by side with
+ * the bare library doing the same job in the same process (UpscalerJS alone, imgly alone).
+ * Run alone with `npx tsx bench/neural.ts`; writes bench/results/neural.json.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import pino from 'pino';
+import sharp from 'sharp';
+import { loadConfig } from '../src/config.js';
+import type { EngineDeps, EngineJob } from '../src/engines/engine.js';
+import { packageDir } from '../src/engines/models/resolve.js';
+import { createBgBlurEngine } from '../src/engines/neural/bg-blur.js';
+import { createBgReplaceEngine } from '../src/engines/neural/bg-replace.js';
+import { createEnhanceEngine } from '../src/engines/neural/enhance.js';
+import { checkNsfw } from '../src/engines/neural/nsfw.js';
+import { createSodEngine } from '../src/engines/neural/sod.js';
+import { createWorkerPool } from '../src/engines/runtime/pool.js';
+import { tfjsWasm } from '../src/engines/runtime/tfjs.js';
+
+export interface BenchRow {
+  name: string;
+  impl: string;
+  ms: number;
+  peakRssMb: number;
+  notes?: string;
+}
+
+const PHOTO = '/work/shared/testdata/astronaut.png';
+
+/** Times one call while sampling the process RSS (worker threads included) every 20 ms. */
+async function measure(name: string, impl: string, fn: () => Promise<unknown>, notes?: string): Promise<BenchRow> {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+  const t0 = performance.now();
+  try {
+    await fn();
+  } finally {
+    clearInterval(timer);
+  }
+  const ms = performance.now() - t0;
+  peak = Math.max(peak, process.memoryUsage().rss);
+  return { name, impl, ms: Math.round(ms), peakRssMb: Math.round(peak / 2 ** 20), notes };
+}
+
+export async function run(): Promise<BenchRow[]> {
+  const photo = await sharp(readFileSync(PHOTO)).resize(1024, 1024).png().toBuffer();
+  const dataDir = path.join(process.cwd(), 'data', 'bench-neural');
+  const deps: EngineDeps = { config: loadConfig({ dataDir, engines: { nsfw: { enabled: false, threshold: 0.7 } } }), log: pino({ level: 'silent' }), pool: createWorkerPool(2) };
+  const ctx = { signal: new AbortController().signal, reportProgress: () => undefined, log: deps.log };
+  const job = (feature: EngineJob['feature'], params: Record<string, unknown> = {}): EngineJob => ({
+    taskId: 'bench', feature, params, files: { src_ids: [{ fileId: 'f', fileName: 'p.png', contentType: 'image/png', data: photo }] },
+  });
+  const rows: BenchRow[] = [];
+  try {
+    const enhance = createEnhanceEngine(deps);
+    const sod = createSodEngine(deps);
+    await measure('warm-up', 'load models in workers', async () => {
+      await enhance.warmUp!();
+      await sod.warmUp!();
+    });
+    rows.push(await measure('enhance x2 1024→2048', 'darkroom: esrgan-slim, 192 px tiles on 2 workers (first task)', () => enhance.run(job('enhance', { scale: 2 }), ctx)));
+    rows.push(await measure('enhance x2 1024→2048', 'darkroom: esrgan-slim, 192 px tiles on 2 workers (warm)', () => enhance.run(job('enhance', { scale: 2 }), ctx)));
+    rows.push(await measure('enhance x1 1024', 'darkroom: esrgan-slim x2 + lanczos fold', () => enhance.run(job('enhance', { scale: 1 }), ctx)));
+    rows.push(await measure('sod 1024', 'darkroom: ISNet medium on onnxruntime (2 threads)', () => sod.run(job('sod'), ctx)));
+    rows.push(await measure('bg-replace 1024 (+color)', 'darkroom: ISNet + composite', () => createBgReplaceEngine(deps).run(job('bg-replace', { background_color: '#336699' }), ctx)));
+    rows.push(await measure('bg-blur 1024 (+blur 60)', 'darkroom: ISNet + weighted blur', () => createBgBlurEngine(deps).run(job('bg-blur', { blur_strength: 60 }), ctx)));
+    await checkNsfw(deps.pool, sharp(photo), { modelsDir: deps.config.engines.modelsDir, threshold: 0.7 });
+    rows.push(await measure('nsfw check 1024', 'darkroom: nsfwjs MobileNetV2 (warm)', () => checkNsfw(deps.pool, sharp(photo), { modelsDir: deps.config.engines.modelsDir, threshold: 0.7 })));
+  } finally {
+    await deps.pool.destroy();
+  }
+
+  // Bare libraries, in this (main) thread, on the same photo.
+  const imgly = await import('@imgly/background-removal-node');
+  const publicPath = pathToFileURL(path.join(packageDir('@imgly/background-removal-node')!, 'dist') + '/').href;
+  const blob = new Blob([photo], { type: 'image/png' });
+  await imgly.removeBackground(blob, { model: 'medium', publicPath });
+  rows.push(await measure('sod 1024', 'bare: @imgly/background-removal-node removeBackground(medium), warm', () => imgly.removeBackground(new Blob([photo], { type: 'image/png' }), { model: 'medium', publicPath })));
+
+  const tf = await tfjsWasm();
+  const { default: Upscaler } = (await import('upscaler')) as unknown as { default: new (o: object) => { execute(t: unknown, o: object): Promise<unknown>; dispose(): Promise<void> } };
+  const modelJson = path.join(packageDir('@upscalerjs/esrgan-slim')!, 'models/x2/model.json');
+  const upscaler = new Upscaler({ model: { path: pathToFileURL(modelJson).href, scale: 2, modelType: 'layers', inputRange: [0, 255], outputRange: [0, 255] } });
+  const { data, info } = await sharp(photo).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const input = tf.tensor3d(Int32Array.from(data), [info.height, info.width, 3], 'int32');
+  await upscaler.execute(tf.zeros([200, 200, 3]), { patchSize: 192, padding: 8, output: 'tensor' });
+  rows.push(await measure('enhance x2 1024→2048', 'bare: upscaler + esrgan-slim, patch 192, padding 8, one thread', async () => {
+    const out = (await upscaler.execute(input, { patchSize: 192, padding: 8, output: 'tensor' })) as { dispose(): void };
+    out.dispose();
+  }));
+  input.dispose();
+  await upscaler.dispose();
+  return rows;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const rows = await run();
+  console.table(rows);
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync('bench/results/neural.json', JSON.stringify(rows, null, 2));
+}

@@ -1,0 +1,173 @@
+/**
+ * Pixel features on a 1024 px photo and on street.mp4: each Darkroom engine timed next to a plain
+ * baseline run in the same process (OpenCV.js Telea inpainting, ImageMagick auto-level/auto-gamma,
+ * plain ffmpeg Lanczos scale). Also the object-removal target case: a 2048 px photo with a 10 % mask.
+ * Run alone with `npx tsx bench/pixel.ts`; writes bench/results/pixel.json.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pino } from 'pino';
+import sharp from 'sharp';
+import { loadConfig } from '../src/config.js';
+import type { Engine, EngineDeps, EngineJob } from '../src/engines/engine.js';
+import { createColorCorrectEngine } from '../src/engines/pixel/color-correct.js';
+import { createColorizeEngine } from '../src/engines/pixel/colorize.js';
+import { ffmpegPath, runTool } from '../src/engines/pixel/ffmpeg.js';
+import { createImageExtenderEngine } from '../src/engines/pixel/image-extender.js';
+import { createLightingEngine } from '../src/engines/pixel/lighting.js';
+import { createObjectRemovalEngine } from '../src/engines/pixel/object-removal.js';
+import { createVideoEnhanceEngine } from '../src/engines/pixel/video-enhance.js';
+import { createWorkerPool } from '../src/engines/runtime/pool.js';
+
+export interface BenchRow {
+  name: string;
+  impl: string;
+  ms: number;
+  peakRssMb: number;
+  notes?: string;
+}
+
+const TESTDATA = '/work/shared/testdata';
+
+async function measure(name: string, impl: string, fn: () => Promise<unknown> | unknown, notes?: string): Promise<BenchRow> {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+  const t0 = performance.now();
+  try {
+    await fn();
+  } finally {
+    clearInterval(timer);
+  }
+  const ms = performance.now() - t0;
+  peak = Math.max(peak, process.memoryUsage().rss);
+  return { name, impl, ms: Math.round(ms), peakRssMb: Math.round(peak / 2 ** 20), notes };
+}
+
+/** A filled ellipse covering `fraction` of the image, centred a little off-centre. */
+function ellipseMask(w: number, h: number, fraction: number): Buffer {
+  const m = Buffer.alloc(w * h);
+  const rx = Math.sqrt((fraction * w * h) / Math.PI) * 1.2;
+  const ry = (fraction * w * h) / (Math.PI * rx);
+  const cx = w * 0.55, cy = h * 0.6;
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2 <= 1) m[y * w + x] = 255;
+  return m;
+}
+
+function imageMagick(): string | undefined {
+  for (const bin of ['magick', 'convert']) {
+    try {
+      execFileSync(bin, ['-version'], { stdio: 'ignore' });
+      return bin;
+    } catch {
+      // try the next name
+    }
+  }
+  return undefined;
+}
+
+async function loadOpenCv(): Promise<any> {
+  const require = createRequire(import.meta.url);
+  let cv = require('@techstark/opencv-js');
+  if (cv instanceof Promise) cv = await cv;
+  else if (!cv.Mat) await new Promise<void>((r) => { cv.onRuntimeInitialized = () => r(); });
+  return cv;
+}
+
+export async function run(): Promise<BenchRow[]> {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'darkroom-bench-pixel-'));
+  const deps: EngineDeps = { config: loadConfig({ dataDir: tmp }), log: pino({ level: 'silent' }), pool: createWorkerPool(2) };
+  const ctx = { signal: new AbortController().signal, reportProgress: () => undefined, log: deps.log };
+  const rows: BenchRow[] = [];
+  const photoFile = path.join(tmp, 'photo.png');
+  const photo = await sharp(readFileSync(path.join(TESTDATA, 'building.jpg'))).resize(1024).png().toBuffer();
+  writeFileSync(photoFile, photo);
+  const { width: W = 0, height: H = 0 } = await sharp(photo).metadata();
+  const file = (data: Buffer, name: string) => ({ fileId: name, fileName: name, contentType: 'image/png', data });
+  const job = (feature: EngineJob['feature'], files: EngineJob['files'], params: Record<string, unknown> = {}): EngineJob => ({ taskId: 'bench', feature, files, params });
+  const runEngine = (e: Engine, j: EngineJob) => e.run(j, ctx);
+  try {
+    // Warm the worker threads (module import) so the first row is not charged for it.
+    await createLightingEngine(deps).run(job('lighting', { src_ids: [file(await sharp(photo).resize(400).png().toBuffer(), 'w.png')] }), ctx);
+
+    // Object removal: 10 % mask.
+    const maskRaw = ellipseMask(W, H, 0.1);
+    const mask = await sharp(maskRaw, { raw: { width: W, height: H, channels: 1 } }).png().toBuffer();
+    const removal = createObjectRemovalEngine(deps);
+    rows.push(await measure('obj-removal 1024px, 10% mask', 'darkroom PatchMatch', () => runEngine(removal, job('obj-removal', { src_ids: [file(photo, 'p.png')], mask_ids: [file(mask, 'm.png')] }))));
+    const cv = await loadOpenCv();
+    const { data: rgb } = await sharp(photo).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    rows.push(await measure('obj-removal 1024px, 10% mask', 'OpenCV.js inpaint Telea r=5', () => {
+      const src = cv.matFromArray(H, W, cv.CV_8UC3, Array.from(rgb));
+      const m = cv.matFromArray(H, W, cv.CV_8UC1, Array.from(maskRaw));
+      const dst = new cv.Mat();
+      cv.inpaint(src, m, dst, 5, cv.INPAINT_TELEA);
+      src.delete(); m.delete(); dst.delete();
+    }, 'diffusion fill: smooth smear, no texture; runs on the main thread'));
+
+    const big = await sharp(readFileSync(path.join(TESTDATA, 'building.jpg'))).resize(2048).png().toBuffer();
+    const bm = await sharp(big).metadata();
+    const bigMask = await sharp(ellipseMask(bm.width!, bm.height!, 0.1), { raw: { width: bm.width!, height: bm.height!, channels: 1 } }).png().toBuffer();
+    rows.push(await measure('obj-removal 2048px, 10% mask', 'darkroom PatchMatch', () => runEngine(removal, job('obj-removal', { src_ids: [file(big, 'b.png')], mask_ids: [file(bigMask, 'bm.png')] }))));
+
+    // Extender: 1024 px input centred in a 1.25x canvas.
+    const ow = Math.round(W * 1.25), oh = Math.round(H * 1.25);
+    const ix = Math.round((ow - W) / 2), iy = Math.round((oh - H) / 2);
+    const geometry = { output_width: ow, output_height: oh, input_x: ix, input_y: iy, input_width: W, input_height: H, crop_input_x: 0, crop_input_y: 0, crop_input_width: W, crop_input_height: H };
+    const extender = createImageExtenderEngine(deps);
+    rows.push(await measure(`out-paint 1024px -> ${ow}x${oh}`, 'darkroom PatchMatch', () => runEngine(extender, job('out-paint', { src_ids: [file(photo, 'p.png')] }, geometry))));
+    rows.push(await measure(`out-paint 1024px -> ${ow}x${oh}`, 'OpenCV.js inpaint Telea r=5', () => {
+      const canvas = new Uint8Array(ow * oh * 3);
+      const hole = new Uint8Array(ow * oh).fill(255);
+      for (let y = 0; y < H; y++) {
+        canvas.set(rgb.subarray(y * W * 3, (y + 1) * W * 3), ((y + iy) * ow + ix) * 3);
+        hole.fill(0, (y + iy) * ow + ix, (y + iy) * ow + ix + W);
+      }
+      const src = cv.matFromArray(oh, ow, cv.CV_8UC3, Array.from(canvas));
+      const m = cv.matFromArray(oh, ow, cv.CV_8UC1, Array.from(hole));
+      const dst = new cv.Mat();
+      cv.inpaint(src, m, dst, 5, cv.INPAINT_TELEA);
+      src.delete(); m.delete(); dst.delete();
+    }, 'streaks outward from the border'));
+
+    // Lighting and color correction against ImageMagick.
+    const dark = await sharp(photo).linear(0.45, 0).gamma(2.2, 1).png().toBuffer();
+    const darkFile = path.join(tmp, 'dark.png');
+    writeFileSync(darkFile, dark);
+    const lighting = createLightingEngine(deps);
+    rows.push(await measure('lighting 1024px', 'darkroom LIME + guided filter', () => runEngine(lighting, job('lighting', { src_ids: [file(dark, 'd.png')] }))));
+    const colour = createColorCorrectEngine(deps);
+    rows.push(await measure('color-correct 1024px (4 grades)', 'darkroom gray-world + levels', () => runEngine(colour, job('color-correct', { src_ids: [file(photo, 'p.png')] }))));
+    const im = imageMagick();
+    if (im) {
+      rows.push(await measure('lighting 1024px', `ImageMagick ${im} -auto-gamma -auto-level`, () => execFileSync(im, [darkFile, '-auto-gamma', '-auto-level', path.join(tmp, 'im-light.png')])));
+      rows.push(await measure('color-correct 1024px (1 result)', `ImageMagick ${im} -auto-level`, () => execFileSync(im, [photoFile, '-auto-level', path.join(tmp, 'im-cc.png')])));
+    } else {
+      rows.push({ name: 'lighting / color-correct', impl: 'ImageMagick', ms: 0, peakRssMb: 0, notes: 'not installed: skipped' });
+    }
+
+    const colorize = createColorizeEngine(deps);
+    rows.push({ name: 'colorize', impl: 'DDColor ONNX', ms: 0, peakRssMb: 0, notes: colorize.availability().available ? 'model present but not benchmarked' : 'no weights installed: skipped' });
+
+    // Video.
+    const street = readFileSync(path.join(TESTDATA, 'street.mp4'));
+    const video = createVideoEnhanceEngine(deps);
+    rows.push(await measure('video-sr street.mp4 (384x288, 4 s)', 'darkroom ffmpeg chain (denoise, deblock, normalize, 2x lanczos, unsharp)', () => runEngine(video, job('video-sr', { src_ids: [{ fileId: 'v', fileName: 'street.mp4', contentType: 'video/mp4', data: street }] }))));
+    rows.push(await measure('video-sr street.mp4 (384x288, 4 s)', 'plain ffmpeg scale=2x lanczos', () =>
+      runTool(ffmpegPath(), ['-hide_banner', '-nostdin', '-y', '-i', path.join(TESTDATA, 'street.mp4'), '-vf', 'scale=768:576:flags=lanczos', '-c:v', 'libx264', '-preset', 'medium', '-crf', '18', '-c:a', 'copy', path.join(tmp, 'plain.mp4')])));
+  } finally {
+    await deps.pool.destroy();
+  }
+  return rows;
+}
+
+if (process.argv[1] && pathToFileURL(path.resolve(process.argv[1])).href === import.meta.url) {
+  const rows = await run();
+  console.table(rows);
+  const out = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
+  mkdirSync(out, { recursive: true });
+  writeFileSync(path.join(out, 'pixel.json'), JSON.stringify(rows, null, 2));
+}

@@ -1,0 +1,15 @@
+export { Client } from './client.js';
+export type { ClientOptions, Input, RunInput, RunOptions, RunProgress, RunResult, TaskOutput, PageOptions } from './client.js';
+export { ApiError, TaskError, NetworkError, AbortError, DarkroomError, isAbortError } from './errors.js';
+export type { EngineErrorCode, KnownApiErrorCode } from './errors.js';
+export { FEATURES, FEATURE_IDS, resolveFeature } from './features.js';
+export type { FeatureId, FeatureParams, FeatureInfo, FileSetName, NoParams, StyleParams, OutPaintParams, FaceMapping } from './features.js';
+export { verifyWebhook, signWebhook } from './webhook.js';
+export type { WebhookHeaders, VerifyWebhookOptions } from './webhook.js';
+export { createIdToken, idTokenPlaintext } from './id-token.js';
+export { backoffDelay, DEFAULT_RETRY } from './backoff.js';
+export type { RetryPolicy } from './backoff.js';
+export { parseJson, stringifyJson } from './json.js';
+export type { Id, IdInput } from './json.js';
+export type { Bytes } from './input.js';
+export type * from './wire-types.js';

@@ -1,0 +1,74 @@
+import { feature, type FeatureId } from '../../../features/table.js';
+import { renderPrompt } from '../../../styles/catalog.js';
+import type { Engine, EngineFactory, EngineJob, EngineRunContext } from '../../engine.js';
+import { EngineError, TaskAbortedError, isEngineError } from '../../errors.js';
+import { analyzeFaces, checkFaceRules } from '../../face/analysis.js';
+import { encodeOutput, firstFile, loadImage, toRaw } from '../../image-io.js';
+import { siblingModule } from '../../runtime/pool.js';
+import { inpaintRegion } from '../inpaint-region.js';
+import { defaultNsfwCheck, generateSafely } from '../safety.js';
+import { diffusionAvailability, diffusionFor, newSeed, progressSpan, requireDiffusion, styleForTask, type GenerativeDeps } from '../shared.js';
+import type { HairMaskArgs } from './kernel.js';
+import type { HairFeature, HairMasks } from './masks.js';
+
+export const HAIR_KERNEL = siblingModule(import.meta.url, 'kernel');
+
+/** Extensions are painted down to the shoulders, so those must be in the photo. */
+const NEEDS_SHOULDERS: ReadonlySet<FeatureId> = new Set(['hair-ext']);
+
+/**
+ * Hair features: face checks from the feature table's limits, a hair-region mask shaped for the
+ * feature (face excluded), then the style's prompt inpainted into that region only.
+ */
+export function hairEngine(id: HairFeature): EngineFactory {
+  const spec = feature(id);
+  return (deps: GenerativeDeps): Engine => {
+    const client = diffusionFor(deps);
+    const nsfw = 'nsfw' in deps ? (deps.nsfw ?? undefined) : defaultNsfwCheck(deps);
+    return {
+      feature: id,
+      availability: () => diffusionAvailability(client),
+      async run(job: EngineJob, ctx: EngineRunContext) {
+        const style = styleForTask(id, job.params);
+        const backend = requireDiffusion(client, id);
+        const src = await loadImage(firstFile(job.files.src_ids), spec, { maxPixels: deps.config.engines.maxPixels });
+        const image = await toRaw(src.image, 3);
+        if (nsfw && (await nsfw(image, ctx.signal))) throw new EngineError('error_nsfw_content_detected');
+        ctx.reportProgress(0.05);
+
+        const analysis = await analyzeFaces(deps.pool, image, ctx.signal);
+        const rules = spec.limits.face;
+        if (!rules) throw new Error(`${id} has no face rules in the feature table`);
+        const face = checkFaceRules(analysis, rules, { requireShoulders: NEEDS_SHOULDERS.has(id) });
+        ctx.reportProgress(0.1);
+
+        const masks = await hairMask(deps, { rgb: new Uint8Array(image.data), width: image.width, height: image.height, feature: id, mesh: face.mesh }, ctx.signal);
+        if (!masks.target.some((v) => v > 0)) throw new EngineError('error_face_parsing', 'the hair region could not be located');
+        ctx.reportProgress(0.15);
+
+        const out = await generateSafely(
+          { retries: deps.config.diffusion.nsfwRetries, check: nsfw, signal: ctx.signal, log: ctx.log, seeds: newSeed },
+          (seed, n) =>
+            inpaintRegion(
+              { pool: deps.pool, client: backend },
+              image,
+              masks.target,
+              { feature: id, prompt: renderPrompt(style), negativePrompt: style.negativePrompt, settings: style.settings, seed },
+              { signal: ctx.signal, onProgress: progressSpan(ctx.reportProgress, 0.2 + n * 0.02, 0.9) },
+            ),
+        );
+        ctx.reportProgress(0.95);
+        return [await encodeOutput(out, job.outputExt)];
+      },
+    };
+  };
+}
+
+export async function hairMask(deps: GenerativeDeps, args: HairMaskArgs, signal?: AbortSignal): Promise<HairMasks & { matte: Uint8Array }> {
+  try {
+    return await deps.pool.run<HairMasks & { matte: Uint8Array }>(HAIR_KERNEL, 'hairMask', args, { signal, transferList: [args.rgb.buffer as ArrayBuffer] });
+  } catch (e) {
+    if (e instanceof TaskAbortedError || isEngineError(e)) throw e;
+    throw new EngineError('error_face_parsing', `hair segmentation failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * Worker-side: the RVM person matte (@vladmandic/human) and the feature's hair mask drawn from it and
+ * the face mesh. Called through the engine pool (`pool.run(HAIR_KERNEL, 'hairMask', …)`).
+ */
+import { getHuman } from './human-loader.js';
+import { hairMasks, type HairFeature, type HairMasks } from './masks.js';
+
+export interface HairMaskArgs {
+  /** RGB, 3 bytes per pixel. */
+  rgb: Uint8Array;
+  width: number;
+  height: number;
+  feature: HairFeature;
+  /** Face mesh (MediaPipe topology) in source pixels, from the face analysis. */
+  mesh: [number, number][];
+}
+
+let flip = false;
+
+export async function hairMask(args: HairMaskArgs): Promise<HairMasks & { matte: Uint8Array }> {
+  const { width, height } = args;
+  const matte = await personMatte(args.rgb, width, height);
+  return { ...hairMasks(args.feature, matte, args.mesh, width, height), matte };
+}
+
+async function personMatte(rgb: Uint8Array, width: number, height: number): Promise<Uint8Array> {
+  const human = await getHuman();
+  const ints = new Int32Array(width * height * 3);
+  for (let i = 0; i < ints.length; i++) ints[i] = rgb[i];
+  const tensor = human.tf.tensor4d(ints, [1, height, width, 3], 'int32');
+  try {
+    // RVM is a video model: human keeps its recurrent state between calls and resets it only when the
+    // ratio changes. A still must not inherit the previous photo's state (nor its size), so the ratio
+    // alternates by a negligible amount to force a reset on every call.
+    flip = !flip;
+    const seg = await human.segmentation(tensor, { segmentation: { enabled: true, ratio: flip ? 0.5 : 0.500001 } });
+    if (!seg) throw new Error('person matting returned nothing');
+    try {
+      const [h, w, c] = seg.shape.length === 4 ? seg.shape.slice(1) : seg.shape;
+      if (h !== height || w !== width) throw new Error(`person matte is ${w}x${h}, expected ${width}x${height}`);
+      const data = await seg.data();
+      const out = new Uint8Array(width * height);
+      // RGBA: the alpha channel is the matte.
+      for (let i = 0; i < out.length; i++) out[i] = Math.max(0, Math.min(255, data[i * c + (c - 1)]));
+      return out;
+    } finally {
+      seg.dispose();
+    }
+  } finally {
+    tensor.dispose();
+  }
+}
+
+export async function warmUp(): Promise<boolean> {
+  await getHuman();
+  return true;
+}

@@ -1,0 +1,74 @@
+import sharp from 'sharp';
+import { feature } from '../../features/table.js';
+import type { Engine, EngineDeps } from '../engine.js';
+import { EngineError, isEngineError, TaskAbortedError, throwIfAborted } from '../errors.js';
+import { encodeOutput, firstFile, loadImage, toRaw, type RawImage } from '../image-io.js';
+import { modelSpec } from '../models/catalog.js';
+import { findModel } from '../models/resolve.js';
+import { siblingModule } from '../runtime/pool.js';
+import { guardNsfw } from './nsfw.js';
+import { enhanceScale } from './params.js';
+import { DEFAULT_PAD, DEFAULT_TILE, tiledUpscale } from './upscale.js';
+
+export type EnhanceModelSize = 'slim' | 'medium';
+
+function modelFor(size: EnhanceModelSize, scale: 2 | 4): string {
+  return `esrgan-${size}-x${scale}`;
+}
+
+/**
+ * AI Photo Enhance: ESRGAN super resolution (x2, x4) tiled across the worker pool. Scale 1 runs
+ * the x2 model and folds back to the input size with Lanczos, which restores detail at equal size.
+ * Alpha is upscaled by a plain resize and joined back.
+ */
+export function createEnhanceEngine(deps: EngineDeps, size: EnhanceModelSize = deps.config.engines.enhanceModel ?? 'slim'): Engine {
+  const spec = feature('enhance');
+  const { modelsDir } = deps.config.engines;
+  return {
+    feature: 'enhance',
+    availability() {
+      const missing = ([2, 4] as const).map((s) => findModel(modelSpec(modelFor(size, s)), modelsDir)).find((l) => !l.resolved);
+      if (missing) return { available: false, reason: missing.reason };
+      return { available: true, implementation: `ESRGAN ${size} x2/x4 on tfjs-wasm, tiled across ${deps.pool.size} workers` };
+    },
+    async warmUp() {
+      // One call per worker: tiles go to every worker, so each must hold the models.
+      const args = { models: [modelFor(size, 2), modelFor(size, 4)], modelsDir, tile: DEFAULT_TILE + 2 * DEFAULT_PAD };
+      await Promise.all(Array.from({ length: deps.pool.size }, () => deps.pool.run(siblingModule(import.meta.url, 'upscale-kernel'), 'warmUpscaler', args)));
+    },
+    async run(job, ctx) {
+      const scale = enhanceScale(job.params);
+      const src = await loadImage(firstFile(job.files.src_ids), spec, { maxPixels: deps.config.engines.maxPixels });
+      await guardNsfw(deps, src.image, ctx.signal);
+      throwIfAborted(ctx.signal);
+      const rgb = await toRaw(src.image, 3);
+      const modelScale = scale === 4 ? 4 : 2;
+      let up: RawImage;
+      try {
+        up = await tiledUpscale(deps.pool, rgb, {
+          model: modelFor(size, modelScale),
+          modelsDir,
+          scale: modelScale,
+          signal: ctx.signal,
+          onProgress: (f) => ctx.reportProgress(0.05 + 0.85 * f),
+        });
+      } catch (e) {
+        if (isEngineError(e) || e instanceof TaskAbortedError) throw e;
+        throw new EngineError('error_inference', `super resolution failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      const outW = src.width * scale;
+      const outH = src.height * scale;
+      let pipeline = sharp(up.data, { raw: { width: up.width, height: up.height, channels: 3 } });
+      if (up.width !== outW) pipeline = pipeline.resize(outW, outH, { fit: 'fill', kernel: 'lanczos3' });
+      if (src.hasAlpha) {
+        const alpha = await src.image.clone().ensureAlpha().extractChannel(3).resize(outW, outH, { fit: 'fill', kernel: 'cubic' }).raw().toBuffer();
+        pipeline = sharp(await pipeline.raw().toBuffer(), { raw: { width: outW, height: outH, channels: 3 } }).joinChannel(alpha, { raw: { width: outW, height: outH, channels: 1 } });
+      }
+      const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
+      throwIfAborted(ctx.signal);
+      ctx.reportProgress(0.95);
+      const raw: RawImage = { data, width: info.width, height: info.height, channels: info.channels as 3 | 4 };
+      return [await encodeOutput(raw, job.outputExt ?? (src.format === 'png' || src.hasAlpha ? 'png' : 'jpg'))];
+    },
+  };
+}

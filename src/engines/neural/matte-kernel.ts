@@ -1,0 +1,50 @@
+/** Worker-side matting: ISNet (imgly "medium") on onnxruntime-node at 1024x1024. */
+import os from 'node:os';
+import type { InferenceSession } from 'onnxruntime-node';
+import { modelSpec } from '../models/catalog.js';
+import { createOnnxSession } from '../models/onnx.js';
+
+export const MATTE_SIZE = 1024;
+let session: Promise<InferenceSession> | undefined;
+
+function loadSession(modelsDir: string): Promise<InferenceSession> {
+  // One inference uses every core: a single matting task should finish as fast as the machine allows.
+  session ??= createOnnxSession(modelSpec('isnet-medium'), modelsDir, { intraOpNumThreads: os.availableParallelism() });
+  session.catch(() => (session = undefined));
+  return session;
+}
+
+export interface MatteArgs {
+  modelsDir: string;
+  /** MATTE_SIZE x MATTE_SIZE RGB bytes. */
+  rgb: Uint8Array;
+}
+
+/** Foreground probability per pixel (0 background .. 255 foreground), MATTE_SIZE squared bytes. */
+export async function predictMatte(a: MatteArgs): Promise<Uint8Array> {
+  const net = await loadSession(a.modelsDir);
+  const ort = await import('onnxruntime-node');
+  const n = MATTE_SIZE * MATTE_SIZE;
+  if (a.rgb.length !== n * 3) throw new Error(`expected ${MATTE_SIZE}x${MATTE_SIZE} RGB input`);
+  // The model was trained on (x - 128) / 256 in planar RGB.
+  const planar = new Float32Array(3 * n);
+  for (let i = 0; i < n; i++) {
+    planar[i] = (a.rgb[i * 3] - 128) / 256;
+    planar[i + n] = (a.rgb[i * 3 + 1] - 128) / 256;
+    planar[i + 2 * n] = (a.rgb[i * 3 + 2] - 128) / 256;
+  }
+  const input = new ort.Tensor('float32', planar, [1, 3, MATTE_SIZE, MATTE_SIZE]);
+  // Fetch only the final matte; the model also exposes its side outputs.
+  const out = await net.run({ [net.inputNames[0]]: input }, [net.outputNames[0]]);
+  const prob = out[net.outputNames[0]].data as Float32Array;
+  const matte = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = prob[i] * 255;
+    matte[i] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
+  }
+  return matte;
+}
+
+export async function warmMatte(a: { modelsDir: string }): Promise<void> {
+  await loadSession(a.modelsDir);
+}

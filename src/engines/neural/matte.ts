@@ -1,0 +1,32 @@
+import type { Sharp } from 'sharp';
+import sharp from 'sharp';
+import type { WorkerPool } from '../engine.js';
+import { EngineError, TaskAbortedError, isEngineError } from '../errors.js';
+import { siblingModule } from '../runtime/pool.js';
+
+const KERNEL = siblingModule(import.meta.url, 'matte-kernel');
+const MATTE_SIZE = 1024;
+
+export const matteKernel = KERNEL;
+
+/**
+ * Foreground matte of an image at its full resolution (one byte per pixel, 255 = subject): the
+ * model sees a 1024x1024 view, and its soft probabilities are resized back with a smooth kernel so
+ * edges stay soft rather than stair-stepped.
+ */
+export async function foregroundMatte(pool: WorkerPool, image: Sharp, width: number, height: number, opts: { modelsDir: string; signal?: AbortSignal }): Promise<Buffer> {
+  const rgb = await image.clone().removeAlpha().resize(MATTE_SIZE, MATTE_SIZE, { fit: 'fill', kernel: 'cubic' }).raw().toBuffer();
+  let small: Uint8Array;
+  try {
+    small = await pool.run<Uint8Array>(KERNEL, 'predictMatte', { modelsDir: opts.modelsDir, rgb: new Uint8Array(rgb) }, { signal: opts.signal });
+  } catch (e) {
+    if (isEngineError(e) || e instanceof TaskAbortedError) throw e;
+    throw new EngineError('error_inference', `matting failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return sharp(Buffer.from(small.buffer, small.byteOffset, small.byteLength), { raw: { width: MATTE_SIZE, height: MATTE_SIZE, channels: 1 } })
+    .resize(width, height, { fit: 'fill', kernel: 'cubic' })
+    // sharp widens one-channel input to sRGB on output unless told otherwise.
+    .toColourspace('b-w')
+    .raw()
+    .toBuffer();
+}

@@ -1,0 +1,38 @@
+import type { EngineDeps, EngineJob, EngineRunContext, Availability } from '../engine.js';
+import { throwIfAborted } from '../errors.js';
+import { firstFile, loadImage, type LoadedImage } from '../image-io.js';
+import { modelSpec } from '../models/catalog.js';
+import { findModel } from '../models/resolve.js';
+import { feature, type FeatureId } from '../../features/table.js';
+import { foregroundMatte } from './matte.js';
+import { guardNsfw } from './nsfw.js';
+
+export interface Segmented {
+  src: LoadedImage;
+  /** Full-resolution matte, one byte per pixel. */
+  matte: Buffer;
+}
+
+/** Loads the source under the feature's limits, gates it on NSFW and computes the subject matte. */
+export async function segmentSource(deps: EngineDeps, id: FeatureId, job: EngineJob, ctx: EngineRunContext): Promise<Segmented> {
+  const src = await loadImage(firstFile(job.files.src_ids), feature(id), { maxPixels: deps.config.engines.maxPixels });
+  await guardNsfw(deps, src.image, ctx.signal);
+  throwIfAborted(ctx.signal);
+  ctx.reportProgress(0.2);
+  const matte = await foregroundMatte(deps.pool, src.image, src.width, src.height, { modelsDir: deps.config.engines.modelsDir, signal: ctx.signal });
+  throwIfAborted(ctx.signal);
+  ctx.reportProgress(0.8);
+  return { src, matte };
+}
+
+export function mattingAvailability(deps: EngineDeps): Availability {
+  const { resolved, reason } = findModel(modelSpec('isnet-medium'), deps.config.engines.modelsDir);
+  if (!resolved) return { available: false, reason };
+  return { available: true, implementation: 'ISNet matting (imgly medium) on onnxruntime-node, 1024 px, matte resized to full resolution' };
+}
+
+export async function warmMatting(deps: EngineDeps): Promise<void> {
+  const { matteKernel } = await import('./matte.js');
+  // Each worker holds its own session (about 0.8 GB); warming all avoids a cold first task on any of them.
+  await Promise.all(Array.from({ length: deps.pool.size }, () => deps.pool.run(matteKernel, 'warmMatte', { modelsDir: deps.config.engines.modelsDir })));
+}

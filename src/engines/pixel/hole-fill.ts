@@ -1,0 +1,116 @@
+import { holeDistance, inpaintPatchMatch, pushPull } from './patchmatch.js';
+
+/**
+ * Hole filling as the engines use it: grow the mask a little (object edges, shadows and JPEG halos
+ * sit just outside hand-drawn masks), inpaint only a crop around the hole, and feather the grown
+ * ring so the fill meets the photo without a seam. Pixels outside the grown mask stay bit-exact.
+ */
+export interface FillRequest {
+  rgb: Uint8Array;
+  width: number;
+  height: number;
+  /** 1 byte per pixel, non-zero = fill. */
+  hole: Uint8Array;
+  /** Pixels the mask grows by; the ring between the mask and the grown mask is feathered. */
+  dilate: number;
+  searchPixelCap?: number;
+}
+
+export function dilateMask(hole: Uint8Array, w: number, h: number, radius: number): { grown: Uint8Array; distToHole: Uint16Array } {
+  const known = new Uint8Array(hole.length);
+  for (let i = 0; i < hole.length; i++) known[i] = hole[i] ? 0 : 1;
+  // Distance of every known pixel to the nearest hole pixel.
+  const distToHole = holeDistance(known, w, h);
+  const grown = new Uint8Array(hole.length);
+  for (let i = 0; i < hole.length; i++) grown[i] = hole[i] || distToHole[i] <= radius ? 1 : 0;
+  return { grown, distToHole };
+}
+
+interface Box { x0: number; y0: number; x1: number; y1: number }
+
+function bbox(mask: Uint8Array, w: number, h: number): Box | undefined {
+  let x0 = w, y0 = h, x1 = -1, y1 = -1;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      if (!mask[y * w + x]) continue;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+    }
+  }
+  return x1 < 0 ? undefined : { x0, y0, x1: x1 + 1, y1: y1 + 1 };
+}
+
+export function fillHole(req: FillRequest): Uint8Array {
+  const { width: w, height: h, rgb } = req;
+  const { grown, distToHole } = dilateMask(req.hole, w, h, req.dilate);
+  const box = bbox(grown, w, h);
+  if (!box) return Uint8Array.from(rgb);
+
+  // Context around the hole to copy texture from: proportional to the hole, never tiny.
+  const holeSpan = Math.max(box.x1 - box.x0, box.y1 - box.y0);
+  const margin = Math.max(48, Math.round(holeSpan * 1.2));
+  const cx0 = Math.max(0, box.x0 - margin), cy0 = Math.max(0, box.y0 - margin);
+  const cx1 = Math.min(w, box.x1 + margin), cy1 = Math.min(h, box.y1 + margin);
+  const cw = cx1 - cx0, ch = cy1 - cy0;
+  const crop = new Uint8Array(cw * ch * 3);
+  const cropHole = new Uint8Array(cw * ch);
+  for (let y = 0; y < ch; y++) {
+    const srow = ((y + cy0) * w + cx0) * 3;
+    crop.set(rgb.subarray(srow, srow + cw * 3), y * cw * 3);
+    for (let x = 0; x < cw; x++) cropHole[y * cw + x] = grown[(y + cy0) * w + x + cx0];
+  }
+  const filled = removeSeams(inpaintPatchMatch({ rgb: crop, width: cw, height: ch, hole: cropHole, searchPixelCap: req.searchPixelCap }), cropHole, cw, ch);
+
+  const out = Uint8Array.from(rgb);
+  const ring = req.dilate + 1;
+  for (let y = 0; y < ch; y++) {
+    for (let x = 0; x < cw; x++) {
+      const ci = y * cw + x;
+      if (!cropHole[ci]) continue;
+      const gi = (y + cy0) * w + x + cx0;
+      // 1 inside the user's mask, falling to 0 at the grown mask's edge.
+      const a = req.hole[gi] ? 1 : 1 - distToHole[gi] / ring;
+      for (let c = 0; c < 3; c++) out[gi * 3 + c] = Math.round(a * filled[ci * 3 + c] + (1 - a) * rgb[gi * 3 + c]);
+    }
+  }
+  return out;
+}
+
+/**
+ * Membrane correction (a cheap stand-in for Poisson blending): the colour step between each hole
+ * pixel on the border and its known neighbours is measured, spread smoothly over the whole hole,
+ * and removed, so low-frequency mismatches (brightness, tint) leave no visible edge.
+ */
+export function removeSeams(rgb: Uint8Array, hole: Uint8Array, w: number, h: number): Uint8Array {
+  const err = new Float32Array(w * h * 3);
+  const atBorder = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const p = y * w + x;
+      if (!hole[p]) continue;
+      let n = 0;
+      const acc = [0, 0, 0];
+      for (const [dx, dy] of [[1, 0], [-1, 0], [0, 1], [0, -1]]) {
+        const xx = x + dx, yy = y + dy;
+        if (xx < 0 || yy < 0 || xx >= w || yy >= h) continue;
+        const q = yy * w + xx;
+        if (hole[q]) continue;
+        for (let c = 0; c < 3; c++) acc[c] += rgb[3 * q + c] - rgb[3 * p + c];
+        n++;
+      }
+      if (n === 0) continue;
+      atBorder[p] = 1;
+      // Half the step: texture noise across the border is legitimate, a constant offset is not.
+      for (let c = 0; c < 3; c++) err[3 * p + c] = (0.5 * acc[c]) / n;
+    }
+  }
+  const smooth = pushPull(err, atBorder, w, h, 3);
+  const out = Uint8Array.from(rgb);
+  for (let p = 0; p < w * h; p++) {
+    if (!hole[p]) continue;
+    for (let c = 0; c < 3; c++) out[3 * p + c] = Math.max(0, Math.min(255, Math.round(rgb[3 * p + c] + smooth[3 * p + c])));
+  }
+  return out;
+}

@@ -1,0 +1,461 @@
+/**
+ * Multi-scale exemplar inpainting (Wexler et al. "Space-Time Completion", with Barnes et al.'s
+ * PatchMatch for the nearest-neighbour search). Pure TypeScript on typed arrays; it runs inside a
+ * pool worker. Holes are filled coarse to fine: at each level the nearest-neighbour field (NNF) maps
+ * every patch that touches the hole to a patch of known pixels, and hole pixels become the weighted
+ * vote of all patches covering them. Structure therefore continues from the hole's borders.
+ */
+
+export interface InpaintInput {
+  /** RGB, 3 bytes per pixel. */
+  rgb: Uint8Array;
+  width: number;
+  height: number;
+  /** 1 byte per pixel: non-zero = fill this pixel. */
+  hole: Uint8Array;
+  /** Levels above this many pixels skip the search and only re-vote the upsampled field. */
+  searchPixelCap?: number;
+  seed?: number;
+  /** Diagnostics: called with each level's result (not available through the worker pool). */
+  onLevel?: (img: Float32Array, w: number, h: number, level: number) => void;
+}
+
+const RADIUS = 3; // 7x7 patches
+
+/** Small deterministic PRNG so results are reproducible across runs. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) / 4294967296;
+  };
+}
+
+interface Level {
+  w: number;
+  h: number;
+  img: Float32Array; // RGB
+  hole: Uint8Array;
+}
+
+/** Halves a level; known pixels average only known children so hole colours never leak outward. */
+function downsample(l: Level): Level {
+  const w = Math.max(1, l.w >> 1);
+  const h = Math.max(1, l.h >> 1);
+  const img = new Float32Array(w * h * 3);
+  const hole = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      let r = 0, g = 0, b = 0, n = 0, anyHole = 0;
+      for (let dy = 0; dy < 2; dy++) {
+        const yy = Math.min(l.h - 1, 2 * y + dy);
+        for (let dx = 0; dx < 2; dx++) {
+          const xx = Math.min(l.w - 1, 2 * x + dx);
+          const i = yy * l.w + xx;
+          if (l.hole[i]) { anyHole = 1; continue; }
+          r += l.img[3 * i]; g += l.img[3 * i + 1]; b += l.img[3 * i + 2]; n++;
+        }
+      }
+      const o = y * w + x;
+      hole[o] = anyHole;
+      if (n > 0) { img[3 * o] = r / n; img[3 * o + 1] = g / n; img[3 * o + 2] = b / n; }
+    }
+  }
+  return { w, h, img, hole };
+}
+
+/**
+ * Smooth membrane fill of the unknown pixels of `values` (push-pull): averages known values down a
+ * pyramid and interpolates back up. Used to seed the coarsest level and to spread boundary errors.
+ */
+export function pushPull(values: Float32Array, known: Uint8Array, w: number, h: number, ch: number): Float32Array {
+  if (w <= 1 && h <= 1) return values;
+  const cw = Math.max(1, (w + 1) >> 1);
+  const chh = Math.max(1, (h + 1) >> 1);
+  const cv = new Float32Array(cw * chh * ch);
+  const ck = new Uint8Array(cw * chh);
+  for (let y = 0; y < chh; y++) {
+    for (let x = 0; x < cw; x++) {
+      let n = 0;
+      const acc = new Float64Array(ch);
+      for (let dy = 0; dy < 2; dy++) {
+        const yy = 2 * y + dy;
+        if (yy >= h) continue;
+        for (let dx = 0; dx < 2; dx++) {
+          const xx = 2 * x + dx;
+          if (xx >= w) continue;
+          const i = yy * w + xx;
+          if (!known[i]) continue;
+          for (let c = 0; c < ch; c++) acc[c] += values[i * ch + c];
+          n++;
+        }
+      }
+      const o = y * cw + x;
+      if (n > 0) {
+        ck[o] = 1;
+        for (let c = 0; c < ch; c++) cv[o * ch + c] = acc[c] / n;
+      }
+    }
+  }
+  let anyKnown = false;
+  for (let i = 0; i < ck.length; i++) if (ck[i]) { anyKnown = true; break; }
+  if (!anyKnown) return values;
+  const filled = cw * chh < w * h ? pushPull(cv, ck, cw, chh, ch) : cv;
+  const out = new Float32Array(values);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      if (known[i]) continue;
+      // Bilinear sample of the coarser level at this pixel's centre.
+      const fx = Math.min(cw - 1, Math.max(0, (x - 0.5) / 2));
+      const fy = Math.min(chh - 1, Math.max(0, (y - 0.5) / 2));
+      const x0 = Math.floor(fx), y0 = Math.floor(fy);
+      const x1 = Math.min(cw - 1, x0 + 1), y1 = Math.min(chh - 1, y0 + 1);
+      const ax = fx - x0, ay = fy - y0;
+      for (let c = 0; c < ch; c++) {
+        const v00 = filled[(y0 * cw + x0) * ch + c], v10 = filled[(y0 * cw + x1) * ch + c];
+        const v01 = filled[(y1 * cw + x0) * ch + c], v11 = filled[(y1 * cw + x1) * ch + c];
+        out[i * ch + c] = (v00 * (1 - ax) + v10 * ax) * (1 - ay) + (v01 * (1 - ax) + v11 * ax) * ay;
+      }
+    }
+  }
+  return out;
+}
+
+/** Chessboard distance of every hole pixel to the nearest known pixel (two-pass). */
+export function holeDistance(hole: Uint8Array, w: number, h: number): Uint16Array {
+  const d = new Uint16Array(w * h);
+  const BIG = 65000;
+  for (let i = 0; i < d.length; i++) d[i] = hole[i] ? BIG : 0;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      if (!d[i]) continue;
+      let m = d[i];
+      if (x > 0) m = Math.min(m, d[i - 1] + 1);
+      if (y > 0) {
+        m = Math.min(m, d[i - w] + 1);
+        if (x > 0) m = Math.min(m, d[i - w - 1] + 1);
+        if (x < w - 1) m = Math.min(m, d[i - w + 1] + 1);
+      }
+      d[i] = m;
+    }
+  }
+  for (let y = h - 1; y >= 0; y--) {
+    for (let x = w - 1; x >= 0; x--) {
+      const i = y * w + x;
+      if (!d[i]) continue;
+      let m = d[i];
+      if (x < w - 1) m = Math.min(m, d[i + 1] + 1);
+      if (y < h - 1) {
+        m = Math.min(m, d[i + w] + 1);
+        if (x < w - 1) m = Math.min(m, d[i + w + 1] + 1);
+        if (x > 0) m = Math.min(m, d[i + w - 1] + 1);
+      }
+      d[i] = m;
+    }
+  }
+  return d;
+}
+
+/** Source patch centres: the whole patch inside the image and free of hole pixels. */
+function sourceCentres(l: Level): { ok: Uint8Array; list: Int32Array } {
+  const { w, h, hole } = l;
+  // Integral image of hole pixels for O(1) patch checks.
+  const sat = new Int32Array((w + 1) * (h + 1));
+  for (let y = 0; y < h; y++) {
+    let row = 0;
+    for (let x = 0; x < w; x++) {
+      row += hole[y * w + x];
+      sat[(y + 1) * (w + 1) + x + 1] = sat[y * (w + 1) + x + 1] + row;
+    }
+  }
+  const ok = new Uint8Array(w * h);
+  const list: number[] = [];
+  for (let y = RADIUS; y < h - RADIUS; y++) {
+    for (let x = RADIUS; x < w - RADIUS; x++) {
+      const x0 = x - RADIUS, y0 = y - RADIUS, x1 = x + RADIUS + 1, y1 = y + RADIUS + 1;
+      const s = sat[y1 * (w + 1) + x1] - sat[y0 * (w + 1) + x1] - sat[y1 * (w + 1) + x0] + sat[y0 * (w + 1) + x0];
+      if (s === 0) { ok[y * w + x] = 1; list.push(y * w + x); }
+    }
+  }
+  return { ok, list: Int32Array.from(list) };
+}
+
+/** Patch centres whose patch touches the hole: the pixels the NNF is defined for. */
+function targetCentres(l: Level): Int32Array {
+  const { w, h, hole } = l;
+  const mark = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      if (!hole[y * w + x]) continue;
+      for (let dy = -RADIUS; dy <= RADIUS; dy++) {
+        const yy = y + dy;
+        if (yy < 0 || yy >= h) continue;
+        for (let dx = -RADIUS; dx <= RADIUS; dx++) {
+          const xx = x + dx;
+          if (xx >= 0 && xx < w) mark[yy * w + xx] = 1;
+        }
+      }
+    }
+  }
+  const list: number[] = [];
+  for (let i = 0; i < mark.length; i++) if (mark[i]) list.push(i);
+  return Int32Array.from(list);
+}
+
+class Field {
+  readonly nx: Int32Array;
+  readonly ny: Int32Array;
+  readonly dist: Float32Array;
+  /**
+   * Cost per squared pixel of distance between a target and its source: copying from nearby is
+   * preferred, so fills continue the surrounding background instead of pasting distant salient
+   * objects (a face, an eye) into it. Crossing the whole level costs about a 10-level colour error.
+   */
+  readonly lambda: number;
+  constructor(readonly l: Level, readonly src: { ok: Uint8Array; list: Int32Array }, readonly targets: Int32Array) {
+    const n = l.w * l.h;
+    this.lambda = ((2 * RADIUS + 1) ** 2 * 3 * 100) / (l.w * l.w + l.h * l.h);
+    this.nx = new Int32Array(n);
+    this.ny = new Int32Array(n);
+    this.dist = new Float32Array(n).fill(Infinity);
+  }
+
+  /** Sum of squared RGB differences; stops once it exceeds `limit`. Target pixels off-image are skipped. */
+  distance(tx: number, ty: number, sx: number, sy: number, limit: number): number {
+    const { w, h, img } = this.l;
+    let d = this.lambda * ((tx - sx) ** 2 + (ty - sy) ** 2);
+    for (let dy = -RADIUS; dy <= RADIUS; dy++) {
+      const ty2 = ty + dy;
+      if (ty2 < 0 || ty2 >= h) continue;
+      const trow = ty2 * w;
+      const srow = (sy + dy) * w;
+      for (let dx = -RADIUS; dx <= RADIUS; dx++) {
+        const tx2 = tx + dx;
+        if (tx2 < 0 || tx2 >= w) continue;
+        const ti = 3 * (trow + tx2);
+        const si = 3 * (srow + sx + dx);
+        const a = img[ti] - img[si], b = img[ti + 1] - img[si + 1], c = img[ti + 2] - img[si + 2];
+        d += a * a + b * b + c * c;
+      }
+      if (d > limit) return d;
+    }
+    return d;
+  }
+
+  tryCandidate(t: number, tx: number, ty: number, sx: number, sy: number): void {
+    const { w } = this.l;
+    if (sx < 0 || sy < 0 || sx >= w || sy >= this.l.h) return;
+    const s = sy * w + sx;
+    if (!this.src.ok[s]) return;
+    if (sx === this.nx[t] && sy === this.ny[t]) return;
+    const d = this.distance(tx, ty, sx, sy, this.dist[t]);
+    if (d < this.dist[t]) {
+      this.dist[t] = d;
+      this.nx[t] = sx;
+      this.ny[t] = sy;
+    }
+  }
+
+  randomInit(rand: () => number): void {
+    const { w } = this.l;
+    const { list } = this.src;
+    for (const t of this.targets) {
+      const s = list[Math.floor(rand() * list.length)];
+      this.nx[t] = s % w;
+      this.ny[t] = Math.floor(s / w);
+      this.dist[t] = this.distance(t % w, Math.floor(t / w), this.nx[t], this.ny[t], Infinity);
+    }
+  }
+
+  /** Upsamples a coarser field: each fine target inherits its parent's match, offset by its sub-pixel. */
+  inherit(coarse: Field, rand: () => number): void {
+    const { w, h } = this.l;
+    const { list, ok } = this.src;
+    for (const t of this.targets) {
+      const x = t % w, y = Math.floor(t / w);
+      const cx = Math.min(coarse.l.w - 1, x >> 1), cy = Math.min(coarse.l.h - 1, y >> 1);
+      const ci = cy * coarse.l.w + cx;
+      let sx = Math.min(w - 1, coarse.nx[ci] * 2 + (x & 1));
+      let sy = Math.min(h - 1, coarse.ny[ci] * 2 + (y & 1));
+      if (!coarse.targetMark[ci]) {
+        // Parent was not a target: its own position is a natural known match.
+        sx = x; sy = y;
+      }
+      if (!ok[sy * w + sx]) {
+        const s = list[Math.floor(rand() * list.length)];
+        sx = s % w; sy = Math.floor(s / w);
+      }
+      this.nx[t] = sx; this.ny[t] = sy;
+      this.dist[t] = Infinity;
+    }
+  }
+
+  rescore(): void {
+    const { w } = this.l;
+    for (const t of this.targets) this.dist[t] = this.distance(t % w, Math.floor(t / w), this.nx[t], this.ny[t], Infinity);
+  }
+
+  /** One PatchMatch pass: propagation from already-visited neighbours, then random search. */
+  pass(reverse: boolean, rand: () => number, maxRadius: number): void {
+    const { w, h } = this.l;
+    const targets = this.targets;
+    const n = targets.length;
+    const mark = this.targetMark;
+    const step = reverse ? -1 : 1;
+    for (let k = reverse ? n - 1 : 0; reverse ? k >= 0 : k < n; k += step) {
+      const t = targets[k];
+      const x = t % w, y = Math.floor(t / w);
+      const px = x - step, py = y - step;
+      if (px >= 0 && px < w) {
+        const q = y * w + px;
+        if (mark[q]) this.tryCandidate(t, x, y, this.nx[q] + step, this.ny[q]);
+      }
+      if (py >= 0 && py < h) {
+        const q = py * w + x;
+        if (mark[q]) this.tryCandidate(t, x, y, this.nx[q], this.ny[q] + step);
+      }
+      for (let r = maxRadius; r >= 1; r >>= 1) {
+        const sx = Math.round(this.nx[t] + (rand() * 2 - 1) * r);
+        const sy = Math.round(this.ny[t] + (rand() * 2 - 1) * r);
+        this.tryCandidate(t, x, y, sx, sy);
+      }
+    }
+  }
+
+  private _mark?: Uint8Array;
+  get targetMark(): Uint8Array {
+    if (!this._mark) {
+      this._mark = new Uint8Array(this.l.w * this.l.h);
+      for (const t of this.targets) this._mark[t] = 1;
+    }
+    return this._mark;
+  }
+
+  /** Rebuilds hole pixels as the similarity-weighted vote of every patch that covers them. */
+  vote(quantile = 0.75): void {
+    const { w, h, img, hole } = this.l;
+    const acc = new Float32Array(w * h * 4);
+    // Weights fall off with patch distance, scaled by a robust typical distance.
+    const ds: number[] = [];
+    for (let k = 0; k < this.targets.length; k += Math.max(1, Math.floor(this.targets.length / 2000))) ds.push(this.dist[this.targets[k]]);
+    ds.sort((a, b) => a - b);
+    const sigma2 = Math.max(1, ds[Math.floor(ds.length * quantile)] ?? 1);
+    for (const t of this.targets) {
+      const x = t % w, y = Math.floor(t / w);
+      const wt = Math.exp(-this.dist[t] / (2 * sigma2)) + 1e-6;
+      const sx = this.nx[t], sy = this.ny[t];
+      for (let dy = -RADIUS; dy <= RADIUS; dy++) {
+        const yy = y + dy;
+        if (yy < 0 || yy >= h) continue;
+        for (let dx = -RADIUS; dx <= RADIUS; dx++) {
+          const xx = x + dx;
+          if (xx < 0 || xx >= w) continue;
+          const p = yy * w + xx;
+          if (!hole[p]) continue;
+          const s = 3 * ((sy + dy) * w + sx + dx);
+          acc[4 * p] += wt * img[s];
+          acc[4 * p + 1] += wt * img[s + 1];
+          acc[4 * p + 2] += wt * img[s + 2];
+          acc[4 * p + 3] += wt;
+        }
+      }
+    }
+    for (let p = 0; p < w * h; p++) {
+      if (!hole[p] || acc[4 * p + 3] === 0) continue;
+      const inv = 1 / acc[4 * p + 3];
+      img[3 * p] = acc[4 * p] * inv;
+      img[3 * p + 1] = acc[4 * p + 1] * inv;
+      img[3 * p + 2] = acc[4 * p + 2] * inv;
+    }
+  }
+}
+
+/** Fills the hole pixels of `input.rgb` and returns a new RGB buffer (known pixels untouched). */
+export function inpaintPatchMatch(input: InpaintInput): Uint8Array {
+  const { width: w0, height: h0 } = input;
+  const rand = rng(input.seed ?? 12345);
+  const cap = input.searchPixelCap ?? 1_500_000;
+  const base: Level = { w: w0, h: h0, img: Float32Array.from(input.rgb), hole: input.hole.map((v) => (v ? 1 : 0)) };
+  let holeCount = 0;
+  for (let i = 0; i < base.hole.length; i++) holeCount += base.hole[i];
+  if (holeCount === 0) return Uint8Array.from(input.rgb);
+
+  // Coarsest level: the hole is a few patches thick, and enough known texture remains to copy from.
+  const dist = holeDistance(base.hole, w0, h0);
+  let maxD = 0;
+  for (let i = 0; i < dist.length; i++) if (dist[i] > maxD) maxD = dist[i];
+  const levels: Level[] = [base];
+  while (true) {
+    const top = levels[levels.length - 1];
+    const scale = 2 ** levels.length;
+    if (maxD / scale < 2 || Math.min(top.w, top.h) / 2 < 16 * RADIUS) break;
+    const next = downsample(top);
+    if (sourceCentres(next).list.length < 64) break;
+    levels.push(next);
+  }
+
+  let prev: Field | undefined;
+  for (let li = levels.length - 1; li >= 0; li--) {
+    const l = levels[li];
+    const src = sourceCentres(l);
+    if (src.list.length === 0) {
+      // Nothing whole to copy from (a tiny image): a smooth membrane is the best available fill.
+      const known = l.hole.map((v) => (v ? 0 : 1));
+      l.img.set(pushPull(l.img, known, l.w, l.h, 3));
+      prev = undefined;
+      continue;
+    }
+    const field = new Field(l, src, targetCentres(l));
+    if (!prev) {
+      const known = l.hole.map((v) => (v ? 0 : 1));
+      l.img.set(pushPull(l.img, known, l.w, l.h, 3));
+      field.randomInit(rand);
+    } else {
+      field.inherit(prev, rand);
+      // Seed hole pixels from the coarser solution, then let the inherited field re-vote them.
+      const c = prev.l;
+      for (let y = 0; y < l.h; y++) {
+        for (let x = 0; x < l.w; x++) {
+          const i = y * l.w + x;
+          if (!l.hole[i]) continue;
+          const ci = Math.min(c.h - 1, y >> 1) * c.w + Math.min(c.w - 1, x >> 1);
+          l.img[3 * i] = c.img[3 * ci]; l.img[3 * i + 1] = c.img[3 * ci + 1]; l.img[3 * i + 2] = c.img[3 * ci + 2];
+        }
+      }
+      field.rescore();
+      field.vote();
+    }
+    const pixels = l.w * l.h;
+    const coarse = li === levels.length - 1;
+    const emIters = pixels > cap ? 0 : coarse ? 6 : li === 0 ? 2 : 3;
+    const maxRadius = Math.max(l.w, l.h);
+    for (let it = 0; it < emIters; it++) {
+      field.rescore();
+      const passes = coarse ? 3 : 2;
+      for (let p = 0; p < passes; p++) field.pass(p % 2 === 1, rand, maxRadius);
+      // A tighter weighting on the final vote keeps texture instead of averaging it away.
+      field.vote(li === 0 && it === emIters - 1 ? 0.1 : 0.75);
+    }
+    if (emIters === 0) {
+      // Too large to search: one local refinement around the inherited matches keeps full-resolution texture.
+      field.rescore();
+      field.pass(false, rand, 4);
+      field.vote(li === 0 ? 0.1 : 0.75);
+    }
+    prev = field;
+    input.onLevel?.(l.img, l.w, l.h, li);
+  }
+
+  const out = new Uint8Array(w0 * h0 * 3);
+  for (let i = 0; i < out.length; i++) out[i] = Math.max(0, Math.min(255, Math.round(base.img[i])));
+  // Known pixels must come back bit-exact.
+  for (let p = 0; p < w0 * h0; p++) {
+    if (base.hole[p]) continue;
+    out[3 * p] = input.rgb[3 * p]; out[3 * p + 1] = input.rgb[3 * p + 1]; out[3 * p + 2] = input.rgb[3 * p + 2];
+  }
+  return out;
+}

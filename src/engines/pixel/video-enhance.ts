@@ -1,0 +1,90 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { feature } from '../../features/table.js';
+import type { Engine, EngineDeps } from '../engine.js';
+import { EngineError, throwIfAborted } from '../errors.js';
+import { firstFile } from '../image-io.js';
+import { ffmpegPath, runTool } from './ffmpeg.js';
+import { probeVideo } from './video-probe.js';
+
+/** Output long side ceiling: 4K UHD. */
+export const MAX_OUTPUT_LONG_SIDE = 3840;
+
+/**
+ * `dst_duration` ("the length of video in seconds", an integer): read as the length of the result.
+ * Optional here (clients that omit it get the whole clip); shorter than the clip trims it.
+ */
+export function parseDstDuration(params: Record<string, unknown>, maxSec: number): number | undefined {
+  const v = params.dst_duration;
+  if (v === undefined || v === null) return undefined;
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : NaN;
+  if (!Number.isInteger(n) || n < 1 || n > maxSec) throw new EngineError('invalid_parameter', `dst_duration must be an integer number of seconds in [1, ${maxSec}] (got ${JSON.stringify(v)})`);
+  return n;
+}
+
+/** Denoise, deblock, colour normalise, 2x Lanczos (capped at 4K), sharpen: the classic chain. */
+export function enhanceFilter(width: number, height: number): { filter: string; outWidth: number; outHeight: number } {
+  const factor = Math.min(2, MAX_OUTPUT_LONG_SIDE / Math.max(width, height));
+  const outWidth = Math.floor((width * factor) / 2) * 2;
+  const outHeight = Math.floor((height * factor) / 2) * 2;
+  const filter = [
+    'hqdn3d=1.5:1.5:4:4',
+    'deblock=filter=weak:block=8',
+    // Gentle auto-levels with temporal smoothing, so brightness does not pump between frames.
+    'normalize=smoothing=24:independence=0:strength=0.35',
+    `scale=${outWidth}:${outHeight}:flags=lanczos`,
+    'unsharp=5:5:0.7:3:3:0.0',
+    'format=yuv420p',
+  ].join(',');
+  return { filter, outWidth, outHeight };
+}
+
+export function createVideoEnhanceEngine(deps: EngineDeps): Engine {
+  const spec = feature('video-sr');
+  return {
+    feature: 'video-sr',
+    availability: () => ({ available: true, implementation: 'ffmpeg: hqdn3d + deblock + normalize + 2x Lanczos + unsharp, audio copied' }),
+    async run(job, ctx) {
+      const file = firstFile(job.files.src_ids);
+      const maxSec = spec.limits.video?.maxDurationSec ?? 60;
+      const dst = parseDstDuration(job.params, maxSec);
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'darkroom-video-'));
+      try {
+        const input = path.join(dir, 'input');
+        await writeFile(input, file.data);
+        const info = await probeVideo(input, file.data, spec, ctx.signal);
+        ctx.reportProgress(0.02);
+        throwIfAborted(ctx.signal);
+        const duration = dst !== undefined ? Math.min(dst, info.durationSec) : info.durationSec;
+        const { filter } = enhanceFilter(info.width, info.height);
+        const output = path.join(dir, 'output.mp4');
+        const args = ['-hide_banner', '-nostdin', '-y', '-i', input];
+        if (dst !== undefined && dst < info.durationSec) args.push('-t', String(dst));
+        args.push(
+          '-map', '0:v:0', '-map', '0:a?',
+          '-vf', filter,
+          '-c:v', 'libx264', '-preset', 'medium', '-crf', '18',
+          // AAC and MP3 both live in MP4: the audio is copied untouched.
+          '-c:a', 'copy',
+          '-movflags', '+faststart',
+          '-progress', 'pipe:1', '-nostats',
+          output,
+        );
+        try {
+          await runTool(ffmpegPath(), args, {
+            signal: ctx.signal,
+            durationSec: duration,
+            onProgress: (f) => ctx.reportProgress(0.02 + 0.96 * f),
+          });
+        } catch (e) {
+          if (ctx.signal.aborted) throw e;
+          throw new EngineError('error_inference', `video processing failed: ${e instanceof Error ? e.message : String(e)}`);
+        }
+        return [{ data: await readFile(output), contentType: 'video/mp4', ext: 'mp4' }];
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}

@@ -1,0 +1,132 @@
+import { loadCatalogs, type FeatureCatalog, type Style } from './catalog.js';
+
+/**
+ * What the style-discovery routes call:
+ * `GET /s2s/v1.0/task/style-group/{feature}` → listStyleGroups,
+ * `GET /s2s/v1.0/task/style/{feature}?style_group_id=` → listStyles.
+ */
+
+export type StyleErrorCode = 'InvalidStyleGroup' | 'InvalidStyle' | 'InvalidParameters';
+
+/** Unknown feature/group/style or a bad page token; the API answers HTTP 400 with `code` as `error_code`. */
+export class StyleCatalogError extends Error {
+  readonly status = 400;
+  constructor(
+    readonly code: StyleErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'StyleCatalogError';
+  }
+}
+
+export interface PageOptions {
+  /** 1..20, default 20 (source document). */
+  pageSize?: number | string;
+  /** `next_token` of the previous page. */
+  startingToken?: string;
+  /** Prefix for thumbnail paths, e.g. the server's public URL; thumbnails are `/static/styles/<id>.png`. */
+  baseUrl?: string;
+}
+
+export interface StyleGroupPage {
+  groups: { id: number; info: { title: string } }[];
+  next_token?: string;
+}
+
+export interface StylePage {
+  styles: { id: number; info: { title: string; thumb: string } }[];
+  next_token?: string;
+}
+
+export const MAX_PAGE_SIZE = 20;
+
+let catalogs: Map<string, FeatureCatalog> | undefined;
+
+function all(): Map<string, FeatureCatalog> {
+  catalogs ??= loadCatalogs();
+  return catalogs;
+}
+
+/** Replaces the catalogs (operators' own data folder, or tests). */
+export function useCatalogs(next: Map<string, FeatureCatalog>): void {
+  catalogs = next;
+}
+
+export function featuresWithStyles(): string[] {
+  return [...all().keys()];
+}
+
+function catalogOf(feature: string): FeatureCatalog {
+  const c = all().get(feature);
+  if (!c) throw new StyleCatalogError('InvalidStyleGroup', `${feature} has no style catalog`);
+  return c;
+}
+
+export function thumbnailPath(styleId: number): string {
+  return `/static/styles/${styleId}.png`;
+}
+
+function parsePageSize(v: PageOptions['pageSize']): number {
+  if (v === undefined || v === '') return MAX_PAGE_SIZE;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE_SIZE) throw new StyleCatalogError('InvalidParameters', `page_size must be an integer from 1 to ${MAX_PAGE_SIZE}`);
+  return n;
+}
+
+/** Page tokens are the id of the first item of the next page, like the vendor's numeric tokens. */
+function page<T extends { id: number }>(items: T[], opts: PageOptions): { items: T[]; next_token?: string } {
+  const size = parsePageSize(opts.pageSize);
+  let start = 0;
+  if (opts.startingToken !== undefined && opts.startingToken !== '' && opts.startingToken !== 'null') {
+    start = items.findIndex((x) => String(x.id) === String(opts.startingToken).trim());
+    if (start < 0) throw new StyleCatalogError('InvalidParameters', `starting_token ${opts.startingToken} is not a token this list gave`);
+  }
+  const slice = items.slice(start, start + size);
+  const next = items[start + size];
+  return next ? { items: slice, next_token: String(next.id) } : { items: slice };
+}
+
+export function listStyleGroups(feature: string, opts: PageOptions = {}): StyleGroupPage {
+  const { items, next_token } = page(catalogOf(feature).groups, opts);
+  const out: StyleGroupPage = { groups: items.map((g) => ({ id: g.id, info: { title: g.title } })) };
+  if (next_token) out.next_token = next_token;
+  return out;
+}
+
+/** Accepts the id as a number or numeric string (clients echo ids in either form). */
+export function parseId(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isSafeInteger(v)) return v;
+  if (typeof v === 'string' && /^\d{1,16}$/.test(v.trim())) {
+    const n = Number(v.trim());
+    return Number.isSafeInteger(n) ? n : undefined;
+  }
+  return undefined;
+}
+
+export function listStyles(feature: string, groupId: unknown, opts: PageOptions = {}): StylePage {
+  const id = parseId(groupId);
+  const group = id === undefined ? undefined : catalogOf(feature).groups.find((g) => g.id === id);
+  if (!group) throw new StyleCatalogError('InvalidStyleGroup', `style_group_id ${String(groupId)} is not a style group of ${feature}`);
+  const base = (opts.baseUrl ?? '').replace(/\/+$/, '');
+  const { items, next_token } = page(group.styles, opts);
+  const out: StylePage = { styles: items.map((s) => ({ id: s.id, info: { title: s.title, thumb: base + thumbnailPath(s.id) } })) };
+  if (next_token) out.next_token = next_token;
+  return out;
+}
+
+/** A style of the feature (any group). */
+export function getStyle(feature: string, styleId: unknown): Style {
+  const id = parseId(styleId);
+  for (const g of catalogOf(feature).groups) {
+    const s = id === undefined ? undefined : g.styles.find((x) => x.id === id);
+    if (s) return s;
+  }
+  throw new StyleCatalogError('InvalidStyle', `style ${String(styleId)} is not a style of ${feature}`);
+}
+
+/** Every style of every catalog, for the thumbnail renderer. */
+export function allStyles(feature?: string): Style[] {
+  const list = feature ? [catalogOf(feature)] : [...all().values()];
+  return list.flatMap((c) => c.groups.flatMap((g) => g.styles));
+}

@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import sharp from 'sharp';
+import { isEngineError } from '../../../src/engines/errors.js';
+import { analyzeFaces, hardRegionMask, type FaceInfo } from '../../../src/engines/face/analysis.js';
+import { rgbToLab } from '../../../src/engines/face/color.js';
+import { faceEngines } from '../../../src/engines/face/index.js';
+import { dilate } from '../../../src/engines/face/raster.js';
+import { ARTIFACTS, decodeRgb, encodePng, engineFile, makeDeps, meanUnder, paintMakeup, photo, runContext, sideBySide, type Rgb } from './fixtures.js';
+
+const deps = makeDeps(2);
+const swap = faceEngines['face-swap']!(deps);
+const makeup = faceEngines['mu-trans-rec']!(deps);
+const ctx = runContext(deps);
+const firstFace = async (img: Rgb): Promise<FaceInfo> => {
+  const a = await analyzeFaces(deps.pool, img);
+  assert.ok(a.faces.length > 0, 'no face found');
+  return a.faces.reduce((b, f) => (f.width > b.width ? f : b));
+};
+const runSwap = (target: Buffer, refs: Buffer[], params: Record<string, unknown> = {}) =>
+  swap.run({ taskId: 't', feature: 'face-swap', files: { src_ids: [engineFile(target)], ref_ids: refs.map((r, i) => engineFile(r, `ref${i}.png`)) }, params, outputExt: 'png' }, ctx);
+const runMakeup = (src: Buffer, ref: Buffer) =>
+  makeup.run({ taskId: 't', feature: 'mu-trans-rec', files: { src_ids: [engineFile(src)], ref_ids: [engineFile(ref)] }, params: {}, outputExt: 'png' }, ctx);
+const rejectsWith = (p: Promise<unknown>, code: string) => assert.rejects(p, (e: unknown) => isEngineError(e) && e.code === code);
+
+/** Writes a before | after picture for the README when UPDATE_DOCS_IMAGES=1, and always as an artifact. */
+async function beforeAfter(name: string, parts: Buffer[]): Promise<void> {
+  const height = 400;
+  const scaled = await Promise.all(parts.map((p) => sharp(p).resize({ height }).png().toBuffer({ resolveWithObject: true })));
+  let left = 0;
+  const composite = scaled.map((s) => ({ input: s.data, left: (left += s.info.width) - s.info.width, top: 0 }));
+  const jpg = await sharp({ create: { width: left, height, channels: 3, background: '#ffffff' } }).composite(composite).jpeg({ quality: 85 }).toBuffer();
+  writeFileSync(path.join(ARTIFACTS, name), jpg);
+  if (process.env.UPDATE_DOCS_IMAGES === '1') {
+    mkdirSync('docs/images', { recursive: true });
+    writeFileSync(path.join('docs/images', name), jpg);
+  }
+}
+
+let astronaut: Rgb;
+let astronautFace: FaceInfo;
+before(async () => {
+  astronaut = await decodeRgb(photo('astronaut.png'));
+  astronautFace = await firstFace(astronaut);
+});
+after(() => deps.pool.destroy());
+
+describe('face-swap', () => {
+  it('replaces the face inside the blend mask, leaves the rest untouched and keeps the target geometry', async () => {
+    const [out] = await runSwap(photo('astronaut.png'), [photo('portrait-julia.jpg')]);
+    assert.equal(out.contentType, 'image/png');
+    writeFileSync(path.join(ARTIFACTS, 'swap-astronaut-with-julia.png'), out.data);
+    const result = await decodeRgb(out.data);
+    assert.equal(result.width, 512);
+    const inner = hardRegionMask(astronautFace, 'swap', 512, 512);
+    const outline = dilate(hardRegionMask(astronautFace, 'oval', 512, 512), 512, 512, 2);
+    let changed = 0, inside = 0, maxOutside = 0;
+    for (let i = 0; i < inner.length; i++) {
+      const d = Math.max(...[0, 1, 2].map((c) => Math.abs(result.data[i * 3 + c] - astronaut.data[i * 3 + c])));
+      if (inner[i]) {
+        inside++;
+        if (d > 20) changed++;
+      } else if (!outline[i]) maxOutside = Math.max(maxOutside, d);
+    }
+    assert.ok(changed > inside * 0.3, `only ${changed} of ${inside} face pixels changed`);
+    assert.ok(maxOutside <= 1, `pixels outside the face outline changed by up to ${maxOutside}`);
+    // The swapped face still lies where the target's was: the mesh found on the result matches the target's.
+    const swapped = await firstFace(result);
+    let err = 0;
+    for (let i = 0; i < 468; i++) err += Math.hypot(swapped.mesh[i][0] - astronautFace.mesh[i][0], swapped.mesh[i][1] - astronautFace.mesh[i][1]);
+    err /= 468;
+    assert.ok(err < astronautFace.width * 0.06, `mean landmark offset ${err.toFixed(1)} px`);
+    await beforeAfter('face-swap-before-after.jpg', [photo('astronaut.png'), photo('portrait-julia.jpg'), out.data]);
+  });
+
+  it('swaps only the face the mapping names on a two-person photo', async () => {
+    const target = await sideBySide(photo('portrait-julia.jpg'), photo('astronaut.png'));
+    const before = await decodeRgb(target);
+    const faces = (await analyzeFaces(deps.pool, before)).faces;
+    assert.equal(faces.length, 2);
+    const [out] = await runSwap(target, [photo('portrait-julia.jpg')], { face_mapping: [{ index: 0, position: 1 }, { index: -1, position: 0 }] });
+    const after = await decodeRgb(out.data);
+    writeFileSync(path.join(ARTIFACTS, 'swap-two-people-right-face.png'), out.data);
+    const diffIn = (face: FaceInfo) => {
+      const m = hardRegionMask(face, 'swap', before.width, before.height);
+      const b = meanUnder(before, m), a = meanUnder(after, m);
+      let sad = 0, n = 0;
+      for (let i = 0; i < m.length; i++) if (m[i]) { n++; for (let c = 0; c < 3; c++) sad += Math.abs(after.data[i * 3 + c] - before.data[i * 3 + c]); }
+      return { sad: sad / n / 3, mean: [a, b] };
+    };
+    assert.equal(diffIn(faces[0]).sad, 0, 'the left face must not change');
+    assert.ok(diffIn(faces[1]).sad > 8, 'the right face must change');
+  });
+
+  it('validates face_mapping and needs a face on both photos', async () => {
+    const a = photo('astronaut.png'), j = photo('portrait-julia.jpg');
+    await rejectsWith(runSwap(a, [j], { face_mapping: [{ index: 0, position: 3 }] }), 'invalid_parameter');
+    await rejectsWith(runSwap(a, [j], { face_mapping: [{ index: 2, position: 0 }] }), 'invalid_parameter');
+    await rejectsWith(runSwap(a, [j], { face_mapping: [{ index: -1, position: 0 }] }), 'invalid_parameter');
+    await rejectsWith(runSwap(a, [j], { face_mapping: { index: 0, position: 0 } }), 'invalid_parameter');
+    await rejectsWith(runSwap(a, [j], { face_mapping: [{ index: '0', position: 0 }] }), 'invalid_parameter');
+    await rejectsWith(runSwap(photo('fruits.jpg'), [j]), 'error_no_face');
+    await rejectsWith(runSwap(a, [photo('fruits.jpg')]), 'error_no_face');
+  });
+});
+
+describe('mu-trans-rec (makeup transfer)', () => {
+  it('moves the lip colour toward the reference and leaves the background unchanged', async () => {
+    const reference = await encodePng(paintMakeup(astronaut, astronautFace));
+    writeFileSync(path.join(ARTIFACTS, 'makeup-reference.png'), reference);
+    const src = photo('portrait-julia.jpg');
+    const [out] = await runMakeup(src, reference);
+    writeFileSync(path.join(ARTIFACTS, 'makeup-julia.png'), out.data);
+    const before = await decodeRgb(src);
+    const after = await decodeRgb(out.data);
+    const face = await firstFace(before);
+    const lips = hardRegionMask(face, 'lips', before.width, before.height);
+    const refLips = meanUnder(await decodeRgb(reference), hardRegionMask(astronautFace, 'lips', 512, 512));
+    const lab = (rgb: number[]) => Array.from(rgbToLab(Uint8Array.from(rgb.map(Math.round)), 3, 1));
+    const dist = (p: number[], q: number[]) => Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]);
+    const target = lab(refLips);
+    const d0 = dist(lab(meanUnder(before, lips)), target);
+    const d1 = dist(lab(meanUnder(after, lips)), target);
+    assert.ok(d1 < d0 * 0.6, `lip colour distance to the reference went from ${d0.toFixed(1)} to ${d1.toFixed(1)}`);
+    // Redder lips: Lab a* rises.
+    assert.ok(lab(meanUnder(after, lips))[1] > lab(meanUnder(before, lips))[1] + 10);
+    const oval = dilate(hardRegionMask(face, 'oval', before.width, before.height), before.width, before.height, 1);
+    for (let i = 0; i < oval.length; i++) {
+      if (oval[i]) continue;
+      for (let c = 0; c < 3; c++) if (after.data[i * 3 + c] !== before.data[i * 3 + c]) assert.fail(`background pixel ${i} changed`);
+    }
+    await beforeAfter('face-makeup-before-after.jpg', [src, reference, out.data]);
+  });
+
+  it('keeps the result close to the source outside the painted regions (identity and texture)', async () => {
+    const reference = await encodePng(paintMakeup(astronaut, astronautFace));
+    const [out] = await runMakeup(photo('astronaut.png'), reference);
+    const after = await decodeRgb(out.data);
+    const eyes = hardRegionMask(astronautFace, 'eyes', 512, 512);
+    const b = meanUnder(astronaut, eyes), a = meanUnder(after, eyes);
+    for (let c = 0; c < 3; c++) assert.ok(Math.abs(a[c] - b[c]) < 3, 'the eyes themselves are not painted');
+  });
+
+  it('fails with error_multiple_people, error_no_face on the matching inputs', async () => {
+    const ref = photo('astronaut.png');
+    await rejectsWith(runMakeup(await sideBySide(photo('astronaut.png'), photo('portrait-julia.jpg')), ref), 'error_multiple_people');
+    await rejectsWith(runMakeup(photo('fruits.jpg'), ref), 'error_no_face');
+    await rejectsWith(runMakeup(photo('astronaut.png'), photo('fruits.jpg')), 'error_no_face');
+  });
+});

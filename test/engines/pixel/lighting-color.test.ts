@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import sharp from 'sharp';
+import type { EngineJob } from '../../../src/engines/engine.js';
+import { EngineError } from '../../../src/engines/errors.js';
+import { createColorCorrectEngine, GRADES } from '../../../src/engines/pixel/color-correct.js';
+import { createLightingEngine } from '../../../src/engines/pixel/lighting.js';
+import { fileOf, makeCtx, makeDeps, rgbOf, saveArtifact, testFile } from './helpers.js';
+
+type Img = { data: Buffer; width: number; height: number };
+const luminance = (img: Img) => {
+  let s = 0;
+  for (let o = 0; o < img.data.length; o += 3) s += 0.299 * img.data[o] + 0.587 * img.data[o + 1] + 0.114 * img.data[o + 2];
+  return s / (img.data.length / 3);
+};
+const clippedFraction = (img: Img) => {
+  let n = 0;
+  for (let o = 0; o < img.data.length; o += 3) if (Math.max(img.data[o], img.data[o + 1], img.data[o + 2]) >= 254) n++;
+  return n / (img.data.length / 3);
+};
+/** Mean absolute difference from the 3x3 mean: fine-grain energy (noise and texture). */
+const grain = (img: Img) => {
+  const { width: w, height: h } = img;
+  let s = 0, n = 0;
+  for (let y = 1; y < h - 1; y++) for (let x = 1; x < w - 1; x++) {
+    const o = (y * w + x) * 3 + 1;
+    let m = 0;
+    for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) m += img.data[o + (dy * w + dx) * 3];
+    s += Math.abs(img.data[o] - m / 9); n++;
+  }
+  return s / n;
+};
+
+/** An under-exposed version of a real photo, with a few blown highlights kept from the original. */
+async function underExposed(name: string): Promise<Buffer> {
+  const { data, info } = await sharp(testFile(name).data).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const dark = Buffer.from(data.map((v) => Math.round(255 * (v / 255) ** 2.2 * 0.6)));
+  // A bright window in the corner: it must not clip after brightening.
+  for (let y = 10; y < 40; y++) for (let x = 10; x < 60; x++) for (let c = 0; c < 3; c++) dark[(y * info.width + x) * 3 + c] = 235 + c * 5;
+  return sharp(dark, { raw: { width: info.width, height: info.height, channels: 3 } }).png().toBuffer();
+}
+
+describe('photo lighting', () => {
+  const deps = makeDeps();
+  const engine = createLightingEngine(deps);
+  after(() => deps.pool.destroy());
+  const job = (data: Buffer): EngineJob => ({ taskId: 't', feature: 'lighting', files: { src_ids: [fileOf(data, 'in.png', 'image/png')] }, params: {}, outputExt: 'png' });
+
+  for (const name of ['home.jpg', 'coffee.png']) {
+    it(`brightens an under-exposed ${name} without clipping highlights or blowing up noise`, async () => {
+      const dark = await underExposed(name);
+      const out = await engine.run(job(dark), makeCtx());
+      saveArtifact(`lighting-${name}-before.png`, dark);
+      saveArtifact(`lighting-${name}-after.png`, out[0].data);
+      const before = await rgbOf(dark);
+      const after = await rgbOf(out[0].data);
+      assert.equal(after.width, before.width);
+      const lb = luminance(before), la = luminance(after);
+      assert.ok(la > lb * 1.4, `mean luminance ${lb.toFixed(1)} -> ${la.toFixed(1)}`);
+      assert.ok(clippedFraction(after) <= clippedFraction(before) + 0.001, `clipped ${clippedFraction(before)} -> ${clippedFraction(after)}`);
+      // The bright window keeps its values (no clipping, no shift).
+      const o = (25 * before.width + 30) * 3;
+      assert.ok(after.data[o + 2] < 254 && Math.abs(after.data[o] - before.data[o]) <= 6, `window ${before.data.subarray(o, o + 3).join(',')} -> ${after.data.subarray(o, o + 3).join(',')}`);
+      // Fine grain grows less than brightness does: noise is not amplified with the gain.
+      const gb = grain(before), ga = grain(after);
+      assert.ok(ga / gb < (la / lb) * 0.9, `grain ${gb.toFixed(2)} -> ${ga.toFixed(2)} while luminance x${(la / lb).toFixed(2)}`);
+    });
+  }
+
+  it('leaves a well-exposed photo close to the original', async () => {
+    const src = testFile('building.jpg');
+    const out = await engine.run({ ...job(src.data), files: { src_ids: [src] } }, makeCtx());
+    const before = await rgbOf(src.data), after = await rgbOf(out[0].data);
+    assert.ok(Math.abs(luminance(after) - luminance(before)) < 30, `${luminance(before).toFixed(1)} -> ${luminance(after).toFixed(1)}`);
+  });
+
+  it('rejects a photo whose short side is under 256 px', async () => {
+    const small = await sharp(testFile('home.jpg').data).resize(300, 200, { fit: 'fill' }).jpeg().toBuffer();
+    await assert.rejects(engine.run(job(small), makeCtx()), (e: EngineError) => e.code === 'invalid_parameter');
+  });
+});
+
+describe('color correction grades', () => {
+  const deps = makeDeps();
+  const engine = createColorCorrectEngine(deps);
+  after(() => deps.pool.destroy());
+
+  it('returns neutral, warm, cool and vivid results of the same size, each visibly different', async () => {
+    // A photo with a strong blue cast.
+    const { data, info } = await sharp(testFile('fruits.jpg').data).raw().toBuffer({ resolveWithObject: true });
+    const cast = Buffer.from(data.map((v, i) => (i % 3 === 2 ? Math.min(255, v * 1.25 + 20) : v * 0.8)));
+    const input = await sharp(cast, { raw: { width: info.width, height: info.height, channels: 3 } }).jpeg({ quality: 95 }).toBuffer();
+    const out = await engine.run({ taskId: 't', feature: 'color-correct', files: { src_ids: [fileOf(input)] }, params: {} }, makeCtx());
+    assert.equal(out.length, GRADES.length);
+    const imgs = await Promise.all(out.map((o) => rgbOf(o.data)));
+    out.forEach((o, i) => {
+      assert.equal(o.meta?.grade, GRADES[i]);
+      saveArtifact(`color-correct-${GRADES[i]}.jpg`, o.data);
+    });
+    saveArtifact('color-correct-input.jpg', input);
+    const mean = (img: Img, c: number) => { let s = 0; for (let o = c; o < img.data.length; o += 3) s += img.data[o]; return s / (img.data.length / 3); };
+    const src = await rgbOf(input);
+    for (const img of imgs) { assert.equal(img.width, info.width); assert.equal(img.height, info.height); }
+    const [neutral, warm, cool, vivid] = imgs;
+    // Neutral removes most of the cast.
+    const castBefore = mean(src, 2) - mean(src, 0), castAfter = mean(neutral, 2) - mean(neutral, 0);
+    assert.ok(Math.abs(castAfter) < Math.abs(castBefore) * 0.5, `blue-red ${castBefore.toFixed(1)} -> ${castAfter.toFixed(1)}`);
+    assert.ok(mean(warm, 0) - mean(warm, 2) > mean(neutral, 0) - mean(neutral, 2) + 5, 'warm is warmer');
+    assert.ok(mean(cool, 2) - mean(cool, 0) > mean(neutral, 2) - mean(neutral, 0) + 5, 'cool is cooler');
+    const chroma = (img: Img) => { let s = 0; for (let o = 0; o < img.data.length; o += 3) s += Math.max(img.data[o], img.data[o + 1], img.data[o + 2]) - Math.min(img.data[o], img.data[o + 1], img.data[o + 2]); return s; };
+    assert.ok(chroma(vivid) > chroma(neutral) * 1.15, 'vivid is more saturated');
+  });
+});
