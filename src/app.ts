@@ -9,7 +9,6 @@ import { MasterKey } from './auth/master-key.js';
 import { TokensService } from './auth/tokens.service.js';
 import { buildServer } from './api/server.js';
 import type { ApiServices } from './api/services.js';
-import type { StyleCatalogPort } from './api/style-port.js';
 import { CreditsService } from './billing/credits.service.js';
 import { priceOf, type DarkroomConfig } from './config.js';
 import { openDatabase, type Db } from './db/connect.js';
@@ -19,6 +18,7 @@ import type { WorkerPool } from './engines/engine.js';
 import { feature } from './features/table.js';
 import type { FeatureId } from './features/table.js';
 import { FilesService } from './files/files.service.js';
+import { DarkroomMetrics } from './metrics/metrics.js';
 import { LocalDiskStorage } from './storage/local-disk.js';
 import type { ObjectStorage } from './storage/storage.js';
 import { UrlSigner } from './storage/url-signer.js';
@@ -26,8 +26,10 @@ import { InProcessQueue } from './tasks/in-process-queue.js';
 import type { TaskQueue } from './tasks/queue.js';
 import { TaskRunner } from './tasks/task-runner.js';
 import { TasksService } from './tasks/tasks.service.js';
+import { WorkerHeartbeat, livenessOptions, recoverOrphanedTasks, releaseClaimsOfOthers } from './tasks/worker-liveness.js';
 import { systemClock, type Clock } from './util/clock.js';
 import { randomId } from './util/ids.js';
+import { WebhooksService } from './webhooks/webhooks.service.js';
 
 export interface DevKey {
   clientId: string;
@@ -42,10 +44,11 @@ export interface DarkroomOptions {
   /** Replaces the queue chosen from configuration (tests, scale wiring). */
   queue?: TaskQueue;
   storage?: ObjectStorage;
-  styles?: StyleCatalogPort;
   /** Periodic sweeps (abandonment, retention, expiry); tests drive them by hand with `sweep()`. */
   sweepers?: boolean;
   rateLimitRedis?: unknown;
+  /** Label of this process in metrics; `darkroom worker` says 'worker'. */
+  role?: 'api' | 'worker' | 'embedded';
 }
 
 export interface Darkroom {
@@ -53,6 +56,7 @@ export interface Darkroom {
   services: ApiServices;
   server: FastifyInstance;
   pool?: WorkerPool;
+  metrics: DarkroomMetrics;
   /** Runs every sweep once: abandoned tasks, expired files, expired credit lots, stale tokens. */
   sweep(): Promise<void>;
   listen(): Promise<string>;
@@ -63,7 +67,6 @@ export interface Darkroom {
 // Optional parts are imported only when configured, so the embedded default never loads their drivers.
 const S3_MODULE = './storage/s3.js';
 const REDIS_QUEUE_MODULE = './tasks/redis-queue.js';
-const STYLES_MODULE = './styles/index.js';
 
 /** Storage chosen by configuration. */
 async function createStorage(config: DarkroomConfig, master: MasterKey): Promise<{ storage: ObjectStorage; local?: LocalDiskStorage }> {
@@ -76,22 +79,21 @@ async function createStorage(config: DarkroomConfig, master: MasterKey): Promise
   return { storage: local, local };
 }
 
+/** Shared rate-limit counters: one ioredis client when Redis is configured. */
+async function createRateLimitRedis(config: DarkroomConfig): Promise<{ quit(): Promise<unknown> } | undefined> {
+  if (!config.redisUrl) return undefined;
+  const { Redis } = await import('ioredis');
+  const client = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000 });
+  client.on('error', () => undefined);
+  return client;
+}
+
 async function createQueue(config: DarkroomConfig): Promise<TaskQueue> {
   if (config.redisUrl) {
     const mod = (await import(REDIS_QUEUE_MODULE)) as { RedisQueue: new (url: string, concurrency: number) => TaskQueue };
     return new mod.RedisQueue(config.redisUrl, config.tasks.concurrency);
   }
   return new InProcessQueue(config.tasks.concurrency);
-}
-
-async function loadStyles(log: Logger): Promise<StyleCatalogPort | undefined> {
-  try {
-    const mod = (await import(STYLES_MODULE)) as { createStyleCatalog?: () => StyleCatalogPort };
-    return mod.createStyleCatalog?.();
-  } catch (e) {
-    log.debug({ err: e }, 'no style catalog');
-    return undefined;
-  }
 }
 
 /** Wires every service from configuration: the embedded default or the scale-out parts. */
@@ -114,17 +116,37 @@ export async function createDarkroom(config: DarkroomConfig, opts: DarkroomOptio
   const queue = opts.queue ?? (await createQueue(config));
   tasks.attachQueue(queue);
   const admin = AdminService.create(db, clock, config.dataDir, config.admin.password);
+  const webhooks = new WebhooksService(db, keys, tasks, clock, log.child({ component: 'webhooks' }), config.webhooks);
+  tasks.onTaskEnd(webhooks.onTaskEnd);
+
+  const role = opts.role ?? (config.runEngines ? 'embedded' : 'api');
+  const metrics = new DarkroomMetrics({ role, queueDepth: () => queue.depth() });
+  tasks.onTaskEnd(metrics.onTaskEnd);
+  const liveness = livenessOptions();
+  const workerId = `${hostname()}:${process.pid}:${randomId(4)}`;
+  let heartbeat: WorkerHeartbeat | undefined;
 
   let pool: WorkerPool | undefined;
   let engines: EngineRegistry | undefined;
   if (config.runEngines) {
     pool = createWorkerPool(config.engines.workers);
     engines = createEngineRegistry({ config, log: log.child({ component: 'engines' }), pool });
-    const runner = new TaskRunner(tasks, files, engines, log.child({ component: 'runner' }), { timeoutMs: config.tasks.timeoutMs, workerId: `${hostname()}:${process.pid}:${randomId(4)}` });
+    const runner = new TaskRunner(tasks, files, engines, log.child({ component: 'runner' }), { timeoutMs: config.tasks.timeoutMs, workerId });
+    heartbeat = new WorkerHeartbeat(db, workerId, liveness.heartbeatMs);
+    await heartbeat.start((err) => log.warn({ err }, 'worker heartbeat failed'));
     await queue.consume(runner.handle);
+    if (queue instanceof InProcessQueue) {
+      // Only this process runs tasks in embedded mode, so every other claim is a dead process's.
+      await releaseClaimsOfOthers(db, workerId);
+      // The in-process queue died with the previous process: pick its unfinished tasks up again.
+      for (const t of await tasks.runningTaskIds()) await queue.enqueue(t.id);
+    }
     if (config.engines.preload) for (const e of engines.values()) void e.warmUp?.().catch((err) => log.warn({ err, feature: e.feature }, 'warm-up failed'));
   }
 
+  if (!config.runEngines && queue instanceof InProcessQueue) log.warn('engines are off and the queue is in-process: tasks will wait until they are dropped');
+
+  let ownRateLimitRedis: { quit(): Promise<unknown> } | undefined;
   const services: ApiServices = {
     config,
     log,
@@ -139,20 +161,28 @@ export async function createDarkroom(config: DarkroomConfig, opts: DarkroomOptio
     engines,
     localStorage: local,
     admin,
-    styles: opts.styles ?? (await loadStyles(log)),
-    rateLimitRedis: opts.rateLimitRedis,
+    rateLimitRedis: opts.rateLimitRedis ?? (ownRateLimitRedis = await createRateLimitRedis(config)),
   };
   const server = await buildServer(services);
+  metrics.installHttp(server);
+  const recover = () => recoverOrphanedTasks({ db, tasks, queue, clock }, liveness, { selfId: heartbeat ? workerId : undefined, requeueUnclaimed: !(queue instanceof InProcessQueue) });
 
   const sweep = async () => {
     await tasks.sweepAbandoned();
+    await recover();
+    await webhooks.sweep();
     await files.sweepExpired();
     await credits.sweepExpired();
     await tokens.sweep();
   };
   const timers: NodeJS.Timeout[] = [];
   if (opts.sweepers !== false) {
-    timers.push(setInterval(() => void tasks.sweepAbandoned().catch((err) => log.error({ err }, 'abandonment sweep failed')), 1000));
+    const everySecond = async () => {
+      await tasks.sweepAbandoned();
+      await webhooks.sweep();
+    };
+    timers.push(setInterval(() => void everySecond().catch((err) => log.error({ err }, 'task sweep failed')), 1000));
+    timers.push(setInterval(() => void recover().catch((err) => log.error({ err }, 'worker recovery sweep failed')), liveness.heartbeatMs));
     timers.push(
       setInterval(() => void sweep().catch((err) => log.error({ err }, 'retention sweep failed')), config.retention.sweepIntervalMs),
     );
@@ -165,6 +195,7 @@ export async function createDarkroom(config: DarkroomConfig, opts: DarkroomOptio
     services,
     server,
     pool,
+    metrics,
     sweep,
     async listen() {
       return server.listen({ host: config.host, port: config.port });
@@ -187,6 +218,8 @@ export async function createDarkroom(config: DarkroomConfig, opts: DarkroomOptio
       timers.forEach((t) => clearInterval(t));
       await server.close();
       await queue.close();
+      await heartbeat?.stop().catch((err: unknown) => log.warn({ err }, 'could not remove the worker heartbeat'));
+      await ownRateLimitRedis?.quit().catch(() => undefined);
       await pool?.destroy();
       for (const e of engines?.values() ?? []) await e.close?.();
       await db.close();

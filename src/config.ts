@@ -67,6 +67,11 @@ export interface DarkroomConfig {
     checkpoint?: string;
   };
   admin: { password?: string };
+  webhooks: {
+    /** Let callback_url point to loopback/private addresses (development, tests); off by default against SSRF. */
+    allowPrivateNetworks: boolean;
+    timeoutMs: number;
+  };
 }
 
 export const DEFAULTS: DarkroomConfig = {
@@ -101,6 +106,7 @@ export const DEFAULTS: DarkroomConfig = {
   },
   diffusion: { a1111: [], comfyui: [], timeoutMs: 5 * 60_000, concurrencyPerBackend: 1, nsfwRetries: 2 },
   admin: {},
+  webhooks: { allowPrivateNetworks: false, timeoutMs: 10_000 },
 };
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };
@@ -152,6 +158,7 @@ function fromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
     engines: { workers: num(env.DARKROOM_ENGINE_WORKERS), modelsDir: env.DARKROOM_MODELS_DIR, preload: bool(env.DARKROOM_PRELOAD_MODELS) },
     diffusion: { a1111: list(env.DARKROOM_A1111_URLS), comfyui: list(env.DARKROOM_COMFYUI_URLS), checkpoint: env.DARKROOM_DIFFUSION_CHECKPOINT },
     admin: { password: env.DARKROOM_ADMIN_PASSWORD },
+    webhooks: { allowPrivateNetworks: bool(env.DARKROOM_WEBHOOKS_ALLOW_PRIVATE) },
   };
 }
 

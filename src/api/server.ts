@@ -13,7 +13,7 @@ import { clientRoutes } from './routes/client.routes.js';
 import { filesRoutes } from './routes/files.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { storageRoutes } from './routes/storage.routes.js';
-import { stylesRoutes } from './routes/styles.routes.js';
+import { styleThumbnailRoutes, stylesRoutes } from './routes/styles.routes.js';
 import { tasksRoutes } from './routes/tasks.routes.js';
 import type { ApiServices } from './services.js';
 
@@ -61,6 +61,7 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
   });
   await app.register(async (s) => storageRoutes(s, services));
   await app.register(async (s) => adminRoutes(s, services));
+  await app.register(async (s) => styleThumbnailRoutes(s, services));
   await healthRoutes(app, services);
 
   if (existsSync(path.join(WEB_DIST, 'index.html'))) {

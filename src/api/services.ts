@@ -11,7 +11,6 @@ import type { TaskQueue } from '../tasks/queue.js';
 import type { TasksService } from '../tasks/tasks.service.js';
 import type { Clock } from '../util/clock.js';
 import type { AdminService } from '../auth/admin.service.js';
-import type { StyleCatalogPort } from './style-port.js';
 
 /** Everything the HTTP layer talks to; built once in app.ts. */
 export interface ApiServices {
@@ -30,7 +29,6 @@ export interface ApiServices {
   /** Set when storage is the local disk: the API serves signed upload/download URLs itself. */
   localStorage?: LocalDiskStorage;
   admin: AdminService;
-  styles?: StyleCatalogPort;
   /** Redis client for shared rate-limit counters (scale mode). */
   rateLimitRedis?: unknown;
 }

@@ -121,6 +121,20 @@ function migrations(dialect: DbDialectName): Record<string, Migration> {
           .execute();
       },
     },
+    '0002_workers': {
+      // Engine processes beat here; a running task claimed by a process that stopped beating is recovered.
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('workers')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('hostname', 'text', (c) => c.notNull())
+          .addColumn('pid', 'integer', (c) => c.notNull())
+          .addColumn('started_at', ts, (c) => c.notNull())
+          .addColumn('heartbeat_at', ts, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('tasks_claimed').on('tasks').columns(['status', 'claimed_by']).execute();
+      },
+    },
   };
 }
 

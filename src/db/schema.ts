@@ -111,6 +111,15 @@ export interface WebhookDeliveriesTable {
   failed_at: number | null;
 }
 
+/** Processes that run engines, with their last heartbeat (wall-clock ms). */
+export interface WorkersTable {
+  id: string;
+  hostname: string;
+  pid: number;
+  started_at: number;
+  heartbeat_at: number;
+}
+
 export interface Database {
   clients: ClientsTable;
   access_tokens: AccessTokensTable;
@@ -121,4 +130,5 @@ export interface Database {
   tasks: TasksTable;
   admin_sessions: AdminSessionsTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  workers: WorkersTable;
 }

@@ -322,7 +322,11 @@ export class TasksService {
     await this.db.kysely.updateTable('tasks').set({ progress: Math.max(0, Math.min(1, progress)) }).where('id', '=', taskId).where('status', '=', 'running').execute();
   }
 
-  /** Records which process runs the task, so a crashed worker's tasks can be found. */
+  /**
+   * Records which process runs the task, so a crashed worker's tasks can be found. Only an unclaimed
+   * task can be claimed: a job delivered twice (queue redelivery, recovery) never runs twice at once;
+   * the recovery sweep unclaims the tasks of dead workers.
+   */
   async claim(taskId: string, workerId: string): Promise<TasksTable | undefined> {
     const now = this.clock.now();
     const res = await this.db.kysely
@@ -330,8 +334,14 @@ export class TasksService {
       .set((eb) => ({ claimed_by: workerId, claimed_at: now, attempts: eb('attempts', '+', 1) }))
       .where('id', '=', taskId)
       .where('status', '=', 'running')
+      .where('claimed_by', 'is', null)
       .executeTakeFirst();
     return Number(res.numUpdatedRows) === 1 ? this.get(taskId) : undefined;
+  }
+
+  /** Running tasks, oldest first: re-queued when an embedded server restarts. */
+  async runningTaskIds(): Promise<{ id: string; feature: string }[]> {
+    return this.db.kysely.selectFrom('tasks').select(['id', 'feature']).where('status', '=', 'running').orderBy('created_at', 'asc').execute();
   }
 
   /** Recent tasks for the console (admin extension). */

@@ -71,8 +71,10 @@ test('operator signs in, manages a key and credits, runs a feature in the playgr
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('alert').filter({ hasText: 'Wrong password' }).waitFor();
     await snap('login', 'login');
-    await password.fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    // Keyboard only: the field keeps focus after the error, Enter submits.
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type(PASSWORD);
+    await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'API keys' }).waitFor();
   });
 
@@ -164,6 +166,7 @@ test('operator signs in, manages a key and credits, runs a feature in the playgr
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     const result = page.getByTestId('result-image');
     await result.waitFor({ timeout: 180_000 });
+    await snap('mask-result', 'mask-result');
     const out = Buffer.from(await (await fetch((await result.getAttribute('src'))!)).arrayBuffer());
     const original = readFileSync(photo);
     const { width = 0, height = 0 } = await sharp(original).metadata();
@@ -191,10 +194,11 @@ test('operator signs in, manages a key and credits, runs a feature in the playgr
     await page.getByLabel('Layout').selectOption('wide');
     const wide = { w: Number(await page.getByLabel('Output width').inputValue()), h: Number(await page.getByLabel('Output height').inputValue()) };
     assert.deepEqual(wide, { w: Math.round((342 * 16) / 9), h: 342 });
-    await snap('extender', 'extender');
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     const result = page.getByTestId('result-image');
     await result.waitFor({ timeout: 180_000 });
+    await page.waitForFunction(() => document.querySelector<HTMLImageElement>('[data-testid="result-image"]')?.naturalWidth);
+    await snap('extender', 'extender');
     const out = Buffer.from(await (await fetch((await result.getAttribute('src'))!)).arrayBuffer());
     const meta = await sharp(out).metadata();
     assert.deepEqual({ w: meta.width, h: meta.height }, wide, 'the result has the output size chosen in the console');

@@ -172,6 +172,7 @@ export async function startTestServer(overrides: ConfigOverrides = {}, opts: Tes
         tasks: { pollingIntervalMs: 200, concurrency: 2 },
         engines: { workers: 2 },
         auth: { keyBits: 1024 },
+        webhooks: { allowPrivateNetworks: true },
       }),
       overrides,
     ),

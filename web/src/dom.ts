@@ -54,9 +54,13 @@ export function formatDuration(ms: number): string {
 }
 
 /** Announces a message to screen readers and shows it in the page's status line. */
+let toastTimer: number | undefined;
 export function announce(message: string, kind: 'info' | 'error' | 'success' = 'info'): void {
   const live = document.getElementById('live');
   if (!live) return;
   live.className = `toast ${kind}`;
   live.textContent = message;
+  window.clearTimeout(toastTimer);
+  // Errors stay until the next message; the rest fade so a stale toast never describes another page.
+  if (kind !== 'error') toastTimer = window.setTimeout(() => (live.textContent = ''), 5000);
 }

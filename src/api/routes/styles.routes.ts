@@ -1,23 +1,29 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { FEATURES } from '../../features/table.js';
+import { listStyleGroups, listStyles, StyleCatalogError } from '../../styles/service.js';
 import { ApiError } from '../errors.js';
 import { requireClient } from '../plugins/client-auth.js';
 import { errorResponses, Ok, PageQuery, StyleQuery } from '../schemas.js';
 import type { ApiServices } from '../services.js';
-import type { StyleLookupError } from '../style-port.js';
 
-function isStyleLookupError(e: unknown): e is StyleLookupError {
-  return e instanceof Error && ((e as StyleLookupError).kind === 'group' || (e as StyleLookupError).kind === 'style');
+function mapStyleError(e: unknown): never {
+  if (e instanceof StyleCatalogError) throw new ApiError(e.code, e.message);
+  throw e;
+}
+
+/** Folder of rendered style thumbnails (`darkroom styles thumbnails`), served at /static/styles/<id>.png. */
+export function thumbnailsDir(dataDir: string): string {
+  return path.join(dataDir, 'styles', 'thumbnails');
 }
 
 /** Style discovery for text-to-image and the hair features: groups, then the styles of a group. */
 export async function stylesRoutes(app: FastifyInstance, services: ApiServices): Promise<void> {
   const auth = requireClient(services);
-  const mapError = (e: unknown): never => {
-    if (isStyleLookupError(e)) throw new ApiError(e.kind === 'group' ? 'InvalidStyleGroup' : 'InvalidStyle', e.message);
-    throw e;
-  };
+  const baseUrl = services.config.publicUrl;
   for (const spec of FEATURES.filter((f) => f.styles)) {
     app.get<{ Querystring: { page_size?: number; starting_token?: string } }>(
       `/s2s/v1.0/task/style-group/${spec.segments[0]}`,
@@ -32,11 +38,10 @@ export async function stylesRoutes(app: FastifyInstance, services: ApiServices):
         },
       },
       async (req) => {
-        if (!services.styles) return { status: 200, result: { groups: [] } };
         try {
-          return { status: 200, result: services.styles.listStyleGroups(spec.id, { pageSize: req.query.page_size ?? 20, startingToken: req.query.starting_token }) };
+          return { status: 200, result: listStyleGroups(spec.id, { pageSize: req.query.page_size, startingToken: req.query.starting_token, baseUrl }) };
         } catch (e) {
-          return mapError(e);
+          return mapStyleError(e);
         }
       },
     );
@@ -56,16 +61,23 @@ export async function stylesRoutes(app: FastifyInstance, services: ApiServices):
         },
       },
       async (req) => {
-        if (!services.styles) throw new ApiError('InvalidStyleGroup', `style group ${req.query.style_group_id} is unknown`);
         try {
-          return {
-            status: 200,
-            result: services.styles.listStyles(spec.id, Number(req.query.style_group_id), { pageSize: req.query.page_size ?? 20, startingToken: req.query.starting_token }),
-          };
+          return { status: 200, result: listStyles(spec.id, req.query.style_group_id, { pageSize: req.query.page_size, startingToken: req.query.starting_token, baseUrl }) };
         } catch (e) {
-          return mapError(e);
+          return mapStyleError(e);
         }
       },
     );
   }
+}
+
+/** Thumbnails rendered by the operator; public like any catalogue picture. */
+export async function styleThumbnailRoutes(app: FastifyInstance, services: ApiServices): Promise<void> {
+  const dir = thumbnailsDir(services.config.dataDir);
+  app.get<{ Params: { id: string } }>('/static/styles/:id', { schema: { hide: true } }, async (req, reply) => {
+    const m = /^(\d{1,16})\.png$/.exec(req.params.id);
+    const file = m ? path.join(dir, `${m[1]}.png`) : undefined;
+    if (!file || !existsSync(file)) throw new ApiError('NotFound', 'no thumbnail has been rendered for this style yet (darkroom styles thumbnails)');
+    return reply.type('image/png').header('Cache-Control', 'public, max-age=86400').send(await readFile(file));
+  });
 }

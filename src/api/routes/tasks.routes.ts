@@ -3,6 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { FEATURE_PARAMS } from '../../features/params.js';
 import { FEATURES } from '../../features/table.js';
 import type { CreateTaskBody } from '../../tasks/tasks.service.js';
+import { checkCallbackUrl } from '../../webhooks/url-policy.js';
+import { ApiError } from '../errors.js';
 import { clientOf, requireClient } from '../plugins/client-auth.js';
 import { errorResponses, Ok, TaskCreated, TaskIdQuery, TaskStatusResult, taskBodySchema } from '../schemas.js';
 import type { ApiServices } from '../services.js';
@@ -29,7 +31,13 @@ export async function tasksRoutes(app: FastifyInstance, services: ApiServices): 
             response: { 200: TaskCreated, ...errorResponses },
           },
         },
-        async (req) => ({ status: 200, result: { task_id: await services.tasks.create(clientOf(req), spec, req.body) } }),
+        async (req) => {
+          if (req.body.callback_url) {
+            const problem = await checkCallbackUrl(req.body.callback_url, services.config.webhooks.allowPrivateNetworks);
+            if (problem) throw new ApiError('InvalidParameters', problem);
+          }
+          return { status: 200, result: { task_id: await services.tasks.create(clientOf(req), spec, req.body) } };
+        },
       );
       app.get<{ Querystring: { task_id: string } }>(
         base,

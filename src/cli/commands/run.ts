@@ -215,7 +215,7 @@ function progressValue(p: RunProgress): { value: number; stage: string } {
   }
 }
 
-interface RunCliOptions extends ConnectionOptions {
+export interface RunCliOptions extends ConnectionOptions {
   mask?: string;
   ref: string[];
   param: string[];
@@ -226,7 +226,16 @@ interface RunCliOptions extends ConnectionOptions {
 
 const collect = (v: string, acc: string[]) => [...acc, v];
 
-export async function runCommand(featureArg: string, inputArg: string | undefined, opts: RunCliOptions, client: Client): Promise<number> {
+export interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  /** Progress bars draw here; tests pass a sink. */
+  stream?: NodeJS.WritableStream;
+}
+
+const stdio: Io = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+
+export async function runCommand(featureArg: string, inputArg: string | undefined, opts: RunCliOptions, client: Client, io: Io = stdio): Promise<number> {
   const feature = resolveFeature(featureArg);
   if (!feature) throw new Error(`unknown feature "${featureArg}"; one of: ${FEATURE_IDS.join(', ')}`);
   const params = parseParams(opts.param);
@@ -240,7 +249,7 @@ export async function runCommand(featureArg: string, inputArg: string | undefine
       if (!inputArg && FEATURES[feature].inputs.src) throw new Error(`${feature} needs an input file`);
       const single = opts.output && !opts.output.endsWith(path.sep) && path.extname(opts.output) !== '';
       const out = single ? { dir: path.dirname(opts.output!), file: opts.output } : { dir: opts.output ?? '.' };
-      const bar = new cliProgress.SingleBar({ format: `${feature} [{bar}] {percentage}% | {stage}`, hideCursor: true, clearOnComplete: false }, cliProgress.Presets.shades_classic);
+      const bar = new cliProgress.SingleBar({ format: `${feature} [{bar}] {percentage}% | {stage}`, hideCursor: true, clearOnComplete: false, stream: io.stream }, cliProgress.Presets.shades_classic);
       bar.start(100, 0, { stage: 'starting' });
       try {
         const { result, written } = await runJob(client, { ...base, input: inputArg }, out, (p) => {
@@ -249,11 +258,11 @@ export async function runCommand(featureArg: string, inputArg: string | undefine
         }, ac.signal);
         bar.update(100, { stage: 'done' });
         bar.stop();
-        process.stdout.write(`task ${result.taskId}\n${written.map((w) => `wrote ${w}`).join('\n')}\n`);
+        io.out(`task ${result.taskId}\n${written.map((w) => `wrote ${w}`).join('\n')}\n`);
         return 0;
       } catch (err) {
         bar.stop();
-        process.stderr.write(`failed: ${describeError(err)}\n`);
+        io.err(`failed: ${describeError(err)}\n`);
         return 1;
       }
     }
@@ -262,7 +271,7 @@ export async function runCommand(featureArg: string, inputArg: string | undefine
     if (files.length === 0) throw new Error(`no input files in ${inputArg}`);
     const outDir = opts.output ?? `${inputArg!.replace(/\/+$/, '')}-${feature.replace(/\//g, '-')}`;
     const limit = Math.max(1, Number(opts.concurrency) || 2);
-    const bar = new cliProgress.SingleBar({ format: `${feature} [{bar}] {value}/{total} files | ok {ok} | failed {failed}`, hideCursor: true }, cliProgress.Presets.shades_classic);
+    const bar = new cliProgress.SingleBar({ format: `${feature} [{bar}] {value}/{total} files | ok {ok} | failed {failed}`, hideCursor: true, stream: io.stream }, cliProgress.Presets.shades_classic);
     let ok = 0;
     let failed = 0;
     bar.start(files.length, 0, { ok, failed });
@@ -280,7 +289,7 @@ export async function runCommand(featureArg: string, inputArg: string | undefine
       }
     });
     bar.stop();
-    process.stdout.write(`${formatSummary(rows)}\noutputs in ${outDir}\n`);
+    io.out(`${formatSummary(rows)}\noutputs in ${outDir}\n`);
     return failed === 0 ? 0 : 1;
   } finally {
     process.off('SIGINT', onSigint);

@@ -10,10 +10,10 @@ export async function listStyles(client: Client, featureArg: string, groupId?: s
   if (!feature) throw new Error(`unknown feature "${featureArg}"`);
   if (!FEATURES[feature].hasStyles) throw new Error(`${feature} has no styles`);
   const lines: string[] = [];
-  for await (const group of client.styleGroups(feature, { pageSize: 30 })) {
+  for await (const group of client.styleGroups(feature, { pageSize: 20 })) {
     if (groupId !== undefined && String(group.id) !== groupId) continue;
     lines.push(`group ${group.id}  ${group.info?.title ?? ''}`.trimEnd());
-    for await (const style of client.styles(feature, group.id, { pageSize: 30 })) {
+    for await (const style of client.styles(feature, group.id, { pageSize: 20 })) {
       lines.push(`  ${style.id}  ${style.info?.title ?? ''}`.trimEnd());
     }
   }

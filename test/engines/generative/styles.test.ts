@@ -1,5 +1,13 @@
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, it } from 'node:test';
+import pino from 'pino';
+import sharp from 'sharp';
+import { loadConfig } from '../../../src/config.js';
+import { renderStyleThumbnails } from '../../../src/styles/thumbnails.js';
+import { startFakeA1111 } from './fake-engines.js';
 import { FEATURES } from '../../../src/features/table.js';
 import { loadCatalogs, renderPrompt } from '../../../src/styles/catalog.js';
 import { allStyles, featuresWithStyles, getStyle, listStyleGroups, listStyles, StyleCatalogError } from '../../../src/styles/service.js';
@@ -75,5 +83,31 @@ describe('style catalogs', () => {
     const s = getStyle('text-to-image', 100102);
     assert.equal(renderPrompt(s, ' a lighthouse '), 'a lighthouse, cinematic film still, dramatic lighting, shallow depth of field, anamorphic, color graded');
     assert.match(renderPrompt(getStyle('hair-bang', 400101)), /blunt/);
+  });
+});
+
+describe('style thumbnails', () => {
+  it('renders each style through the backend once and keeps existing files', async () => {
+    const fake = await startFakeA1111();
+    try {
+      const dataDir = mkdtempSync(path.join(tmpdir(), 'darkroom-thumbs-'));
+      const config = loadConfig({ dataDir, diffusion: { a1111: [fake.url] } }, {});
+      const log = pino({ level: 'silent' });
+      const first = await renderStyleThumbnails({ config, log, feature: 'hair-style' });
+      const ids = allStyles('hair-style').map((s) => s.id);
+      assert.deepEqual(first.rendered, ids);
+      const file = path.join(dataDir, 'static', 'styles', `${ids[0]}.png`);
+      assert.ok(existsSync(file));
+      const meta = await sharp(file).metadata();
+      assert.equal(meta.width, 256);
+      assert.match(String(fake.txt2img[0].prompt), /a woman with long soft wavy hair/);
+      assert.match(String(fake.txt2img.at(-1)!.prompt), /a man with/);
+      const again = await renderStyleThumbnails({ config, log, feature: 'hair-style' });
+      assert.deepEqual(again.skipped, ids);
+      assert.equal(fake.txt2img.length, ids.length);
+      await assert.rejects(renderStyleThumbnails({ config: loadConfig({ dataDir }, {}), log }), /DARKROOM_A1111_URLS/);
+    } finally {
+      await fake.close();
+    }
   });
 });

