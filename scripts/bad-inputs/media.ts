@@ -60,9 +60,11 @@ export interface Media {
 
 export async function loadMedia(): Promise<Media> {
   const photo = await sharp(realFile('coffee.png')).resize(96, 64, { fit: 'fill' }).png().toBuffer();
+  const black = { r: 0, g: 0, b: 0 };
   const whiteBox = (w: number, h: number) =>
-    sharp({ create: { width: w, height: h, channels: 1, background: 0 } })
-      .composite([{ input: { create: { width: Math.floor(w / 3), height: Math.floor(h / 3), channels: 1, background: 255 } }, left: Math.floor(w / 3), top: Math.floor(h / 3) }])
+    sharp({ create: { width: w, height: h, channels: 3, background: black } })
+      .composite([{ input: { create: { width: Math.floor(w / 3), height: Math.floor(h / 3), channels: 3, background: { r: 255, g: 255, b: 255 } } }, left: Math.floor(w / 3), top: Math.floor(h / 3) }])
+      .grayscale()
       .png()
       .toBuffer();
   return {
@@ -74,7 +76,7 @@ export async function loadMedia(): Promise<Media> {
     maskOk: await whiteBox(96, 64),
     maskWrongSize: await whiteBox(48, 32),
     maskColour: await sharp(realFile('fruits.jpg')).resize(96, 64, { fit: 'fill' }).png().toBuffer(),
-    maskEmpty: await sharp({ create: { width: 96, height: 64, channels: 1, background: 0 } }).png().toBuffer(),
+    maskEmpty: await sharp({ create: { width: 96, height: 64, channels: 3, background: black } }).grayscale().png().toBuffer(),
     tooLong: await sharp({ create: { width: 5000, height: 8, channels: 3, background: { r: 10, g: 20, b: 30 } } }).png().toBuffer(),
     bomb: pngBomb(30000, 30000),
   };

@@ -4,11 +4,12 @@ import { register as credits } from './commands/credits.js';
 import { register as keys } from './commands/keys.js';
 import { register as models } from './commands/models.js';
 import { register as serve } from './commands/serve.js';
+import { register as worker } from './commands/worker.js';
 
 /** Each command module exports `register(program, ctx)`. */
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
-const COMMANDS: RegisterCommand[] = [serve, keys, credits, models];
+const COMMANDS: RegisterCommand[] = [serve, keys, credits, models, worker];
 
 const program = new Command('darkroom').description('Darkroom: self-hosted YouCam Online Editor AI API v1 compatible server');
 const ctx = createCliContext();

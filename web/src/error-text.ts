@@ -36,6 +36,9 @@ const EXPLANATIONS: Record<string, string> = {
   ContentTypeNotSupported: 'This file type is not accepted by this feature.',
   ServiceUnavailable: 'This feature is not available on this server right now.',
   Forbidden: 'This action is not allowed for this key.',
+  // Raised in the browser, not by the server
+  Cancelled: 'You cancelled the run; the console asked the server to cancel the task too, so it is not charged.',
+  NetworkError: 'The server could not be reached, even after retries. Check that it is running and reachable from this browser.',
 };
 
 export function explainError(code: string | null | undefined): string {

@@ -6,8 +6,11 @@ import { getHuman } from './human-loader.js';
 import { hairMasks, type HairFeature, type HairMasks } from './masks.js';
 
 export interface HairMaskArgs {
-  /** RGB, 3 bytes per pixel. */
+  /** RGB, 3 bytes per pixel, for the matte: the photo itself or a smaller copy (the matte is scaled up). */
   rgb: Uint8Array;
+  rgbWidth?: number;
+  rgbHeight?: number;
+  /** Size of the photo the mesh and the masks refer to. */
   width: number;
   height: number;
   feature: HairFeature;
@@ -19,7 +22,10 @@ let flip = false;
 
 export async function hairMask(args: HairMaskArgs): Promise<HairMasks & { matte: Uint8Array }> {
   const { width, height } = args;
-  const matte = await personMatte(args.rgb, width, height);
+  const mw = args.rgbWidth ?? width;
+  const mh = args.rgbHeight ?? height;
+  const small = await personMatte(args.rgb, mw, mh);
+  const matte = mw === width && mh === height ? small : resizeBilinear(small, mw, mh, width, height);
   return { ...hairMasks(args.feature, matte, args.mesh, width, height), matte };
 }
 
@@ -49,6 +55,29 @@ async function personMatte(rgb: Uint8Array, width: number, height: number): Prom
   } finally {
     tensor.dispose();
   }
+}
+
+/** One-channel bilinear resize (pixel centres aligned). */
+export function resizeBilinear(src: Uint8Array, sw: number, sh: number, dw: number, dh: number): Uint8Array {
+  const out = new Uint8Array(dw * dh);
+  const fx = sw / dw;
+  const fy = sh / dh;
+  for (let y = 0; y < dh; y++) {
+    const sy = Math.min(sh - 1, Math.max(0, (y + 0.5) * fy - 0.5));
+    const y0 = Math.floor(sy);
+    const y1 = Math.min(sh - 1, y0 + 1);
+    const wy = sy - y0;
+    for (let x = 0; x < dw; x++) {
+      const sx = Math.min(sw - 1, Math.max(0, (x + 0.5) * fx - 0.5));
+      const x0 = Math.floor(sx);
+      const x1 = Math.min(sw - 1, x0 + 1);
+      const wx = sx - x0;
+      const top = src[y0 * sw + x0] * (1 - wx) + src[y0 * sw + x1] * wx;
+      const bottom = src[y1 * sw + x0] * (1 - wx) + src[y1 * sw + x1] * wx;
+      out[y * dw + x] = Math.round(top * (1 - wy) + bottom * wy);
+    }
+  }
+  return out;
 }
 
 export async function warmUp(): Promise<boolean> {
