@@ -9,9 +9,9 @@ import { newSeed } from '../engines/generative/shared.js';
 import { renderPrompt, type Style } from './catalog.js';
 import { allStyles } from './service.js';
 
-/** What the server serves as `/static/styles/<id>.png` unless the lead's static route says otherwise. */
+/** Where the API's static route (src/api/routes/styles.routes.ts) reads `/static/styles/<id>.png` from. */
 export function defaultThumbnailDir(config: DarkroomConfig): string {
-  return path.join(config.dataDir, 'static', 'styles');
+  return path.join(config.dataDir, 'styles', 'thumbnails');
 }
 
 /** Subject used for text-to-image thumbnails: one scene, so styles compare side by side. */

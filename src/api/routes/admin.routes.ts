@@ -17,6 +17,7 @@ const GrantBody = Type.Object(
   { additionalProperties: false },
 );
 const ClientParam = Type.Object({ client_id: Type.String({ maxLength: 128 }) });
+const HistoryPageQuery = Type.Object({ starting_token: Type.Optional(Type.String({ pattern: '^[0-9]{1,16}$' })), page_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 30, default: 30 })) });
 const TasksQuery = Type.Object({ client_id: Type.Optional(Type.String({ maxLength: 128 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })) });
 
 /** The operator API behind the web console (Darkroom extension, not part of the YCE protocol). */
@@ -77,11 +78,15 @@ export async function adminRoutes(app: FastifyInstance, services: ApiServices): 
     },
   );
 
-  app.get<{ Params: Static<typeof ClientParam> }>('/admin/v1/keys/:client_id/credits', { preHandler: admin, schema: { ...secured, summary: 'Credit lots and history of a key', params: ClientParam } }, async (req) => {
+  app.get<{ Params: Static<typeof ClientParam>; Querystring: Static<typeof HistoryPageQuery> }>(
+    '/admin/v1/keys/:client_id/credits',
+    { preHandler: admin, schema: { ...secured, summary: 'Credit lots and one page of history of a key', params: ClientParam, querystring: HistoryPageQuery } },
+    async (req) => {
     await mustExist(req.params.client_id);
-    const page = await services.credits.history(req.params.client_id, 30);
+    const page = await services.credits.history(req.params.client_id, req.query.page_size ?? 30, req.query.starting_token);
     return { status: 200, result: { credits: await services.credits.lots(req.params.client_id), history: page.history, next_token: page.nextToken } };
-  });
+    },
+  );
 
   app.get<{ Querystring: Static<typeof TasksQuery> }>('/admin/v1/tasks', { preHandler: admin, schema: { ...secured, summary: 'Recent tasks', querystring: TasksQuery } }, async (req) => {
     const rows = await services.tasks.recent({ clientId: req.query.client_id, limit: req.query.limit ?? 50 });

@@ -228,4 +228,25 @@ describe('hair features', () => {
     for (const [x, y] of [[222, 125], [100, 400], [450, 100]]) assert.deepEqual([...b.data.subarray(i(x, y), i(x, y) + 3)], [...a.data.subarray(i(x, y), i(x, y) + 3)], `(${x},${y}) untouched`);
     await sharp(out.data).toFile(path.join(ART, 'hair-vol-astronaut.png'));
   });
+  it('runs hair-style (JPEG), hair-ext and hair-bang on astronaut and keeps the face', async () => {
+    const png = readFileSync(path.join(DATA, 'astronaut.png'));
+    const jpg = await sharp(png).jpeg({ quality: 95 }).toBuffer();
+    const a = await rgb(png);
+    const aj = await rgb(jpg);
+    const nose = (y: number, x: number) => (y * 512 + x) * 3;
+    for (const f of ['hair-style', 'hair-ext', 'hair-bang'] as const) {
+      const input = f === 'hair-style' ? jpg : png;
+      const ref = f === 'hair-style' ? aj : a;
+      const before = fake.img2img.length;
+      const [out] = await engine(f, deps({ nsfw: null })).run(job(f, { src_ids: [file(f === 'hair-style' ? 'astronaut.jpg' : 'astronaut.png', input)] }, params[f], 'png'), ctx());
+      assert.equal(fake.img2img.length, before + 1, `${f} called the backend once`);
+      const b = await rgb(out.data);
+      const i = nose(125, 222);
+      assert.deepEqual([...b.data.subarray(i, i + 3)], [...ref.data.subarray(i, i + 3)], `${f}: nose untouched`);
+      let painted = 0;
+      for (let k = 0; k < b.data.length; k += 3) if (b.data[k] === PAINT[0] && b.data[k + 1] === PAINT[1] && b.data[k + 2] === PAINT[2]) painted++;
+      assert.ok(painted > 500, `${f}: the hair region was repainted (${painted} px)`);
+      await sharp(out.data).toFile(path.join(ART, `${f}-astronaut.png`));
+    }
+  });
 });

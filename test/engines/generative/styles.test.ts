@@ -96,7 +96,7 @@ describe('style thumbnails', () => {
       const first = await renderStyleThumbnails({ config, log, feature: 'hair-style' });
       const ids = allStyles('hair-style').map((s) => s.id);
       assert.deepEqual(first.rendered, ids);
-      const file = path.join(dataDir, 'static', 'styles', `${ids[0]}.png`);
+      const file = path.join(dataDir, 'styles', 'thumbnails', `${ids[0]}.png`);
       assert.ok(existsSync(file));
       const meta = await sharp(file).metadata();
       assert.equal(meta.width, 256);
