@@ -383,7 +383,7 @@ function taskCases(m: Media): TaskCase[] {
     add({ group: 'params', name: `${feature} params ${JSON.stringify(params).slice(0, 60)}`, feature, inputs, params, expect: { taskError: 'invalid_parameter' } });
   const schemaParam = (feature: string, params: Record<string, unknown>, inputs = photo) =>
     add({ group: 'params', name: `${feature} params ${JSON.stringify(params).slice(0, 60)}`, feature, inputs, params, expect: { http: e400(INVALID) } });
-  for (const scale of [-1, 0, 3, 8, 1e300, '4']) engineParam('enhance', { scale: scale === '4' ? -4 : scale });
+  for (const scale of [-1, 0, 3, 8, 1e300, '3']) engineParam('enhance', { scale });
   schemaParam('enhance', { scale: '2x' });
   engineParam('enhance', {});
   schemaParam('enhance', { scale: 1.5 });

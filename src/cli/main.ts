@@ -3,7 +3,9 @@ import { createCliContext, type CliContext } from './context.js';
 import { register as credits } from './commands/credits.js';
 import { register as keys } from './commands/keys.js';
 import { register as models } from './commands/models.js';
+import { register as run } from './commands/run.js';
 import { register as serve } from './commands/serve.js';
+import { register as styles } from './commands/styles.js';
 import { register as worker } from './commands/worker.js';
 
 /** Each command module exports `register(program, ctx)`. */

