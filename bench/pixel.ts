@@ -44,6 +44,7 @@ async function measure(name: string, impl: string, fn: () => Promise<unknown> | 
   }
   const ms = performance.now() - t0;
   peak = Math.max(peak, process.memoryUsage().rss);
+  process.stderr.write(`${name} | ${impl}: ${Math.round(ms)} ms\n`);
   return { name, impl, ms: Math.round(ms), peakRssMb: Math.round(peak / 2 ** 20), notes };
 }
 

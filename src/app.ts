@@ -139,7 +139,11 @@ export async function createDarkroom(config: DarkroomConfig, opts: DarkroomOptio
       // Only this process runs tasks in embedded mode, so every other claim is a dead process's.
       await releaseClaimsOfOthers(db, workerId);
       // The in-process queue died with the previous process: pick its unfinished tasks up again.
-      for (const t of await tasks.runningTaskIds()) await queue.enqueue(t.id);
+      // A task whose every run killed the process is failed, so one bad input cannot crash-loop the server.
+      for (const t of await tasks.runningTaskIds()) {
+        if (t.attempts >= liveness.maxAttempts) await tasks.fail(t.id, 'unknown_internal_error', `the server stopped ${t.attempts} times while running this task; nothing was charged`);
+        else await queue.enqueue(t.id, t.feature);
+      }
     }
     if (config.engines.preload) for (const e of engines.values()) void e.warmUp?.().catch((err) => log.warn({ err, feature: e.feature }, 'warm-up failed'));
   }

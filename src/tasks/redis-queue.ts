@@ -47,6 +47,7 @@ export class RedisQueue implements TaskQueue {
   private subscriber?: Redis;
   private workerConnection?: Redis;
   private readonly running = new Map<string, AbortController>();
+  private closed = false;
 
   constructor(
     private readonly url: string,
@@ -121,6 +122,8 @@ export class RedisQueue implements TaskQueue {
 
   /** Waits for this process's running tasks to end (graceful shutdown), then disconnects. */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     if (this.worker) await this.worker.close();
     await this.queue.close();
     this.subscriber?.disconnect();

@@ -4,6 +4,7 @@ import type { EngineFile, EngineJob } from '../engines/engine.js';
 import { EngineError, isEngineError } from '../engines/errors.js';
 import { feature as featureSpec, type FeatureId, type FileSetName } from '../features/table.js';
 import type { FilesService } from '../files/files.service.js';
+import { faultPoint } from '../util/fault.js';
 import type { StoredPayload, TaskResultEntry, TasksService } from './tasks.service.js';
 
 export interface RunnerOptions {
@@ -63,6 +64,7 @@ export class TaskRunner {
         log.error({ err: e }, 'storing results failed');
         throw new EngineError('error_upload', 'the result could not be stored');
       }
+      faultPoint('after-results');
       const charged = await this.tasks.complete(taskId, results);
       log.info({ ms: Date.now() - started, charged }, charged ? 'task succeeded' : 'task finished after it had ended; not charged');
     } catch (e) {

@@ -7,6 +7,7 @@ import type { FileRow, FilesService } from '../files/files.service.js';
 import type { Clock } from '../util/clock.js';
 import { canonicalJson, randomId, sha256Hex } from '../util/ids.js';
 import type { TaskQueue } from './queue.js';
+import { faultPoint } from '../util/fault.js';
 
 export interface CreateTaskBody {
   request_id: number | string;
@@ -292,6 +293,7 @@ export class TasksService {
           .where('status', '=', 'running')
           .executeTakeFirst();
         if (Number(res.numUpdatedRows) !== 1) return false;
+        faultPoint('mid-charge');
         if (t.price > 0) await this.credits.chargeInTransaction(trx, t.client_id, t.price, this.opts.action(t.feature), taskId);
         return true;
       });
@@ -340,8 +342,8 @@ export class TasksService {
   }
 
   /** Running tasks, oldest first: re-queued when an embedded server restarts. */
-  async runningTaskIds(): Promise<{ id: string; feature: string }[]> {
-    return this.db.kysely.selectFrom('tasks').select(['id', 'feature']).where('status', '=', 'running').orderBy('created_at', 'asc').execute();
+  async runningTaskIds(): Promise<{ id: string; feature: string; attempts: number }[]> {
+    return this.db.kysely.selectFrom('tasks').select(['id', 'feature', 'attempts']).where('status', '=', 'running').orderBy('created_at', 'asc').execute();
   }
 
   /** Recent tasks for the console (admin extension). */

@@ -5,8 +5,9 @@ import { createTestRedis } from './support/services.js';
 
 let redis: { url: string; flush(): Promise<void> };
 const queues: RedisQueue[] = [];
-const open = (concurrency = 2) => {
-  const q = new RedisQueue(redis.url, { concurrency, lockDurationMs: 5000, maxStalledCount: 1, prefix: 'dr-queue-test' });
+/** Each test its own key prefix: a consumer of one test never takes another test's jobs. */
+const open = (prefix: string, concurrency = 2) => {
+  const q = new RedisQueue(redis.url, { concurrency, lockDurationMs: 5000, maxStalledCount: 1, prefix });
   queues.push(q);
   return q;
 };
@@ -25,8 +26,8 @@ function deferred<T = void>() {
 }
 
 test('jobs enqueued by one process run in another; enqueueing a queued task twice runs it once', async () => {
-  const api = open();
-  const worker = open(2);
+  const api = open('t1');
+  const worker = open('t1', 2);
   const seen: string[] = [];
   const allDone = deferred();
   await worker.consume(async (taskId) => {
@@ -38,12 +39,14 @@ test('jobs enqueued by one process run in another; enqueueing a queued task twic
   await api.enqueue('task-c', 'color-correct');
   await allDone.promise;
   assert.deepEqual([...seen].sort(), ['task-a', 'task-b', 'task-c']);
+  // Graceful close waits for the running jobs to be acknowledged.
+  await worker.close();
   assert.equal(await api.depth(), 0);
   await api.check();
 });
 
 test('a queued task is deduplicated while its job exists', async () => {
-  const api = open();
+  const api = open('t2');
   await api.enqueue('dup-1', 'color-correct');
   await api.enqueue('dup-1', 'color-correct');
   assert.equal(await api.depth(), 1, 'one job for one task id, however often it is enqueued');
@@ -52,8 +55,8 @@ test('a queued task is deduplicated while its job exists', async () => {
 });
 
 test('cancelling from another process aborts the running task through pub/sub', async () => {
-  const api = open();
-  const worker = open(1);
+  const api = open('t3');
+  const worker = open('t3', 1);
   const started = deferred();
   const aborted = deferred<string>();
   await worker.consume(async (taskId, signal) => {

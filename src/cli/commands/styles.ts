@@ -1,7 +1,8 @@
 /** `darkroom styles <feature>`: lists a feature's style groups and their styles, through the API. */
 import type { Command } from 'commander';
 import { FEATURES, resolveFeature, type Client } from '@darkroom/sdk';
-import type { CliContext } from '../context.js';
+import { renderStyleThumbnails } from '../../styles/thumbnails.js';
+import { quietLog, type CliContext } from '../context.js';
 import { addConnectionOptions, clientFromOptions, connectionDefaults, describeError, type ConnectionOptions } from './run.js';
 
 /** Lines of "group <id>  <title>" followed by indented "<id>  <title>" styles. */
@@ -24,9 +25,23 @@ export function register(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('styles')
     .description('list the style groups and styles of a feature (use the ids as --param style_group_id=… style_ids=[…])')
-    .argument('<feature>', 'a feature with styles: text-to-image, hair-style, hair-ext, hair-bang, hair-vol')
-    .option('-g, --group <id>', 'only this style group');
-  addConnectionOptions(cmd).action(async (feature: string, opts: ConnectionOptions & { group?: string }) => {
+    .argument('<feature>', 'a feature with styles: text-to-image, hair-style, hair-ext, hair-bang, hair-vol; or "thumbnails" to render every thumbnail through the diffusion backend')
+    .option('-g, --group <id>', 'only this style group')
+    .option('--only <feature>', 'thumbnails: only this feature')
+    .option('--force', 'thumbnails: re-render existing ones');
+  addConnectionOptions(cmd).action(async (feature: string, opts: ConnectionOptions & { group?: string; only?: string; force?: boolean }) => {
+    if (feature === 'thumbnails') {
+      const report = await renderStyleThumbnails({
+        config: ctx.config(),
+        log: quietLog,
+        feature: opts.only,
+        force: opts.force,
+        onStyle: (style, done, total) => process.stdout.write(`[${done}/${total}] ${style.id} ${style.title}\n`),
+      });
+      console.log(`rendered ${report.rendered.length}, kept ${report.skipped.length}, failed ${report.failed.length} into ${ctx.config().dataDir}/styles/thumbnails`);
+      if (report.failed.length) process.exitCode = 1;
+      return;
+    }
     try {
       process.stdout.write(`${await listStyles(clientFromOptions(opts, connectionDefaults(ctx)), feature, opts.group)}\n`);
     } catch (err) {

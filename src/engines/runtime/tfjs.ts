@@ -24,6 +24,9 @@ function fileRouter(tf: typeof TF) {
           format?: string;
           generatedBy?: string;
           convertedBy?: string;
+          signature?: object;
+          userDefinedMetadata?: Record<string, object>;
+          modelInitializer?: object;
         };
         const dir = path.dirname(file);
         const shards = await Promise.all(json.weightsManifest.flatMap((g) => g.paths.map((p) => readFile(path.join(dir, p)))));
@@ -35,6 +38,10 @@ function fileRouter(tf: typeof TF) {
           format: json.format,
           generatedBy: json.generatedBy,
           convertedBy: json.convertedBy ?? undefined,
+          // Graph models name their inputs/outputs in `signature`; dropping it breaks models loaded later in the same thread.
+          signature: json.signature,
+          userDefinedMetadata: json.userDefinedMetadata,
+          modelInitializer: json.modelInitializer,
         };
       },
     };

@@ -1,0 +1,133 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { sql } from 'kysely';
+import sharp from 'sharp';
+import { testPhoto } from '../helpers/harness.js';
+import { Cluster, mapLimit, type ClusterClient } from './support/cluster.js';
+
+// Two API instances and two engine workers as separate processes on PostgreSQL + Redis + s3rver.
+const cluster = new Cluster({ apis: 2, workers: 2, redisDb: 12, name: 'cluster' });
+let photo: Buffer;
+before(async () => {
+  // A small real photo keeps 200 tasks quick on 2 cores.
+  photo = await sharp(testPhoto('fruits.jpg')).resize(256).jpeg().toBuffer();
+  await cluster.start();
+});
+after(async () => cluster.close());
+
+/** Per task: how many success transitions and how many charges were recorded. */
+async function ledger(taskIds: string[]) {
+  const { kysely } = cluster.db;
+  const tasks = await kysely.selectFrom('tasks').select(['id', 'status', 'attempts', 'claimed_by', 'client_id', 'request_id']).where('id', 'in', taskIds).execute();
+  const charges = await kysely.selectFrom('credit_history').select(['target_id', 'info']).where('target_id', 'in', taskIds).execute();
+  const chargesPer = new Map<string, number>();
+  for (const c of charges) chargesPer.set(c.target_id, (chargesPer.get(c.target_id) ?? 0) + 1);
+  const charged = charges.reduce((sum, c) => sum + (JSON.parse(c.info) as { credits: { amount: number }[] }).credits.reduce((s, x) => s - x.amount, 0), 0);
+  return { tasks, chargesPer, charged };
+}
+
+async function workerMetric(name: string): Promise<number> {
+  let total = 0;
+  for (const url of cluster.workerMetricsUrls) {
+    const text = await fetch(url).then((r) => r.text()).catch(() => '');
+    for (const line of text.split('\n')) if (line.startsWith(name)) total += Number(line.split(' ').pop());
+  }
+  return total;
+}
+
+test('200 tasks from 4 clients through both API instances: each ends once, charged once, run once', async () => {
+  const clients: ClusterClient[] = [];
+  for (let i = 0; i < 4; i++) clients.push(await cluster.newClient(60));
+  const jobs = Array.from({ length: 200 }, (_, i) => ({ client: clients[i % 4], requestId: 1000 + i }));
+
+  const outcomes = await mapLimit(jobs, 24, async ({ client, requestId }, i) => {
+    const fileId = await client.upload(photo);
+    // Every 10th request is sent to both instances at once: one task must come of it.
+    const taskId = i % 10 === 0 ? await client.createEverywhere(fileId, requestId).then((ids) => {
+      assert.equal(new Set(ids).size, 1, `request ${requestId} made ${new Set(ids).size} tasks`);
+      return ids[0];
+    }) : await client.create(fileId, requestId);
+    const result = await client.wait(taskId);
+    // A repeated request after the end answers with the same task and runs nothing.
+    if (i % 25 === 0) assert.equal(await client.create(fileId, requestId), taskId);
+    return { taskId, result, clientId: client.clientId };
+  });
+
+  const taskIds = outcomes.map((o) => o.taskId);
+  assert.equal(new Set(taskIds).size, 200, 'one task per request');
+  for (const o of outcomes) assert.equal(o.result.status, 'success', JSON.stringify(o.result));
+  const sample = outcomes[7].result.results[0].data[0];
+  const out = await fetch(sample.url);
+  assert.equal(out.status, 200, 'the result downloads from S3 through its presigned URL');
+  assert.equal((await sharp(Buffer.from(await out.arrayBuffer())).metadata()).width, 256);
+
+  const { tasks, chargesPer, charged } = await ledger(taskIds);
+  assert.equal(tasks.length, 200);
+  for (const t of tasks) {
+    assert.equal(t.status, 'success');
+    assert.equal(t.attempts, 1, `task ${t.id} ran ${t.attempts} times`);
+    assert.equal(chargesPer.get(t.id), 1, `task ${t.id} charged ${chargesPer.get(t.id) ?? 0} times`);
+  }
+  assert.equal(charged, 200, 'credits charged equal the successful tasks exactly');
+  const byClient = await cluster.db.kysely.selectFrom('tasks').select(['client_id', 'request_id']).where('client_id', 'in', clients.map((c) => c.clientId)).execute();
+  assert.equal(new Set(byClient.map((r) => `${r.client_id}/${r.request_id}`)).size, byClient.length, 'no request_id has two tasks');
+  for (const c of clients) assert.equal(await cluster.credits.balance(c.clientId), 10, 'each client paid exactly its 50 tasks');
+
+  const workersUsed = new Set(tasks.map((t) => t.claimed_by!.split(':')[1]));
+  assert.equal(workersUsed.size, 2, 'both workers ran tasks');
+  assert.equal(await workerMetric('darkroom_credits_charged_total{feature="color-correct"'), 200, 'worker metrics count the same credits');
+  const apiMetrics = await fetch(`${cluster.apiUrls[1]}/metrics`).then((r) => r.text());
+  assert.match(apiMetrics, /darkroom_http_requests_total\{method="POST",route="\/s2s\/v1.0\/task\/color-correct",status="200",role="api"\} \d+/);
+  assert.match(apiMetrics, /darkroom_queue_depth\{role="api"\} 0/);
+});
+
+test('kill -9 a worker mid-task and restart an API instance: nothing stuck, lost or charged twice', async () => {
+  const clients = [await cluster.newClient(40), await cluster.newClient(40)];
+  // Bigger photos so that tasks are caught running when the worker dies.
+  const big = await sharp(testPhoto('coffee.png')).resize(1600).jpeg().toBuffer();
+  const jobs = Array.from({ length: 40 }, (_, i) => ({ client: clients[i % 2], requestId: 5000 + i }));
+  const victim = cluster.workerPid(0);
+
+  let inFlightAtKill: string[] = [];
+  const chaos = (async () => {
+    // Wait until the victim holds a claimed, running task, then kill it without warning.
+    for (let i = 0; i < 600; i++) {
+      const rows = await cluster.db.kysely.selectFrom('tasks').select('id').where('status', '=', 'running').where('claimed_by', 'like', `%:${victim}:%`).execute();
+      if (rows.length > 0) {
+        await cluster.killWorker(0);
+        inFlightAtKill = rows.map((r) => r.id);
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    // Restart API instance 0 while clients keep creating and polling (they fail over to instance 1).
+    await cluster.killApi(0, 'SIGKILL');
+    await cluster.startApi(0);
+  })();
+
+  const outcomes = await mapLimit(jobs, 8, async ({ client, requestId }) => {
+    const fileId = await client.upload(big);
+    const taskId = await client.create(fileId, requestId);
+    return { taskId, result: await client.wait(taskId) };
+  });
+  await chaos;
+  assert.ok(inFlightAtKill.length > 0, 'the worker was killed while running a task');
+
+  const taskIds = outcomes.map((o) => o.taskId);
+  const { tasks, chargesPer, charged } = await ledger(taskIds);
+  assert.equal(tasks.length, 40, 'no task lost');
+  for (const o of outcomes) assert.equal(o.result.status, 'success', JSON.stringify(o.result));
+  for (const t of tasks) {
+    assert.notEqual(t.status, 'running');
+    assert.equal(chargesPer.get(t.id) ?? 0, t.status === 'success' ? 1 : 0, `task ${t.id} (${t.status}) charged ${chargesPer.get(t.id) ?? 0} times`);
+  }
+  assert.equal(charged, tasks.filter((t) => t.status === 'success').length);
+  for (const id of inFlightAtKill) {
+    const t = tasks.find((x) => x.id === id)!;
+    assert.ok(t.attempts >= 2, `the killed worker's task ${id} was run again (attempts ${t.attempts})`);
+    assert.ok(!t.claimed_by!.includes(`:${victim}:`), 'and finished by another worker');
+  }
+  for (const c of clients) assert.equal(await cluster.credits.balance(c.clientId), 20);
+  const stuck = await sql<{ n: number }>`select count(*)::int as n from tasks where status = 'running'`.execute(cluster.db.kysely);
+  assert.equal(stuck.rows[0].n, 0, 'no task left running anywhere');
+});
