@@ -1,7 +1,8 @@
 import { ApiError } from '../api/errors.js';
 import { CreditsExhaustedError, type CreditsService } from '../billing/credits.service.js';
 import type { Db } from '../db/connect.js';
-import type { TasksTable, TaskStatus } from '../db/schema.js';
+import type { Kysely, Transaction } from 'kysely';
+import type { Database, TasksTable, TaskStatus } from '../db/schema.js';
 import type { FeatureSpec, FileSetName } from '../features/table.js';
 import type { FileRow, FilesService } from '../files/files.service.js';
 import type { Clock } from '../util/clock.js';
@@ -107,8 +108,8 @@ export class TasksService {
     return { payload, ids, inputKey, paramsHash, requestId };
   }
 
-  private async findByKey(clientId: string, spec: FeatureSpec, requestId: string, inputKey: string) {
-    return this.db.kysely
+  private async findByKey(clientId: string, spec: FeatureSpec, requestId: string, inputKey: string, executor: Kysely<Database> | Transaction<Database> = this.db.kysely) {
+    return executor
       .selectFrom('tasks')
       .select(['id', 'params_hash'])
       .where('client_id', '=', clientId)
@@ -137,14 +138,7 @@ export class TasksService {
     const now = this.clock.now();
     const taskId = randomId(32);
     const created = await this.credits.lockAndRun(clientId, async (trx) => {
-      const again = await trx
-        .selectFrom('tasks')
-        .select(['id', 'params_hash'])
-        .where('client_id', '=', clientId)
-        .where('feature', '=', spec.id)
-        .where('request_id', '=', requestId)
-        .where('input_key', '=', inputKey)
-        .executeTakeFirst();
+      const again = await this.findByKey(clientId, spec, requestId, inputKey, trx);
       if (again) return { id: this.sameOrConflict(again, paramsHash), isNew: false };
       const available = await this.credits.available(clientId, trx);
       if (available < price) {
