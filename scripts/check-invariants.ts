@@ -11,7 +11,7 @@
  * Usage: npx tsx scripts/check-invariants.ts [--data-dir ./data] [--database-url sqlite:…] [--max-running-ms N] [--json]
  * Exit code 1 when an invariant is broken.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { openDatabase, type Db } from '../src/db/connect.js';
@@ -34,13 +34,24 @@ function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
 }
 
+/** Files written in the last minute may still be waiting for their record (a live server writes the bytes first). */
+const IN_FLIGHT_MS = 60_000;
+
 export async function checkInvariants(db: Db, opts: { maxRunningMs?: number; now?: number; filesRoot?: string } = {}): Promise<InvariantReport> {
   const now = opts.now ?? Date.now();
   const maxRunningMs = opts.maxRunningMs ?? 11 * 60_000;
   const violations: string[] = [];
-  const lots = await db.kysely.selectFrom('credit_lots').select(['id', 'client_id', 'amount', 'initial_amount']).execute();
-  const history = (await db.kysely.selectFrom('credit_history').select(['client_id', 'action', 'target_id', 'info']).execute()) as LedgerEntry[];
-  const tasks = await db.kysely.selectFrom('tasks').select(['id', 'client_id', 'status', 'price', 'hold', 'created_at']).execute();
+  // Storage is listed before the database is read, so every file's record, if it has one, is already there.
+  const stored = opts.filesRoot ? walk(opts.filesRoot) : [];
+  // One read transaction: a consistent snapshot even while a server keeps working on the database.
+  let trx = db.kysely.transaction();
+  if (db.dialect === 'postgres') trx = trx.setIsolationLevel('repeatable read');
+  const { lots, history, tasks, keys } = await trx.execute(async (t) => ({
+    lots: await t.selectFrom('credit_lots').select(['id', 'client_id', 'amount', 'initial_amount']).execute(),
+    history: (await t.selectFrom('credit_history').select(['client_id', 'action', 'target_id', 'info']).execute()) as LedgerEntry[],
+    tasks: await t.selectFrom('tasks').select(['id', 'client_id', 'status', 'price', 'hold', 'created_at']).execute(),
+    keys: new Set((await t.selectFrom('files').select('storage_key').execute()).map((r) => r.storage_key)),
+  }));
 
   // 1 and 2: the ledger explains every lot and every balance.
   const perLot = new Map<number, number>();
@@ -94,15 +105,14 @@ export async function checkInvariants(db: Db, opts: { maxRunningMs?: number; now
   let partFiles = 0;
   let uploadFiles = 0;
   if (opts.filesRoot) {
-    const keys = new Set((await db.kysely.selectFrom('files').select('storage_key').execute()).map((r) => r.storage_key));
-    for (const f of walk(opts.filesRoot)) {
+    for (const f of stored) {
       if (f.endsWith('.part')) {
         partFiles++;
         continue;
       }
       uploadFiles++;
       const key = path.relative(opts.filesRoot, f).split(path.sep).join('/');
-      if (!keys.has(key)) violations.push(`storage file ${key} has no record`);
+      if (!keys.has(key) && now - statSync(f, { throwIfNoEntry: false })!.mtimeMs > IN_FLIGHT_MS) violations.push(`storage file ${key} has no record`);
     }
   }
   return {

@@ -83,7 +83,7 @@ async function createStorage(config: DarkroomConfig, master: MasterKey): Promise
 async function createRateLimitRedis(config: DarkroomConfig): Promise<{ quit(): Promise<unknown> } | undefined> {
   if (!config.redisUrl) return undefined;
   const { Redis } = await import('ioredis');
-  const client = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000 });
+  const client = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000 });
   client.on('error', () => undefined);
   return client;
 }
@@ -142,7 +142,7 @@ export async function createDarkroom(config: DarkroomConfig, opts: DarkroomOptio
       // A task whose every run killed the process is failed, so one bad input cannot crash-loop the server.
       for (const t of await tasks.runningTaskIds()) {
         if (t.attempts >= liveness.maxAttempts) await tasks.fail(t.id, 'unknown_internal_error', `the server stopped ${t.attempts} times while running this task; nothing was charged`);
-        else await queue.enqueue(t.id, t.feature);
+        else await queue.enqueue(t.id);
       }
     }
     if (config.engines.preload) for (const e of engines.values()) void e.warmUp?.().catch((err) => log.warn({ err, feature: e.feature }, 'warm-up failed'));

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { ErrorEnvelope } from './schemas.js';
 import { installErrorHandling } from './plugins/error-handler.js';
 import { installRateLimits } from './plugins/rate-limits.js';
@@ -17,12 +17,18 @@ import { styleThumbnailRoutes, stylesRoutes } from './routes/styles.routes.js';
 import { tasksRoutes } from './routes/tasks.routes.js';
 import type { ApiServices } from './services.js';
 
+function logRequest(req: FastifyRequest) {
+  return { method: req.method, url: req.url.replace(/([?&]sig=)[^&]*/g, '$1[redacted]'), host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort };
+}
+
 const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 /** Builds the HTTP server: the YCE v1 API under /s2s, signed storage URLs, admin API, docs and console. */
 export async function buildServer(services: ApiServices): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     loggerInstance: services.log as FastifyBaseLogger,
+    // Signed storage URLs are bearer capabilities (valid up to 2 h): request logs keep them without the signature.
+    childLoggerFactory: (logger, bindings, opts) => logger.child(bindings, { ...opts, serializers: { ...opts.serializers, req: logRequest } }),
     bodyLimit: 1024 * 1024,
     trustProxy: process.env.DARKROOM_TRUST_PROXY === '1',
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },

@@ -11,7 +11,14 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { DarkroomConfig } from '../config.js';
 import type { ObjectStorage, PresignedRequest } from './storage.js';
 
-export type S3Config = NonNullable<DarkroomConfig['storage']['s3']>;
+export type S3Config = NonNullable<DarkroomConfig['storage']['s3']> & {
+  /**
+   * The endpoint clients reach, when it differs from the one the servers use (containers talking to
+   * `http://minio:9000` while customers see `https://s3.example.com`). Presigned URLs are signed for
+   * this host. Default: DARKROOM_S3_PUBLIC_ENDPOINT, else `endpoint`.
+   */
+  publicEndpoint?: string;
+};
 
 /** SigV4 presigned URLs live at most 7 days; at least a second so a URL is never born expired. */
 function expiresInSeconds(expiresAt: number): number {
@@ -30,13 +37,21 @@ function isNotFound(e: unknown): boolean {
 export class S3Storage implements ObjectStorage {
   readonly name = 's3' as const;
   private readonly client: S3Client;
+  /** Signs URLs for clients; the same client unless a separate public endpoint is configured. */
+  private readonly presigner: S3Client;
   private readonly bucket: string;
 
   constructor(cfg: S3Config) {
     this.bucket = cfg.bucket;
-    this.client = new S3Client({
+    this.client = S3Storage.createClient(cfg, cfg.endpoint);
+    const publicEndpoint = cfg.publicEndpoint ?? process.env.DARKROOM_S3_PUBLIC_ENDPOINT;
+    this.presigner = publicEndpoint && publicEndpoint !== cfg.endpoint ? S3Storage.createClient(cfg, publicEndpoint) : this.client;
+  }
+
+  private static createClient(cfg: S3Config, endpoint: string | undefined): S3Client {
+    return new S3Client({
       region: cfg.region,
-      endpoint: cfg.endpoint || undefined,
+      endpoint: endpoint || undefined,
       forcePathStyle: cfg.forcePathStyle,
       credentials: cfg.accessKeyId && cfg.secretAccessKey ? { accessKeyId: cfg.accessKeyId, secretAccessKey: cfg.secretAccessKey } : undefined,
       // Checksums on presigned PUTs would require clients to send a header the YCE protocol does not know.
@@ -49,7 +64,7 @@ export class S3Storage implements ObjectStorage {
     const command = new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentType: opts.contentType, ContentLength: opts.contentLength });
     const signed = new Set(['content-type', ...(opts.contentLength !== undefined ? ['content-length'] : [])]);
     // Signing the headers binds the upload to the declared type and size: any other PUT is refused by the store.
-    const url = await getSignedUrl(this.client, command, { expiresIn: expiresInSeconds(opts.expiresAt), signableHeaders: signed, unhoistableHeaders: signed });
+    const url = await getSignedUrl(this.presigner, command, { expiresIn: expiresInSeconds(opts.expiresAt), signableHeaders: signed, unhoistableHeaders: signed });
     const headers: Record<string, string> = { 'Content-Type': opts.contentType };
     if (opts.contentLength !== undefined) headers['Content-Length'] = String(opts.contentLength);
     return { method: 'PUT', url, headers };
@@ -62,7 +77,7 @@ export class S3Storage implements ObjectStorage {
       ResponseContentType: opts.contentType,
       ...(opts.fileName ? { ResponseContentDisposition: `inline; filename="${opts.fileName.replace(/["\\\r\n]/g, '_')}"` } : {}),
     });
-    return getSignedUrl(this.client, command, { expiresIn: expiresInSeconds(opts.expiresAt) });
+    return getSignedUrl(this.presigner, command, { expiresIn: expiresInSeconds(opts.expiresAt) });
   }
 
   async put(key: string, data: Buffer, contentType: string): Promise<void> {
@@ -95,5 +110,6 @@ export class S3Storage implements ObjectStorage {
 
   close(): void {
     this.client.destroy();
+    if (this.presigner !== this.client) this.presigner.destroy();
   }
 }

@@ -67,7 +67,7 @@ function assertAnswer(r: { status: number; text: string; json: any }, expect: Ht
 }
 
 async function send(method: string, url: string, headers: Headers, body?: string | Buffer) {
-  const res = await fetch(url, { method, headers, body });
+  const res = await fetch(url, { method, headers, body: body as BodyInit | undefined });
   const text = await res.text();
   let json: unknown;
   try {

@@ -106,7 +106,7 @@ test('killed mid-upload: the partial upload never becomes visible; the same URL 
   const use = await c.createTask('color-correct', { src_ids: [f.file_id] });
   assert.equal(use.status, 400);
   assert.equal(use.body.error_code, 'FileNotUploaded');
-  const put = await fetch(url, { method: 'PUT', headers: f.requests[0].headers, body: png });
+  const put = await fetch(url, { method: 'PUT', headers: f.requests[0].headers, body: png as unknown as BodyInit });
   assert.equal(put.status, 200, await put.text());
   const created = await c.createTask('color-correct', { src_ids: [f.file_id] });
   const done = await pollToEnd('color-correct', created.body.result.task_id);

@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import sharp from 'sharp';
 import { testPhoto } from '../helpers/harness.js';
 import { Cluster, mapLimit, type ClusterClient } from './support/cluster.js';
+import { metric } from './support/metrics-text.js';
 
 // Two API instances and two engine workers as separate processes on PostgreSQL + Redis + s3rver.
 const cluster = new Cluster({ apis: 2, workers: 2, redisDb: 12, name: 'cluster' });
@@ -26,12 +27,9 @@ async function ledger(taskIds: string[]) {
   return { tasks, chargesPer, charged };
 }
 
-async function workerMetric(name: string): Promise<number> {
+async function workerMetric(name: string, labels: Record<string, string>): Promise<number> {
   let total = 0;
-  for (const url of cluster.workerMetricsUrls) {
-    const text = await fetch(url).then((r) => r.text()).catch(() => '');
-    for (const line of text.split('\n')) if (line.startsWith(name)) total += Number(line.split(' ').pop());
-  }
+  for (const url of cluster.workerMetricsUrls) total += metric(await fetch(url).then((r) => r.text()), name, labels);
   return total;
 }
 
@@ -76,7 +74,8 @@ test('200 tasks from 4 clients through both API instances: each ends once, charg
   // API instances run no engines (DARKROOM_RUN_ENGINES=false): every task ran in one of the two workers.
   const workersUsed = new Set(tasks.map((t) => Number(t.claimed_by!.split(':')[1])));
   assert.deepEqual([...workersUsed].sort(), [cluster.workerPid(0), cluster.workerPid(1)].sort(), 'both workers, and only they, ran tasks');
-  assert.equal(await workerMetric('darkroom_credits_charged_total{feature="color-correct"'), 200, 'worker metrics count the same credits');
+  assert.equal(await workerMetric('darkroom_credits_charged_total', { feature: 'color-correct' }), 200, 'worker metrics count the same credits');
+  assert.equal(await workerMetric('darkroom_task_duration_seconds_count', { feature: 'color-correct', status: 'success' }), 200);
   const apiMetrics = await fetch(`${cluster.apiUrls[1]}/metrics`).then((r) => r.text());
   assert.match(apiMetrics, /darkroom_http_requests_total\{method="POST",route="\/s2s\/v1.0\/task\/color-correct",status="200",role="api"\} \d+/);
   assert.match(apiMetrics, /darkroom_queue_depth\{role="api"\} 0/);
@@ -91,15 +90,24 @@ test('kill -9 a worker mid-task and restart an API instance: nothing stuck, lost
 
   let inFlightAtKill: string[] = [];
   const chaos = (async () => {
-    // Wait until the victim holds a claimed, running task, then kill it without warning.
-    for (let i = 0; i < 600; i++) {
-      const rows = await cluster.db.kysely.selectFrom('tasks').select('id').where('status', '=', 'running').where('claimed_by', 'like', `%:${victim}:%`).execute();
-      if (rows.length > 0) {
+    // Wait until the victim has just claimed a task (so it is surely mid-run), then kill it without warning.
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      const justClaimed = await cluster.db.kysely
+        .selectFrom('tasks')
+        .select('id')
+        .where('status', '=', 'running')
+        .where('claimed_by', 'like', `%:${victim}:%`)
+        .where('claimed_at', '>', Date.now() - 100)
+        .execute();
+      if (justClaimed.length > 0) {
         await cluster.killWorker(0);
-        inFlightAtKill = rows.map((r) => r.id);
+        // What the dead worker still held when it died is what recovery must run again.
+        const held = await cluster.db.kysely.selectFrom('tasks').select('id').where('status', '=', 'running').where('claimed_by', 'like', `%:${victim}:%`).execute();
+        inFlightAtKill = held.map((r) => r.id);
         break;
       }
-      await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, 5));
     }
     // Restart API instance 0 while clients keep creating and polling (they fail over to instance 1).
     await cluster.killApi(0, 'SIGKILL');
@@ -131,4 +139,29 @@ test('kill -9 a worker mid-task and restart an API instance: nothing stuck, lost
   for (const c of clients) assert.equal(await cluster.credits.balance(c.clientId), 20);
   const stuck = await sql<{ n: number }>`select count(*)::int as n from tasks where status = 'running'`.execute(cluster.db.kysely);
   assert.equal(stuck.rows[0].n, 0, 'no task left running anywhere');
+});
+
+test('a cancel sent to one API instance stops the task on the worker running it, uncharged', async () => {
+  const client = await cluster.newClient(5);
+  // A 4000 px photo keeps the worker busy long enough to be caught mid-run.
+  const big = await sharp(testPhoto('coffee.png')).resize(4000).jpeg({ quality: 80 }).toBuffer();
+  const fileId = await client.upload(big);
+  const [viaA, viaB] = client.instances;
+  const created = await viaA.createTask('color-correct', { src_ids: [fileId] }, undefined, 9001);
+  const taskId: string = created.body.result.task_id;
+  for (let i = 0; i < 2000; i++) {
+    const row = await cluster.db.kysely.selectFrom('tasks').select(['claimed_by', 'status']).where('id', '=', taskId).executeTakeFirstOrThrow();
+    if (row.claimed_by || row.status !== 'running') break;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const cancelled = await viaB.api('POST', `/s2s/v1.0/task/color-correct/cancel?task_id=${encodeURIComponent(taskId)}`, {});
+  assert.equal(cancelled.status, 200, JSON.stringify(cancelled.body));
+  assert.equal(cancelled.body.result.status, 'cancelled');
+  // The worker's job ends (its AbortController fired through Redis pub/sub) and stores no result.
+  for (let i = 0; i < 200 && (await cluster.queueDepth()) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(await cluster.queueDepth(), 0, 'no job left running');
+  const results = await cluster.db.kysely.selectFrom('files').select('id').where('task_id', '=', taskId).execute();
+  assert.equal(results.length, 0, 'a cancelled task stores no result');
+  assert.equal(await cluster.credits.balance(client.clientId), 5, 'and is never charged');
+  assert.equal((await client.wait(await client.create(await client.upload(photo), 9002))).status, 'success', 'the worker goes on with the next task');
 });

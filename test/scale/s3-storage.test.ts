@@ -64,3 +64,16 @@ test('check() reaches the store: a missing bucket or a stopped endpoint fails re
   await assert.rejects(nobody.check());
   nobody.close();
 });
+
+test('a separate public endpoint signs client URLs while server calls use the internal one', async () => {
+  // Clients reach the store as "localhost"; the servers reach it as 127.0.0.1 (as containers would reach "minio").
+  const publicEndpoint = s3.endpoint.replace('127.0.0.1', 'localhost');
+  const split = new S3Storage({ endpoint: s3.endpoint, publicEndpoint, region: 'us-east-1', bucket: s3.bucket, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, forcePathStyle: true });
+  const data = testPhoto('home.jpg');
+  const req = await split.presignUpload('uploads/pp/public.jpg', { contentType: 'image/jpeg', contentLength: data.length, expiresAt: Date.now() + 600_000 });
+  assert.equal(new URL(req.url).hostname, 'localhost');
+  assert.equal((await fetch(req.url, { method: 'PUT', headers: req.headers, body: data })).status, 200);
+  assert.deepEqual(await split.stat('uploads/pp/public.jpg'), { size: data.length }, 'the server side sees the object through its own endpoint');
+  assert.equal(new URL(await split.presignDownload('uploads/pp/public.jpg', { expiresAt: Date.now() + 600_000, contentType: 'image/jpeg' })).hostname, 'localhost');
+  split.close();
+});

@@ -1,23 +1,55 @@
 import { feature } from '../../features/table.js';
 import type { Engine, EngineDeps } from '../engine.js';
-import { throwIfAborted } from '../errors.js';
+import { TaskAbortedError, throwIfAborted } from '../errors.js';
 import { encodeOutput, firstFile, loadImage, toRaw } from '../image-io.js';
 import { siblingModule } from '../runtime/pool.js';
+import type { FaceLiftRequest } from './face-light.js';
 import type { RelightRequest } from './relight.js';
 
-export function createLightingEngine(deps: EngineDeps): Engine {
+export interface LightingOptions {
+  /** Detect faces (src/engines/face/analysis.ts) and lift ones that stay dark. */
+  faceAware?: boolean;
+}
+
+type Box = [number, number, number, number];
+
+/** Face boxes from the face helper's analysis; any failure there just means no face touch-up. */
+async function faceBoxes(deps: EngineDeps, raw: { data: Buffer; width: number; height: number }, signal: AbortSignal): Promise<Box[]> {
+  try {
+    const { analyzeFaces } = await import('../face/analysis.js');
+    const a = await analyzeFaces(deps.pool, { data: raw.data, width: raw.width, height: raw.height, channels: 3 }, signal);
+    return a.faces.map((f) => f.box);
+  } catch (e) {
+    if (e instanceof TaskAbortedError || signal.aborted) throw e;
+    deps.log.debug({ err: e }, 'lighting: face analysis unavailable, global relighting only');
+    return [];
+  }
+}
+
+export function createLightingEngine(deps: EngineDeps, opts: LightingOptions = {}): Engine {
   const spec = feature('lighting');
   const kernels = siblingModule(import.meta.url, 'pixel-kernels');
+  const faceAware = opts.faceAware ?? true;
   return {
     feature: 'lighting',
-    availability: () => ({ available: true, implementation: 'LIME-style illumination map with guided filter' }),
+    availability: () => ({ available: true, implementation: `LIME-style illumination map with guided filter${faceAware ? ', face-aware lift' : ''}` }),
     async run(job, ctx) {
       const src = await loadImage(firstFile(job.files.src_ids), spec, { maxPixels: deps.config.engines.maxPixels });
       const raw = await toRaw(src.image, 3);
       ctx.reportProgress(0.1);
       throwIfAborted(ctx.signal);
       const req: RelightRequest = { rgb: new Uint8Array(raw.data.buffer, raw.data.byteOffset, raw.data.byteLength), width: raw.width, height: raw.height };
-      const out = await deps.pool.run<Uint8Array>(kernels, 'relightKernel', req, { signal: ctx.signal });
+      let out = await deps.pool.run<Uint8Array>(kernels, 'relightKernel', req, { signal: ctx.signal });
+      ctx.reportProgress(0.6);
+      if (faceAware) {
+        // Detected on the relit photo: faces in deep shadow are found more reliably once brightened.
+        const lit = { data: Buffer.from(out.buffer, out.byteOffset, out.byteLength), width: raw.width, height: raw.height };
+        const boxes = await faceBoxes(deps, lit, ctx.signal);
+        if (boxes.length > 0) {
+          const lift: FaceLiftRequest = { rgb: out, width: raw.width, height: raw.height, boxes };
+          out = await deps.pool.run<Uint8Array>(kernels, 'liftFacesKernel', lift, { signal: ctx.signal });
+        }
+      }
       ctx.reportProgress(0.9);
       const ext = job.outputExt ?? (src.format === 'png' ? 'png' : 'jpg');
       return [await encodeOutput({ data: Buffer.from(out.buffer, out.byteOffset, out.byteLength), width: raw.width, height: raw.height, channels: 3 }, ext)];

@@ -5,6 +5,7 @@
 import { dilateMask, fillHole, type FillRequest } from './hole-fill.js';
 import { sessionFor, inputType } from './onnx-session.js';
 import { relight, type RelightRequest } from './relight.js';
+import { liftFaces, type FaceLiftRequest } from './face-light.js';
 
 export function fillHoleKernel(req: FillRequest): Uint8Array {
   return fillHole(req);
@@ -78,4 +79,8 @@ export function growMaskKernel(req: { hole: Uint8Array; width: number; height: n
 
 export function relightKernel(req: RelightRequest): Uint8Array {
   return relight(req);
+}
+
+export function liftFacesKernel(req: FaceLiftRequest): Uint8Array {
+  return liftFaces(req);
 }

@@ -116,6 +116,16 @@ describe('image extender', () => {
     });
   }
 
+  it('stops when the task is aborted mid-fill', async () => {
+    const ac = new AbortController();
+    const big = { ...BASE, output_width: 2400, output_height: 1600, input_x: 900, input_y: 600 };
+    setTimeout(() => ac.abort(), 300);
+    await assert.rejects(engine.run(job(big), makeCtx([], ac.signal)), (e: Error) => e.name === 'TaskAbortedError');
+    // The pool is still usable afterwards.
+    const out = await engine.run(job({ ...BASE }), makeCtx());
+    assert.equal((await rgbOf(out[0].data)).width, 560);
+  });
+
   it('accepts numeric strings', async () => {
     const p = Object.fromEntries(Object.entries({ ...BASE, output_width: 470, output_height: 310, input_x: 10, input_y: 5 }).map(([k, v]) => [k, String(v)]));
     const out = await engine.run(job(p), makeCtx());

@@ -42,7 +42,7 @@ async function underExposed(name: string): Promise<Buffer> {
 
 describe('photo lighting', () => {
   const deps = makeDeps();
-  const engine = createLightingEngine(deps);
+  const engine = createLightingEngine(deps, { faceAware: false });
   after(() => deps.pool.destroy());
   const job = (data: Buffer): EngineJob => ({ taskId: 't', feature: 'lighting', files: { src_ids: [fileOf(data, 'in.png', 'image/png')] }, params: {}, outputExt: 'png' });
 
@@ -77,6 +77,36 @@ describe('photo lighting', () => {
   it('rejects a photo whose short side is under 256 px', async () => {
     const small = await sharp(testFile('home.jpg').data).resize(300, 200, { fit: 'fill' }).jpeg().toBuffer();
     await assert.rejects(engine.run(job(small), makeCtx()), (e: EngineError) => e.code === 'invalid_parameter');
+  });
+});
+
+describe('face-aware lighting', () => {
+  const deps = makeDeps();
+  const faceAware = createLightingEngine(deps);
+  const plain = createLightingEngine(deps, { faceAware: false });
+  after(() => deps.pool.destroy());
+
+  it('lifts a face that stays dark after global relighting, and only around the face', async () => {
+    const dark = await underExposed('astronaut.png');
+    const job: EngineJob = { taskId: 't', feature: 'lighting', files: { src_ids: [fileOf(dark, 'in.png', 'image/png')] }, params: {}, outputExt: 'png' };
+    const [a] = await faceAware.run(job, makeCtx());
+    const [b] = await plain.run(job, makeCtx());
+    saveArtifact('lighting-astronaut-face-aware.png', a.data);
+    saveArtifact('lighting-astronaut-global.png', b.data);
+    const fa = await rgbOf(a.data), pl = await rgbOf(b.data);
+    let changed = 0, sx = 0, sy = 0, gain = 0;
+    for (let y = 0; y < fa.height; y++) for (let x = 0; x < fa.width; x++) {
+      const o = (y * fa.width + x) * 3;
+      const d = fa.data[o] + fa.data[o + 1] + fa.data[o + 2] - pl.data[o] - pl.data[o + 1] - pl.data[o + 2];
+      assert.ok(d >= -3, 'never darker');
+      if (d > 6) { changed++; sx += x; sy += y; gain += d / 3; }
+    }
+    assert.ok(changed > 2000, `face area lifted (${changed} px)`);
+    assert.ok(changed < fa.width * fa.height * 0.25, `only around the face (${changed} px)`);
+    // astronaut.png's face sits around (250, 150).
+    const cx = sx / changed, cy = sy / changed;
+    assert.ok(Math.abs(cx - 250) < 60 && Math.abs(cy - 150) < 70, `lift centred on the face: (${cx.toFixed(0)}, ${cy.toFixed(0)})`);
+    assert.ok(clippedFraction(fa) <= clippedFraction(pl) + 0.001);
   });
 });
 

@@ -1,12 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { KeysService } from '../../../src/auth/keys.service.js';
 import { MasterKey } from '../../../src/auth/master-key.js';
 import { CreditsService } from '../../../src/billing/credits.service.js';
 import { openDatabase, type Db } from '../../../src/db/connect.js';
+import { RedisQueue } from '../../../src/tasks/redis-queue.js';
 import { systemClock } from '../../../src/util/clock.js';
 import { TestClient, freePort } from '../../helpers/harness.js';
 import { createTestDatabase, createTestRedis, startS3, type TestDatabase, type TestS3 } from './services.js';
@@ -140,6 +141,37 @@ export class Cluster {
     this.workers[i] = proc;
     this.workerMetricsUrls[i] = `http://127.0.0.1:${metricsPort}/metrics`;
     await waitFor(async () => (await fetch(this.workerMetricsUrls[i])).status === 200, 90_000, `worker${i} ready`, proc);
+  }
+
+  /** BullMQ jobs waiting or running, read from the same Redis database the cluster uses. */
+  async queueDepth(): Promise<number> {
+    const q = new RedisQueue(this.redis.url, { concurrency: 1, lockDurationMs: 5000, maxStalledCount: 1, prefix: 'darkroom' });
+    try {
+      return await q.depth();
+    } finally {
+      await q.close();
+    }
+  }
+
+  /** Peak resident memory (VmHWM) of each live worker process, in MB. */
+  workerPeakRssMb(): number[] {
+    return this.workers
+      .filter((w): w is Proc => !!w)
+      .map((w) => {
+        const status = readFileSync(`/proc/${w.child.pid}/status`, 'utf8');
+        return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+      });
+  }
+
+  /** CPU time (user + system, ms) used so far by the live API and worker processes. */
+  cpuMs(): { api: number; workers: number } {
+    const ticks = (pid: number) => {
+      // Fields 14 and 15 of /proc/<pid>/stat, counted after the parenthesised command name.
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return Number(fields[11]) + Number(fields[12]);
+    };
+    const sum = (procs: (Proc | undefined)[]) => procs.filter((p): p is Proc => !!p && p.child.exitCode === null).reduce((t, p) => t + ticks(p.child.pid!), 0) * 10;
+    return { api: sum(this.apis), workers: sum(this.workers) };
   }
 
   workerPid(i: number): number {
