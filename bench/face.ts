@@ -3,40 +3,15 @@
  * transfer (warm: the model is loaded first). Run alone with `npx tsx bench/face.ts`; writes
  * bench/results/face.json.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import pino from 'pino';
 import sharp from 'sharp';
 import { loadConfig } from '../src/config.js';
 import type { EngineDeps, EngineFile, EngineJob } from '../src/engines/engine.js';
 import { faceEngines } from '../src/engines/face/index.js';
 import { createWorkerPool } from '../src/engines/runtime/pool.js';
-
-export interface BenchRow {
-  name: string;
-  impl: string;
-  ms: number;
-  peakRssMb: number;
-  notes?: string;
-}
-
-const TESTDATA = process.env.DARKROOM_TESTDATA ?? '/work/shared/testdata';
-
-/** Times one call while sampling the process RSS (worker threads included) every 20 ms. */
-async function measure(name: string, impl: string, fn: () => Promise<unknown>, notes?: string): Promise<BenchRow> {
-  let peak = process.memoryUsage().rss;
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
-  const t0 = performance.now();
-  try {
-    await fn();
-  } finally {
-    clearInterval(timer);
-  }
-  const ms = performance.now() - t0;
-  peak = Math.max(peak, process.memoryUsage().rss);
-  return { name, impl, ms: Math.round(ms), peakRssMb: Math.round(peak / 2 ** 20), notes };
-}
+import { isMain, measure, report, TESTDATA, type BenchRow } from './support.js';
 
 export async function run(): Promise<BenchRow[]> {
   const portrait = await sharp(readFileSync(path.join(TESTDATA, 'astronaut.png'))).resize(1024, 1024).png().toBuffer();
@@ -64,9 +39,4 @@ export async function run(): Promise<BenchRow[]> {
   return rows;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href || fileURLToPath(import.meta.url) === path.resolve(process.argv[1] ?? '')) {
-  const rows = await run();
-  console.table(rows);
-  mkdirSync('bench/results', { recursive: true });
-  writeFileSync('bench/results/face.json', JSON.stringify(rows, null, 2) + '\n');
-}
+if (isMain(import.meta.url)) report('face', await run());

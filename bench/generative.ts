@@ -4,10 +4,9 @@
  * overhead, not diffusion time, which depends on the operator's GPU). Run alone with
  * `npx tsx bench/generative.ts`; writes bench/results/generative.json.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import pino from 'pino';
 import sharp from 'sharp';
 import { loadConfig } from '../src/config.js';
@@ -19,30 +18,7 @@ import type { GenerativeDeps } from '../src/engines/generative/shared.js';
 import { createWorkerPool } from '../src/engines/runtime/pool.js';
 import { feature } from '../src/features/table.js';
 import { startFakeA1111 } from '../test/engines/generative/fake-engines.js';
-
-export interface BenchRow {
-  name: string;
-  impl: string;
-  ms: number;
-  peakRssMb: number;
-  notes?: string;
-}
-
-const TESTDATA = process.env.DARKROOM_TESTDATA ?? '/work/shared/testdata';
-
-async function measure(name: string, impl: string, fn: () => Promise<unknown>, notes?: string): Promise<BenchRow> {
-  let peak = process.memoryUsage().rss;
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
-  const t0 = performance.now();
-  try {
-    await fn();
-  } finally {
-    clearInterval(timer);
-  }
-  const ms = performance.now() - t0;
-  peak = Math.max(peak, process.memoryUsage().rss);
-  return { name, impl, ms: Math.round(ms), peakRssMb: Math.round(peak / 2 ** 20), notes };
-}
+import { isMain, measure, report, TESTDATA, type BenchRow } from './support.js';
 
 export async function run(): Promise<BenchRow[]> {
   const fake = await startFakeA1111({ delayMs: 0 });
@@ -85,9 +61,4 @@ export async function run(): Promise<BenchRow[]> {
   return rows;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href || fileURLToPath(import.meta.url) === path.resolve(process.argv[1] ?? '')) {
-  const rows = await run();
-  console.table(rows);
-  mkdirSync('bench/results', { recursive: true });
-  writeFileSync('bench/results/generative.json', JSON.stringify(rows, null, 2) + '\n');
-}
+if (isMain(import.meta.url)) report('generative', await run());

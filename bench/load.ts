@@ -41,6 +41,7 @@ export interface BenchRow {
 }
 
 const REPO = path.resolve(import.meta.dirname, '..');
+const ADMIN_PASSWORD = 'load-bench-admin';
 
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
@@ -89,10 +90,18 @@ async function step(target: string, url: string, headers: Record<string, string>
   return { target, connections, rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts, serverRssMb: rssMb(pid) };
 }
 
+/** The dev key, topped up through the admin API so that a long soak never runs out of credits. */
 async function authedClient(serve: ServeProcess): Promise<TestClient> {
   const k = serve.devKey();
   const c = new TestClient(serve.baseUrl, k.clientId, k.clientSecret, Date.now);
   await c.auth();
+  const login = await c.api('POST', '/admin/v1/login', { password: ADMIN_PASSWORD }, false);
+  const grant = await fetch(`${serve.baseUrl}/admin/v1/keys/${k.clientId}/credits`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${login.body.result.admin_token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ amount: 10_000_000 }),
+  });
+  if (grant.status !== 200) throw new Error(`credit grant failed: ${grant.status}`);
   return c;
 }
 
@@ -123,6 +132,7 @@ async function soak(serve: ServeProcess, client: TestClient, seconds: number, pi
   const sampler = setInterval(() => samples.push({ t: Math.round((Date.now() - start) / 1000), rssMb: rssMb(pid) }), 1000);
   let tasks = 0;
   let failures = 0;
+  const failureReasons: Record<string, number> = {};
   let calls = 0;
   const worker = async () => {
     while (Date.now() - start < seconds * 1000) {
@@ -136,8 +146,10 @@ async function soak(serve: ServeProcess, client: TestClient, seconds: number, pi
         await client.api('GET', '/s2s/v1.0/client/credit/history?page_size=30');
         calls += 8;
         tasks++;
-      } catch {
+      } catch (e) {
         failures++;
+        const why = (e as Error).message.slice(0, 80);
+        failureReasons[why] = (failureReasons[why] ?? 0) + 1;
       }
     }
   };
@@ -146,14 +158,14 @@ async function soak(serve: ServeProcess, client: TestClient, seconds: number, pi
   clearInterval(sampler);
   await new Promise((r) => setTimeout(r, 2000));
   const endRss = rssMb(pid);
-  return { seconds, tasks, failures, calls, startRssMb: startRss, endRssMb: endRss, peakRssMb: Math.max(startRss, endRss, ...samples.map((s) => s.rssMb)), samples };
+  return { seconds, tasks, failures, failureReasons, calls, startRssMb: startRss, endRssMb: endRss, peakRssMb: Math.max(startRss, endRss, ...samples.map((s) => s.rssMb)), samples };
 }
 
 export async function run(): Promise<BenchRow[]> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'darkroom-load-'));
   const limitedDir = mkdtempSync(path.join(tmpdir(), 'darkroom-load-rl-'));
   const loadBefore = loadavg()[0];
-  const serve = new ServeProcess({ dataDir, port: await freePort(), env: { DARKROOM_LOG_LEVEL: 'warn', DARKROOM_POLLING_INTERVAL_MS: '200' } });
+  const serve = new ServeProcess({ dataDir, port: await freePort(), env: { DARKROOM_LOG_LEVEL: 'warn', DARKROOM_POLLING_INTERVAL_MS: '200', DARKROOM_ADMIN_PASSWORD: ADMIN_PASSWORD } });
   const barePort = await freePort();
   const bare = await startBareFastify(barePort);
   await serve.start();

@@ -3,9 +3,9 @@
  * the bare library doing the same job in the same process (UpscalerJS alone, imgly alone).
  * Run alone with `npx tsx bench/neural.ts`; writes bench/results/neural.json.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import pino from 'pino';
 import sharp from 'sharp';
 import { loadConfig } from '../src/config.js';
@@ -18,31 +18,9 @@ import { checkNsfw } from '../src/engines/neural/nsfw.js';
 import { createSodEngine } from '../src/engines/neural/sod.js';
 import { createWorkerPool } from '../src/engines/runtime/pool.js';
 import { tfjsWasm } from '../src/engines/runtime/tfjs.js';
+import { isMain, measure, report, TESTDATA, type BenchRow } from './support.js';
 
-export interface BenchRow {
-  name: string;
-  impl: string;
-  ms: number;
-  peakRssMb: number;
-  notes?: string;
-}
-
-const PHOTO = '/work/shared/testdata/astronaut.png';
-
-/** Times one call while sampling the process RSS (worker threads included) every 20 ms. */
-async function measure(name: string, impl: string, fn: () => Promise<unknown>, notes?: string): Promise<BenchRow> {
-  let peak = process.memoryUsage().rss;
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
-  const t0 = performance.now();
-  try {
-    await fn();
-  } finally {
-    clearInterval(timer);
-  }
-  const ms = performance.now() - t0;
-  peak = Math.max(peak, process.memoryUsage().rss);
-  return { name, impl, ms: Math.round(ms), peakRssMb: Math.round(peak / 2 ** 20), notes };
-}
+const PHOTO = path.join(TESTDATA, 'astronaut.png');
 
 export async function run(): Promise<BenchRow[]> {
   const photo = await sharp(readFileSync(PHOTO)).resize(1024, 1024).png().toBuffer();
@@ -75,9 +53,9 @@ export async function run(): Promise<BenchRow[]> {
   // Bare libraries, in this (main) thread, on the same photo.
   const imgly = await import('@imgly/background-removal-node');
   const publicPath = pathToFileURL(path.join(packageDir('@imgly/background-removal-node')!, 'dist') + '/').href;
-  const blob = new Blob([photo], { type: 'image/png' });
+  const blob = new Blob([new Uint8Array(photo)], { type: 'image/png' });
   await imgly.removeBackground(blob, { model: 'medium', publicPath });
-  rows.push(await measure('sod 1024', 'bare: @imgly/background-removal-node removeBackground(medium), warm', () => imgly.removeBackground(new Blob([photo], { type: 'image/png' }), { model: 'medium', publicPath })));
+  rows.push(await measure('sod 1024', 'bare: @imgly/background-removal-node removeBackground(medium), warm', () => imgly.removeBackground(new Blob([new Uint8Array(photo)], { type: 'image/png' }), { model: 'medium', publicPath })));
 
   const tf = await tfjsWasm();
   const { default: Upscaler } = (await import('upscaler')) as unknown as { default: new (o: object) => { execute(t: unknown, o: object): Promise<unknown>; dispose(): Promise<void> } };
@@ -95,9 +73,4 @@ export async function run(): Promise<BenchRow[]> {
   return rows;
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const rows = await run();
-  console.table(rows);
-  mkdirSync('bench/results', { recursive: true });
-  writeFileSync('bench/results/neural.json', JSON.stringify(rows, null, 2));
-}
+if (isMain(import.meta.url)) report('neural', await run());

@@ -5,10 +5,9 @@
  * Run alone with `npx tsx bench/pixel.ts`; writes bench/results/pixel.json.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { pino } from 'pino';
 import sharp from 'sharp';
 import { loadConfig } from '../src/config.js';
@@ -21,31 +20,7 @@ import { createLightingEngine } from '../src/engines/pixel/lighting.js';
 import { createObjectRemovalEngine } from '../src/engines/pixel/object-removal.js';
 import { createVideoEnhanceEngine } from '../src/engines/pixel/video-enhance.js';
 import { createWorkerPool } from '../src/engines/runtime/pool.js';
-
-export interface BenchRow {
-  name: string;
-  impl: string;
-  ms: number;
-  peakRssMb: number;
-  notes?: string;
-}
-
-const TESTDATA = '/work/shared/testdata';
-
-async function measure(name: string, impl: string, fn: () => Promise<unknown> | unknown, notes?: string): Promise<BenchRow> {
-  let peak = process.memoryUsage().rss;
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
-  const t0 = performance.now();
-  try {
-    await fn();
-  } finally {
-    clearInterval(timer);
-  }
-  const ms = performance.now() - t0;
-  peak = Math.max(peak, process.memoryUsage().rss);
-  process.stderr.write(`${name} | ${impl}: ${Math.round(ms)} ms\n`);
-  return { name, impl, ms: Math.round(ms), peakRssMb: Math.round(peak / 2 ** 20), notes };
-}
+import { isMain, measure, report, TESTDATA, type BenchRow } from './support.js';
 
 /** A filled ellipse covering `fraction` of the image, centred a little off-centre. */
 function ellipseMask(w: number, h: number, fraction: number): Buffer {
@@ -173,10 +148,4 @@ export async function run(): Promise<BenchRow[]> {
   return rows;
 }
 
-if (process.argv[1] && pathToFileURL(path.resolve(process.argv[1])).href === import.meta.url) {
-  const rows = await run();
-  console.table(rows);
-  const out = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
-  mkdirSync(out, { recursive: true });
-  writeFileSync(path.join(out, 'pixel.json'), JSON.stringify(rows, null, 2));
-}
+if (isMain(import.meta.url)) report('pixel', await run());

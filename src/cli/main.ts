@@ -11,7 +11,7 @@ import { register as worker } from './commands/worker.js';
 /** Each command module exports `register(program, ctx)`. */
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
-const COMMANDS: RegisterCommand[] = [serve, keys, credits, models, worker];
+const COMMANDS: RegisterCommand[] = [serve, worker, keys, credits, models, run, styles];
 
 const program = new Command('darkroom').description('Darkroom: self-hosted YouCam Online Editor AI API v1 compatible server');
 const ctx = createCliContext();

@@ -80,7 +80,7 @@ test('revoking a key refuses its tokens at once and its new id_tokens', async ()
 test('missing, malformed and unknown bearer tokens answer 401 InvalidAccessToken', async () => {
   const c = new TestClient(server.baseUrl, 'x', '', Date.now);
   for (const h of [{}, { authorization: 'Bearer' }, { authorization: 'Basic abc' }, { authorization: 'Bearer nope' }]) {
-    const r = await c.api('GET', '/s2s/v1.0/client/credit', undefined, false, h);
+    const r = await c.api('GET', '/s2s/v1.0/client/credit', undefined, false, h as Record<string, string>);
     assert.equal(r.status, 401);
     assert.equal(r.body.status, 401);
     assert.equal(r.body.error_code, 'InvalidAccessToken');

@@ -45,7 +45,7 @@ test('a YCE client runs color correction end to end and is charged once', async 
   assert.equal(slot.content_type, 'image/png');
   assert.equal(slot.requests[0].method, 'PUT');
   assert.equal(slot.requests[0].headers['Content-Type'], 'image/png');
-  const put = await fetch(slot.requests[0].url, { method: 'PUT', headers: slot.requests[0].headers, body: cast });
+  const put = await fetch(slot.requests[0].url, { method: 'PUT', headers: slot.requests[0].headers, body: new Uint8Array(cast) });
   assert.equal(put.status, 200);
 
   const created = await client.createTask('color-correct', { src_ids: [slot.file_id] }, undefined, 7);

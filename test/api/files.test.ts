@@ -19,7 +19,7 @@ async function slot(feature = 'color-correct', contentType = 'image/png', size: 
   return r.body.result.files[0] as { file_id: string; requests: { url: string; method: string; headers: Record<string, string> }[] };
 }
 
-const put = (url: string, headers: Record<string, string>, body: Buffer) => fetch(url, { method: 'PUT', headers, body });
+const put = (url: string, headers: Record<string, string>, body: Buffer) => fetch(url, { method: 'PUT', headers, body: new Uint8Array(body) });
 
 test('v1.0 file requests (no file_size) work too', async () => {
   const r = await c.api('POST', '/s2s/v1.0/file/color-correct', { files: [{ content_type: 'image/jpg', file_name: 'a.jpg' }] });

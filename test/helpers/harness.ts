@@ -82,7 +82,7 @@ export class TestClient {
     if (r.status !== 200) throw new Error(`file request failed: ${JSON.stringify(r.body)}`);
     const f = r.body.result.files[0];
     const req = f.requests[0];
-    const put = await fetch(req.url, { method: req.method, headers: req.headers, body: data });
+    const put = await fetch(req.url, { method: req.method, headers: req.headers, body: new Uint8Array(data) });
     if (put.status !== 200) throw new Error(`upload failed: ${put.status} ${await put.text()}`);
     return f.file_id;
   }

@@ -263,7 +263,7 @@ export async function startFakeComfy(behaviour: FakeBehaviour = {}): Promise<Fak
       if (!(file instanceof Blob)) return send(res, 400, '');
       const name = (file as File).name;
       const fields: Record<string, string> = {};
-      for (const [k, v] of form.entries()) if (typeof v === 'string') fields[k] = v;
+      for (const [k, v] of (form as unknown as Iterable<[string, unknown]>)) if (typeof v === 'string') fields[k] = v;
       fake.uploads.set(name, { data: Buffer.from(await file.arrayBuffer()), fields });
       return send(res, 200, { name, subfolder: '', type: fields.type ?? 'input' });
     }

@@ -43,7 +43,7 @@ describe('style catalogs', () => {
     assert.equal(first.styles.length, 3);
     assert.ok(first.next_token);
     const seen = [...first.styles];
-    let token = first.next_token;
+    let token: string | undefined = first.next_token;
     while (token) {
       const page = listStyles('hair-style', '2001', { pageSize: '3', startingToken: token });
       seen.push(...page.styles);

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import sharp from 'sharp';
 import type { EngineDeps } from '../../../src/engines/engine.js';
 import { isEngineError } from '../../../src/engines/errors.js';
 import { createBgBlurEngine } from '../../../src/engines/neural/bg-blur.js';
