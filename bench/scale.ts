@@ -4,21 +4,11 @@
  * thread). Measures the whole path a customer sees: upload to S3, create, queue, run, poll.
  * Run alone with `npx tsx bench/scale.ts`; writes bench/results/scale.json.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { testPhoto } from '../test/helpers/harness.js';
 import { Cluster, mapLimit } from '../test/scale/support/cluster.js';
-
-export interface BenchRow {
-  name: string;
-  impl: string;
-  ms: number;
-  peakRssMb: number;
-  notes?: string;
-}
+import { isMain, report, type BenchRow } from './support.js';
 
 const TASKS = Number(process.env.BENCH_SCALE_TASKS ?? 120);
 const IN_FLIGHT = 16;
@@ -62,9 +52,4 @@ export async function run(): Promise<BenchRow[]> {
   return rows;
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const rows = await run();
-  console.table(rows);
-  mkdirSync('bench/results', { recursive: true });
-  writeFileSync('bench/results/scale.json', JSON.stringify(rows, null, 2));
-}
+if (isMain(import.meta.url)) report('scale', await run());

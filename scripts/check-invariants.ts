@@ -112,7 +112,7 @@ export async function checkInvariants(db: Db, opts: { maxRunningMs?: number; now
       }
       uploadFiles++;
       const key = path.relative(opts.filesRoot, f).split(path.sep).join('/');
-      if (!keys.has(key) && now - statSync(f, { throwIfNoEntry: false })!.mtimeMs > IN_FLIGHT_MS) violations.push(`storage file ${key} has no record`);
+      if (!keys.has(key) && now - (statSync(f, { throwIfNoEntry: false })?.mtimeMs ?? now) > IN_FLIGHT_MS) violations.push(`storage file ${key} has no record`);
     }
   }
   return {

@@ -165,6 +165,22 @@ for (const point of ['after-results', 'mid-charge'] as const) {
   });
 }
 
+test('a task interrupted by an outage longer than the 10-s polling rule still finishes once its client polls again', async () => {
+  const fileId = await c.upload('video-sr', testPhoto('street.mp4'), 'video/mp4');
+  const taskId = (await c.createTask('video-sr', { src_ids: [fileId] })).body.result.task_id;
+  await c.poll('video-sr', taskId);
+  await serve.kill9();
+  // The client cannot poll while the server is down.
+  await new Promise((r) => setTimeout(r, 11_000));
+  await serve.start();
+  const done = await pollToEnd('video-sr', taskId);
+  assert.equal(done.status, 'success', JSON.stringify(done));
+  assert.equal(await chargesFor(taskId), 1);
+  const inv = await invariants();
+  results['long-outage'] = { survived: true, invariants: inv, notes: 'server down 11 s with the task running' };
+  assert.deepEqual(inv.violations, []);
+});
+
 test('a task that kills the server every time fails after 3 attempts instead of crash-looping', async () => {
   const fileId = await c.upload('color-correct', png, 'image/png');
   await serve.stop();

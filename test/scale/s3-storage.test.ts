@@ -31,7 +31,7 @@ test('a client uploads through a presigned PUT and downloads through a presigned
   assert.ok(signedHeaders.includes('content-type') && signedHeaders.includes('content-length'), signedHeaders.join(';'));
   assert.ok(Number(url.searchParams.get('X-Amz-Expires')) > 3500);
 
-  const put = await fetch(req.url, { method: 'PUT', headers: req.headers, body: photo });
+  const put = await fetch(req.url, { method: 'PUT', headers: req.headers, body: new Uint8Array(photo) });
   assert.equal(put.status, 200, await put.text());
   assert.deepEqual(await storage.stat(key), { size: photo.length });
   assert.ok((await storage.get(key)).equals(photo));
@@ -72,7 +72,7 @@ test('a separate public endpoint signs client URLs while server calls use the in
   const data = testPhoto('home.jpg');
   const req = await split.presignUpload('uploads/pp/public.jpg', { contentType: 'image/jpeg', contentLength: data.length, expiresAt: Date.now() + 600_000 });
   assert.equal(new URL(req.url).hostname, 'localhost');
-  assert.equal((await fetch(req.url, { method: 'PUT', headers: req.headers, body: data })).status, 200);
+  assert.equal((await fetch(req.url, { method: 'PUT', headers: req.headers, body: new Uint8Array(data) })).status, 200);
   assert.deepEqual(await split.stat('uploads/pp/public.jpg'), { size: data.length }, 'the server side sees the object through its own endpoint');
   assert.equal(new URL(await split.presignDownload('uploads/pp/public.jpg', { expiresAt: Date.now() + 600_000, contentType: 'image/jpeg' })).hostname, 'localhost');
   split.close();
