@@ -8,7 +8,7 @@ import { encryptIdToken } from '../../src/auth/id-token.js';
 import { DEFAULTS, finalizeConfig, type ConfigOverrides, type DarkroomConfig } from '../../src/config.js';
 import { ManualClock } from '../../src/util/clock.js';
 
-export const TESTDATA = path.resolve(import.meta.dirname, '../../../shared/testdata');
+export const TESTDATA = process.env.DARKROOM_TESTDATA ?? path.resolve(import.meta.dirname, '../../../shared/testdata');
 export const testPhoto = (name: string): Buffer => readFileSync(path.join(TESTDATA, name));
 
 export async function freePort(): Promise<number> {

@@ -11,8 +11,9 @@ import { createWorkerPool } from '../../../src/engines/runtime/pool.js';
 import type { FaceInfo, FaceRegion } from '../../../src/engines/face/analysis.js';
 import { hardRegionMask, regionMask } from '../../../src/engines/face/analysis.js';
 import { featherInside } from '../../../src/engines/face/raster.js';
+import { TESTDATA as TESTDATA_DIR } from '../../helpers/harness.js';
 
-export const TESTDATA = process.env.DARKROOM_TESTDATA ?? '/work/shared/testdata';
+export const TESTDATA = TESTDATA_DIR;
 export const ARTIFACTS = path.resolve('artifacts/face');
 mkdirSync(ARTIFACTS, { recursive: true });
 

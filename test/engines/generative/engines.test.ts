@@ -16,8 +16,9 @@ import type { GenerativeDeps } from '../../../src/engines/generative/shared.js';
 import { createWorkerPool } from '../../../src/engines/runtime/pool.js';
 import { feature, type FeatureId } from '../../../src/features/table.js';
 import { PAINT, startFakeA1111, type FakeA1111 } from './fake-engines.js';
+import { TESTDATA as TESTDATA_DIR } from '../../helpers/harness.js';
 
-const DATA = '/work/shared/testdata';
+const DATA = TESTDATA_DIR;
 const ART = path.resolve('artifacts/generative');
 const log = pino({ level: 'silent' });
 let pool: WorkerPool;

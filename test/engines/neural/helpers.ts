@@ -8,8 +8,9 @@ import { createWorkerPool } from '../../../src/engines/runtime/pool.js';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { TESTDATA as TESTDATA_DIR } from '../../helpers/harness.js';
 
-export const TESTDATA = '/work/shared/testdata';
+export const TESTDATA = TESTDATA_DIR;
 export const ARTIFACTS = path.resolve('artifacts/neural');
 
 export function testDeps(engines: ConfigOverrides['engines'] = {}): EngineDeps {

@@ -6,8 +6,9 @@ import sharp from 'sharp';
 import { loadConfig } from '../../../src/config.js';
 import type { EngineDeps, EngineFile, EngineRunContext } from '../../../src/engines/engine.js';
 import { createWorkerPool } from '../../../src/engines/runtime/pool.js';
+import { TESTDATA as TESTDATA_DIR } from '../../helpers/harness.js';
 
-export const TESTDATA = '/work/shared/testdata';
+export const TESTDATA = TESTDATA_DIR;
 export const ARTIFACTS = path.resolve('artifacts/pixel');
 
 export function makeDeps(opts: { modelsDir?: string } = {}): EngineDeps {
