@@ -1,17 +1,8 @@
+import type { OutPaintParams } from '../../../sdk/src/index.ts';
 import { field, h } from '../dom.ts';
 
-export interface ExtenderGeometry {
-  output_width: number;
-  output_height: number;
-  input_x: number;
-  input_y: number;
-  input_width: number;
-  input_height: number;
-  crop_input_x: number;
-  crop_input_y: number;
-  crop_input_width: number;
-  crop_input_height: number;
-}
+/** The ten extender parameters, typed once in the SDK. */
+export type ExtenderGeometry = OutPaintParams;
 
 export interface ExtenderFrame {
   el: HTMLElement;
