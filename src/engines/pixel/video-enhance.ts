@@ -79,7 +79,8 @@ export function createVideoEnhanceEngine(deps: EngineDeps): Engine {
           });
         } catch (e) {
           if (ctx.signal.aborted) throw e;
-          throw new EngineError('error_inference', `video processing failed: ${e instanceof Error ? e.message : String(e)}`);
+          ctx.log.warn({ err: e }, 'ffmpeg failed');
+          throw new EngineError('error_inference', 'video processing failed while decoding or encoding the stream');
         }
         return [{ data: await readFile(output), contentType: 'video/mp4', ext: 'mp4' }];
       } finally {

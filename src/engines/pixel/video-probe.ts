@@ -42,7 +42,8 @@ export async function probeVideo(filePath: string, bytes: Buffer, spec: FeatureS
     probe = JSON.parse(await runTool(ffprobePath(), ['-v', 'error', '-show_format', '-show_streams', '-of', 'json', filePath], { signal })) as ProbeOutput;
   } catch (e) {
     if (signal?.aborted) throw e;
-    throw new EngineError('error_decode_image', `cannot read video: ${e instanceof Error ? e.message : String(e)}`);
+    // ffprobe's message names the server's temporary file: it stays out of the client's answer.
+    throw new EngineError('error_decode_image', 'cannot read the video: the file is damaged or not a supported container');
   }
   const streams = probe.streams ?? [];
   const v = streams.find((s) => s.codec_type === 'video');
