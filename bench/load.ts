@@ -67,6 +67,8 @@ app.get('/bare', async () => ({ status: 200, result: { ok: true } }));
 await app.listen({ port: ${port}, host: '127.0.0.1' });
 console.log('ready');`;
   const child = spawn(process.execPath, ['--input-type=module', '-e', code], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
+  // Never outlive the bench, even when it is interrupted.
+  process.once('exit', () => child.kill('SIGKILL'));
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
     child.once('exit', (c) => reject(new Error(`bare fastify exited ${c}`)));

@@ -103,6 +103,11 @@ export async function createDarkroom(config: DarkroomConfig, opts: DarkroomOptio
   const master = MasterKey.load(config.dataDir);
   const db: Db = await openDatabase(config.databaseUrl);
   const { storage, local } = opts.storage ? { storage: opts.storage, local: opts.storage instanceof LocalDiskStorage ? opts.storage : undefined } : await createStorage(config, master);
+  // Only the process that receives uploads may clear their leftovers (a worker could race a live upload).
+  if (local && opts.role !== 'worker') {
+    const removed = await local.removePartials();
+    if (removed) log.info({ removed }, 'removed partial uploads left by a previous process');
+  }
   const keys = new KeysService(db, master, clock, config.auth.keyBits);
   const tokens = new TokensService(db, keys, clock, config.auth);
   const credits = new CreditsService(db, clock);

@@ -213,6 +213,7 @@ function httpCases(): HttpCase[] {
     ['GET', '/admin/v1/features'],
     ['POST', '/admin/v1/keys/{otherClient}/revoke'],
     ['POST', '/admin/v1/keys/{otherClient}/credits'],
+    ['GET', '/admin/v1/keys/{otherClient}/credits'],
   ] as const) {
     for (const auth of ['none', 'valid'] as const) {
       add({ group: 'tokens', name: `admin ${method} ${p} with ${auth === 'valid' ? 'a client token' : 'no token'}`, method, path: p, auth, body: method === 'POST' ? (p.endsWith('/credits') ? '{"amount":1000}' : '{}') : undefined, contentType: method === 'POST' ? JSON_CT : undefined, expect: unauthorized });

@@ -211,7 +211,7 @@ describe('after the corpus', () => {
     assert.deepEqual(walk(root).filter((n) => n.endsWith('.part')), []);
   });
 
-  test('video task error messages carry no server paths or tool internals', { todo: 'video-probe puts the temp path and ffprobe stderr in error_message (reported)' }, () => {
+  test('video task error messages carry no server paths or tool internals', () => {
     assert.deepEqual(videoLeaks, []);
   });
 

@@ -135,6 +135,20 @@ describe('id_token window, replay and revocation', () => {
     assert.equal((await c.createTask('color-correct', { src_ids: ['x'] })).status, 401);
     record('revocation immediate');
   });
+
+  test('admin password guessing is limited: 20 attempts a minute, then 429', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 22; i++) {
+      const r = await fetch(`${server.baseUrl}/admin/v1/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: `guess-${i}` }) });
+      statuses.push(r.status);
+    }
+    // The revocation test above signed in once from this address within the same minute.
+    const first429 = statuses.indexOf(429);
+    assert.equal(first429, 19, statuses.join(','));
+    assert.ok(statuses.slice(0, first429).every((s) => s === 401));
+    assert.ok(statuses.slice(first429).every((s) => s === 429));
+    record('admin login rate limited');
+  });
 });
 
 describe('secrets in logs and answers (darkroom serve at debug level)', () => {

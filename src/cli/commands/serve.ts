@@ -22,7 +22,10 @@ export function register(program: Command, ctx: CliContext): void {
       if (dev) {
         console.log(`\nDev API key${dev.created ? ' (created now)' : ''}: ${dev.credits} credits`);
         console.log(`  client_id     ${dev.clientId}`);
-        console.log(`  client_secret ${dev.clientSecret}`);
+        // The secret is printed once, so it does not pile up in service logs; it stays in the data dir (0600).
+        if (dev.created) console.log(`  client_secret ${dev.clientSecret}`);
+        else console.log(`  client_secret in ${config.dataDir}/secrets/dev-key.json`);
+        console.log('  (turn the dev key off in production: devKey.enabled=false)');
       }
       if (pw) console.log(`\nConsole admin password (shown once; saved in ${config.dataDir}/secrets/admin-password): ${pw}`);
       const stop = async () => {
