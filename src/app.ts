@@ -144,15 +144,7 @@ export async function createDarkroom(config: DarkroomConfig, opts: DarkroomOptio
       // Only this process runs tasks in embedded mode, so every other claim is a dead process's.
       await releaseClaimsOfOthers(db, workerId);
       // The in-process queue died with the previous process: pick its unfinished tasks up again.
-      // A task whose every run killed the process is failed, so one bad input cannot crash-loop the server.
-      for (const t of await tasks.runningTaskIds()) {
-        if (t.attempts >= liveness.maxAttempts) await tasks.fail(t.id, 'unknown_internal_error', `the server stopped ${t.attempts} times while running this task; nothing was charged`);
-        else {
-          // The server's downtime is not the client's: its 10-s polling allowance starts again now.
-          await db.kysely.updateTable('tasks').set({ last_polled_at: clock.now() }).where('id', '=', t.id).where('status', '=', 'running').execute();
-          await queue.enqueue(t.id);
-        }
-      }
+      for (const t of await tasks.resumeAfterRestart(liveness.maxAttempts)) await queue.enqueue(t.id, t.feature);
     }
     if (config.engines.preload) for (const e of engines.values()) void e.warmUp?.().catch((err) => log.warn({ err, feature: e.feature }, 'warm-up failed'));
   }

@@ -11,7 +11,7 @@ export class InProcessQueue implements TaskQueue {
 
   constructor(private readonly concurrency: number) {}
 
-  async enqueue(taskId: string): Promise<void> {
+  async enqueue(taskId: string, _feature?: string): Promise<void> {
     if (this.closed) throw new Error('queue closed');
     this.waiting.push(taskId);
     this.pump();

@@ -335,9 +335,23 @@ export class TasksService {
     return Number(res.numUpdatedRows) === 1 ? this.get(taskId) : undefined;
   }
 
-  /** Running tasks, oldest first: re-queued when an embedded server restarts. */
-  async runningTaskIds(): Promise<{ id: string; feature: string; attempts: number }[]> {
-    return this.db.kysely.selectFrom('tasks').select(['id', 'feature', 'attempts']).where('status', '=', 'running').orderBy('created_at', 'asc').execute();
+  /**
+   * After an embedded server restarts: the tasks its dead in-process queue held. A task whose every
+   * run killed the process is failed (uncharged) so one bad input cannot crash-loop the server; the
+   * others get a fresh 10-s polling allowance, since the server's downtime is not the client's.
+   */
+  async resumeAfterRestart(maxAttempts: number): Promise<{ id: string; feature: string }[]> {
+    const rows = await this.db.kysely.selectFrom('tasks').select(['id', 'feature', 'attempts']).where('status', '=', 'running').orderBy('created_at', 'asc').execute();
+    const resume: { id: string; feature: string }[] = [];
+    for (const t of rows) {
+      if (t.attempts >= maxAttempts) {
+        await this.fail(t.id, 'unknown_internal_error', `the server stopped ${t.attempts} times while running this task; nothing was charged`);
+        continue;
+      }
+      await this.db.kysely.updateTable('tasks').set({ last_polled_at: this.clock.now() }).where('id', '=', t.id).where('status', '=', 'running').execute();
+      resume.push({ id: t.id, feature: t.feature });
+    }
+    return resume;
   }
 
   /** Recent tasks for the console (admin extension). */
