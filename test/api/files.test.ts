@@ -100,3 +100,13 @@ test('result URLs are signed for 2 hours; tampering or expiry is refused; upload
   const chained = await c.createTask('color-correct', { src_ids: [done.results[0].data[0].dst_id] });
   assert.equal(chained.status, 200);
 });
+
+test('signed storage URLs answer CORS preflights, so a browser on another origin can upload', async () => {
+  const s = await slot();
+  const pre = await fetch(s.requests[0].url, { method: 'OPTIONS', headers: { Origin: 'http://127.0.0.1:9999', 'Access-Control-Request-Method': 'PUT', 'Access-Control-Request-Headers': 'content-type' } });
+  assert.equal(pre.status, 204);
+  assert.equal(pre.headers.get('access-control-allow-origin'), '*');
+  assert.match(pre.headers.get('access-control-allow-methods') ?? '', /PUT/);
+  const put = await fetch(s.requests[0].url, { method: 'PUT', headers: { ...s.requests[0].headers, Origin: 'http://127.0.0.1:9999' }, body: new Uint8Array(png) });
+  assert.equal(put.headers.get('access-control-allow-origin'), '*');
+});

@@ -24,6 +24,20 @@ export async function storageRoutes(app: FastifyInstance, services: ApiServices)
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_req: FastifyRequest, _payload: unknown, done: (err: Error | null, body?: unknown) => void) => done(null));
 
+  // Signed URLs carry their own authorisation, so any origin may use them (the console opened at
+  // 127.0.0.1 while publicUrl says localhost, or another site's browser client).
+  app.addHook('onRequest', async (_req, reply) => {
+    reply.header('Access-Control-Allow-Origin', '*');
+  });
+  app.options('/storage/*', { schema: { hide: true } }, async (_req, reply) =>
+    reply
+      .header('Access-Control-Allow-Methods', 'GET, PUT')
+      .header('Access-Control-Allow-Headers', 'Content-Type')
+      .header('Access-Control-Max-Age', '3600')
+      .status(204)
+      .send(),
+  );
+
   const checkExpiry = (q: SignedQuery) => {
     if (!q.expires || !q.sig || !/^\d{1,16}$/.test(q.expires)) throw new ApiError('InvalidSignature', 'the URL is not signed');
     return Number(q.expires);
