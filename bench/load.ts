@@ -20,6 +20,7 @@ import { createRequire } from 'node:module';
 import sharp from 'sharp';
 import { freePort, testPhoto, TestClient } from '../test/helpers/harness.js';
 import { ServeProcess } from '../test/reliability/support/serve-process.js';
+import type { BenchRow } from './support.js';
 
 /** The part of autocannon's API used here (the package ships no types). */
 interface AutocannonResult {
@@ -31,14 +32,6 @@ interface AutocannonResult {
 }
 type AutocannonInstance = Promise<AutocannonResult> & { on(event: 'response', fn: (client: unknown, statusCode: number) => void): void };
 const autocannon = createRequire(import.meta.url)('autocannon') as (opts: Record<string, unknown>) => AutocannonInstance;
-
-export interface BenchRow {
-  name: string;
-  impl: string;
-  ms: number;
-  peakRssMb: number;
-  notes?: string;
-}
 
 const REPO = path.resolve(import.meta.dirname, '..');
 const ADMIN_PASSWORD = 'load-bench-admin';
