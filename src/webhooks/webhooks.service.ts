@@ -5,6 +5,7 @@ import type { TasksTable } from '../db/schema.js';
 import type { TasksService } from '../tasks/tasks.service.js';
 import type { Clock } from '../util/clock.js';
 import { randomId } from '../util/ids.js';
+import { postJson } from './post.js';
 import { signWebhook } from './signature.js';
 import { checkCallbackUrl } from './url-policy.js';
 
@@ -86,21 +87,19 @@ export class WebhooksService {
       const secret = await this.keys.webhookSecret(d.client_id);
       const ts = Math.floor(this.clock.now() / 1000);
       try {
-        const res = await fetch(d.url, {
-          method: 'POST',
-          redirect: 'manual',
-          signal: AbortSignal.timeout(this.opts.timeoutMs),
-          headers: {
+        const status = await postJson(
+          d.url,
+          {
             'content-type': 'application/json',
             'user-agent': 'Darkroom-Webhooks/1',
             'webhook-id': d.id,
             'webhook-timestamp': String(ts),
             'webhook-signature': signWebhook(secret ?? '', d.id, ts, d.body),
           },
-          body: d.body,
-        });
-        ok = res.status >= 200 && res.status < 300;
-        await res.body?.cancel();
+          d.body,
+          { timeoutMs: this.opts.timeoutMs, guardAddresses: !this.opts.allowPrivateNetworks },
+        );
+        ok = status >= 200 && status < 300;
       } catch (err) {
         this.log.info({ err: (err as Error).message, deliveryId: id }, 'webhook attempt failed');
       }

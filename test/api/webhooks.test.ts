@@ -71,7 +71,13 @@ test('callback URLs into private networks are refused unless the operator allows
   assert.ok(isPrivateAddress('192.168.0.1'));
   assert.ok(isPrivateAddress('::1'));
   assert.ok(isPrivateAddress('::ffff:169.254.169.254'));
+  assert.ok(isPrivateAddress('::ffff:7f00:1'), 'IPv4-mapped loopback in hex form');
+  assert.ok(isPrivateAddress('::7f00:1'), 'IPv4-compatible loopback');
+  assert.ok(isPrivateAddress('64:ff9b::a9fe:a9fe'), 'NAT64 of the metadata address');
   assert.ok(!isPrivateAddress('93.184.216.34'));
+  assert.ok(!isPrivateAddress('2606:4700:4700::1111'));
+  assert.match((await checkCallbackUrl('http://[::ffff:127.0.0.1]:9/x', false))!, /public address/);
+  assert.match((await checkCallbackUrl('http://[::ffff:169.254.169.254]/', false))!, /public address/);
   assert.match((await checkCallbackUrl('http://127.0.0.1:9/x', false))!, /public address/);
   assert.match((await checkCallbackUrl('file:///etc/passwd', false))!, /http or https/);
   assert.equal(await checkCallbackUrl('http://127.0.0.1:9/x', true), undefined);
