@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
@@ -216,6 +216,7 @@ export async function createDarkroom(config: DarkroomConfig, opts: DarkroomOptio
       if ((await keys.list()).some((k) => k.name !== 'dev')) return undefined;
       const k = await keys.create('dev');
       await credits.grant(k.clientId, config.devKey.credits, 'PaygToken', clock.now() + 365 * 24 * 3600_000, 'sign_up_gift');
+      mkdirSync(path.dirname(devKeyFile), { recursive: true, mode: 0o700 });
       writeFileSync(devKeyFile, JSON.stringify({ clientId: k.clientId, clientSecret: k.clientSecret }, null, 2), { mode: 0o600 });
       return { clientId: k.clientId, clientSecret: k.clientSecret, credits: config.devKey.credits, created: true };
     },

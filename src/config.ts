@@ -30,7 +30,7 @@ export interface DarkroomConfig {
     abandonAfterMs: number;
     /** Tasks running at once in this process. */
     concurrency: number;
-    /** A task running longer than this fails with TaskTimeout. */
+    /** A task running longer than this fails (`error_inference`, "did not finish within …"). */
     timeoutMs: number;
   };
   retention: { uploadMs: number; resultMs: number; resultUrlMs: number; uploadUrlMs: number; sweepIntervalMs: number };

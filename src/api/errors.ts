@@ -25,9 +25,6 @@ export const API_ERRORS = {
   ContentTypeNotSupported: 400,
   ExceedMaxFilesize: 413,
   PayloadTooLarge: 413,
-  MethodNotAllowed: 405,
-  TaskNotCancellable: 409,
-  Forbidden: 403,
   InternalError: 500,
   ServiceUnavailable: 503,
 } as const;

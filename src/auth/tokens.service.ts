@@ -62,10 +62,6 @@ export class TokensService {
     return row.client_id;
   }
 
-  async revokeToken(token: string): Promise<void> {
-    await this.db.kysely.updateTable('access_tokens').set({ revoked_at: this.clock.now() }).where('token_hash', '=', sha256Hex(token)).execute();
-  }
-
   /** Forgets used id_tokens and access tokens that can no longer matter. */
   async sweep(): Promise<void> {
     const now = this.clock.now();

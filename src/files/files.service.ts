@@ -1,6 +1,6 @@
 import type { Db } from '../db/connect.js';
 import type { FilesTable } from '../db/schema.js';
-import { CONTENT_TYPES, type FeatureSpec } from '../features/table.js';
+import { CONTENT_TYPES, feature, type FeatureId, type FeatureSpec } from '../features/table.js';
 import { ApiError } from '../api/errors.js';
 import type { ObjectStorage, PresignedRequest } from '../storage/storage.js';
 import type { Clock } from '../util/clock.js';
@@ -110,11 +110,19 @@ export class FilesService {
     });
   }
 
-  /** Checks that each upload's bytes are in storage. */
+  /**
+   * Checks that each upload's bytes are in storage, within its feature's size limit and of the
+   * declared size. The local receiver enforces both already; an S3 presigned PUT without a declared
+   * size cannot, so this is where an oversized object is stopped before any engine reads it.
+   */
   async assertUploaded(files: FileRow[]): Promise<void> {
     for (const f of files) {
       if (f.kind === 'result') continue;
-      if (!(await this.storage.stat(f.storage_key))) throw new ApiError('FileNotUploaded', `file_id ${f.id} has no uploaded content yet: PUT the bytes to its upload URL first`);
+      const stored = await this.storage.stat(f.storage_key);
+      if (!stored) throw new ApiError('FileNotUploaded', `file_id ${f.id} has no uploaded content yet: PUT the bytes to its upload URL first`);
+      const maxBytes = feature(f.feature as FeatureId).limits.maxBytes;
+      if (stored.size >= maxBytes) throw new ApiError('ExceedMaxFilesize', `file_id ${f.id} is ${stored.size} bytes: the maximum limit is less than ${maxBytes} (exceed_max_filesize)`);
+      if (f.declared_size !== null && stored.size !== f.declared_size) throw new ApiError('InvalidParameters', `file_id ${f.id} holds ${stored.size} bytes but ${f.declared_size} were declared`);
     }
   }
 

@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
@@ -100,11 +100,15 @@ export class LocalDiskStorage implements ObjectStorage {
       await rm(tmp, { force: true });
       return { error: 'bad_content' };
     }
-    if (await this.stat(key)) {
+    // link() fails if the name exists, so two concurrent uploads to one URL cannot both land.
+    try {
+      await link(tmp, file);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return { error: 'exists' };
+      throw e;
+    } finally {
       await rm(tmp, { force: true });
-      return { error: 'exists' };
     }
-    await rename(tmp, file);
     return { size };
   }
 

@@ -103,8 +103,12 @@ export class TasksService {
     }
     const params = actions[0].params ?? {};
     const payload: StoredPayload = { file_sets: fileSets, action_id: actions[0].id, params, output_ext: body.payload.output_ext };
-    const inputKey = spec.fileSets.map((s) => `${s.name}=${(fileSets[s.name] ?? []).join(',')}`).join(';');
     const paramsHash = sha256Hex(canonicalJson({ params, output_ext: payload.output_ext ?? null, action_id: payload.action_id }));
+    // With no input files (text-to-image) the params are the input: a new prompt under a reused
+    // request_id (many clients always send 0) is a new task, not a conflict.
+    const inputKey = spec.fileSets.length
+      ? spec.fileSets.map((s) => `${s.name}=${(fileSets[s.name] ?? []).join(',')}`).join(';')
+      : `params=${paramsHash}`;
     return { payload, ids, inputKey, paramsHash, requestId };
   }
 

@@ -110,3 +110,19 @@ test('signed storage URLs answer CORS preflights, so a browser on another origin
   const put = await fetch(s.requests[0].url, { method: 'PUT', headers: { ...s.requests[0].headers, Origin: 'http://127.0.0.1:9999' }, body: new Uint8Array(png) });
   assert.equal(put.headers.get('access-control-allow-origin'), '*');
 });
+
+test('an object stored past the size limit (an S3 upload nobody could check) is refused at task creation', async () => {
+  const r = await c.api('POST', '/s2s/v1.0/file/color-correct', { files: [{ content_type: 'image/png', file_name: 'big.png' }] });
+  const fileId = r.body.result.files[0].file_id as string;
+  const row = await server.app.services.db.kysely.selectFrom('files').select('storage_key').where('id', '=', fileId).executeTakeFirstOrThrow();
+  await server.app.services.files.storage.put(row.storage_key, Buffer.concat([png, Buffer.alloc(10 * 1024 * 1024)]), 'image/png');
+  const task = await c.createTask('color-correct', { src_ids: [fileId] });
+  assert.equal(task.status, 413);
+  assert.equal(task.body.error_code, 'ExceedMaxFilesize');
+});
+
+test('two concurrent uploads to one URL: exactly one lands', async () => {
+  const s = await slot();
+  const results = await Promise.all([1, 2, 3].map(() => put(s.requests[0].url, s.requests[0].headers, png)));
+  assert.deepEqual(results.map((r) => r.status).sort(), [200, 409, 409]);
+});

@@ -175,6 +175,17 @@ describe('without engines (tasks stay running)', () => {
     assert.equal(await server.app.services.credits.available(c.clientId), 2);
   });
 
+  test('text-to-image: request_id 0 with a new prompt is a new task; the same prompt is the same task', async () => {
+    const c = await server.newClient(10);
+    const a = await c.createTask('text-to-image', undefined, { prompt: 'a red bicycle' }, 0);
+    const b = await c.createTask('text-to-image', undefined, { prompt: 'a blue boat' }, 0);
+    const again = await c.createTask('text-to-image', undefined, { prompt: 'a red bicycle' }, 0);
+    assert.equal(a.status, 200);
+    assert.equal(b.status, 200);
+    assert.notEqual(a.body.result.task_id, b.body.result.task_id);
+    assert.equal(again.body.result.task_id, a.body.result.task_id);
+  });
+
   test('a task on a file that was never uploaded is refused', async () => {
     const c = await server.newClient(2);
     const slot = await c.api('POST', '/s2s/v1.0/file/color-correct', { files: [{ content_type: 'image/png', file_name: 'x.png' }] });

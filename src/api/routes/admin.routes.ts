@@ -5,6 +5,7 @@ import { ApiError } from '../errors.js';
 import { requireAdmin } from '../plugins/client-auth.js';
 import { errorResponses } from '../schemas.js';
 import type { ApiServices } from '../services.js';
+import { priceOf } from '../../config.js';
 
 const LoginBody = Type.Object({ password: Type.String({ minLength: 1, maxLength: 512 }) }, { additionalProperties: false });
 const KeyBody = Type.Object({ name: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false });
@@ -118,7 +119,7 @@ export async function adminRoutes(app: FastifyInstance, services: ApiServices): 
           segments: f.segments,
           file_sets: f.fileSets.map((s) => ({ name: s.name, required: s.required, role: s.role, max_files: s.maxFiles })),
           limits: f.limits,
-          price: services.config.prices[f.id] ?? f.price,
+          price: priceOf(services.config, f.id, f.price),
           available: a.available,
           reason: a.reason ?? null,
           implementation: 'implementation' in a ? (a.implementation ?? null) : null,

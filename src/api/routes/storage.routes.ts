@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { CONTENT_TYPES, featureBySegment } from '../../features/table.js';
+import { CONTENT_TYPES, feature, type FeatureId } from '../../features/table.js';
 import { sniffFormat } from '../../engines/image-io.js';
 import { ApiError } from '../errors.js';
 import type { ApiServices } from '../services.js';
@@ -54,8 +54,7 @@ export async function storageRoutes(app: FastifyInstance, services: ApiServices)
     if (expires <= now()) throw new ApiError('UrlExpired', 'the upload URL has expired: request a new one');
     const file = await services.files.byStorageKey(key);
     if (!file || file.kind !== 'upload' || file.deleted_at !== null) throw new ApiError('NotFound', 'no such upload');
-    const spec = featureBySegment(file.feature);
-    const maxBytes = (spec?.limits.maxBytes ?? 10 * 1024 * 1024) - 1;
+    const maxBytes = feature(file.feature as FeatureId).limits.maxBytes - 1;
     const declared = q.size ? Number(q.size) : undefined;
     const length = req.headers['content-length'] !== undefined ? Number(req.headers['content-length']) : undefined;
     if (declared !== undefined && length !== undefined && length !== declared) {

@@ -8,6 +8,7 @@ import { ApiError } from '../errors.js';
 import { clientOf, requireClient } from '../plugins/client-auth.js';
 import { errorResponses, Ok, TaskCreated, TaskIdQuery, TaskStatusResult, taskBodySchema } from '../schemas.js';
 import type { ApiServices } from '../services.js';
+import { priceOf } from '../../config.js';
 
 /** `POST task/{feature}` (run), `GET task/{feature}?task_id=` (poll), and the cancel extension, for every feature path. */
 export async function tasksRoutes(app: FastifyInstance, services: ApiServices): Promise<void> {
@@ -24,7 +25,7 @@ export async function tasksRoutes(app: FastifyInstance, services: ApiServices): 
           schema: {
             tags: [spec.title],
             summary: `Run a ${spec.title} task`,
-            description: `Costs ${services.config.prices[spec.id] ?? spec.price} credit(s), charged only on success. A repeated request_id with the same files returns the same task.`,
+            description: `Costs ${priceOf(services.config, spec.id, spec.price)} credit(s), charged only on success. A repeated request_id with the same files returns the same task.`,
             hide,
             security: [{ bearer: [] }],
             body,
