@@ -34,13 +34,17 @@ export interface LoadOptions {
   maxPixels: number;
 }
 
-async function decodeHeic(data: Buffer, maxPixels: number): Promise<Sharp> {
-  const { default: decode } = await import('heic-decode');
-  const out = await decode({ buffer: data });
-  if (out.width * out.height > maxPixels) throw new Error('too many pixels');
+/** Decodes the first HEIC image after checking its dimensions (read before any pixel is decoded). */
+async function decodeHeic(data: Buffer, checkDims: (width: number, height: number) => void): Promise<Sharp> {
+  const { all } = await import('heic-decode');
+  const [first] = await all({ buffer: data });
+  if (!first) throw new Error('no image in the HEIC file');
+  checkDims(first.width, first.height);
+  const out = await first.decode();
+  // libheif hands out RGBA with an opaque alpha: drop it so a photo stays a photo (JPEG out, not PNG).
   return sharp(Buffer.from(out.data.buffer, out.data.byteOffset, out.data.byteLength), {
     raw: { width: out.width, height: out.height, channels: 4 },
-  });
+  }).removeAlpha();
 }
 
 /**
@@ -60,33 +64,39 @@ export async function loadImage(file: EngineFile, spec: FeatureSpec, opts: LoadO
   if (!format || !allowed.includes(format)) {
     throw new EngineError(decodeError, `${what} is not a ${allowed.join('/')} file${format ? ` (found ${format})` : ''}`);
   }
+  const lim = spec.limits;
+  /** Pixel ceiling and the table's sides, from the header: nothing oversized is ever decoded. */
+  const checkDims = (width: number, height: number) => {
+    if (width * height > opts.maxPixels) throw new EngineError('invalid_parameter', `${what} has more than ${opts.maxPixels} pixels`);
+    const long = Math.max(width, height);
+    const short = Math.min(width, height);
+    if (long > lim.maxLongSide) throw new EngineError('invalid_parameter', `${what} is ${width}x${height}; the long side must be at most ${lim.maxLongSide} px`);
+    if (lim.minShortSide && short < lim.minShortSide) throw new EngineError('invalid_parameter', `${what} is ${width}x${height}; the short side must be at least ${lim.minShortSide} px`);
+    if (lim.maxShortSide && short > lim.maxShortSide) throw new EngineError('invalid_parameter', `${what} is ${width}x${height}; the short side must be at most ${lim.maxShortSide} px`);
+  };
   let image: Sharp;
+  let info: { width: number; height: number; channels: number };
   try {
     if (format === 'heic') {
-      image = await decodeHeic(file.data, opts.maxPixels);
+      image = await decodeHeic(file.data, checkDims);
     } else {
-      const probe = sharp(file.data, { limitInputPixels: opts.maxPixels, failOn: 'error' });
-      const meta = await probe.metadata();
+      const meta = await sharp(file.data, { limitInputPixels: opts.maxPixels, failOn: 'error' }).metadata();
       if (!meta.width || !meta.height) throw new Error('no dimensions');
+      // EXIF orientations 5-8 swap width and height once applied.
+      const turned = (meta.orientation ?? 1) >= 5;
+      checkDims(turned ? meta.height : meta.width, turned ? meta.width : meta.height);
       image = sharp(file.data, { limitInputPixels: opts.maxPixels, failOn: 'error' }).rotate();
-      // Force a full decode now so truncated files fail here, not halfway through the engine.
-      await image.clone().raw().toBuffer({ resolveWithObject: true });
     }
+    // One full decode now, so truncated files fail here and not halfway through the engine.
+    ({ info } = await image.clone().raw().toBuffer({ resolveWithObject: true }));
   } catch (e) {
+    if (e instanceof EngineError) throw e;
     const msg = e instanceof Error ? e.message : String(e);
-    if (/pixel|too many/i.test(msg)) throw new EngineError('invalid_parameter', `${what} has more than ${opts.maxPixels} pixels`);
+    if (/pixel limit|too many/i.test(msg)) throw new EngineError('invalid_parameter', `${what} has more than ${opts.maxPixels} pixels`);
     throw new EngineError(decodeError, `cannot decode ${what}: ${msg}`);
   }
-  const { info } = await image.clone().raw().toBuffer({ resolveWithObject: true });
-  const width = info.width;
-  const height = info.height;
-  const long = Math.max(width, height);
-  const short = Math.min(width, height);
-  const lim = spec.limits;
-  if (long > lim.maxLongSide) throw new EngineError('invalid_parameter', `${what} is ${width}x${height}; the long side must be at most ${lim.maxLongSide} px`);
-  if (lim.minShortSide && short < lim.minShortSide) throw new EngineError('invalid_parameter', `${what} is ${width}x${height}; the short side must be at least ${lim.minShortSide} px`);
-  if (lim.maxShortSide && short > lim.maxShortSide) throw new EngineError('invalid_parameter', `${what} is ${width}x${height}; the short side must be at most ${lim.maxShortSide} px`);
-  return { image, width, height, format: format as InputFormat, hasAlpha: info.channels === 4 };
+  const { width, height } = info;
+  return { image, width, height, format: format as InputFormat, hasAlpha: info.channels === 4 || info.channels === 2 };
 }
 
 /** Raw interleaved pixels, the form the pixel engines and models work on. */
@@ -108,7 +118,8 @@ export async function toRaw(image: Sharp, channels: 1 | 3 | 4): Promise<RawImage
 
 /** Encodes a result: PNG when asked or when it has alpha, otherwise the client's `output_ext` or JPEG. */
 export async function encodeOutput(raw: RawImage, outputExt?: 'jpg' | 'png', opts: { forcePng?: boolean; meta?: Record<string, unknown> } = {}): Promise<EngineOutput> {
-  let img = sharp(raw.data, { raw: { width: raw.width, height: raw.height, channels: raw.channels } });
+  // Results can be larger than sharp's default input ceiling (x4 of a 4096 px photo is 268 M pixels).
+  let img = sharp(raw.data, { raw: { width: raw.width, height: raw.height, channels: raw.channels }, limitInputPixels: false });
   // sharp writes one-channel raw input as RGB unless the colourspace is pinned: masks must stay grayscale.
   if (raw.channels === 1) img = img.toColourspace('b-w');
   const png = opts.forcePng || raw.channels === 4 || outputExt === 'png';

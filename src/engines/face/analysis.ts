@@ -105,7 +105,8 @@ function meshUsable(face: FaceInfo): boolean {
   return face.mesh.length >= ANALYSIS_THRESHOLDS.meshPoints && face.mesh.every((p) => Number.isFinite(p[0]) && Number.isFinite(p[1]));
 }
 
-const within = (v: number, [lo, hi]: [number, number]) => Number.isFinite(v) && v >= lo && v <= hi;
+/** The limits table's bounds are strict: -10 < pitch < +10. */
+const within = (v: number, [lo, hi]: [number, number]) => Number.isFinite(v) && v > lo && v < hi;
 
 /** Applies a feature's face rules and returns the face to work on (the widest, when several are allowed). */
 export function checkFaceRules(a: FaceAnalysis, rules: FaceRules, opts: FaceRuleOptions = {}): FaceInfo {

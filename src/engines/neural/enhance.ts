@@ -58,16 +58,21 @@ export function createEnhanceEngine(deps: EngineDeps, size: EnhanceModelSize = d
       }
       const outW = src.width * scale;
       const outH = src.height * scale;
-      let pipeline = sharp(up.data, { raw: { width: up.width, height: up.height, channels: 3 } });
-      if (up.width !== outW) pipeline = pipeline.resize(outW, outH, { fit: 'fill', kernel: 'lanczos3' });
-      if (src.hasAlpha) {
-        const alpha = await src.image.clone().ensureAlpha().extractChannel(3).resize(outW, outH, { fit: 'fill', kernel: 'cubic' }).raw().toBuffer();
-        pipeline = sharp(await pipeline.raw().toBuffer(), { raw: { width: outW, height: outH, channels: 3 } }).joinChannel(alpha, { raw: { width: outW, height: outH, channels: 1 } });
+      let raw: RawImage = up;
+      // The upscaled image can be larger than sharp's default input ceiling (x4 of 4096 px): lift it for our own buffers.
+      const rawInput = (b: Buffer, w: number, h: number, channels: 1 | 3) => sharp(b, { raw: { width: w, height: h, channels }, limitInputPixels: false });
+      if (up.width !== outW || src.hasAlpha) {
+        let pipeline = rawInput(up.data, up.width, up.height, 3);
+        if (up.width !== outW) pipeline = pipeline.resize(outW, outH, { fit: 'fill', kernel: 'lanczos3' });
+        if (src.hasAlpha) {
+          const alpha = await src.image.clone().ensureAlpha().extractChannel(3).resize(outW, outH, { fit: 'fill', kernel: 'cubic' }).raw().toBuffer();
+          pipeline = rawInput(await pipeline.raw().toBuffer(), outW, outH, 3).joinChannel(alpha, { raw: { width: outW, height: outH, channels: 1 } });
+        }
+        const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
+        raw = { data, width: info.width, height: info.height, channels: info.channels as 3 | 4 };
       }
-      const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
       throwIfAborted(ctx.signal);
       ctx.reportProgress(0.95);
-      const raw: RawImage = { data, width: info.width, height: info.height, channels: info.channels as 3 | 4 };
       return [await encodeOutput(raw, job.outputExt ?? (src.format === 'png' || src.hasAlpha ? 'png' : 'jpg'))];
     },
   };

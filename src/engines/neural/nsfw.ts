@@ -1,7 +1,7 @@
 import type { Sharp } from 'sharp';
 import type { DarkroomConfig } from '../../config.js';
 import type { WorkerPool } from '../engine.js';
-import { EngineError } from '../errors.js';
+import { EngineError, TaskAbortedError } from '../errors.js';
 import { siblingModule } from '../runtime/pool.js';
 
 const KERNEL = siblingModule(import.meta.url, 'nsfw-kernel');
@@ -26,7 +26,14 @@ export interface NsfwOptions {
 /** Classifies an image in a pool worker (nsfwjs MobileNetV2) and flags it when Porn + Hentai >= threshold. */
 export async function checkNsfw(pool: WorkerPool, image: Sharp, opts: NsfwOptions): Promise<NsfwVerdict> {
   const rgb = await image.clone().removeAlpha().resize(224, 224, { fit: 'fill', kernel: 'cubic' }).raw().toBuffer();
-  const scores = await pool.run<Record<string, number>>(KERNEL, 'classifyNsfw', { modelsDir: opts.modelsDir, rgb: new Uint8Array(rgb) }, { signal: opts.signal });
+  let scores: Record<string, number>;
+  try {
+    scores = await pool.run<Record<string, number>>(KERNEL, 'classifyNsfw', { modelsDir: opts.modelsDir, rgb: new Uint8Array(rgb) }, { signal: opts.signal });
+  } catch (e) {
+    if (e instanceof TaskAbortedError || opts.signal?.aborted) throw e;
+    // The guard is on by default: a guard that cannot run is the pipeline's failure, not an internal crash.
+    throw new EngineError('error_inference', 'the NSFW check could not run (its model failed to load); set engines.nsfw.enabled=false to run without it');
+  }
   const explicit = BLOCKING_CLASSES.reduce((s, c) => s + (scores[c] ?? 0), 0);
   return { flagged: explicit >= opts.threshold, scores, explicit };
 }

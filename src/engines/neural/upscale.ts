@@ -5,6 +5,7 @@ import type { RawImage } from '../image-io.js';
 import { siblingModule } from '../runtime/pool.js';
 import { axisWeights, BandBlender, cropRegion, planTiles } from '../runtime/tiles.js';
 import type { UpscaleTileArgs } from './upscale-kernel.js';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 
 const KERNEL = siblingModule(import.meta.url, 'upscale-kernel');
 
@@ -79,8 +80,13 @@ export async function tiledUpscale(pool: WorkerPool, src: RawImage, o: TiledUpsc
     throwIfAborted(o.signal);
     const y = plan.ys[r];
     blender.flush(y * S);
+    await yieldToEventLoop();
     const wy = axisWeights(plan.ys, r, plan.tileH, S);
-    outs.forEach((t, i) => blender.add(t, plan.xs[i] * S, y * S, plan.tileW * S, plan.tileH * S, wxs[i], wy));
+    for (const [i, t] of outs.entries()) {
+      blender.add(t, plan.xs[i] * S, y * S, plan.tileW * S, plan.tileH * S, wxs[i], wy);
+      // Blending runs on the API's thread: let polls through between tiles.
+      await yieldToEventLoop();
+    }
   }
   blender.flush(src.height * S);
   return { data: Buffer.from(blender.out.buffer, blender.out.byteOffset, blender.out.byteLength), width: src.width * S, height: src.height * S, channels: 3 };

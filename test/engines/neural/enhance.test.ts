@@ -54,6 +54,8 @@ describe('enhance (ESRGAN slim, tiled on the pool)', () => {
     const [out] = await engine.run(job('enhance', photo('astronaut.heic'), { scale: 1 }), ctx());
     const r = await rawOf(out.data);
     assert.deepEqual([r.width, r.height], [400, 400]);
+    // A HEIC photo has no transparency: it comes back as a JPEG, not an RGBA PNG.
+    assert.equal(out.ext, 'jpg');
     // A real photo came back, not a blank frame.
     assert.ok(gradientEnergy(r.data, r.width, r.height, r.channels) > 10);
   });

@@ -95,5 +95,7 @@ export function getHuman(): Promise<HumanLike> {
     await h.load();
     return h;
   })();
+  // A failed load is not remembered: the next task tries again instead of failing until restart.
+  human.catch(() => (human = undefined));
   return human;
 }
