@@ -5,7 +5,7 @@
  * and keep the source's lip texture. Light (L) moves little everywhere, so lighting and identity stay.
  */
 import { hardRegionMask, meshFaceWidth, type FaceInfo } from './analysis.js';
-import { labStats, labToRgbAt, rgbToLab, type LabStats } from './color.js';
+import { labStats, labToRgbAt, rgbToLab, type LabStats } from '../lab.js';
 import { cropPixels, featherInside, pastePixels, roiAround, softenCentred } from './raster.js';
 import type { RgbImage } from './warp.js';
 

@@ -4,7 +4,7 @@
  * in. Work happens in a rectangle around the target face, so image size hardly matters.
  */
 import { hardRegionMask, meshFaceWidth, type FaceInfo } from './analysis.js';
-import { labStats, labToRgbAt, rgbToLab } from './color.js';
+import { labStats, labToRgbAt, rgbToLab } from '../lab.js';
 import { LIPS_INNER, MESH_POINTS_WITHOUT_IRIS } from './mesh-regions.js';
 import { cropPixels, dilate, erode, featherInside, fillPolygon, pastePixels, roiAround, subtractMask, type Point } from './raster.js';
 import { seamlessClone } from './seamless.js';

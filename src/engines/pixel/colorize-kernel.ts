@@ -1,5 +1,5 @@
 import type { ColorizeRequest } from './colorize.js';
-import { labToRgb, rgbToLab } from './lab.js';
+import { labToRgbAt, rgbToLab } from '../lab.js';
 import { sessionFor } from './onnx-session.js';
 
 /**
@@ -19,6 +19,7 @@ export async function colorizeKernel(req: ColorizeRequest): Promise<Uint8Array> 
   if (ab.length !== 2 * n) throw new Error(`model returned ${ab.length} values, expected a/b planes of ${S}x${S}`);
   const { width: w, height: h, rgb } = req;
   const out = new Uint8Array(w * h * 3);
+  const lab = rgbToLab(rgb, 3, w * h);
   for (let y = 0; y < h; y++) {
     const fy = Math.min(S - 1, Math.max(0, ((y + 0.5) * S) / h - 0.5));
     const y0 = Math.floor(fy), y1 = Math.min(S - 1, y0 + 1), ay = fy - y0;
@@ -30,9 +31,7 @@ export async function colorizeKernel(req: ColorizeRequest): Promise<Uint8Array> 
         return (ab[o + y0 * S + x0] * (1 - ax) + ab[o + y0 * S + x1] * ax) * (1 - ay) + (ab[o + y1 * S + x0] * (1 - ax) + ab[o + y1 * S + x1] * ax) * ay;
       };
       const p = (y * w + x) * 3;
-      const [L] = rgbToLab(rgb[p], rgb[p + 1], rgb[p + 2]);
-      const [r, g, b] = labToRgb(L, sample(0), sample(1));
-      out[p] = r; out[p + 1] = g; out[p + 2] = b;
+      labToRgbAt(lab[p], sample(0), sample(1), out, p);
     }
   }
   return out;

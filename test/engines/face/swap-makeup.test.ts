@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { isEngineError } from '../../../src/engines/errors.js';
 import { analyzeFaces, hardRegionMask, type FaceInfo } from '../../../src/engines/face/analysis.js';
-import { rgbToLab } from '../../../src/engines/face/color.js';
+import { rgbToLab } from '../../../src/engines/lab.js';
 import { faceEngines } from '../../../src/engines/face/index.js';
 import { dilate } from '../../../src/engines/face/raster.js';
 import { ARTIFACTS, decodeRgb, encodePng, engineFile, makeDeps, meanUnder, paintMakeup, photo, runContext, sideBySide, type Rgb } from './fixtures.js';

@@ -5,7 +5,9 @@ import { after, describe, it } from 'node:test';
 import type { EngineJob } from '../../../src/engines/engine.js';
 import { EngineError } from '../../../src/engines/errors.js';
 import { createColorizeEngine } from '../../../src/engines/pixel/colorize.js';
-import { rgbToLab } from '../../../src/engines/pixel/lab.js';
+import { rgbToLab } from '../../../src/engines/lab.js';
+
+const labOf = (r: number, g: number, b: number) => Array.from(rgbToLab(Uint8Array.from([r, g, b]), 3, 1));
 import { makeCtx, makeDeps, rgbOf, saveArtifact, testFile } from './helpers.js';
 import { tinyColorizeModel } from './tiny-onnx.js';
 
@@ -47,8 +49,8 @@ describe('colorize with operator ONNX weights (DDColor signature)', () => {
     assert.equal(res.height, 512);
     let dl = 0, sa = 0, sb = 0, n = 0;
     for (let o = 0; o < res.data.length; o += 3 * 7) {
-      const [L0] = rgbToLab(src.data[o], src.data[o + 1], src.data[o + 2]);
-      const [L1, a, b] = rgbToLab(res.data[o], res.data[o + 1], res.data[o + 2]);
+      const [L0] = labOf(src.data[o], src.data[o + 1], src.data[o + 2]);
+      const [L1, a, b] = labOf(res.data[o], res.data[o + 1], res.data[o + 2]);
       // Mid-tones only: at black and white the gamut cannot hold the chroma.
       if (L0 < 25 || L0 > 80) continue;
       dl += Math.abs(L1 - L0); sa += a; sb += b; n++;

@@ -1,4 +1,4 @@
-/** sRGB <-> CIE Lab (D65) on interleaved 8-bit images, and masked Lab statistics. */
+/** sRGB <-> CIE Lab (D65) on interleaved 8-bit images, and masked Lab statistics: shared by the face and pixel engines. */
 
 const LINEAR = new Float32Array(256);
 for (let v = 0; v < 256; v++) {
