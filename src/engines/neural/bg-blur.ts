@@ -25,7 +25,7 @@ export function createBgBlurEngine(deps: EngineDeps): Engine {
         const rgb = await toRaw(src.image, 3);
         const sigma = Math.max(0.5, (strength / 100) * MAX_SIGMA_FRACTION * Math.max(src.width, src.height));
         const bg = await blurredBackground(rgb, matte, sigma);
-        outputs.push(await encodeOutput(compositeOver(rgb, matte, (i, c) => bg.data[i * 3 + c]), job.outputExt ?? 'jpg'));
+        outputs.push(await encodeOutput(await compositeOver(rgb, matte, bg), job.outputExt ?? 'jpg'));
       }
       return outputs;
     },

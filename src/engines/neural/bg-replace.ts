@@ -20,7 +20,7 @@ export function createBgReplaceEngine(deps: EngineDeps): Engine {
       const outputs: EngineOutput[] = [await encodeOutput({ data: matte, width: src.width, height: src.height, channels: 1 }, 'png', { forcePng: true })];
       if (color) {
         const rgb = await toRaw(src.image, 3);
-        outputs.push(await encodeOutput(compositeOver(rgb, matte, (_i, c) => color[c]), job.outputExt ?? 'jpg'));
+        outputs.push(await encodeOutput(await compositeOver(rgb, matte, color), job.outputExt ?? 'jpg'));
       }
       return outputs;
     },
