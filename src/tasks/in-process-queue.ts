@@ -1,4 +1,4 @@
-import type { TaskHandler, TaskQueue } from './queue.js';
+import { SHUTDOWN, type TaskHandler, type TaskQueue } from './queue.js';
 
 /** Bounded-concurrency queue inside the API process. */
 export class InProcessQueue implements TaskQueue {
@@ -43,7 +43,7 @@ export class InProcessQueue implements TaskQueue {
   async close(): Promise<void> {
     this.closed = true;
     this.waiting.length = 0;
-    for (const c of this.running.values()) c.abort();
+    for (const c of this.running.values()) c.abort(SHUTDOWN);
     await this.idle();
   }
 

@@ -1,4 +1,7 @@
-/** Runs one task to its end; the signal fires when the task is dropped, cancelled or times out. */
+/** The abort reason a queue gives running tasks when its process shuts down (not the task's fault). */
+export const SHUTDOWN = new Error('the process is shutting down');
+
+/** Runs one task to its end; the signal fires when the task is dropped, cancelled or times out, or with SHUTDOWN. */
 export type TaskHandler = (taskId: string, signal: AbortSignal) => Promise<void>;
 
 /**

@@ -5,6 +5,7 @@ import { EngineError, isEngineError } from '../engines/errors.js';
 import { feature as featureSpec, type FeatureId, type FileSetName } from '../features/table.js';
 import type { FilesService } from '../files/files.service.js';
 import { faultPoint } from '../util/fault.js';
+import { SHUTDOWN } from './queue.js';
 import type { StoredPayload, TaskResultEntry, TasksService } from './tasks.service.js';
 
 export interface RunnerOptions {
@@ -70,6 +71,10 @@ export class TaskRunner {
     } catch (e) {
       if (timeout.aborted && !signal.aborted) {
         await this.tasks.fail(taskId, 'error_inference', `the task did not finish within ${Math.round(this.opts.timeoutMs / 1000)} s`);
+      } else if (signal.aborted && signal.reason === SHUTDOWN) {
+        // A deliberate stop is not a crash: the run is given back, to resume after the restart.
+        await this.tasks.release(taskId, this.opts.workerId);
+        log.info('task released at shutdown');
       } else if (signal.aborted) {
         log.info('task stopped: dropped or cancelled');
       } else if (isEngineError(e)) {

@@ -339,6 +339,17 @@ export class TasksService {
     return Number(res.numUpdatedRows) === 1 ? this.get(taskId) : undefined;
   }
 
+  /** Gives a run back unfinished (process shutting down): unclaimed, and the attempt not counted. */
+  async release(taskId: string, workerId: string): Promise<void> {
+    await this.db.kysely
+      .updateTable('tasks')
+      .set((eb) => ({ claimed_by: null, claimed_at: null, attempts: eb('attempts', '-', 1) }))
+      .where('id', '=', taskId)
+      .where('status', '=', 'running')
+      .where('claimed_by', '=', workerId)
+      .execute();
+  }
+
   /**
    * After an embedded server restarts: the tasks its dead in-process queue held. A task whose every
    * run killed the process is failed (uncharged) so one bad input cannot crash-loop the server; the
