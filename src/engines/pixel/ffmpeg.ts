@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { TaskAbortedError } from '../errors.js';
@@ -16,6 +17,18 @@ export function ffmpegPath(): string {
 
 export function ffprobePath(): string {
   return process.env.DARKROOM_FFPROBE || packagedBinary('@ffprobe-installer/linux-x64', 'ffprobe');
+}
+
+/** Why video cannot run here (a binary missing or not executable), or undefined when it can. */
+export function videoToolsMissing(): string | undefined {
+  for (const [name, find] of [['ffmpeg', ffmpegPath], ['ffprobe', ffprobePath]] as const) {
+    try {
+      accessSync(find(), constants.X_OK);
+    } catch {
+      return `${name} is not installed (the @ffmpeg-installer/@ffprobe-installer packages, or DARKROOM_FFMPEG/DARKROOM_FFPROBE)`;
+    }
+  }
+  return undefined;
 }
 
 export interface RunOptions {

@@ -5,7 +5,7 @@ import { feature } from '../../features/table.js';
 import type { Engine, EngineDeps } from '../engine.js';
 import { EngineError, throwIfAborted } from '../errors.js';
 import { firstFile } from '../image-io.js';
-import { ffmpegPath, runTool } from './ffmpeg.js';
+import { ffmpegPath, runTool, videoToolsMissing } from './ffmpeg.js';
 import { probeVideo } from './video-probe.js';
 
 /** Output long side ceiling: 4K UHD. */
@@ -44,8 +44,13 @@ export function createVideoEnhanceEngine(deps: EngineDeps): Engine {
   const spec = feature('video-sr');
   return {
     feature: 'video-sr',
-    availability: () => ({ available: true, implementation: 'ffmpeg: hqdn3d + deblock + normalize + 2x Lanczos + unsharp, audio copied' }),
+    availability: () => {
+      const missing = videoToolsMissing();
+      return missing ? { available: false, reason: missing } : { available: true, implementation: 'ffmpeg: hqdn3d + deblock + normalize + 2x Lanczos + unsharp, audio copied' };
+    },
     async run(job, ctx) {
+      const missing = videoToolsMissing();
+      if (missing) throw new EngineError('error_inference', `video enhance is not available on this server: ${missing}`);
       const file = firstFile(job.files.src_ids);
       const maxSec = spec.limits.video?.maxDurationSec ?? 60;
       const dst = parseDstDuration(job.params, maxSec);

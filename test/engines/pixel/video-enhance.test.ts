@@ -38,6 +38,21 @@ describe('video enhance', () => {
   });
   after(() => deps.pool.destroy());
 
+  it('without ffmpeg the feature says so and its tasks fail with error_inference', async () => {
+    const saved = process.env.DARKROOM_FFMPEG;
+    process.env.DARKROOM_FFMPEG = path.join(os.tmpdir(), 'no-such-ffmpeg');
+    try {
+      const a = engine.availability();
+      assert.equal(a.available, false);
+      assert.match(a.reason ?? '', /ffmpeg is not installed/);
+      await assert.rejects(engine.run(job(testFile('street.mp4').data), makeCtx()), (e: unknown) => e instanceof EngineError && e.code === 'error_inference');
+    } finally {
+      if (saved === undefined) delete process.env.DARKROOM_FFMPEG;
+      else process.env.DARKROOM_FFMPEG = saved;
+    }
+    assert.equal(engine.availability().available, true);
+  });
+
   it('doubles the resolution of street.mp4, keeps its duration and audio, and reports progress', async () => {
     const progress: number[] = [];
     const out = await engine.run(job(testFile('street.mp4').data), makeCtx(progress));
