@@ -1,12 +1,13 @@
 import sharp from 'sharp';
-import type { WorkerPool } from '../engine.js';
+import type { EngineRunContext, WorkerPool } from '../engine.js';
 import { EngineError, TaskAbortedError, isEngineError } from '../errors.js';
 import type { RawImage } from '../image-io.js';
 import { cropPixels } from '../face/raster.js';
 import { siblingModule } from '../runtime/pool.js';
 import type { DiffusionClient } from './backends/client.js';
 import type { DiffusionSettings } from './backends/types.js';
-import { multipleOf8 } from './shared.js';
+import { generateSafely, type NsfwCheck } from './safety.js';
+import { multipleOf8, newSeed, progressSpan, type GenerativeDeps } from './shared.js';
 
 const BLEND_KERNEL = siblingModule(import.meta.url, 'blend-kernel');
 
@@ -120,4 +121,21 @@ export async function inpaintRegion(
     if (e instanceof TaskAbortedError || isEngineError(e)) throw e;
     throw new EngineError('error_inference', `compositing the repainted region failed: ${(e as Error).message}`);
   }
+}
+
+/**
+ * Inpaints the masked region through the backend, regenerating with a new seed while the NSFW
+ * check flags the result (the generative features' common last step).
+ */
+export function inpaintSafely(
+  env: { deps: GenerativeDeps; client: DiffusionClient; nsfw: NsfwCheck | undefined; ctx: EngineRunContext },
+  image: RawImage,
+  mask: Uint8Array,
+  request: Omit<RegionRequest, 'seed'>,
+  progressFrom: number,
+): Promise<RawImage> {
+  const { deps, client, nsfw, ctx } = env;
+  return generateSafely({ retries: deps.config.diffusion.nsfwRetries, check: nsfw, signal: ctx.signal, log: ctx.log, seeds: newSeed }, (seed, n) =>
+    inpaintRegion({ pool: deps.pool, client }, image, mask, { ...request, seed }, { signal: ctx.signal, onProgress: progressSpan(ctx.reportProgress, progressFrom + n * 0.02, 0.9) }),
+  );
 }

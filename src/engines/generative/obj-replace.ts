@@ -2,9 +2,9 @@ import { feature } from '../../features/table.js';
 import type { Engine, EngineJob, EngineRunContext } from '../engine.js';
 import { EngineError } from '../errors.js';
 import { encodeOutput, firstFile, loadImage, toRaw } from '../image-io.js';
-import { inpaintRegion } from './inpaint-region.js';
-import { defaultNsfwCheck, generateSafely } from './safety.js';
-import { diffusionAvailability, diffusionFor, newSeed, progressSpan, promptParam, requireDiffusion, type GenerativeDeps } from './shared.js';
+import { inpaintSafely } from './inpaint-region.js';
+import { defaultNsfwCheck } from './safety.js';
+import { diffusionAvailability, diffusionFor, promptParam, requireDiffusion, type GenerativeDeps } from './shared.js';
 
 const SPEC = feature('obj-replace');
 
@@ -40,16 +40,12 @@ export function createObjReplaceEngine(deps: GenerativeDeps): Engine {
       const mask = new Uint8Array(gray.data.length);
       for (let i = 0; i < mask.length; i++) mask[i] = gray.data[i] >= 128 ? 255 : 0;
       ctx.reportProgress(0.05);
-      const out = await generateSafely(
-        { retries: deps.config.diffusion.nsfwRetries, check: nsfw, signal: ctx.signal, log: ctx.log, seeds: newSeed },
-        (seed, n) =>
-          inpaintRegion(
-            { pool: deps.pool, client: backend },
-            image,
-            mask,
-            { feature: 'obj-replace', prompt, negativePrompt: REPLACE_DEFAULTS.negative, settings: REPLACE_DEFAULTS.settings, seed },
-            { signal: ctx.signal, onProgress: progressSpan(ctx.reportProgress, 0.1 + n * 0.02, 0.9) },
-          ),
+      const out = await inpaintSafely(
+        { deps, client: backend, nsfw, ctx },
+        image,
+        mask,
+        { feature: 'obj-replace', prompt, negativePrompt: REPLACE_DEFAULTS.negative, settings: REPLACE_DEFAULTS.settings },
+        0.1,
       );
       ctx.reportProgress(0.95);
       // Without output_ext a PNG stays PNG: a lossless round trip keeps the untouched pixels exact.

@@ -6,9 +6,9 @@ import { analyzeFaces, checkFaceRules } from '../../face/analysis.js';
 import sharp from 'sharp';
 import { encodeOutput, firstFile, loadImage, toRaw, type RawImage } from '../../image-io.js';
 import { siblingModule } from '../../runtime/pool.js';
-import { inpaintRegion } from '../inpaint-region.js';
-import { defaultNsfwCheck, generateSafely } from '../safety.js';
-import { diffusionAvailability, diffusionFor, newSeed, progressSpan, requireDiffusion, styleForTask, type GenerativeDeps } from '../shared.js';
+import { inpaintSafely } from '../inpaint-region.js';
+import { defaultNsfwCheck } from '../safety.js';
+import { diffusionAvailability, diffusionFor, requireDiffusion, styleForTask, type GenerativeDeps } from '../shared.js';
 import type { HairMaskArgs } from './kernel.js';
 import type { HairFeature, HairMasks } from './masks.js';
 
@@ -48,16 +48,12 @@ export function hairEngine(id: HairFeature): EngineFactory {
         if (!masks.target.some((v) => v > 0)) throw new EngineError('error_face_parsing', 'the hair region could not be located');
         ctx.reportProgress(0.15);
 
-        const out = await generateSafely(
-          { retries: deps.config.diffusion.nsfwRetries, check: nsfw, signal: ctx.signal, log: ctx.log, seeds: newSeed },
-          (seed, n) =>
-            inpaintRegion(
-              { pool: deps.pool, client: backend },
-              image,
-              masks.target,
-              { feature: id, prompt: renderPrompt(style), negativePrompt: style.negativePrompt, settings: style.settings, seed },
-              { signal: ctx.signal, onProgress: progressSpan(ctx.reportProgress, 0.2 + n * 0.02, 0.9) },
-            ),
+        const out = await inpaintSafely(
+          { deps, client: backend, nsfw, ctx },
+          image,
+          masks.target,
+          { feature: id, prompt: renderPrompt(style), negativePrompt: style.negativePrompt, settings: style.settings },
+          0.2,
         );
         ctx.reportProgress(0.95);
         return [await encodeOutput(out, job.outputExt)];
