@@ -60,18 +60,22 @@ export class CreditsService {
     });
   }
 
-  /** Lots still usable (not expired, not empty), nearest expiry first. */
-  async lots(clientId: string): Promise<CreditLot[]> {
-    const rows = await this.db.kysely
+  /** The charging order of the source document: nearest expiry first, then earliest obtained. */
+  private usableLots(executor: Transaction<Database> | Db['kysely'], clientId: string) {
+    return executor
       .selectFrom('credit_lots')
-      .select(['id', 'type', 'amount', 'expiry'])
+      .select(['id', 'amount'])
       .where('client_id', '=', clientId)
       .where('expiry', '>', this.clock.now())
       .where('amount', '>', 0)
       .orderBy('expiry', 'asc')
       .orderBy('obtained_at', 'asc')
-      .orderBy('id', 'asc')
-      .execute();
+      .orderBy('id', 'asc');
+  }
+
+  /** Lots still usable (not expired, not empty), nearest expiry first. */
+  async lots(clientId: string): Promise<CreditLot[]> {
+    const rows = await this.usableLots(this.db.kysely, clientId).select(['type', 'expiry']).execute();
     return rows.map((r) => ({ id: Number(r.id), type: r.type, amount: r.amount, expiry: r.expiry }));
   }
 
@@ -102,16 +106,7 @@ export class CreditsService {
    */
   async chargeInTransaction(trx: Transaction<Database>, clientId: string, price: number, action: string, targetId: string): Promise<HistoryEntry['info']> {
     const now = this.clock.now();
-    const lots = await trx
-      .selectFrom('credit_lots')
-      .select(['id', 'amount'])
-      .where('client_id', '=', clientId)
-      .where('expiry', '>', now)
-      .where('amount', '>', 0)
-      .orderBy('expiry', 'asc')
-      .orderBy('obtained_at', 'asc')
-      .orderBy('id', 'asc')
-      .execute();
+    const lots = await this.usableLots(trx, clientId).execute();
     let remaining = price;
     const taken: { id: number; amount: number }[] = [];
     for (const lot of lots) {

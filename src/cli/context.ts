@@ -27,6 +27,16 @@ export function createCliContext(): CliContext {
   };
 }
 
+/** Runs `fn` with the store open, closing it whatever happens. */
+export async function withStore<T>(ctx: CliContext, fn: (store: Awaited<ReturnType<CliContext['openStore']>>) => Promise<T>): Promise<T> {
+  const store = await ctx.openStore();
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
 export const quietLog = pino({ level: 'silent' });
 
 /** Prints rows as an aligned text table. */

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { printTable, type CliContext } from '../context.js';
+import { printTable, withStore, type CliContext } from '../context.js';
 
 export function register(program: Command, ctx: CliContext): void {
   const keys = program.command('keys').description('API keys (client_id + RSA key pair)');
@@ -9,21 +9,17 @@ export function register(program: Command, ctx: CliContext): void {
     .option('-n, --name <name>', 'label', 'key')
     .option('-c, --credits <n>', 'grant this many pay-as-you-go credits', (v) => Number(v))
     .action(async (opts: { name: string; credits?: number }) => {
-      const s = await ctx.openStore();
-      try {
+      await withStore(ctx, async (s) => {
         const k = await s.keys.create(opts.name);
         if (opts.credits) await s.credits.grant(k.clientId, opts.credits, 'PaygToken', Date.now() + 365 * 24 * 3600_000);
         console.log(`client_id      ${k.clientId}\nclient_secret  ${k.clientSecret}\nwebhook_secret ${k.webhookSecret}\n(the secrets are shown only now)`);
-      } finally {
-        await s.close();
-      }
+      });
     });
   keys
     .command('list')
     .description('list keys')
     .action(async () => {
-      const s = await ctx.openStore();
-      try {
+      await withStore(ctx, async (s) => {
         const rows = await s.keys.list();
         printTable(
           await Promise.all(
@@ -36,23 +32,18 @@ export function register(program: Command, ctx: CliContext): void {
             })),
           ),
         );
-      } finally {
-        await s.close();
-      }
+      });
     });
   keys
     .command('revoke <client_id>')
     .description('revoke a key and every access token issued to it')
     .action(async (clientId: string) => {
-      const s = await ctx.openStore();
-      try {
+      await withStore(ctx, async (s) => {
         const at = await s.keys.revoke(clientId);
         if (at === undefined) {
           console.error(`no key ${clientId}`);
           process.exitCode = 1;
         } else console.log(`revoked ${clientId}`);
-      } finally {
-        await s.close();
-      }
+      });
     });
 }
