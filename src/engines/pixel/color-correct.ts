@@ -25,14 +25,15 @@ export interface ColorCorrection {
   white: number;
 }
 
-/** Range ends a photo may keep without a stretch: only a clearly washed-out or murky range is touched. */
-const BLACK_OK = 60;
-const WHITE_OK = 160;
+/**
+ * Only a faded photo (the middle 99 % of its luminance spans less than half the scale) gets a levels
+ * stretch. A dark dusk scene or a bright snow field is not "wrong", and a stretch would change it.
+ */
+const FADED_SPAN = 128;
 
 /**
  * The neutral correction: white balance (see white-balance.ts: gray-edge illuminant, corrected in linear
- * light only as far as the evidence agrees), then levels only where the tonal range is clearly
- * compressed, and then only half-way to full range.
+ * light only as far as the evidence agrees), then levels only for a faded photo, half-way to full range.
  */
 export function estimateCorrection(raw: RawImage): ColorCorrection {
   const { data, channels } = raw;
@@ -47,9 +48,10 @@ export function estimateCorrection(raw: RawImage): ColorCorrection {
   }
   const lo = percentile(hist, n, 0.005);
   const hi = percentile(hist, n, 0.995);
-  // Half-way to the measured ends, and never on a range so narrow that the stretch would be extreme.
-  const black = lo > BLACK_OK && hi > lo + 64 ? Math.round(lo / 2) : 0;
-  const white = hi < WHITE_OK && hi > lo + 64 ? Math.round((hi + 255) / 2) : 255;
+  // Half-way from the full scale to the measured ends: gentle, and never extreme on a very flat photo.
+  const faded = hi - lo < FADED_SPAN;
+  const black = faded ? Math.round(lo / 2) : 0;
+  const white = faded ? Math.round((hi + 255) / 2) : 255;
   const span = white - black;
 
   const luts = wbLuts.map((wbLut) => {
