@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { DarkroomConfig } from '../config.js';
 import type { FeatureId, FileSetName } from '../features/table.js';
+import type { DiffusionSettings } from './generative/backends/types.js';
 
 /** One input file as the engine receives it: bytes already read from storage. */
 export interface EngineFile {
@@ -18,6 +19,25 @@ export interface EngineJob {
   params: Record<string, unknown>;
   /** Requested output format, when the client sent `output_ext`. */
   outputExt?: 'jpg' | 'png';
+  /** Styled features: the preset the task's `style_group_id`/`style_ids` name, resolved before the engine runs. */
+  style?: StylePreset;
+}
+
+/** A style with every catalog default applied (src/styles builds these from its data files). */
+export interface StylePreset {
+  id: number;
+  groupId: number;
+  feature: string;
+  title: string;
+  /** Prompt template; `{prompt}` is the client's prompt (text-to-image). */
+  promptTemplate: string;
+  negativePrompt: string;
+  /** Generation size for text-to-image (and thumbnails). */
+  width: number;
+  height: number;
+  /** Who hair thumbnails show ("woman", "man"). */
+  subject: string;
+  settings: DiffusionSettings;
 }
 
 /** One result file; a task's results are `results[0].data[i]`, in this order. */
@@ -66,9 +86,12 @@ export interface WorkerPool {
   destroy(): Promise<void>;
 }
 
+/** The part of the configuration engines read: their own settings and the diffusion backends. */
+export type EngineConfig = Pick<DarkroomConfig, 'engines' | 'diffusion'>;
+
 /** What every engine factory receives. */
 export interface EngineDeps {
-  config: DarkroomConfig;
+  config: EngineConfig;
   log: Logger;
   pool: WorkerPool;
 }

@@ -1,9 +1,9 @@
 import sharp from 'sharp';
 import { feature } from '../../features/table.js';
-import { renderPrompt } from '../../styles/catalog.js';
 import type { Engine, EngineJob, EngineRunContext } from '../engine.js';
 import { EngineError } from '../errors.js';
 import { encodeOutput, type RawImage } from '../image-io.js';
+import { renderPrompt } from './prompt.js';
 import { defaultNsfwCheck, generateSafely } from './safety.js';
 import {
   diffusionAvailability,
@@ -13,7 +13,7 @@ import {
   progressSpan,
   promptParam,
   requireDiffusion,
-  styleForTask,
+  styleOf,
   type GenerativeDeps,
 } from './shared.js';
 
@@ -28,7 +28,7 @@ export function createTextToImageEngine(deps: GenerativeDeps): Engine {
     availability: () => diffusionAvailability(client),
     async run(job: EngineJob, ctx: EngineRunContext) {
       const prompt = promptParam(job.params);
-      const style = styleForTask('text-to-image', job.params);
+      const style = styleOf(job);
       const backend = requireDiffusion(client, 'text-to-image');
       const maxSide = SPEC.limits.maxLongSide;
       const fit = Math.min(1, maxSide / Math.max(style.width, style.height));

@@ -15,6 +15,7 @@ import { generativeEngines } from '../../../src/engines/generative/index.js';
 import type { GenerativeDeps } from '../../../src/engines/generative/shared.js';
 import { createWorkerPool } from '../../../src/engines/runtime/pool.js';
 import { feature, type FeatureId } from '../../../src/features/table.js';
+import { styleOfTask } from '../../../src/tasks/task-style.js';
 import { PAINT, startFakeA1111, type FakeA1111 } from './fake-engines.js';
 import { TESTDATA as TESTDATA_DIR } from '../../helpers/harness.js';
 
@@ -50,7 +51,8 @@ function ctx(progress: number[] = []): EngineRunContext {
   return { signal: new AbortController().signal, reportProgress: (f) => progress.push(f), log };
 }
 
-const job = (id: FeatureId, files: EngineJob['files'], params: Record<string, unknown>, outputExt?: 'jpg' | 'png'): EngineJob => ({ taskId: 't', feature: id, files, params, outputExt });
+/** A job as the task runner builds it, the style resolved from the params (a bad style throws here, before the engine). */
+const job = (id: FeatureId, files: EngineJob['files'], params: Record<string, unknown>, outputExt?: 'jpg' | 'png'): EngineJob => ({ taskId: 't', feature: id, files, params, outputExt, style: styleOfTask(id, params) });
 const fails = (code: string, text?: RegExp) => (e: unknown) => e instanceof EngineError && e.code === code && (!text || text.test(e.message));
 
 async function rgb(png: Buffer) {
@@ -97,8 +99,10 @@ describe('text-to-image', () => {
     const e = engine('text-to-image');
     await assert.rejects(e.run(job('text-to-image', {}, { style_group_id: 1001, style_ids: [100101] }), ctx()), fails('invalid_parameter', /prompt/));
     await assert.rejects(e.run(job('text-to-image', {}, { prompt: 'x'.repeat(501), style_group_id: 1001, style_ids: [100101] }), ctx()), fails('invalid_parameter', /500/));
-    await assert.rejects(e.run(job('text-to-image', {}, { prompt: 'a cat', style_group_id: 1002, style_ids: [100101] }), ctx()), fails('invalid_parameter', /not in style group/));
-    await assert.rejects(e.run(job('text-to-image', {}, { prompt: 'a cat', style_group_id: 1001, style_ids: [42] }), ctx()), fails('invalid_parameter'));
+    assert.throws(() => job('text-to-image', {}, { prompt: 'a cat', style_group_id: 1002, style_ids: [100101] }), fails('invalid_parameter', /not in style group/));
+    assert.throws(() => job('text-to-image', {}, { prompt: 'a cat', style_group_id: 1001, style_ids: [42] }), fails('invalid_parameter'));
+    const unstyled: EngineJob = { taskId: 't', feature: 'text-to-image', files: {}, params: { prompt: 'a cat' } };
+    await assert.rejects(e.run(unstyled, ctx()), fails('invalid_parameter', /style/));
   });
 
   it('retries a flagged result with a new seed, then gives up with exceed_nsfw_retry_limits', async () => {
@@ -212,7 +216,7 @@ describe('hair features', () => {
 
   it('checks the format and the style before any model runs', async () => {
     await assert.rejects(engine('hair-style', deps({ nsfw: null })).run(job('hair-style', { src_ids: [file('astronaut.png')] }, params['hair-style']), ctx()), fails('error_decode_image', /jpg/));
-    await assert.rejects(engine('hair-bang', deps({ nsfw: null })).run(job('hair-bang', { src_ids: [file('astronaut.png')] }, params['hair-style']), ctx()), fails('invalid_parameter'));
+    assert.throws(() => job('hair-bang', { src_ids: [file('astronaut.png')] }, params['hair-style']), fails('invalid_parameter'));
   });
 
   it('repaints the hair region of astronaut.png through the backend and nothing else', async () => {
