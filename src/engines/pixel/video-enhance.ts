@@ -33,11 +33,11 @@ export function createVideoEnhanceEngine(deps: EngineDeps): Engine {
   return {
     feature: 'video-sr',
     availability: () => {
-      const missing = videoToolsMissing();
+      const missing = videoToolsMissing(deps.config.engines.video);
       return missing ? { available: false, reason: missing } : { available: true, implementation: 'ffmpeg: hqdn3d + deblock + normalize + 2x Lanczos + unsharp, audio copied' };
     },
     async run(job, ctx) {
-      const missing = videoToolsMissing();
+      const missing = videoToolsMissing(deps.config.engines.video);
       if (missing) throw new EngineError('error_inference', `video enhance is not available on this server: ${missing}`);
       const file = firstFile(job.files.src_ids);
       // The length of the result; absent means the whole clip, shorter than the clip trims it.
@@ -46,7 +46,7 @@ export function createVideoEnhanceEngine(deps: EngineDeps): Engine {
       try {
         const input = path.join(dir, 'input');
         await writeFile(input, file.data);
-        const info = await probeVideo(input, file.data, spec, ctx.signal);
+        const info = await probeVideo(input, file.data, spec, ctx.signal, deps.config.engines.video);
         ctx.reportProgress(0.02);
         throwIfAborted(ctx.signal);
         const duration = dst !== undefined ? Math.min(dst, info.durationSec) : info.durationSec;
@@ -65,7 +65,7 @@ export function createVideoEnhanceEngine(deps: EngineDeps): Engine {
           output,
         );
         try {
-          await runTool(ffmpegPath(), args, {
+          await runTool(ffmpegPath(deps.config.engines.video), args, {
             signal: ctx.signal,
             durationSec: duration,
             onProgress: (f) => ctx.reportProgress(0.02 + 0.96 * f),
