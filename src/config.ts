@@ -10,8 +10,10 @@ import type { FeatureId } from './features/table.js';
 export interface DarkroomConfig {
   host: string;
   port: number;
-  /** Base URL written into signed upload/download URLs; defaults to http://localhost:<port>. */
+  /** Base URL written into signed upload/download URLs; empty: the origin each request came to. */
   publicUrl: string;
+  /** Behind a reverse proxy: take the client address, scheme and host from X-Forwarded-* headers. */
+  trustProxy: boolean;
   dataDir: string;
   /** `sqlite:<path>` (default `<dataDir>/darkroom.db`) or `postgres://…`. */
   databaseUrl: string;
@@ -30,6 +32,8 @@ export interface DarkroomConfig {
     abandonAfterMs: number;
     /** Tasks running at once in this process. */
     concurrency: number;
+    /** Tasks of one key running at once while another key has tasks waiting (a key alone may use every slot). */
+    perKeyConcurrency: number;
     /** A task running longer than this fails (`error_inference`, "did not finish within …"). */
     timeoutMs: number;
   };
@@ -78,12 +82,13 @@ export const DEFAULTS: DarkroomConfig = {
   host: '0.0.0.0',
   port: 8080,
   publicUrl: '',
+  trustProxy: false,
   dataDir: './data',
   databaseUrl: '',
   storage: { driver: 'local' },
   logLevel: 'info',
   runEngines: true,
-  tasks: { pollingIntervalMs: 1000, abandonAfterMs: 10_000, concurrency: 2, timeoutMs: 10 * 60_000 },
+  tasks: { pollingIntervalMs: 1000, abandonAfterMs: 10_000, concurrency: 2, perKeyConcurrency: 1, timeoutMs: 10 * 60_000 },
   retention: {
     uploadMs: 24 * 3600_000,
     resultMs: 30 * 24 * 3600_000,
@@ -135,6 +140,7 @@ function fromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
     host: env.DARKROOM_HOST,
     port: num(env.DARKROOM_PORT ?? env.PORT),
     publicUrl: env.DARKROOM_PUBLIC_URL,
+    trustProxy: bool(env.DARKROOM_TRUST_PROXY),
     dataDir: env.DARKROOM_DATA_DIR,
     databaseUrl: env.DARKROOM_DATABASE_URL ?? env.DATABASE_URL,
     redisUrl: env.DARKROOM_REDIS_URL ?? env.REDIS_URL,
@@ -153,7 +159,7 @@ function fromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
           }
         : undefined,
     },
-    tasks: { pollingIntervalMs: num(env.DARKROOM_POLLING_INTERVAL_MS), concurrency: num(env.DARKROOM_TASK_CONCURRENCY) },
+    tasks: { pollingIntervalMs: num(env.DARKROOM_POLLING_INTERVAL_MS), concurrency: num(env.DARKROOM_TASK_CONCURRENCY), perKeyConcurrency: num(env.DARKROOM_TASK_PER_KEY_CONCURRENCY) },
     rateLimit: { enabled: bool(env.DARKROOM_RATE_LIMIT) },
     engines: { workers: num(env.DARKROOM_ENGINE_WORKERS), modelsDir: env.DARKROOM_MODELS_DIR, preload: bool(env.DARKROOM_PRELOAD_MODELS) },
     diffusion: { a1111: list(env.DARKROOM_A1111_URLS), comfyui: list(env.DARKROOM_COMFYUI_URLS), checkpoint: env.DARKROOM_DIFFUSION_CHECKPOINT },
@@ -162,13 +168,13 @@ function fromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
   };
 }
 
-/** Fills the values that depend on others (paths under the data directory, the public URL). */
+/** Fills the values that depend on others (paths under the data directory). */
 export function finalizeConfig(cfg: DarkroomConfig): DarkroomConfig {
   const dataDir = path.resolve(cfg.dataDir);
   return {
     ...cfg,
     dataDir,
-    publicUrl: (cfg.publicUrl || `http://localhost:${cfg.port}`).replace(/\/+$/, ''),
+    publicUrl: cfg.publicUrl.replace(/\/+$/, ''),
     databaseUrl: cfg.databaseUrl || `sqlite:${path.join(dataDir, 'darkroom.db')}`,
     engines: { ...cfg.engines, modelsDir: cfg.engines.modelsDir || path.join(dataDir, 'models') },
   };
