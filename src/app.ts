@@ -93,7 +93,7 @@ async function createQueue(config: DarkroomConfig): Promise<TaskQueue> {
     const mod = (await import(REDIS_QUEUE_MODULE)) as typeof import('./tasks/redis-queue.js');
     return new mod.RedisQueue(config.redisUrl, mod.redisQueueOptions(config.tasks));
   }
-  return new InProcessQueue(config.tasks.concurrency);
+  return new InProcessQueue(config.tasks.concurrency, config.tasks.perKeyConcurrency);
 }
 
 /** Wires every service from configuration: the embedded default or the scale-out parts. */
@@ -144,7 +144,7 @@ export async function createDarkroom(config: DarkroomConfig, opts: DarkroomOptio
       // Only this process runs tasks in embedded mode, so every other claim is a dead process's.
       await releaseClaimsOfOthers(db, workerId);
       // The in-process queue died with the previous process: pick its unfinished tasks up again.
-      for (const t of await tasks.resumeAfterRestart(liveness.maxAttempts)) await queue.enqueue(t.id, t.feature);
+      for (const t of await tasks.resumeAfterRestart(liveness.maxAttempts)) await queue.enqueue(t.id, t.feature, t.client_id);
     }
     if (config.engines.preload) for (const e of engines.values()) void e.warmUp?.().catch((err) => log.warn({ err, feature: e.feature }, 'warm-up failed'));
   }

@@ -187,7 +187,7 @@ export class TasksService {
     }
     if (created.isNew) {
       try {
-        await this.queue!.enqueue(created.id, spec.id);
+        await this.queue!.enqueue(created.id, spec.id, clientId);
       } catch (e) {
         await this.fail(created.id, 'unknown_internal_error', 'the task could not be queued');
         throw e;
@@ -364,16 +364,16 @@ export class TasksService {
    * run killed the process is failed (uncharged) so one bad input cannot crash-loop the server; the
    * others get a fresh 10-s polling allowance, since the server's downtime is not the client's.
    */
-  async resumeAfterRestart(maxAttempts: number): Promise<{ id: string; feature: string }[]> {
-    const rows = await this.db.kysely.selectFrom('tasks').select(['id', 'feature', 'attempts']).where('status', '=', 'running').orderBy('created_at', 'asc').execute();
-    const resume: { id: string; feature: string }[] = [];
+  async resumeAfterRestart(maxAttempts: number): Promise<{ id: string; feature: string; client_id: string }[]> {
+    const rows = await this.db.kysely.selectFrom('tasks').select(['id', 'feature', 'client_id', 'attempts']).where('status', '=', 'running').orderBy('created_at', 'asc').execute();
+    const resume: { id: string; feature: string; client_id: string }[] = [];
     for (const t of rows) {
       if (t.attempts >= maxAttempts) {
         await this.fail(t.id, 'unknown_internal_error', `the server stopped ${t.attempts} times while running this task; nothing was charged`);
         continue;
       }
       await this.db.kysely.updateTable('tasks').set({ last_polled_at: this.clock.now() }).where('id', '=', t.id).where('status', '=', 'running').execute();
-      resume.push({ id: t.id, feature: t.feature });
+      resume.push({ id: t.id, feature: t.feature, client_id: t.client_id });
     }
     return resume;
   }
