@@ -26,7 +26,7 @@ import { InProcessQueue } from './tasks/in-process-queue.js';
 import type { TaskQueue } from './tasks/queue.js';
 import { TaskRunner } from './tasks/task-runner.js';
 import { TasksService } from './tasks/tasks.service.js';
-import { WorkerHeartbeat, livenessOptions, recoverOrphanedTasks, releaseClaimsOfOthers } from './tasks/worker-liveness.js';
+import { WorkerHeartbeat, recoverOrphanedTasks, releaseClaimsOfOthers } from './tasks/worker-liveness.js';
 import { systemClock, type Clock } from './util/clock.js';
 import { randomId } from './util/ids.js';
 import { WebhooksService } from './webhooks/webhooks.service.js';
@@ -90,17 +90,17 @@ async function createRateLimitRedis(config: DarkroomConfig): Promise<{ quit(): P
 
 async function createQueue(config: DarkroomConfig): Promise<TaskQueue> {
   if (config.redisUrl) {
-    const mod = (await import(REDIS_QUEUE_MODULE)) as { RedisQueue: new (url: string, concurrency: number) => TaskQueue };
-    return new mod.RedisQueue(config.redisUrl, config.tasks.concurrency);
+    const mod = (await import(REDIS_QUEUE_MODULE)) as typeof import('./tasks/redis-queue.js');
+    return new mod.RedisQueue(config.redisUrl, mod.redisQueueOptions(config.tasks));
   }
-  return new InProcessQueue(config.tasks.concurrency);
+  return new InProcessQueue(config.tasks.concurrency, config.tasks.perKeyConcurrency);
 }
 
 /** Wires every service from configuration: the embedded default or the scale-out parts. */
 export async function createDarkroom(config: DarkroomConfig, opts: DarkroomOptions = {}): Promise<Darkroom> {
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? pino({ level: config.logLevel });
-  const master = MasterKey.load(config.dataDir);
+  const master = MasterKey.load(config.dataDir, config.masterKey);
   const db: Db = await openDatabase(config.databaseUrl);
   const { storage, local } = opts.storage ? { storage: opts.storage, local: opts.storage instanceof LocalDiskStorage ? opts.storage : undefined } : await createStorage(config, master);
   // Only the process that receives uploads may clear their leftovers (a worker could race a live upload).
@@ -127,7 +127,7 @@ export async function createDarkroom(config: DarkroomConfig, opts: DarkroomOptio
   const role = opts.role ?? (config.runEngines ? 'embedded' : 'api');
   const metrics = new DarkroomMetrics({ role, queueDepth: () => queue.depth() });
   tasks.onTaskEnd(metrics.onTaskEnd);
-  const liveness = livenessOptions();
+  const liveness = config.tasks.liveness;
   const workerId = `${hostname()}:${process.pid}:${randomId(4)}`;
   let heartbeat: WorkerHeartbeat | undefined;
 
@@ -144,7 +144,7 @@ export async function createDarkroom(config: DarkroomConfig, opts: DarkroomOptio
       // Only this process runs tasks in embedded mode, so every other claim is a dead process's.
       await releaseClaimsOfOthers(db, workerId);
       // The in-process queue died with the previous process: pick its unfinished tasks up again.
-      for (const t of await tasks.resumeAfterRestart(liveness.maxAttempts)) await queue.enqueue(t.id, t.feature);
+      for (const t of await tasks.resumeAfterRestart(liveness.maxAttempts)) await queue.enqueue(t.id, t.feature, t.client_id);
     }
     if (config.engines.preload) for (const e of engines.values()) void e.warmUp?.().catch((err) => log.warn({ err, feature: e.feature }, 'warm-up failed'));
   }

@@ -30,7 +30,7 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
     // Signed storage URLs are bearer capabilities (valid up to 2 h): request logs keep them without the signature.
     childLoggerFactory: (logger, bindings, opts) => logger.child(bindings, { ...opts, serializers: { ...opts.serializers, req: logRequest } }),
     bodyLimit: 1024 * 1024,
-    trustProxy: process.env.DARKROOM_TRUST_PROXY === '1',
+    trustProxy: services.config.trustProxy,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   });
   app.addSchema(ErrorEnvelope);

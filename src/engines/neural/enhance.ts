@@ -1,13 +1,12 @@
 import sharp from 'sharp';
 import { feature } from '../../features/table.js';
-import type { Engine, EngineDeps } from '../engine.js';
+import { paramsFor, type Engine, type EngineDeps } from '../engine.js';
 import { EngineError, isEngineError, TaskAbortedError, throwIfAborted } from '../errors.js';
 import { encodeOutput, firstFile, loadImage, toRaw, type RawImage } from '../image-io.js';
 import { modelSpec } from '../models/catalog.js';
 import { findModel } from '../models/resolve.js';
 import { siblingModule } from '../runtime/pool.js';
 import { guardNsfw } from './nsfw.js';
-import { enhanceScale } from './params.js';
 import { restore } from './restore.js';
 import { DEFAULT_PAD, DEFAULT_TILE, tiledUpscale } from './upscale.js';
 
@@ -38,7 +37,7 @@ export function createEnhanceEngine(deps: EngineDeps, size: EnhanceModelSize = d
       await Promise.all(Array.from({ length: deps.pool.size }, () => deps.pool.run(siblingModule(import.meta.url, 'upscale-kernel'), 'warmUpscaler', args)));
     },
     async run(job, ctx) {
-      const scale = enhanceScale(job.params);
+      const { scale } = paramsFor('enhance', job);
       const src = await loadImage(firstFile(job.files.src_ids), spec, { maxPixels: deps.config.engines.maxPixels });
       await guardNsfw(deps, src.image, ctx.signal);
       throwIfAborted(ctx.signal);
