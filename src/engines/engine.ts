@@ -77,9 +77,12 @@ export interface WorkerPool {
   destroy(): Promise<void>;
 }
 
+/** The part of the configuration engines read: their own settings and the diffusion backends. */
+export type EngineConfig = Pick<DarkroomConfig, 'engines' | 'diffusion'>;
+
 /** What every engine factory receives. */
 export interface EngineDeps {
-  config: DarkroomConfig;
+  config: EngineConfig;
   log: Logger;
   pool: WorkerPool;
 }

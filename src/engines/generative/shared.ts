@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import type { DarkroomConfig } from '../../config.js';
+import type { EngineConfig } from '../engine.js';
 import { feature as featureSpec, type FeatureId, type FeatureParams } from '../../features/table.js';
 import { getStyle, parseId, StyleCatalogError } from '../../styles/service.js';
 import type { Style } from '../../styles/catalog.js';
@@ -16,7 +16,7 @@ export interface GenerativeDeps extends EngineDeps {
 }
 
 // One client per configuration, so per-backend concurrency limits hold across every feature.
-const clients = new WeakMap<DarkroomConfig, DiffusionClient | null>();
+const clients = new WeakMap<EngineConfig, DiffusionClient | null>();
 
 export function sharedDiffusionClient(deps: EngineDeps): DiffusionClient | undefined {
   if (!clients.has(deps.config)) clients.set(deps.config, createDiffusionClient(deps.config, deps.log) ?? null);
