@@ -7,6 +7,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { ErrorEnvelope } from './schemas.js';
 import { installErrorHandling } from './plugins/error-handler.js';
+import { installRequestOrigin } from './request-origin.js';
 import { installRateLimits } from './plugins/rate-limits.js';
 import { adminRoutes } from './routes/admin.routes.js';
 import { clientRoutes } from './routes/client.routes.js';
@@ -35,6 +36,7 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
   });
   app.addSchema(ErrorEnvelope);
   installErrorHandling(app);
+  installRequestOrigin(app);
 
   await app.register(swagger, {
     openapi: {

@@ -41,14 +41,21 @@ export function styleOf(job: EngineJob): StylePreset {
   return job.style;
 }
 
+/**
+ * How much prompt the backends' text encoder reads. CLIP takes 77 tokens per pass; A1111 and ComfyUI
+ * encode longer prompts in 75-token chunks and join them, and past about three chunks more text only
+ * dilutes the conditioning. At roughly 4 characters a token that is about 1000 characters. The contract
+ * accepts much longer prompts (clients send long templates); the engine cuts them here, not refuses.
+ */
+export const ENCODER_PROMPT_CHARS = 1000;
 
-export const MAX_PROMPT_CHARS = 500;
-
-export function promptParam(params: Record<string, unknown>, max = MAX_PROMPT_CHARS): string {
-  const p = params.prompt;
-  if (typeof p !== 'string' || p.trim() === '') throw new EngineError('invalid_parameter', 'prompt is required (a non-empty string)');
-  if ([...p].length > max) throw new EngineError('invalid_parameter', `prompt is ${[...p].length} characters; at most ${max} are accepted`);
-  return p.trim();
+/** The prompt as the encoder will read it: trimmed, and cut at a word boundary to ENCODER_PROMPT_CHARS. */
+export function encoderPrompt(prompt: string, max = ENCODER_PROMPT_CHARS): string {
+  const chars = [...prompt.trim()];
+  if (chars.length <= max) return chars.join('');
+  const cut = chars.slice(0, max).join('');
+  const lastSpace = cut.search(/\s\S*$/);
+  return (lastSpace > max * 0.8 ? cut.slice(0, lastSpace) : cut).trimEnd();
 }
 
 /** Seeds both engines accept (A1111 takes -1 for random, so Darkroom always sends its own). */

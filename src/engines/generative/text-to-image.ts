@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { feature } from '../../features/table.js';
-import type { Engine, EngineJob, EngineRunContext } from '../engine.js';
+import { paramsFor, type Engine, type EngineJob, type EngineRunContext } from '../engine.js';
 import { EngineError } from '../errors.js';
 import { encodeOutput, type RawImage } from '../image-io.js';
 import { renderPrompt } from './prompt.js';
@@ -8,10 +8,10 @@ import { defaultNsfwCheck, generateSafely } from './safety.js';
 import {
   diffusionAvailability,
   diffusionFor,
+  encoderPrompt,
   multipleOf8,
   newSeed,
   progressSpan,
-  promptParam,
   requireDiffusion,
   styleOf,
   type GenerativeDeps,
@@ -27,7 +27,8 @@ export function createTextToImageEngine(deps: GenerativeDeps): Engine {
     feature: 'text-to-image',
     availability: () => diffusionAvailability(client),
     async run(job: EngineJob, ctx: EngineRunContext) {
-      const prompt = promptParam(job.params);
+      const params = paramsFor('text-to-image', job);
+      const prompt = encoderPrompt(params.prompt);
       const style = styleOf(job);
       const backend = requireDiffusion(client, 'text-to-image');
       const maxSide = SPEC.limits.maxLongSide;
