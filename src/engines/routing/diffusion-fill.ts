@@ -5,7 +5,7 @@ import { encodeOutput, firstFile, loadImage, toRaw, type RawImage } from '../ima
 import { inpaintSafely } from '../generative/inpaint-region.js';
 import { defaultNsfwCheck } from '../generative/safety.js';
 import { diffusionAvailability, diffusionFor, requireDiffusion, type GenerativeDeps } from '../generative/shared.js';
-import { parseExtenderGeometry } from '../pixel/extender-geometry.js';
+import { extenderGeometry } from '../pixel/extender-geometry.js';
 
 /** Object removal / extension asks the backend for background, never for a new object. */
 const FILL = {
@@ -53,7 +53,7 @@ export function createDiffusionExtenderEngine(deps: GenerativeDeps): Engine {
     availability: () => diffusionAvailability(diffusionFor(deps)),
     async run(job: EngineJob, ctx: EngineRunContext) {
       const src = await loadImage(firstFile(job.files.src_ids), spec, { maxPixels: deps.config.engines.maxPixels });
-      const g = parseExtenderGeometry(job.params, src.width, src.height);
+      const g = extenderGeometry(job, src.width, src.height);
       const placed = await src.image.clone().removeAlpha()
         .extract({ left: g.crop_input_x, top: g.crop_input_y, width: g.crop_input_width, height: g.crop_input_height })
         .resize(g.input_width, g.input_height, { fit: 'fill', kernel: 'lanczos3' })
