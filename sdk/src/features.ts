@@ -35,6 +35,9 @@ export interface StyleParams {
   style_ids: [IdInput];
 }
 
+/** The scaling ratios AI Photo Enhance takes. */
+export const ENHANCE_SCALES = [1, 2, 4] as const;
+
 /** Largest output canvas side of the image extender. */
 export const OUT_PAINT_MAX_SIDE = 4096;
 
@@ -61,7 +64,7 @@ export interface FaceMapping {
 
 /** Task parameters (`actions[0].params`) by feature. */
 export interface FeatureParams {
-  'enhance': { scale: 1 | 2 | 4 };
+  'enhance': { scale: (typeof ENHANCE_SCALES)[number] };
   'obj-removal': NoParams;
   'sod': NoParams;
   /** Darkroom extension: also return the photo composited on this colour ("#rrggbb"). */

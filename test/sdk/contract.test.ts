@@ -41,7 +41,8 @@ test('parameter names and which are required agree', () => {
   }
 });
 
-test('the extender limit the console uses is the contract’s', () => {
+test('the enhance scales and the extender limit the console uses are the contract’s', () => {
+  assert.deepEqual(feature('enhance').params.schema.properties.scale.anyOf.map((s: { const: number }) => s.const), [...sdk.ENHANCE_SCALES]);
   assert.equal(sdk.OUT_PAINT_MAX_SIDE, OUT_PAINT_MAX_SIDE);
   assert.equal(feature('out-paint').params.schema.properties.output_width.maximum, sdk.OUT_PAINT_MAX_SIDE);
 });
