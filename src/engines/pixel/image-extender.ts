@@ -8,7 +8,7 @@ import type { FillRequest } from './hole-fill.js';
 
 export function createImageExtenderEngine(deps: EngineDeps): Engine {
   const spec = feature('out-paint');
-  const kernels = siblingModule(import.meta.url, 'pixel-kernels');
+  const kernels = siblingModule(import.meta.url, 'pixel-kernel');
   return {
     feature: 'out-paint',
     availability: () => ({ available: true, implementation: 'classical multi-scale PatchMatch out-painting' }),
