@@ -1,12 +1,12 @@
 import sharp from 'sharp';
 import { feature } from '../../features/table.js';
-import type { Engine, EngineJob, EngineRunContext } from '../engine.js';
+import { paramsFor, type Engine, type EngineJob, type EngineRunContext } from '../engine.js';
 import { EngineError } from '../errors.js';
 import { encodeOutput, firstFile, loadImage, toRaw, type RawImage } from '../image-io.js';
 import { inpaintSafely } from '../generative/inpaint-region.js';
 import { defaultNsfwCheck } from '../generative/safety.js';
 import { diffusionAvailability, diffusionFor, requireDiffusion, type GenerativeDeps } from '../generative/shared.js';
-import { parseExtenderGeometry } from '../pixel/extender-geometry.js';
+import { outPaintCropProblem } from '../../features/params.js';
 
 /** Object removal / extension asks the backend for background, never for a new object. */
 const FILL = {
@@ -54,7 +54,9 @@ export function createDiffusionExtenderEngine(deps: GenerativeDeps): Engine {
     availability: () => diffusionAvailability(diffusionFor(deps)),
     async run(job: EngineJob, ctx: EngineRunContext) {
       const src = await loadImage(firstFile(job.files.src_ids), spec, { maxPixels: deps.config.engines.maxPixels });
-      const g = parseExtenderGeometry(job.params, src.width, src.height);
+      const g = paramsFor('out-paint', job);
+      const crop = outPaintCropProblem(g, src.width, src.height);
+      if (crop) throw new EngineError('invalid_parameter', crop.message);
       const placed = await src.image.clone().removeAlpha()
         .extract({ left: g.crop_input_x, top: g.crop_input_y, width: g.crop_input_width, height: g.crop_input_height })
         .resize(g.input_width, g.input_height, { fit: 'fill', kernel: 'lanczos3' })
