@@ -1,20 +1,20 @@
 import { feature } from '../../features/table.js';
 import type { Engine, EngineDeps } from '../engine.js';
+import { extenderGeometry } from './extender-geometry.js';
 import { throwIfAborted } from '../errors.js';
 import { encodeOutput, firstFile, loadImage } from '../image-io.js';
 import { siblingModule } from '../runtime/pool.js';
-import { parseExtenderGeometry } from './extender-geometry.js';
 import type { FillRequest } from './hole-fill.js';
 
 export function createImageExtenderEngine(deps: EngineDeps): Engine {
   const spec = feature('out-paint');
-  const kernels = siblingModule(import.meta.url, 'pixel-kernels');
+  const kernels = siblingModule(import.meta.url, 'pixel-kernel');
   return {
     feature: 'out-paint',
     availability: () => ({ available: true, implementation: 'classical multi-scale PatchMatch out-painting' }),
     async run(job, ctx) {
       const src = await loadImage(firstFile(job.files.src_ids), spec, { maxPixels: deps.config.engines.maxPixels });
-      const g = parseExtenderGeometry(job.params, src.width, src.height);
+      const g = extenderGeometry(job, src.width, src.height);
       const placed = await src.image.clone().removeAlpha()
         .extract({ left: g.crop_input_x, top: g.crop_input_y, width: g.crop_input_width, height: g.crop_input_height })
         .resize(g.input_width, g.input_height, { fit: 'fill', kernel: 'lanczos3' })
