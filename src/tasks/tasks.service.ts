@@ -9,9 +9,10 @@ import type { Clock } from '../util/clock.js';
 import { canonicalJson, randomId, sha256Hex } from '../util/ids.js';
 import type { TaskQueue } from './queue.js';
 import { faultPoint } from '../util/fault.js';
+import { assertBoundedParams } from './params-bounds.js';
 
 export interface CreateTaskBody {
-  request_id: number | string;
+  request_id: number;
   payload: {
     file_sets?: Partial<Record<string, string[]>>;
     actions?: { id: number; params?: Record<string, unknown> }[];
@@ -83,8 +84,9 @@ export class TasksService {
   }
 
   private parseBody(spec: FeatureSpec, body: CreateTaskBody): { payload: StoredPayload; ids: string[]; inputKey: string; paramsHash: string; requestId: string } {
+    // The schema admits JSON integers only; one spelling per value keeps idempotency keys distinct.
+    if (!Number.isSafeInteger(body.request_id) || (body.request_id as number) < 0) throw new ApiError('InvalidParameters', 'request_id must be an integer from 0 to 2^53-1');
     const requestId = String(body.request_id);
-    if (!/^\d{1,16}$/.test(requestId)) throw new ApiError('InvalidParameters', 'request_id must be a non-negative integer');
     const actions = body.payload.actions ?? [];
     if (actions.length !== 1) throw new ApiError('InvalidParameters', `payload.actions must hold exactly 1 action (got ${actions.length})`);
     const given = body.payload.file_sets ?? {};
@@ -102,6 +104,7 @@ export class TasksService {
       ids.push(...list);
     }
     const params = actions[0].params ?? {};
+    assertBoundedParams(params);
     const payload: StoredPayload = { file_sets: fileSets, action_id: actions[0].id, params, output_ext: body.payload.output_ext };
     const paramsHash = sha256Hex(canonicalJson({ params, output_ext: payload.output_ext ?? null, action_id: payload.action_id }));
     // With no input files (text-to-image) the params are the input: a new prompt under a reused
