@@ -27,7 +27,7 @@ import { InProcessQueue } from './tasks/in-process-queue.js';
 import type { TaskQueue } from './tasks/queue.js';
 import { TaskRunner } from './tasks/task-runner.js';
 import { TasksService } from './tasks/tasks.service.js';
-import { WorkerHeartbeat, livenessOptions, recoverOrphanedTasks, releaseClaimsOfOthers } from './tasks/worker-liveness.js';
+import { WorkerHeartbeat, recoverOrphanedTasks, releaseClaimsOfOthers } from './tasks/worker-liveness.js';
 import { systemClock, type Clock } from './util/clock.js';
 import { randomId } from './util/ids.js';
 import { WebhooksService } from './webhooks/webhooks.service.js';
@@ -92,7 +92,7 @@ async function createRateLimitRedis(config: DarkroomConfig): Promise<{ quit(): P
 async function createQueue(config: DarkroomConfig): Promise<TaskQueue> {
   if (config.redisUrl) {
     const mod = (await import(REDIS_QUEUE_MODULE)) as typeof import('./tasks/redis-queue.js');
-    return new mod.RedisQueue(config.redisUrl, mod.redisQueueOptions(config.tasks.concurrency, config.tasks.perKeyConcurrency));
+    return new mod.RedisQueue(config.redisUrl, mod.redisQueueOptions(config.tasks));
   }
   return new InProcessQueue(config.tasks.concurrency, config.tasks.perKeyConcurrency);
 }
@@ -101,7 +101,7 @@ async function createQueue(config: DarkroomConfig): Promise<TaskQueue> {
 export async function createDarkroom(config: DarkroomConfig, opts: DarkroomOptions = {}): Promise<Darkroom> {
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? pino({ level: config.logLevel });
-  const master = MasterKey.load(config.dataDir);
+  const master = MasterKey.load(config.dataDir, config.masterKey);
   const db: Db = await openDatabase(config.databaseUrl);
   const { storage, local } = opts.storage ? { storage: opts.storage, local: opts.storage instanceof LocalDiskStorage ? opts.storage : undefined } : await createStorage(config, master);
   // Only the process that receives uploads may clear their leftovers (a worker could race a live upload).
@@ -128,7 +128,7 @@ export async function createDarkroom(config: DarkroomConfig, opts: DarkroomOptio
   const role = opts.role ?? (config.runEngines ? 'embedded' : 'api');
   const metrics = new DarkroomMetrics({ role, queueDepth: () => queue.depth() });
   tasks.onTaskEnd(metrics.onTaskEnd);
-  const liveness = livenessOptions();
+  const liveness = config.tasks.liveness;
   const workerId = `${hostname()}:${process.pid}:${randomId(4)}`;
   let heartbeat: WorkerHeartbeat | undefined;
 

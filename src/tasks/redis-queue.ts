@@ -19,16 +19,10 @@ export interface RedisQueueOptions {
 }
 
 const QUEUE_NAME = 'tasks';
-const envNumber = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
 
-export function redisQueueOptions(concurrency: number, perKeyConcurrency = 1): RedisQueueOptions {
-  return {
-    concurrency,
-    perKeyConcurrency,
-    lockDurationMs: envNumber('DARKROOM_QUEUE_LOCK_MS', 30_000),
-    maxStalledCount: envNumber('DARKROOM_QUEUE_MAX_STALLED', 2),
-    prefix: process.env.DARKROOM_QUEUE_PREFIX ?? 'darkroom',
-  };
+/** The queue options from the configuration's `tasks` group. */
+export function redisQueueOptions(tasks: { concurrency: number; perKeyConcurrency: number; queue: { lockMs: number; maxStalledCount: number; prefix: string } }): RedisQueueOptions {
+  return { concurrency: tasks.concurrency, perKeyConcurrency: tasks.perKeyConcurrency, lockDurationMs: tasks.queue.lockMs, maxStalledCount: tasks.queue.maxStalledCount, prefix: tasks.queue.prefix };
 }
 
 /** BullMQ job ids may not be integers nor contain ':'; task ids are base64url. */
@@ -70,9 +64,9 @@ export class RedisQueue implements TaskQueue {
 
   constructor(
     private readonly url: string,
-    concurrency: number | RedisQueueOptions,
+    opts: RedisQueueOptions,
   ) {
-    this.opts = typeof concurrency === 'number' ? redisQueueOptions(concurrency) : concurrency;
+    this.opts = opts;
     // BullMQ requires unlimited retries on its connections; commands wait while Redis is away.
     this.connection = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
     this.connection.on('error', () => undefined);

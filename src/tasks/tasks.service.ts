@@ -9,13 +9,15 @@ import type { Clock } from '../util/clock.js';
 import { canonicalJson, randomId, sha256Hex } from '../util/ids.js';
 import type { TaskQueue } from './queue.js';
 import { faultPoint } from '../util/fault.js';
+import { paramsProblem } from '../features/check.js';
 import { assertBoundedParams } from './params-bounds.js';
 
 export interface CreateTaskBody {
   request_id: number;
   payload: {
-    file_sets?: Partial<Record<string, string[]>>;
-    actions?: { id: number; params?: Record<string, unknown> }[];
+    file_sets?: Partial<Record<FileSetName, string[]>>;
+    /** Exactly one (the request schema says so). */
+    actions: { id: number; params?: Record<string, unknown> }[];
     output_ext?: 'jpg' | 'png';
   };
   callback_url?: string;
@@ -39,6 +41,7 @@ export interface TaskView {
 export interface StoredPayload {
   file_sets: Partial<Record<FileSetName, string[]>>;
   action_id: number;
+  /** As the feature contract returned them (numeric strings read, empty values dropped), or as sent when they broke a rule. */
   params: Record<string, unknown>;
   output_ext?: 'jpg' | 'png';
 }
@@ -83,29 +86,23 @@ export class TasksService {
     this.endListeners.push(listener);
   }
 
+  /** The request schema (from the feature contract) already enforced the shape: one action, known file sets, their counts. */
   private parseBody(spec: FeatureSpec, body: CreateTaskBody): { payload: StoredPayload; ids: string[]; inputKey: string; paramsHash: string; requestId: string } {
     // The schema admits JSON integers only; one spelling per value keeps idempotency keys distinct.
     if (!Number.isSafeInteger(body.request_id) || (body.request_id as number) < 0) throw new ApiError('InvalidParameters', 'request_id must be an integer from 0 to 2^53-1');
     const requestId = String(body.request_id);
-    const actions = body.payload.actions ?? [];
-    if (actions.length !== 1) throw new ApiError('InvalidParameters', `payload.actions must hold exactly 1 action (got ${actions.length})`);
+    const [action] = body.payload.actions;
     const given = body.payload.file_sets ?? {};
-    const known = new Set(spec.fileSets.map((s) => s.name));
-    for (const name of Object.keys(given)) {
-      if (!known.has(name as FileSetName)) throw new ApiError('BadRequest', `payload.file_sets.${name} is not used by ${spec.title}${known.size ? ` (expected ${[...known].join(', ')})` : ' (it takes no files)'}`);
-    }
     const fileSets: Partial<Record<FileSetName, string[]>> = {};
     const ids: string[] = [];
     for (const set of spec.fileSets) {
       const list = given[set.name] ?? [];
-      if (set.required && list.length === 0) throw new ApiError('InvalidParameters', `payload.file_sets.${set.name} is required for ${spec.title}`);
-      if (list.length > set.maxFiles) throw new ApiError('InvalidParameters', `payload.file_sets.${set.name} takes at most ${set.maxFiles} file(s)`);
       if (list.length) fileSets[set.name] = list;
       ids.push(...list);
     }
-    const params = actions[0].params ?? {};
+    const params = action.params ?? {};
     assertBoundedParams(params);
-    const payload: StoredPayload = { file_sets: fileSets, action_id: actions[0].id, params, output_ext: body.payload.output_ext };
+    const payload: StoredPayload = { file_sets: fileSets, action_id: action.id, params, output_ext: body.payload.output_ext };
     const paramsHash = sha256Hex(canonicalJson({ params, output_ext: payload.output_ext ?? null, action_id: payload.action_id }));
     // With no input files (text-to-image) the params are the input: a new prompt under a reused
     // request_id (many clients always send 0) is a new task, not a conflict.
@@ -141,15 +138,23 @@ export class TasksService {
 
     const inputs: FileRow[] = await this.files.ownedFiles(clientId, ids);
     await this.files.assertUploaded(inputs);
+    // Value rules run here, once, before any credit hold; a broken one ends the task at once with
+    // the task error clients of the source document expect (invalid_parameter naming the field).
+    const counts = Object.fromEntries(Object.entries(payload.file_sets).map(([name, list]) => [name, list.length]));
+    const checked = paramsProblem(spec.id, payload.params, { files: counts });
+    if ('params' in checked) payload.params = checked.params;
     const price = this.opts.price(spec);
     const now = this.clock.now();
     const taskId = randomId(32);
     const created = await this.credits.lockAndRun(clientId, async (trx) => {
       const again = await this.findByKey(clientId, spec, requestId, inputKey, trx);
       if (again) return { id: this.sameOrConflict(again, paramsHash), isNew: false };
-      const available = await this.credits.available(clientId, trx);
-      if (available < price) {
-        throw new ApiError('CreditInsufficiency', `${spec.title} costs ${price} credit(s); available balance is ${Math.max(0, available)}`);
+      const refused = 'problem' in checked ? checked.problem : undefined;
+      if (!refused) {
+        const available = await this.credits.available(clientId, trx);
+        if (available < price) {
+          throw new ApiError('CreditInsufficiency', `${spec.title} costs ${price} credit(s); available balance is ${Math.max(0, available)}`);
+        }
       }
       await trx
         .insertInto('tasks')
@@ -161,24 +166,28 @@ export class TasksService {
           input_key: inputKey,
           params_hash: paramsHash,
           payload: JSON.stringify(payload),
-          status: 'running',
-          error: null,
-          error_message: null,
+          status: refused ? 'error' : 'running',
+          error: refused ? 'invalid_parameter' : null,
+          error_message: refused?.message ?? null,
           price,
-          hold: price,
+          hold: refused ? 0 : price,
           progress: 0,
           results: null,
           callback_url: body.callback_url ?? null,
           created_at: now,
-          finished_at: null,
+          finished_at: refused ? now : null,
           last_polled_at: now,
           attempts: 0,
           claimed_by: null,
           claimed_at: null,
         })
         .execute();
-      return { id: taskId, isNew: true };
+      return { id: taskId, isNew: true, refused: Boolean(refused) };
     });
+    if (created.isNew && created.refused) {
+      await this.notifyEnd(created.id);
+      return created.id;
+    }
     if (created.isNew) {
       try {
         await this.queue!.enqueue(created.id, spec.id, clientId);

@@ -21,16 +21,6 @@ export interface LivenessOptions {
   requeueUnclaimedAfterMs: number;
 }
 
-const envNumber = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
-
-export function livenessOptions(): LivenessOptions {
-  return {
-    heartbeatMs: envNumber('DARKROOM_WORKER_HEARTBEAT_MS', 5_000),
-    staleMs: envNumber('DARKROOM_WORKER_STALE_MS', 30_000),
-    maxAttempts: envNumber('DARKROOM_TASK_MAX_ATTEMPTS', 3),
-    requeueUnclaimedAfterMs: envNumber('DARKROOM_REQUEUE_UNCLAIMED_MS', 60_000),
-  };
-}
 
 /** Writes this process's heartbeat row while it runs engines. */
 export class WorkerHeartbeat {

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
-import type { DarkroomConfig } from '../../config.js';
-import { feature as featureSpec, type FeatureId } from '../../features/table.js';
+import type { EngineConfig } from '../engine.js';
+import { feature as featureSpec, type FeatureId, type FeatureParams } from '../../features/table.js';
 import { getStyle, parseId, StyleCatalogError } from '../../styles/service.js';
 import type { Style } from '../../styles/catalog.js';
 import type { Availability, EngineDeps } from '../engine.js';
@@ -16,7 +16,7 @@ export interface GenerativeDeps extends EngineDeps {
 }
 
 // One client per configuration, so per-backend concurrency limits hold across every feature.
-const clients = new WeakMap<DarkroomConfig, DiffusionClient | null>();
+const clients = new WeakMap<EngineConfig, DiffusionClient | null>();
 
 export function sharedDiffusionClient(deps: EngineDeps): DiffusionClient | undefined {
   if (!clients.has(deps.config)) clients.set(deps.config, createDiffusionClient(deps.config, deps.log) ?? null);
@@ -38,12 +38,15 @@ export function requireDiffusion(client: DiffusionClient | undefined, id: Featur
   return client;
 }
 
+/** The style params of the contract; the catalog decides whether the ids exist. */
+export type StyleChoice = Partial<Pick<FeatureParams['hair-style'], 'style_group_id' | 'style_ids'>>;
+
 /**
  * `style_group_id` + `style_ids: [one id]` → the style. Throws StyleCatalogError (the API's 400
  * InvalidStyleGroup/InvalidStyle when the lead validates at submit time); engines turn it into
  * `invalid_parameter`.
  */
-export function resolveStyleParams(id: FeatureId, params: Record<string, unknown>): Style {
+export function resolveStyleParams(id: FeatureId, params: StyleChoice): Style {
   const groupId = parseId(params.style_group_id);
   if (groupId === undefined) throw new StyleCatalogError('InvalidStyleGroup', 'style_group_id is required (an integer id from the style-group list)');
   const ids = params.style_ids;
@@ -53,7 +56,7 @@ export function resolveStyleParams(id: FeatureId, params: Record<string, unknown
   return style;
 }
 
-export function styleForTask(id: FeatureId, params: Record<string, unknown>): Style {
+export function styleForTask(id: FeatureId, params: StyleChoice): Style {
   try {
     return resolveStyleParams(id, params);
   } catch (e) {
@@ -62,13 +65,21 @@ export function styleForTask(id: FeatureId, params: Record<string, unknown>): St
   }
 }
 
-export const MAX_PROMPT_CHARS = 500;
+/**
+ * How much prompt the backends' text encoder reads. CLIP takes 77 tokens per pass; A1111 and ComfyUI
+ * encode longer prompts in 75-token chunks and join them, and past about three chunks more text only
+ * dilutes the conditioning. At roughly 4 characters a token that is about 1000 characters. The contract
+ * accepts much longer prompts (clients send long templates); the engine cuts them here, not refuses.
+ */
+export const ENCODER_PROMPT_CHARS = 1000;
 
-export function promptParam(params: Record<string, unknown>, max = MAX_PROMPT_CHARS): string {
-  const p = params.prompt;
-  if (typeof p !== 'string' || p.trim() === '') throw new EngineError('invalid_parameter', 'prompt is required (a non-empty string)');
-  if ([...p].length > max) throw new EngineError('invalid_parameter', `prompt is ${[...p].length} characters; at most ${max} are accepted`);
-  return p.trim();
+/** The prompt as the encoder will read it: trimmed, and cut at a word boundary to ENCODER_PROMPT_CHARS. */
+export function encoderPrompt(prompt: string, max = ENCODER_PROMPT_CHARS): string {
+  const chars = [...prompt.trim()];
+  if (chars.length <= max) return chars.join('');
+  const cut = chars.slice(0, max).join('');
+  const lastSpace = cut.search(/\s\S*$/);
+  return (lastSpace > max * 0.8 ? cut.slice(0, lastSpace) : cut).trimEnd();
 }
 
 /** Seeds both engines accept (A1111 takes -1 for random, so Darkroom always sends its own). */

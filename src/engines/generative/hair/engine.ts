@@ -1,6 +1,6 @@
 import { feature, type FeatureId } from '../../../features/table.js';
 import { renderPrompt } from '../../../styles/catalog.js';
-import type { Engine, EngineFactory, EngineJob, EngineRunContext } from '../../engine.js';
+import { paramsFor, type Engine, type EngineFactory, type EngineJob, type EngineRunContext } from '../../engine.js';
 import { EngineError, TaskAbortedError, isEngineError } from '../../errors.js';
 import { analyzeFaces, checkFaceRules } from '../../face/analysis.js';
 import sharp from 'sharp';
@@ -30,7 +30,7 @@ export function hairEngine(id: HairFeature): EngineFactory {
       feature: id,
       availability: () => diffusionAvailability(client),
       async run(job: EngineJob, ctx: EngineRunContext) {
-        const style = styleForTask(id, job.params);
+        const style = styleForTask(id, paramsFor(id, job));
         const backend = requireDiffusion(client, id);
         const src = await loadImage(firstFile(job.files.src_ids), spec, { maxPixels: deps.config.engines.maxPixels });
         const image = await toRaw(src.image, 3);
