@@ -1,4 +1,4 @@
-import type { DarkroomConfig } from '../../config.js';
+import type { EngineConfig } from '../engine.js';
 import type { FeatureId } from '../../features/table.js';
 import type { ModelRole, ModelSignature } from '../models/catalog.js';
 import { catalogModels, presentModels } from '../models/select.js';
@@ -37,12 +37,12 @@ export const ENGINE_PREFERENCE: Partial<Record<FeatureId, readonly EngineOption[
   'hair-vol': [DIFFUSION],
 };
 
-export function diffusionConfigured(config: DarkroomConfig): boolean {
+export function diffusionConfigured(config: EngineConfig): boolean {
   return config.diffusion.a1111.length + config.diffusion.comfyui.length > 0;
 }
 
 /** Whether an option can run on this server now (configuration and installed files only). */
-export function optionReady(option: EngineOption, config: DarkroomConfig): boolean {
+export function optionReady(option: EngineOption, config: EngineConfig): boolean {
   if (option.kind === 'diffusion') return diffusionConfigured(config);
   if (option.kind === 'onnx') return presentModels(option.role!, config.engines.modelsDir, option.signatures).length > 0;
   return true;
@@ -58,7 +58,7 @@ export interface FeatureRoute {
   upgrades: { option: EngineOption; how: string }[];
 }
 
-function howToEnable(option: EngineOption, config: DarkroomConfig): string {
+function howToEnable(option: EngineOption, config: EngineConfig): string {
   if (option.kind === 'diffusion') return 'set DARKROOM_COMFYUI_URLS or DARKROOM_A1111_URLS (or `docker compose --profile gpu up`)';
   if (option.kind === 'onnx') {
     const names = catalogModels(option.role!, config.engines.modelsDir).filter((m) => !option.signatures || (m.signature && option.signatures.includes(m.signature))).map((m) => m.name);
@@ -68,7 +68,7 @@ function howToEnable(option: EngineOption, config: DarkroomConfig): string {
 }
 
 /** Which engine serves a routed feature now and what would upgrade it; undefined for unrouted features. */
-export function routeFeature(feature: FeatureId, config: DarkroomConfig): FeatureRoute | undefined {
+export function routeFeature(feature: FeatureId, config: EngineConfig): FeatureRoute | undefined {
   const options = ENGINE_PREFERENCE[feature];
   if (!options) return undefined;
   const idx = options.findIndex((o) => optionReady(o, config));

@@ -1,6 +1,6 @@
 import type { FeatureId } from '../../features/table.js';
 import type { Engine, EngineOutput } from '../engine.js';
-import type { DarkroomConfig } from '../../config.js';
+import type { EngineConfig } from '../engine.js';
 import { ENGINE_PREFERENCE, routeFeature } from './preference.js';
 
 /** Adds the name of the engine that ran to each result's meta (kept when the engine set it). */
@@ -12,7 +12,7 @@ export function withEngineMeta(outputs: EngineOutput[], engine: string): EngineO
  * One feature served by the best ready engine of its preference list (decided per task, so models
  * installed or backends configured after start are picked up). Results name the engine that ran.
  */
-export function routedEngine(feature: FeatureId, config: DarkroomConfig, engines: Record<string, Engine>, fallback: Engine): Engine {
+export function routedEngine(feature: FeatureId, config: EngineConfig, engines: Record<string, Engine>, fallback: Engine): Engine {
   const options = ENGINE_PREFERENCE[feature] ?? [];
   const choose = () => {
     const route = routeFeature(feature, config);

@@ -1,4 +1,4 @@
-import type { DarkroomConfig } from '../../config.js';
+import type { EngineConfig } from '../engine.js';
 import { FEATURES, type FeatureId } from '../../features/table.js';
 import type { EngineRegistry } from '../registry.js';
 import { routeFeature } from './preference.js';
@@ -14,7 +14,7 @@ export interface FeatureStatus {
 }
 
 /** Per feature: the serving engine now and what would upgrade it (for `models list` and /readyz). */
-export function featureStatus(config: DarkroomConfig, engines: EngineRegistry): FeatureStatus[] {
+export function featureStatus(config: EngineConfig, engines: EngineRegistry): FeatureStatus[] {
   return FEATURES.map((f) => {
     const a = engines.get(f.id)?.availability() ?? { available: false, reason: 'no engine' };
     const route = routeFeature(f.id, config);
