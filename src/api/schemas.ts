@@ -93,22 +93,17 @@ export const FileResult = Ok(
 
 /** `POST task/{feature}`: file sets and params from the feature contract (params: types only, see wireParamsSchema). */
 export function taskBodySchema(spec: FeatureSpec) {
+  // Required sets are checked by the task service: an unknown set must answer BadRequest first.
   const fileSets = Type.Object(
-    Object.fromEntries(
-      spec.fileSets.map((set) => {
-        const ids = Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { minItems: set.required ? 1 : 0, maxItems: set.maxFiles });
-        return [set.name, set.required ? ids : Type.Optional(ids)];
-      }),
-    ),
+    Object.fromEntries(spec.fileSets.map((set) => [set.name, Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { maxItems: set.maxFiles }))])),
     { additionalProperties: false },
   );
-  const needsFiles = spec.fileSets.some((s) => s.required);
   return Type.Object(
     {
       request_id: NumericId,
       payload: Type.Object(
         {
-          file_sets: needsFiles ? fileSets : Type.Optional(fileSets),
+          file_sets: Type.Optional(fileSets),
           actions: Type.Array(Type.Object({ id: Type.Integer({ minimum: 0 }), params: Type.Optional(wireParamsSchema(spec.id)) }, { additionalProperties: false }), {
             minItems: 1,
             maxItems: 1,

@@ -85,7 +85,7 @@ export class TasksService {
     this.endListeners.push(listener);
   }
 
-  /** The request schema (from the feature contract) already enforced the shape: one action, known file sets, their counts. */
+  /** The request schema (from the feature contract) already enforced the shape: one action, known file sets, at most maxFiles each. */
   private parseBody(spec: FeatureSpec, body: CreateTaskBody): { payload: StoredPayload; ids: string[]; inputKey: string; paramsHash: string; requestId: string } {
     const requestId = String(body.request_id);
     if (!/^\d{1,16}$/.test(requestId)) throw new DomainError('InvalidParameters', 'request_id must be a non-negative integer');
@@ -95,6 +95,7 @@ export class TasksService {
     const ids: string[] = [];
     for (const set of spec.fileSets) {
       const list = given[set.name] ?? [];
+      if (set.required && list.length === 0) throw new DomainError('InvalidParameters', `payload.file_sets.${set.name} is required for ${spec.title}`);
       if (list.length) fileSets[set.name] = list;
       ids.push(...list);
     }
