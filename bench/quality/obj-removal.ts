@@ -21,7 +21,7 @@ import type { QualityModule, QualityRow } from './types.js';
 
 const only = (names: string[]) => (process.env.QUALITY_PHOTOS ? names.filter((n) => process.env.QUALITY_PHOTOS!.split(',').includes(n)) : names);
 const PHOTOS = only(['messi5.jpg', 'home.jpg', 'fruits.jpg', 'coffee.png', 'building.jpg', 'grass.png', 'brick.png', 'chelsea.png']);
-const SIDE = Number(process.env.QUALITY_OBJREMOVAL_SIDE ?? 640);
+const SIDE = Number(process.env.QUALITY_OBJREMOVAL_SIDE ?? 512);
 const TELEA = 'OpenCV Telea r=5';
 
 /** Small deterministic PRNG (xorshift32), one stream per photo. */

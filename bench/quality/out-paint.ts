@@ -24,7 +24,7 @@ const only = (names: string[]) => (process.env.QUALITY_PHOTOS ? names.filter((n)
 const PHOTOS = only(['chelsea.png', 'coffee.png', 'home.jpg', 'rocket.jpg', 'fruits.jpg', 'grass.png', 'brick.png', 'astronaut.png']);
 /** Photos for the large-extension case: a subject that a small input makes easy to repeat. */
 const SMALL_SUBJECT = only(['chelsea.png', 'coffee.png', 'rocket.jpg']);
-const SIDE = Number(process.env.QUALITY_OUTPAINT_SIDE ?? 640);
+const SIDE = Number(process.env.QUALITY_OUTPAINT_SIDE ?? 512);
 const MIRROR = 'blurred mirror';
 
 interface Rect { x0: number; y0: number; x1: number; y1: number }
