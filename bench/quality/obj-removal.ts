@@ -16,7 +16,8 @@ import type { EngineDeps, EngineJob } from '../../src/engines/engine.js';
 import { createObjectRemovalEngine } from '../../src/engines/pixel/object-removal.js';
 import { createWorkerPool } from '../../src/engines/runtime/pool.js';
 import { decodeRgb, encodePng, loadPhoto, psnr, type Rgb } from './images.js';
-import { highFrequencyEnergy, writeSheet } from './out-paint.js';
+import { highFrequencyEnergy } from './out-paint.js';
+import { writeSheet, type SheetRow } from './sheet.js';
 import type { QualityModule, QualityRow } from './types.js';
 
 const only = (names: string[]) => (process.env.QUALITY_PHOTOS ? names.filter((n) => process.env.QUALITY_PHOTOS!.split(',').includes(n)) : names);
@@ -81,7 +82,7 @@ export async function run(): Promise<QualityRow[]> {
   const engine = createObjectRemovalEngine(deps);
   const ctx = { signal: new AbortController().signal, reportProgress: () => undefined, log: deps.log };
   const rows: QualityRow[] = [];
-  const sheet: Rgb[][] = [];
+  const sheet: SheetRow[] = [];
   try {
     for (const [k, name] of PHOTOS.entries()) {
       const truth = await loadPhoto(name, SIDE);
@@ -111,9 +112,9 @@ export async function run(): Promise<QualityRow[]> {
       add('HF ratio |log|', Math.abs(Math.log(hf)), Math.abs(Math.log(hfBase)), 'lower', 'distance of the HF ratio from 1');
       rows.push({ feature: 'obj-removal', case: c, metric: 'seconds', darkroom: seconds, better: 'lower' });
       process.stderr.write(`obj-removal ${c}: ${seconds.toFixed(1)} s\n`);
-      sheet.push([withHoleGray(truth, mask), out, base, truth]);
+      sheet.push({ label: c, tiles: [withHoleGray(truth, mask), out, base, truth] });
     }
-    await writeSheet(sheet, path.resolve('docs/images/quality-obj-removal.jpg'));
+    await writeSheet('obj-removal', ['input (hole gray)', 'Darkroom', TELEA, 'original'], sheet);
   } finally {
     await deps.pool.destroy();
   }

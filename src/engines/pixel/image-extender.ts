@@ -5,7 +5,7 @@ import { TaskAbortedError, throwIfAborted } from '../errors.js';
 import { encodeOutput, firstFile, loadImage } from '../image-io.js';
 import { foregroundMatte } from '../neural/matte.js';
 import { siblingModule } from '../runtime/pool.js';
-import { parseExtenderGeometry } from './extender-geometry.js';
+import { extenderGeometry } from './extender-geometry.js';
 import type { OutpaintRequest } from './outpaint-kernel.js';
 
 /** A matte with more unsure pixels (25..230) than this share of its foreground is not a clear subject. */
@@ -18,7 +18,7 @@ const MAX_UNSURE_PER_SUBJECT = 0.35;
  */
 async function subjectMask(deps: EngineDeps, ctx: EngineRunContext, placed: Buffer, width: number, height: number): Promise<Uint8Array | undefined> {
   try {
-    const matte = await foregroundMatte(deps.pool, sharp(placed, { raw: { width, height, channels: 3 } }), width, height, { modelsDir: deps.config.engines.modelsDir, signal: ctx.signal });
+    const matte = await foregroundMatte(sharp(placed, { raw: { width, height, channels: 3 } }), width, height, { modelsDir: deps.config.engines.modelsDir, signal: ctx.signal });
     const mask = new Uint8Array(width * height);
     let subject = 0, unsure = 0;
     for (let i = 0; i < mask.length; i++) {
@@ -43,7 +43,7 @@ export function createImageExtenderEngine(deps: EngineDeps): Engine {
     availability: () => ({ available: true, implementation: 'classical multi-scale PatchMatch out-painting, subject-aware (ISNet matte)' }),
     async run(job, ctx) {
       const src = await loadImage(firstFile(job.files.src_ids), spec, { maxPixels: deps.config.engines.maxPixels });
-      const g = parseExtenderGeometry(job.params, src.width, src.height);
+      const g = extenderGeometry(job, src.width, src.height);
       const placed = await src.image.clone().removeAlpha()
         .extract({ left: g.crop_input_x, top: g.crop_input_y, width: g.crop_input_width, height: g.crop_input_height })
         .resize(g.input_width, g.input_height, { fit: 'fill', kernel: 'lanczos3' })

@@ -15,7 +15,7 @@ export function maskGrowth(width: number, height: number): number {
 
 export function createObjectRemovalEngine(deps: EngineDeps): Engine {
   const spec = feature('obj-removal');
-  const kernels = siblingModule(import.meta.url, 'pixel-kernels');
+  const kernels = siblingModule(import.meta.url, 'pixel-kernel');
   const model = () => findModel(deps.config.engines.modelsDir, 'inpaint');
   return {
     feature: 'obj-removal',
