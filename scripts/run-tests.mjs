@@ -5,7 +5,6 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 function collect(dir, out) {
-  if (!existsSync(dir)) return out;
   for (const name of readdirSync(dir).sort()) {
     const p = path.join(dir, name);
     if (statSync(p).isDirectory()) collect(p, out);
@@ -15,6 +14,12 @@ function collect(dir, out) {
 }
 
 const args = process.argv.slice(2);
+// A folder or file that does not exist is a mistake in the script that names it, not an empty suite.
+const missing = args.filter((a) => !existsSync(a));
+if (missing.length > 0) {
+  console.error(`no such test folder or file: ${missing.join(', ')}`);
+  process.exit(1);
+}
 const filter = process.env.TEST_FILTER;
 let files = args.flatMap((d) => (d.endsWith('.ts') ? [d] : collect(d, [])));
 if (filter) files = files.filter((f) => f.includes(filter));

@@ -7,6 +7,7 @@ import { AdminService } from './auth/admin.service.js';
 import { KeysService } from './auth/keys.service.js';
 import { MasterKey } from './auth/master-key.js';
 import { TokensService } from './auth/tokens.service.js';
+import { isLocalhostUrl, publicBaseUrl } from './api/request-origin.js';
 import { buildServer } from './api/server.js';
 import type { ApiServices } from './api/services.js';
 import { CreditsService } from './billing/credits.service.js';
@@ -26,7 +27,7 @@ import { InProcessQueue } from './tasks/in-process-queue.js';
 import type { TaskQueue } from './tasks/queue.js';
 import { TaskRunner } from './tasks/task-runner.js';
 import { TasksService } from './tasks/tasks.service.js';
-import { WorkerHeartbeat, livenessOptions, recoverOrphanedTasks, releaseClaimsOfOthers } from './tasks/worker-liveness.js';
+import { WorkerHeartbeat, recoverOrphanedTasks, releaseClaimsOfOthers } from './tasks/worker-liveness.js';
 import { systemClock, type Clock } from './util/clock.js';
 import { randomId } from './util/ids.js';
 import { WebhooksService } from './webhooks/webhooks.service.js';
@@ -75,7 +76,7 @@ async function createStorage(config: DarkroomConfig, master: MasterKey): Promise
     if (!config.storage.s3) throw new Error('storage.driver is s3 but no bucket is configured (DARKROOM_S3_BUCKET)');
     return { storage: new mod.S3Storage(config.storage.s3) };
   }
-  const local = new LocalDiskStorage(path.join(config.dataDir, 'files'), config.publicUrl, new UrlSigner(master.derive('url-signing')));
+  const local = new LocalDiskStorage(path.join(config.dataDir, 'files'), () => publicBaseUrl(config), new UrlSigner(master.derive('url-signing')));
   return { storage: local, local };
 }
 
@@ -90,17 +91,17 @@ async function createRateLimitRedis(config: DarkroomConfig): Promise<{ quit(): P
 
 async function createQueue(config: DarkroomConfig): Promise<TaskQueue> {
   if (config.redisUrl) {
-    const mod = (await import(REDIS_QUEUE_MODULE)) as { RedisQueue: new (url: string, concurrency: number) => TaskQueue };
-    return new mod.RedisQueue(config.redisUrl, config.tasks.concurrency);
+    const mod = (await import(REDIS_QUEUE_MODULE)) as typeof import('./tasks/redis-queue.js');
+    return new mod.RedisQueue(config.redisUrl, mod.redisQueueOptions(config.tasks));
   }
-  return new InProcessQueue(config.tasks.concurrency);
+  return new InProcessQueue(config.tasks.concurrency, config.tasks.perKeyConcurrency);
 }
 
 /** Wires every service from configuration: the embedded default or the scale-out parts. */
 export async function createDarkroom(config: DarkroomConfig, opts: DarkroomOptions = {}): Promise<Darkroom> {
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? pino({ level: config.logLevel });
-  const master = MasterKey.load(config.dataDir);
+  const master = MasterKey.load(config.dataDir, config.masterKey);
   const db: Db = await openDatabase(config.databaseUrl);
   const { storage, local } = opts.storage ? { storage: opts.storage, local: opts.storage instanceof LocalDiskStorage ? opts.storage : undefined } : await createStorage(config, master);
   // Only the process that receives uploads may clear their leftovers (a worker could race a live upload).
@@ -127,7 +128,7 @@ export async function createDarkroom(config: DarkroomConfig, opts: DarkroomOptio
   const role = opts.role ?? (config.runEngines ? 'embedded' : 'api');
   const metrics = new DarkroomMetrics({ role, queueDepth: () => queue.depth() });
   tasks.onTaskEnd(metrics.onTaskEnd);
-  const liveness = livenessOptions();
+  const liveness = config.tasks.liveness;
   const workerId = `${hostname()}:${process.pid}:${randomId(4)}`;
   let heartbeat: WorkerHeartbeat | undefined;
 
@@ -135,7 +136,8 @@ export async function createDarkroom(config: DarkroomConfig, opts: DarkroomOptio
   let engines: EngineRegistry | undefined;
   if (config.runEngines) {
     pool = createWorkerPool(config.engines.workers);
-    engines = createEngineRegistry({ config, log: log.child({ component: 'engines' }), pool });
+    // Engines see only their own slice of the configuration.
+    engines = createEngineRegistry({ config: { engines: config.engines, diffusion: config.diffusion }, log: log.child({ component: 'engines' }), pool });
     const runner = new TaskRunner(tasks, files, engines, log.child({ component: 'runner' }), { timeoutMs: config.tasks.timeoutMs, workerId });
     heartbeat = new WorkerHeartbeat(db, workerId, liveness.heartbeatMs);
     await heartbeat.start((err) => log.warn({ err }, 'worker heartbeat failed'));
@@ -144,11 +146,14 @@ export async function createDarkroom(config: DarkroomConfig, opts: DarkroomOptio
       // Only this process runs tasks in embedded mode, so every other claim is a dead process's.
       await releaseClaimsOfOthers(db, workerId);
       // The in-process queue died with the previous process: pick its unfinished tasks up again.
-      for (const t of await tasks.resumeAfterRestart(liveness.maxAttempts)) await queue.enqueue(t.id, t.feature);
+      for (const t of await tasks.resumeAfterRestart(liveness.maxAttempts)) await queue.enqueue(t.id, t.feature, t.client_id);
     }
     if (config.engines.preload) for (const e of engines.values()) void e.warmUp?.().catch((err) => log.warn({ err, feature: e.feature }, 'warm-up failed'));
   }
 
+  if (isLocalhostUrl(config.publicUrl) && ['0.0.0.0', '::'].includes(config.host)) {
+    log.warn({ publicUrl: config.publicUrl, host: config.host }, 'publicUrl names this machine as localhost while the server listens on every interface: clients on other machines get upload and result URLs they cannot reach (set DARKROOM_PUBLIC_URL, or leave it unset to follow each request\'s Host)');
+  }
   if (!config.runEngines && queue instanceof InProcessQueue) log.warn('engines are off and the queue is in-process: tasks will wait until they are dropped');
 
   let ownRateLimitRedis: { quit(): Promise<unknown> } | undefined;

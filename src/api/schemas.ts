@@ -1,4 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { wireParamsSchema } from '../features/check.js';
+import type { FeatureSpec } from '../features/table.js';
 
 /** The success envelope `{status: 200, result}`. */
 export const Ok = <T extends TSchema>(result: T) => Type.Object({ status: Type.Literal(200), result });
@@ -89,18 +91,25 @@ export const FileResult = Ok(
   }),
 );
 
-export function taskBodySchema(fileSetNames: string[], paramsSchema: TSchema) {
+/** `POST task/{feature}`: file sets and params from the feature contract (params: types only, see wireParamsSchema). */
+export function taskBodySchema(spec: FeatureSpec) {
   const fileSets = Type.Object(
-    Object.fromEntries(fileSetNames.map((n) => [n, Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { maxItems: 16 }))])),
+    Object.fromEntries(
+      spec.fileSets.map((set) => {
+        const ids = Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { minItems: set.required ? 1 : 0, maxItems: set.maxFiles });
+        return [set.name, set.required ? ids : Type.Optional(ids)];
+      }),
+    ),
     { additionalProperties: false },
   );
+  const needsFiles = spec.fileSets.some((s) => s.required);
   return Type.Object(
     {
       request_id: NumericId,
       payload: Type.Object(
         {
-          file_sets: Type.Optional(fileSets),
-          actions: Type.Array(Type.Object({ id: Type.Integer({ minimum: 0 }), params: Type.Optional(paramsSchema) }, { additionalProperties: false }), {
+          file_sets: needsFiles ? fileSets : Type.Optional(fileSets),
+          actions: Type.Array(Type.Object({ id: Type.Integer({ minimum: 0 }), params: Type.Optional(wireParamsSchema(spec.id)) }, { additionalProperties: false }), {
             minItems: 1,
             maxItems: 1,
             description: 'Only 1 action is accepted.',

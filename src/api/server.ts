@@ -7,6 +7,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { ErrorEnvelope } from './schemas.js';
 import { installErrorHandling } from './plugins/error-handler.js';
+import { installRequestOrigin } from './request-origin.js';
 import { installRateLimits } from './plugins/rate-limits.js';
 import { adminRoutes } from './routes/admin.routes.js';
 import { clientRoutes } from './routes/client.routes.js';
@@ -30,11 +31,12 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
     // Signed storage URLs are bearer capabilities (valid up to 2 h): request logs keep them without the signature.
     childLoggerFactory: (logger, bindings, opts) => logger.child(bindings, { ...opts, serializers: { ...opts.serializers, req: logRequest } }),
     bodyLimit: 1024 * 1024,
-    trustProxy: process.env.DARKROOM_TRUST_PROXY === '1',
+    trustProxy: services.config.trustProxy,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   });
   app.addSchema(ErrorEnvelope);
   installErrorHandling(app);
+  installRequestOrigin(app);
 
   await app.register(swagger, {
     openapi: {

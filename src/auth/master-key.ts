@@ -4,15 +4,15 @@ import path from 'node:path';
 
 /**
  * The server's master key encrypts secrets at rest (clients' RSA private keys, webhook secrets) and
- * signs URLs. It comes from DARKROOM_MASTER_KEY (base64, 32 bytes) or `<dataDir>/secrets/master.key`,
+ * signs URLs. It comes from the `masterKey` setting (DARKROOM_MASTER_KEY, base64 of 32 bytes) or `<dataDir>/secrets/master.key`,
  * created with mode 0600 on first start.
  */
 export class MasterKey {
   private constructor(private readonly key: Buffer) {}
 
-  static load(dataDir: string, env: NodeJS.ProcessEnv = process.env): MasterKey {
-    if (env.DARKROOM_MASTER_KEY) {
-      const key = Buffer.from(env.DARKROOM_MASTER_KEY, 'base64');
+  static load(dataDir: string, base64Key?: string): MasterKey {
+    if (base64Key) {
+      const key = Buffer.from(base64Key, 'base64');
       if (key.length !== 32) throw new Error('DARKROOM_MASTER_KEY must be 32 bytes, base64-encoded');
       return new MasterKey(key);
     }

@@ -21,7 +21,7 @@ export function createCliContext(): CliContext {
     async openStore() {
       const c = config();
       const db = await openDatabase(c.databaseUrl);
-      const master = MasterKey.load(c.dataDir);
+      const master = MasterKey.load(c.dataDir, c.masterKey);
       return { db, keys: new KeysService(db, master, systemClock, c.auth.keyBits), credits: new CreditsService(db, systemClock), close: () => db.close() };
     },
   };

@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import type { DarkroomConfig } from '../config.js';
-import type { FeatureId, FileSetName } from '../features/table.js';
+import type { FeatureId, FeatureParams, FileSetName } from '../features/table.js';
+import { EngineError } from './errors.js';
+import type { DiffusionSettings } from './generative/backends/types.js';
 
 /** One input file as the engine receives it: bytes already read from storage. */
 export interface EngineFile {
@@ -10,14 +12,43 @@ export interface EngineFile {
   data: Buffer;
 }
 
-export interface EngineJob {
+export interface EngineJob<F extends FeatureId = FeatureId> {
   taskId: string;
-  feature: FeatureId;
+  feature: F;
   files: Partial<Record<FileSetName, EngineFile[]>>;
-  /** The task's `actions[0].params` (may be empty). */
-  params: Record<string, unknown>;
+  /** The task's `actions[0].params`, validated against the feature contract when the task was created. */
+  params: FeatureParams[F];
   /** Requested output format, when the client sent `output_ext`. */
   outputExt?: 'jpg' | 'png';
+  /** Styled features: the preset the task's `style_group_id`/`style_ids` name, resolved before the engine runs. */
+  style?: StylePreset;
+}
+
+/** A style with every catalog default applied (src/styles builds these from its data files). */
+export interface StylePreset {
+  id: number;
+  groupId: number;
+  feature: string;
+  title: string;
+  /** Prompt template; `{prompt}` is the client's prompt (text-to-image). */
+  promptTemplate: string;
+  negativePrompt: string;
+  /** Generation size for text-to-image (and thumbnails). */
+  width: number;
+  height: number;
+  /** Who hair thumbnails show ("woman", "man"). */
+  subject: string;
+  settings: DiffusionSettings;
+}
+
+/**
+ * The job's params, typed for the engine's feature. Engines do not parse params: the task service ran
+ * every value rule of the feature contract (src/features) at creation, and a task that broke one
+ * never reaches an engine.
+ */
+export function paramsFor<F extends FeatureId>(feature: F, job: EngineJob): FeatureParams[F] {
+  if (job.feature !== feature) throw new EngineError('unknown_internal_error', `a ${job.feature} task reached the ${feature} engine`);
+  return job.params as FeatureParams[F];
 }
 
 /** One result file; a task's results are `results[0].data[i]`, in this order. */
@@ -48,7 +79,7 @@ export interface Availability {
 export interface Engine {
   readonly feature: FeatureId;
   availability(): Availability;
-  /** Validates inputs and params (throwing EngineError with the spec's code) and produces the results. */
+  /** Validates the input files (throwing EngineError with the spec's code) and produces the results. */
   run(job: EngineJob, ctx: EngineRunContext): Promise<EngineOutput[]>;
   /** Loads models ahead of the first task (config `engines.preload`). */
   warmUp?(): Promise<void>;
@@ -66,9 +97,12 @@ export interface WorkerPool {
   destroy(): Promise<void>;
 }
 
+/** The part of the configuration engines read: their own settings and the diffusion backends. */
+export type EngineConfig = Pick<DarkroomConfig, 'engines' | 'diffusion'>;
+
 /** What every engine factory receives. */
 export interface EngineDeps {
-  config: DarkroomConfig;
+  config: EngineConfig;
   log: Logger;
   pool: WorkerPool;
 }

@@ -11,14 +11,8 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { DarkroomConfig } from '../config.js';
 import type { ObjectStorage, PresignedRequest } from './storage.js';
 
-export type S3Config = NonNullable<DarkroomConfig['storage']['s3']> & {
-  /**
-   * The endpoint clients reach, when it differs from the one the servers use (containers talking to
-   * `http://minio:9000` while customers see `https://s3.example.com`). Presigned URLs are signed for
-   * this host. Default: DARKROOM_S3_PUBLIC_ENDPOINT, else `endpoint`.
-   */
-  publicEndpoint?: string;
-};
+/** `publicEndpoint` is the endpoint clients reach, when it differs from the one the servers use. */
+export type S3Config = NonNullable<DarkroomConfig['storage']['s3']>;
 
 /** SigV4 presigned URLs live at most 7 days; at least a second so a URL is never born expired. */
 function expiresInSeconds(expiresAt: number): number {
@@ -44,8 +38,8 @@ export class S3Storage implements ObjectStorage {
   constructor(cfg: S3Config) {
     this.bucket = cfg.bucket;
     this.client = S3Storage.createClient(cfg, cfg.endpoint);
-    const publicEndpoint = cfg.publicEndpoint ?? process.env.DARKROOM_S3_PUBLIC_ENDPOINT;
-    this.presigner = publicEndpoint && publicEndpoint !== cfg.endpoint ? S3Storage.createClient(cfg, publicEndpoint) : this.client;
+    // Presigned URLs are signed for the host clients see (containers may reach the store as http://minio:9000).
+    this.presigner = cfg.publicEndpoint && cfg.publicEndpoint !== cfg.endpoint ? S3Storage.createClient(cfg, cfg.publicEndpoint) : this.client;
   }
 
   private static createClient(cfg: S3Config, endpoint: string | undefined): S3Client {

@@ -10,7 +10,8 @@ export type TaskHandler = (taskId: string, signal: AbortSignal) => Promise<void>
  */
 export interface TaskQueue {
   readonly name: string;
-  enqueue(taskId: string, feature: string): Promise<void>;
+  /** `key` is the client the task belongs to: queues share their slots fairly between keys. */
+  enqueue(taskId: string, feature: string, key: string): Promise<void>;
   /** Stops the task wherever it runs (or removes it if it has not started). */
   cancel(taskId: string): Promise<void>;
   consume(handler: TaskHandler): Promise<void>;

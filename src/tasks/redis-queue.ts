@@ -14,28 +14,38 @@ export interface RedisQueueOptions {
   maxStalledCount: number;
   /** Key prefix, so several deployments can share one Redis. */
   prefix: string;
+  /** Tasks of one key that share the top rank when several keys wait (see RedisQueue); default 1. */
+  perKeyConcurrency?: number;
 }
 
 const QUEUE_NAME = 'tasks';
-const envNumber = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
 
-export function redisQueueOptions(concurrency: number): RedisQueueOptions {
-  return {
-    concurrency,
-    lockDurationMs: envNumber('DARKROOM_QUEUE_LOCK_MS', 30_000),
-    maxStalledCount: envNumber('DARKROOM_QUEUE_MAX_STALLED', 2),
-    prefix: process.env.DARKROOM_QUEUE_PREFIX ?? 'darkroom',
-  };
+/** The queue options from the configuration's `tasks` group. */
+export function redisQueueOptions(tasks: { concurrency: number; perKeyConcurrency: number; queue: { lockMs: number; maxStalledCount: number; prefix: string } }): RedisQueueOptions {
+  return { concurrency: tasks.concurrency, perKeyConcurrency: tasks.perKeyConcurrency, lockDurationMs: tasks.queue.lockMs, maxStalledCount: tasks.queue.maxStalledCount, prefix: tasks.queue.prefix };
 }
 
 /** BullMQ job ids may not be integers nor contain ':'; task ids are base64url. */
 const jobIdOf = (taskId: string) => `t-${taskId}`;
+/** BullMQ's largest priority (2^21). */
+const MAX_PRIORITY = 2_097_152;
+
+interface JobData {
+  taskId: string;
+  key?: string;
+}
 
 /**
  * Tasks through Redis (BullMQ). API instances enqueue; `darkroom worker` processes consume.
  * The job id is the task id, so enqueueing a task that is already queued is a no-op (the recovery
  * sweep relies on it). Cancellation is broadcast on a pub/sub channel every consumer listens to,
  * since only the process running a task holds its AbortController.
+ *
+ * Fairness between keys: each job's BullMQ priority is its rank within its key, the key's tasks in
+ * flight (queued or running) when it was enqueued, divided by `perKeyConcurrency`, plus one. Workers
+ * take the lowest rank first, so a key's first task goes before another key's tenth, keys with
+ * queued work take turns, and a key alone still uses every slot. The counts live in Redis (one hash
+ * per deployment), so every API instance ranks the same way.
  */
 export class RedisQueue implements TaskQueue {
   readonly name = 'redis';
@@ -43,6 +53,9 @@ export class RedisQueue implements TaskQueue {
   private readonly connection: Redis;
   private readonly queue: Queue;
   private readonly cancelChannel: string;
+  /** Hash key → tasks in flight, and the set of task ids counted there (so a re-enqueue counts once). */
+  private readonly inFlightKey: string;
+  private readonly countedKey: string;
   private worker?: Worker;
   private subscriber?: Redis;
   private workerConnection?: Redis;
@@ -51,24 +64,39 @@ export class RedisQueue implements TaskQueue {
 
   constructor(
     private readonly url: string,
-    concurrency: number | RedisQueueOptions,
+    opts: RedisQueueOptions,
   ) {
-    this.opts = typeof concurrency === 'number' ? redisQueueOptions(concurrency) : concurrency;
+    this.opts = opts;
     // BullMQ requires unlimited retries on its connections; commands wait while Redis is away.
     this.connection = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
     this.connection.on('error', () => undefined);
     this.queue = new Queue(QUEUE_NAME, { connection: this.connection, prefix: this.opts.prefix });
     this.queue.on('error', () => undefined);
     this.cancelChannel = `${this.opts.prefix}:${QUEUE_NAME}:cancel`;
+    this.inFlightKey = `${this.opts.prefix}:${QUEUE_NAME}:fair:in-flight`;
+    this.countedKey = `${this.opts.prefix}:${QUEUE_NAME}:fair:counted`;
   }
 
-  async enqueue(taskId: string, feature: string): Promise<void> {
-    await this.queue.add(feature, { taskId }, { jobId: jobIdOf(taskId), removeOnComplete: true, removeOnFail: true, attempts: 1 });
+  async enqueue(taskId: string, feature: string, key = ''): Promise<void> {
+    const firstTime = (await this.connection.sadd(this.countedKey, taskId)) === 1;
+    const inFlight = firstTime ? await this.connection.hincrby(this.inFlightKey, key, 1) : Number((await this.connection.hget(this.inFlightKey, key)) ?? 1);
+    const priority = Math.min(MAX_PRIORITY, Math.floor((Math.max(1, inFlight) - 1) / Math.max(1, this.opts.perKeyConcurrency ?? 1)) + 1);
+    const data: JobData = { taskId, key };
+    await this.queue.add(feature, data, { jobId: jobIdOf(taskId), priority, removeOnComplete: true, removeOnFail: true, attempts: 1 });
+  }
+
+  /** The task left the queue for good (ran, or was removed while waiting): its key has one less in flight. */
+  private async uncount(taskId: string, key: string): Promise<void> {
+    if ((await this.connection.srem(this.countedKey, taskId)) !== 1) return;
+    const left = await this.connection.hincrby(this.inFlightKey, key, -1);
+    if (left <= 0) await this.connection.hdel(this.inFlightKey, key);
   }
 
   async cancel(taskId: string): Promise<void> {
     // A waiting job is simply removed; an active one is locked and must be stopped by its worker.
-    await this.queue.remove(jobIdOf(taskId)).catch(() => 0);
+    const job = await this.queue.getJob(jobIdOf(taskId)).catch(() => undefined);
+    const removed = await this.queue.remove(jobIdOf(taskId)).catch(() => 0);
+    if (removed && job) await this.uncount(taskId, (job.data as JobData).key ?? '');
     await this.connection.publish(this.cancelChannel, taskId);
   }
 
@@ -80,7 +108,7 @@ export class RedisQueue implements TaskQueue {
     await this.subscriber.subscribe(this.cancelChannel);
     this.workerConnection = this.connection.duplicate({ maxRetriesPerRequest: null });
     this.workerConnection.on('error', () => undefined);
-    this.worker = new Worker(QUEUE_NAME, (job: Job<{ taskId: string }>) => this.run(job.data.taskId, handler), {
+    this.worker = new Worker(QUEUE_NAME, (job: Job<JobData>) => this.run(job.data, handler), {
       connection: this.workerConnection,
       prefix: this.opts.prefix,
       concurrency: this.opts.concurrency,
@@ -92,13 +120,14 @@ export class RedisQueue implements TaskQueue {
     await this.worker.waitUntilReady();
   }
 
-  private async run(taskId: string, handler: TaskHandler): Promise<void> {
+  private async run({ taskId, key }: JobData, handler: TaskHandler): Promise<void> {
     const controller = new AbortController();
     this.running.set(taskId, controller);
     try {
       await handler(taskId, controller.signal);
     } finally {
       this.running.delete(taskId);
+      await this.uncount(taskId, key ?? '').catch(() => undefined);
     }
   }
 

@@ -1,4 +1,4 @@
-import { ApiError } from '../api/errors.js';
+import { DomainError } from '../errors.js';
 import { CreditsExhaustedError, type CreditsService } from '../billing/credits.service.js';
 import type { Db } from '../db/connect.js';
 import type { Kysely, Transaction } from 'kysely';
@@ -9,12 +9,14 @@ import type { Clock } from '../util/clock.js';
 import { canonicalJson, randomId, sha256Hex } from '../util/ids.js';
 import type { TaskQueue } from './queue.js';
 import { faultPoint } from '../util/fault.js';
+import { paramsProblem } from '../features/check.js';
 
 export interface CreateTaskBody {
   request_id: number | string;
   payload: {
-    file_sets?: Partial<Record<string, string[]>>;
-    actions?: { id: number; params?: Record<string, unknown> }[];
+    file_sets?: Partial<Record<FileSetName, string[]>>;
+    /** Exactly one (the request schema says so). */
+    actions: { id: number; params?: Record<string, unknown> }[];
     output_ext?: 'jpg' | 'png';
   };
   callback_url?: string;
@@ -38,6 +40,7 @@ export interface TaskView {
 export interface StoredPayload {
   file_sets: Partial<Record<FileSetName, string[]>>;
   action_id: number;
+  /** As the feature contract returned them (numeric strings read, empty values dropped), or as sent when they broke a rule. */
   params: Record<string, unknown>;
   output_ext?: 'jpg' | 'png';
 }
@@ -82,27 +85,21 @@ export class TasksService {
     this.endListeners.push(listener);
   }
 
+  /** The request schema (from the feature contract) already enforced the shape: one action, known file sets, their counts. */
   private parseBody(spec: FeatureSpec, body: CreateTaskBody): { payload: StoredPayload; ids: string[]; inputKey: string; paramsHash: string; requestId: string } {
     const requestId = String(body.request_id);
-    if (!/^\d{1,16}$/.test(requestId)) throw new ApiError('InvalidParameters', 'request_id must be a non-negative integer');
-    const actions = body.payload.actions ?? [];
-    if (actions.length !== 1) throw new ApiError('InvalidParameters', `payload.actions must hold exactly 1 action (got ${actions.length})`);
+    if (!/^\d{1,16}$/.test(requestId)) throw new DomainError('InvalidParameters', 'request_id must be a non-negative integer');
+    const [action] = body.payload.actions;
     const given = body.payload.file_sets ?? {};
-    const known = new Set(spec.fileSets.map((s) => s.name));
-    for (const name of Object.keys(given)) {
-      if (!known.has(name as FileSetName)) throw new ApiError('BadRequest', `payload.file_sets.${name} is not used by ${spec.title}${known.size ? ` (expected ${[...known].join(', ')})` : ' (it takes no files)'}`);
-    }
     const fileSets: Partial<Record<FileSetName, string[]>> = {};
     const ids: string[] = [];
     for (const set of spec.fileSets) {
       const list = given[set.name] ?? [];
-      if (set.required && list.length === 0) throw new ApiError('InvalidParameters', `payload.file_sets.${set.name} is required for ${spec.title}`);
-      if (list.length > set.maxFiles) throw new ApiError('InvalidParameters', `payload.file_sets.${set.name} takes at most ${set.maxFiles} file(s)`);
       if (list.length) fileSets[set.name] = list;
       ids.push(...list);
     }
-    const params = actions[0].params ?? {};
-    const payload: StoredPayload = { file_sets: fileSets, action_id: actions[0].id, params, output_ext: body.payload.output_ext };
+    const params = action.params ?? {};
+    const payload: StoredPayload = { file_sets: fileSets, action_id: action.id, params, output_ext: body.payload.output_ext };
     const paramsHash = sha256Hex(canonicalJson({ params, output_ext: payload.output_ext ?? null, action_id: payload.action_id }));
     // With no input files (text-to-image) the params are the input: a new prompt under a reused
     // request_id (many clients always send 0) is a new task, not a conflict.
@@ -125,7 +122,7 @@ export class TasksService {
 
   private sameOrConflict(existing: { id: string; params_hash: string }, paramsHash: string): string {
     if (existing.params_hash !== paramsHash) {
-      throw new ApiError('RequestIdConflict', 'this request_id was already used with the same files but different params: use a new request_id to run again');
+      throw new DomainError('RequestIdConflict', 'this request_id was already used with the same files but different params: use a new request_id to run again');
     }
     return existing.id;
   }
@@ -138,15 +135,23 @@ export class TasksService {
 
     const inputs: FileRow[] = await this.files.ownedFiles(clientId, ids);
     await this.files.assertUploaded(inputs);
+    // Value rules run here, once, before any credit hold; a broken one ends the task at once with
+    // the task error clients of the source document expect (invalid_parameter naming the field).
+    const counts = Object.fromEntries(Object.entries(payload.file_sets).map(([name, list]) => [name, list.length]));
+    const checked = paramsProblem(spec.id, payload.params, { files: counts });
+    if ('params' in checked) payload.params = checked.params;
     const price = this.opts.price(spec);
     const now = this.clock.now();
     const taskId = randomId(32);
     const created = await this.credits.lockAndRun(clientId, async (trx) => {
       const again = await this.findByKey(clientId, spec, requestId, inputKey, trx);
       if (again) return { id: this.sameOrConflict(again, paramsHash), isNew: false };
-      const available = await this.credits.available(clientId, trx);
-      if (available < price) {
-        throw new ApiError('CreditInsufficiency', `${spec.title} costs ${price} credit(s); available balance is ${Math.max(0, available)}`);
+      const refused = 'problem' in checked ? checked.problem : undefined;
+      if (!refused) {
+        const available = await this.credits.available(clientId, trx);
+        if (available < price) {
+          throw new DomainError('CreditInsufficiency', `${spec.title} costs ${price} credit(s); available balance is ${Math.max(0, available)}`);
+        }
       }
       await trx
         .insertInto('tasks')
@@ -158,27 +163,31 @@ export class TasksService {
           input_key: inputKey,
           params_hash: paramsHash,
           payload: JSON.stringify(payload),
-          status: 'running',
-          error: null,
-          error_message: null,
+          status: refused ? 'error' : 'running',
+          error: refused ? 'invalid_parameter' : null,
+          error_message: refused?.message ?? null,
           price,
-          hold: price,
+          hold: refused ? 0 : price,
           progress: 0,
           results: null,
           callback_url: body.callback_url ?? null,
           created_at: now,
-          finished_at: null,
+          finished_at: refused ? now : null,
           last_polled_at: now,
           attempts: 0,
           claimed_by: null,
           claimed_at: null,
         })
         .execute();
-      return { id: taskId, isNew: true };
+      return { id: taskId, isNew: true, refused: Boolean(refused) };
     });
+    if (created.isNew && created.refused) {
+      await this.notifyEnd(created.id);
+      return created.id;
+    }
     if (created.isNew) {
       try {
-        await this.queue!.enqueue(created.id, spec.id);
+        await this.queue!.enqueue(created.id, spec.id, clientId);
       } catch (e) {
         await this.fail(created.id, 'unknown_internal_error', 'the task could not be queued');
         throw e;
@@ -194,7 +203,7 @@ export class TasksService {
   /** The caller's task of this feature; anything else answers like an unknown id. */
   private async owned(clientId: string, spec: FeatureSpec, taskId: string): Promise<TasksTable> {
     const t = taskId ? await this.get(taskId) : undefined;
-    if (!t || t.client_id !== clientId || t.feature !== spec.id) throw new ApiError('InvalidTaskId', `task_id ${taskId || '(empty)'} is unknown`, 404);
+    if (!t || t.client_id !== clientId || t.feature !== spec.id) throw new DomainError('InvalidTaskId', `task_id ${taskId || '(empty)'} is unknown`, true);
     return t;
   }
 
@@ -229,11 +238,11 @@ export class TasksService {
         const entries = JSON.parse(t.results ?? '[]') as TaskResultEntry[];
         const urls = await this.files.resultUrls(entries.map((e) => e.file_id));
         const data = entries.filter((e) => urls.has(e.file_id)).map((e) => ({ ...(e.meta ?? {}), dst_id: e.file_id, url: urls.get(e.file_id)! }));
-        if (data.length < entries.length) throw new ApiError('InvalidTaskId', 'the results of this task have expired (results are kept 30 days)');
+        if (data.length < entries.length) throw new DomainError('InvalidTaskId', 'the results of this task have expired (results are kept 30 days)');
         return { ...base, status: 'success', error: null, error_message: null, results: [{ id: payload.action_id, data }] };
       }
       default:
-        throw new ApiError('InvalidTaskId', `task ${t.id} ${TERMINAL_MESSAGE[t.status] ?? 'is no longer available'}`);
+        throw new DomainError('InvalidTaskId', `task ${t.id} ${TERMINAL_MESSAGE[t.status] ?? 'is no longer available'}`);
     }
   }
 
@@ -355,16 +364,16 @@ export class TasksService {
    * run killed the process is failed (uncharged) so one bad input cannot crash-loop the server; the
    * others get a fresh 10-s polling allowance, since the server's downtime is not the client's.
    */
-  async resumeAfterRestart(maxAttempts: number): Promise<{ id: string; feature: string }[]> {
-    const rows = await this.db.kysely.selectFrom('tasks').select(['id', 'feature', 'attempts']).where('status', '=', 'running').orderBy('created_at', 'asc').execute();
-    const resume: { id: string; feature: string }[] = [];
+  async resumeAfterRestart(maxAttempts: number): Promise<{ id: string; feature: string; client_id: string }[]> {
+    const rows = await this.db.kysely.selectFrom('tasks').select(['id', 'feature', 'client_id', 'attempts']).where('status', '=', 'running').orderBy('created_at', 'asc').execute();
+    const resume: { id: string; feature: string; client_id: string }[] = [];
     for (const t of rows) {
       if (t.attempts >= maxAttempts) {
         await this.fail(t.id, 'unknown_internal_error', `the server stopped ${t.attempts} times while running this task; nothing was charged`);
         continue;
       }
       await this.db.kysely.updateTable('tasks').set({ last_polled_at: this.clock.now() }).where('id', '=', t.id).where('status', '=', 'running').execute();
-      resume.push({ id: t.id, feature: t.feature });
+      resume.push({ id: t.id, feature: t.feature, client_id: t.client_id });
     }
     return resume;
   }

@@ -21,16 +21,6 @@ export interface LivenessOptions {
   requeueUnclaimedAfterMs: number;
 }
 
-const envNumber = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
-
-export function livenessOptions(): LivenessOptions {
-  return {
-    heartbeatMs: envNumber('DARKROOM_WORKER_HEARTBEAT_MS', 5_000),
-    staleMs: envNumber('DARKROOM_WORKER_STALE_MS', 30_000),
-    maxAttempts: envNumber('DARKROOM_TASK_MAX_ATTEMPTS', 3),
-    requeueUnclaimedAfterMs: envNumber('DARKROOM_REQUEUE_UNCLAIMED_MS', 60_000),
-  };
-}
 
 /** Writes this process's heartbeat row while it runs engines. */
 export class WorkerHeartbeat {
@@ -89,7 +79,7 @@ export async function recoverOrphanedTasks(
   const report: RecoveryReport = { requeued: [], failed: [] };
   let q = db.kysely
     .selectFrom('tasks')
-    .select(['id', 'feature', 'claimed_by', 'attempts'])
+    .select(['id', 'feature', 'client_id', 'claimed_by', 'attempts'])
     .where('status', '=', 'running')
     .where('claimed_by', 'is not', null)
     .where(({ not, exists, selectFrom }) =>
@@ -110,7 +100,7 @@ export async function recoverOrphanedTasks(
       .where('claimed_by', '=', t.claimed_by)
       .executeTakeFirst();
     if (Number(released.numUpdatedRows) !== 1) continue;
-    await queue.enqueue(t.id, t.feature);
+    await queue.enqueue(t.id, t.feature, t.client_id);
     report.requeued.push(t.id);
   }
 
@@ -121,12 +111,12 @@ export async function recoverOrphanedTasks(
   // BullMQ gave up a stalled job) is enqueued again; a job that is still queued makes this a no-op.
   const unclaimed = await db.kysely
     .selectFrom('tasks')
-    .select(['id', 'feature'])
+    .select(['id', 'feature', 'client_id'])
     .where('status', '=', 'running')
     .where('claimed_by', 'is', null)
     .where('created_at', '<', clock.now() - opts.requeueUnclaimedAfterMs)
     .execute();
-  for (const t of unclaimed) await queue.enqueue(t.id, t.feature);
+  for (const t of unclaimed) await queue.enqueue(t.id, t.feature, t.client_id);
   return report;
 }
 

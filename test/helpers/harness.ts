@@ -5,7 +5,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { createDarkroom, type Darkroom, type DarkroomOptions } from '../../src/app.js';
 import { encryptIdToken } from '../../src/auth/id-token.js';
-import { DEFAULTS, finalizeConfig, type ConfigOverrides, type DarkroomConfig } from '../../src/config.js';
+import { loadConfig, type ConfigOverrides, type DarkroomConfig } from '../../src/config.js';
 import { ManualClock } from '../../src/util/clock.js';
 
 export const TESTDATA = process.env.DARKROOM_TESTDATA ?? path.resolve(import.meta.dirname, '../../../shared/testdata');
@@ -159,9 +159,10 @@ export interface TestServerOptions extends Omit<DarkroomOptions, 'clock'> {
 export async function startTestServer(overrides: ConfigOverrides = {}, opts: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'darkroom-test-'));
   const port = await freePort();
-  const config = finalizeConfig(
+  // Through the real loader (validation included), with no environment and no config file.
+  const config = loadConfig(
     deepMerge(
-      deepMerge(DEFAULTS, {
+      {
         host: '127.0.0.1',
         port,
         publicUrl: `http://127.0.0.1:${port}`,
@@ -173,9 +174,10 @@ export async function startTestServer(overrides: ConfigOverrides = {}, opts: Tes
         engines: { workers: 2 },
         auth: { keyBits: 1024 },
         webhooks: { allowPrivateNetworks: true },
-      }),
+      } satisfies ConfigOverrides,
       overrides,
     ),
+    {},
   );
   const clock = opts.manualClock ? new ManualClock() : undefined;
   const app = await createDarkroom(config, { sweepers: false, log: pino({ level: config.logLevel }), ...opts, clock });

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import { startTestServer, testPhoto, type TestServer } from '../helpers/harness.js';
-import { WorkerHeartbeat, recoverOrphanedTasks, livenessOptions } from '../../src/tasks/worker-liveness.js';
+import { WorkerHeartbeat, recoverOrphanedTasks } from '../../src/tasks/worker-liveness.js';
+import { DEFAULTS } from '../../src/config.js';
 import { createTestDatabase, type TestDatabase } from './support/services.js';
 
 // The whole API on PostgreSQL (in-process engines): same migrations, same guarantees as SQLite.
@@ -83,7 +84,7 @@ test('a running task of a dead worker is released and run again; after too many 
   await ghost.beat();
   await db.kysely.updateTable('workers').set({ heartbeat_at: Date.now() - 3600_000 }).where('id', '=', 'ghost:1:x').execute();
 
-  const opts = { ...livenessOptions(), staleMs: 10_000 };
+  const opts = { ...DEFAULTS.tasks.liveness, staleMs: 10_000 };
   const report = await recoverOrphanedTasks({ db, tasks, queue, clock: server.app.services.clock }, opts, { requeueUnclaimed: false });
   assert.deepEqual(report.requeued, [taskId]);
   const done = await client.waitForTask('color-correct', taskId);

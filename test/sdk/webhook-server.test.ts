@@ -31,7 +31,7 @@ after(async () => {
   await new Promise((r) => listener?.close(r));
 });
 
-test('the task-end webhook arrives and its signature verifies with the key\'s webhook secret', async (t) => {
+test('the task-end webhook arrives and its signature verifies with the key\'s webhook secret', async () => {
   const key = await server.app.services.keys.create('webhook');
   await server.app.services.credits.grant(key.clientId, 5, 'PaygToken', Date.now() + 86400_000);
   const client = new Client({ baseUrl: server.baseUrl, clientId: key.clientId, clientSecret: key.clientSecret });
@@ -41,7 +41,7 @@ test('the task-end webhook arrives and its signature verifies with the key\'s we
   });
   const photo = await sharp(testPhoto('fruits.jpg')).resize(256).jpeg().toBuffer();
   const r = await client.run('color-correct', { src: photo, callbackUrl: hookUrl });
-  if (!(await arrived)) return t.skip('this server sent no webhook within 15 s (the core has no webhook sender yet)');
+  assert.equal(await arrived, true, 'the server sent no webhook within 15 s of the task ending');
 
   const d = deliveries[0];
   assert.equal(verifyWebhook(key.webhookSecret, d.headers, d.body), true);

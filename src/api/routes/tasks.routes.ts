@@ -1,6 +1,5 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { FEATURE_PARAMS } from '../../features/params.js';
 import { FEATURES } from '../../features/table.js';
 import type { CreateTaskBody } from '../../tasks/tasks.service.js';
 import { checkCallbackUrl } from '../../webhooks/url-policy.js';
@@ -14,7 +13,7 @@ import { priceOf } from '../../config.js';
 export async function tasksRoutes(app: FastifyInstance, services: ApiServices): Promise<void> {
   const auth = requireClient(services);
   for (const spec of FEATURES) {
-    const body = taskBodySchema(spec.fileSets.map((s) => s.name), FEATURE_PARAMS[spec.id]);
+    const body = taskBodySchema(spec);
     for (const segment of spec.segments) {
       const hide = segment !== spec.segments[0];
       const base = `/s2s/v1.0/task/${segment}`;

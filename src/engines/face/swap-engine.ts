@@ -1,12 +1,12 @@
 /** `face-swap`: puts the face of each reference photo onto the chosen faces of the target photo. */
 import { feature } from '../../features/table.js';
-import type { Engine, EngineDeps } from '../engine.js';
+import { paramsFor, type Engine, type EngineDeps } from '../engine.js';
 import { EngineError, throwIfAborted } from '../errors.js';
 import { encodeOutput, firstFile } from '../image-io.js';
 import { siblingModule } from '../runtime/pool.js';
 import { analyzeFaces, checkFaceRules, type FaceInfo } from './analysis.js';
 import { loadRgb, outputExtFor, type RgbInput } from './inputs.js';
-import { parseFaceMapping } from './mapping.js';
+import { faceMapping } from './mapping.js';
 import { humanImplementation, warmUpFaceModel } from './model.js';
 import { faceRulesFor } from './rules.js';
 import type { SwapArgs } from './swap-kernel.js';
@@ -30,7 +30,7 @@ export function createFaceSwapEngine(deps: EngineDeps): Engine {
       throwIfAborted(ctx.signal);
       const targetFaces = await analyzeFaces(deps.pool, target.raw, ctx.signal);
       if (targetFaces.faces.length === 0) throw new EngineError('error_no_face', 'no face detected on the target image');
-      const mapping = parseFaceMapping(job.params.face_mapping, refFiles.length, targetFaces.faces.length);
+      const mapping = faceMapping(paramsFor('face-swap', job).face_mapping, refFiles.length, targetFaces.faces.length);
       ctx.reportProgress(0.2);
 
       const refs = new Map<number, { input: RgbInput; face: FaceInfo }>();

@@ -1,10 +1,10 @@
 import { feature } from '../../features/table.js';
-import type { Engine, EngineJob, EngineRunContext } from '../engine.js';
+import { paramsFor, type Engine, type EngineJob, type EngineRunContext } from '../engine.js';
 import { EngineError } from '../errors.js';
 import { encodeOutput, firstFile, loadImage, toRaw } from '../image-io.js';
 import { inpaintSafely } from './inpaint-region.js';
 import { defaultNsfwCheck } from './safety.js';
-import { diffusionAvailability, diffusionFor, promptParam, requireDiffusion, type GenerativeDeps } from './shared.js';
+import { diffusionAvailability, diffusionFor, encoderPrompt, requireDiffusion, type GenerativeDeps } from './shared.js';
 
 const SPEC = feature('obj-replace');
 
@@ -25,7 +25,7 @@ export function createObjReplaceEngine(deps: GenerativeDeps): Engine {
     feature: 'obj-replace',
     availability: () => diffusionAvailability(client),
     async run(job: EngineJob, ctx: EngineRunContext) {
-      const prompt = promptParam(job.params);
+      const prompt = encoderPrompt(paramsFor('obj-replace', job).prompt);
       const srcFile = firstFile(job.files.src_ids);
       const maskFile = firstFile(job.files.msk_ids ?? job.files.mask_ids, 'mask');
       const backend = requireDiffusion(client, 'obj-replace');

@@ -1,9 +1,6 @@
 import { randomInt } from 'node:crypto';
-import type { DarkroomConfig } from '../../config.js';
 import { feature as featureSpec, type FeatureId } from '../../features/table.js';
-import { getStyle, parseId, StyleCatalogError } from '../../styles/service.js';
-import type { Style } from '../../styles/catalog.js';
-import type { Availability, EngineDeps } from '../engine.js';
+import type { Availability, EngineConfig, EngineDeps, EngineJob, StylePreset } from '../engine.js';
 import { EngineError } from '../errors.js';
 import { createDiffusionClient, DIFFUSION_SETTINGS_HINT, type DiffusionClient } from './backends/client.js';
 import type { NsfwCheck } from './safety.js';
@@ -16,7 +13,7 @@ export interface GenerativeDeps extends EngineDeps {
 }
 
 // One client per configuration, so per-backend concurrency limits hold across every feature.
-const clients = new WeakMap<DarkroomConfig, DiffusionClient | null>();
+const clients = new WeakMap<EngineConfig, DiffusionClient | null>();
 
 export function sharedDiffusionClient(deps: EngineDeps): DiffusionClient | undefined {
   if (!clients.has(deps.config)) clients.set(deps.config, createDiffusionClient(deps.config, deps.log) ?? null);
@@ -38,37 +35,27 @@ export function requireDiffusion(client: DiffusionClient | undefined, id: Featur
   return client;
 }
 
+/** The style the task path resolved for a styled feature (src/tasks/task-style.ts). */
+export function styleOf(job: EngineJob): StylePreset {
+  if (!job.style) throw new EngineError('invalid_parameter', `${featureSpec(job.feature).title} needs a style: style_group_id and style_ids`);
+  return job.style;
+}
+
 /**
- * `style_group_id` + `style_ids: [one id]` → the style. Throws StyleCatalogError (the API's 400
- * InvalidStyleGroup/InvalidStyle when the lead validates at submit time); engines turn it into
- * `invalid_parameter`.
+ * How much prompt the backends' text encoder reads. CLIP takes 77 tokens per pass; A1111 and ComfyUI
+ * encode longer prompts in 75-token chunks and join them, and past about three chunks more text only
+ * dilutes the conditioning. At roughly 4 characters a token that is about 1000 characters. The contract
+ * accepts much longer prompts (clients send long templates); the engine cuts them here, not refuses.
  */
-export function resolveStyleParams(id: FeatureId, params: Record<string, unknown>): Style {
-  const groupId = parseId(params.style_group_id);
-  if (groupId === undefined) throw new StyleCatalogError('InvalidStyleGroup', 'style_group_id is required (an integer id from the style-group list)');
-  const ids = params.style_ids;
-  if (!Array.isArray(ids) || ids.length !== 1) throw new StyleCatalogError('InvalidStyle', 'style_ids must hold exactly one style id');
-  const style = getStyle(id, ids[0]);
-  if (style.groupId !== groupId) throw new StyleCatalogError('InvalidStyle', `style ${style.id} is not in style group ${groupId}`);
-  return style;
-}
+export const ENCODER_PROMPT_CHARS = 1000;
 
-export function styleForTask(id: FeatureId, params: Record<string, unknown>): Style {
-  try {
-    return resolveStyleParams(id, params);
-  } catch (e) {
-    if (e instanceof StyleCatalogError) throw new EngineError('invalid_parameter', e.message);
-    throw e;
-  }
-}
-
-export const MAX_PROMPT_CHARS = 500;
-
-export function promptParam(params: Record<string, unknown>, max = MAX_PROMPT_CHARS): string {
-  const p = params.prompt;
-  if (typeof p !== 'string' || p.trim() === '') throw new EngineError('invalid_parameter', 'prompt is required (a non-empty string)');
-  if ([...p].length > max) throw new EngineError('invalid_parameter', `prompt is ${[...p].length} characters; at most ${max} are accepted`);
-  return p.trim();
+/** The prompt as the encoder will read it: trimmed, and cut at a word boundary to ENCODER_PROMPT_CHARS. */
+export function encoderPrompt(prompt: string, max = ENCODER_PROMPT_CHARS): string {
+  const chars = [...prompt.trim()];
+  if (chars.length <= max) return chars.join('');
+  const cut = chars.slice(0, max).join('');
+  const lastSpace = cut.search(/\s\S*$/);
+  return (lastSpace > max * 0.8 ? cut.slice(0, lastSpace) : cut).trimEnd();
 }
 
 /** Seeds both engines accept (A1111 takes -1 for random, so Darkroom always sends its own). */

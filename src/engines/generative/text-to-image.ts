@@ -1,19 +1,19 @@
 import sharp from 'sharp';
 import { feature } from '../../features/table.js';
-import { renderPrompt } from '../../styles/catalog.js';
-import type { Engine, EngineJob, EngineRunContext } from '../engine.js';
+import { paramsFor, type Engine, type EngineJob, type EngineRunContext } from '../engine.js';
 import { EngineError } from '../errors.js';
 import { encodeOutput, type RawImage } from '../image-io.js';
+import { renderPrompt } from './prompt.js';
 import { defaultNsfwCheck, generateSafely } from './safety.js';
 import {
   diffusionAvailability,
   diffusionFor,
+  encoderPrompt,
   multipleOf8,
   newSeed,
   progressSpan,
-  promptParam,
   requireDiffusion,
-  styleForTask,
+  styleOf,
   type GenerativeDeps,
 } from './shared.js';
 
@@ -27,8 +27,9 @@ export function createTextToImageEngine(deps: GenerativeDeps): Engine {
     feature: 'text-to-image',
     availability: () => diffusionAvailability(client),
     async run(job: EngineJob, ctx: EngineRunContext) {
-      const prompt = promptParam(job.params);
-      const style = styleForTask('text-to-image', job.params);
+      const params = paramsFor('text-to-image', job);
+      const prompt = encoderPrompt(params.prompt);
+      const style = styleOf(job);
       const backend = requireDiffusion(client, 'text-to-image');
       const maxSide = SPEC.limits.maxLongSide;
       const fit = Math.min(1, maxSide / Math.max(style.width, style.height));

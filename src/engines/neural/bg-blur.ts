@@ -1,7 +1,6 @@
-import type { Engine, EngineDeps, EngineOutput } from '../engine.js';
+import { paramsFor, type Engine, type EngineDeps, type EngineOutput } from '../engine.js';
 import { encodeOutput, toRaw } from '../image-io.js';
 import { blurredBackground, compositeOver } from './composite.js';
-import { optionalIntRange } from './params.js';
 import { mattingAvailability, segmentSource, warmMatting } from './segment.js';
 
 /** Blur radius for strength 100, as a fraction of the long side (about a 20 px sigma at 1024 px). */
@@ -18,7 +17,7 @@ export function createBgBlurEngine(deps: EngineDeps): Engine {
     availability: () => mattingAvailability(deps),
     warmUp: () => warmMatting(deps),
     async run(job, ctx) {
-      const strength = optionalIntRange(job.params, 'blur_strength', 1, 100);
+      const strength = paramsFor('bg-blur', job).blur_strength;
       const { src, matte } = await segmentSource(deps, 'bg-blur', job, ctx);
       const outputs: EngineOutput[] = [await encodeOutput({ data: matte, width: src.width, height: src.height, channels: 1 }, 'png', { forcePng: true })];
       if (strength !== undefined) {

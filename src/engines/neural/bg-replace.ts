@@ -1,7 +1,7 @@
-import type { Engine, EngineDeps, EngineOutput } from '../engine.js';
+import { paramsFor, type Engine, type EngineDeps, type EngineOutput } from '../engine.js';
 import { encodeOutput, toRaw } from '../image-io.js';
 import { compositeOver } from './composite.js';
-import { optionalColor } from './params.js';
+import { rgbOfHex } from './hex-color.js';
 import { mattingAvailability, segmentSource, warmMatting } from './segment.js';
 
 /**
@@ -15,7 +15,8 @@ export function createBgReplaceEngine(deps: EngineDeps): Engine {
     availability: () => mattingAvailability(deps),
     warmUp: () => warmMatting(deps),
     async run(job, ctx) {
-      const color = optionalColor(job.params, 'background_color');
+      const hex = paramsFor('bg-replace', job).background_color;
+      const color = hex === undefined ? undefined : rgbOfHex(hex);
       const { src, matte } = await segmentSource(deps, 'bg-replace', job, ctx);
       const outputs: EngineOutput[] = [await encodeOutput({ data: matte, width: src.width, height: src.height, channels: 1 }, 'png', { forcePng: true })];
       if (color) {

@@ -1,13 +1,13 @@
 import sharp from 'sharp';
 import { feature } from '../../features/table.js';
-import type { Engine, EngineDeps } from '../engine.js';
+import { paramsFor, type Engine, type EngineDeps } from '../engine.js';
 import { EngineError, isEngineError, TaskAbortedError, throwIfAborted } from '../errors.js';
 import { encodeOutput, firstFile, loadImage, toRaw, type RawImage } from '../image-io.js';
 import { modelSpec } from '../models/catalog.js';
 import { findModel } from '../models/resolve.js';
 import { siblingModule } from '../runtime/pool.js';
 import { guardNsfw } from './nsfw.js';
-import { enhanceScale } from './params.js';
+import { restore } from './restore.js';
 import { DEFAULT_PAD, DEFAULT_TILE, tiledUpscale } from './upscale.js';
 
 export type EnhanceModelSize = 'slim' | 'medium';
@@ -17,9 +17,9 @@ function modelFor(size: EnhanceModelSize, scale: 2 | 4): string {
 }
 
 /**
- * AI Photo Enhance: ESRGAN super resolution (x2, x4) tiled across the worker pool. Scale 1 runs
- * the x2 model and folds back to the input size with Lanczos, which restores detail at equal size.
- * Alpha is upscaled by a plain resize and joined back.
+ * AI Photo Enhance: ESRGAN super resolution (x2, x4) tiled across the worker pool, each tile
+ * back-projected onto the input (see backproject.ts). Scale 1 is a light restoration at the
+ * photo's own size (restore.ts). Alpha is upscaled by a plain resize and joined back.
  */
 export function createEnhanceEngine(deps: EngineDeps, size: EnhanceModelSize = deps.config.engines.enhanceModel ?? 'slim'): Engine {
   const spec = feature('enhance');
@@ -37,24 +37,27 @@ export function createEnhanceEngine(deps: EngineDeps, size: EnhanceModelSize = d
       await Promise.all(Array.from({ length: deps.pool.size }, () => deps.pool.run(siblingModule(import.meta.url, 'upscale-kernel'), 'warmUpscaler', args)));
     },
     async run(job, ctx) {
-      const scale = enhanceScale(job.params);
+      const { scale } = paramsFor('enhance', job);
       const src = await loadImage(firstFile(job.files.src_ids), spec, { maxPixels: deps.config.engines.maxPixels });
       await guardNsfw(deps, src.image, ctx.signal);
       throwIfAborted(ctx.signal);
       const rgb = await toRaw(src.image, 3);
-      const modelScale = scale === 4 ? 4 : 2;
       let up: RawImage;
-      try {
-        up = await tiledUpscale(deps.pool, rgb, {
-          model: modelFor(size, modelScale),
-          modelsDir,
-          scale: modelScale,
-          signal: ctx.signal,
-          onProgress: (f) => ctx.reportProgress(0.05 + 0.85 * f),
-        });
-      } catch (e) {
-        if (isEngineError(e) || e instanceof TaskAbortedError) throw e;
-        throw new EngineError('error_inference', `super resolution failed: ${e instanceof Error ? e.message : String(e)}`);
+      if (scale === 1) {
+        up = await restore(rgb);
+      } else {
+        try {
+          up = await tiledUpscale(deps.pool, rgb, {
+            model: modelFor(size, scale),
+            modelsDir,
+            scale,
+            signal: ctx.signal,
+            onProgress: (f) => ctx.reportProgress(0.05 + 0.85 * f),
+          });
+        } catch (e) {
+          if (isEngineError(e) || e instanceof TaskAbortedError) throw e;
+          throw new EngineError('error_inference', `super resolution failed: ${e instanceof Error ? e.message : String(e)}`);
+        }
       }
       const outW = src.width * scale;
       const outH = src.height * scale;

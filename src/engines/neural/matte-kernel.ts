@@ -8,7 +8,7 @@ export const MATTE_SIZE = 1024;
 let session: Promise<InferenceSession> | undefined;
 
 function loadSession(modelsDir: string): Promise<InferenceSession> {
-  // One inference uses every core: a single matting task should finish as fast as the machine allows.
+  // The only session in the process (matting has its own worker): one inference uses every core.
   session ??= createOnnxSession(modelSpec('isnet-medium'), modelsDir, { intraOpNumThreads: os.availableParallelism() });
   session.catch(() => (session = undefined));
   return session;
@@ -36,12 +36,16 @@ export async function predictMatte(a: MatteArgs): Promise<Uint8Array> {
   const input = new ort.Tensor('float32', planar, [1, 3, MATTE_SIZE, MATTE_SIZE]);
   // Fetch only the final matte; the model also exposes its side outputs.
   const out = await net.run({ [net.inputNames[0]]: input }, [net.outputNames[0]]);
-  const prob = out[net.outputNames[0]].data as Float32Array;
+  input.dispose();
+  const result = out[net.outputNames[0]];
+  const prob = result.data as Float32Array;
   const matte = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const v = prob[i] * 255;
     matte[i] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
   }
+  // Native output buffers (the side outputs too) are freed now rather than at the next GC.
+  for (const t of Object.values(out)) t.dispose();
   return matte;
 }
 

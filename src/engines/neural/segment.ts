@@ -4,7 +4,7 @@ import { firstFile, loadImage, type LoadedImage } from '../image-io.js';
 import { modelSpec } from '../models/catalog.js';
 import { findModel } from '../models/resolve.js';
 import { feature, type FeatureId } from '../../features/table.js';
-import { foregroundMatte } from './matte.js';
+import { foregroundMatte, warmMatte } from './matte.js';
 import { guardNsfw } from './nsfw.js';
 
 export interface Segmented {
@@ -19,7 +19,7 @@ export async function segmentSource(deps: EngineDeps, id: FeatureId, job: Engine
   await guardNsfw(deps, src.image, ctx.signal);
   throwIfAborted(ctx.signal);
   ctx.reportProgress(0.2);
-  const matte = await foregroundMatte(deps.pool, src.image, src.width, src.height, { modelsDir: deps.config.engines.modelsDir, signal: ctx.signal });
+  const matte = await foregroundMatte(src.image, src.width, src.height, { modelsDir: deps.config.engines.modelsDir, signal: ctx.signal });
   throwIfAborted(ctx.signal);
   ctx.reportProgress(0.8);
   return { src, matte };
@@ -32,7 +32,5 @@ export function mattingAvailability(deps: EngineDeps): Availability {
 }
 
 export async function warmMatting(deps: EngineDeps): Promise<void> {
-  const { matteKernel } = await import('./matte.js');
-  // Each worker holds its own session (about 0.8 GB); warming all avoids a cold first task on any of them.
-  await Promise.all(Array.from({ length: deps.pool.size }, () => deps.pool.run(matteKernel, 'warmMatte', { modelsDir: deps.config.engines.modelsDir })));
+  await warmMatte(deps.config.engines.modelsDir);
 }

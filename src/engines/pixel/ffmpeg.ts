@@ -10,22 +10,28 @@ function packagedBinary(pkg: string, name: string): string {
   return path.join(path.dirname(require.resolve(`${pkg}/package.json`)), name);
 }
 
-/** Static ffmpeg/ffprobe shipped in npm packages; `DARKROOM_FFMPEG`/`DARKROOM_FFPROBE` point elsewhere. */
-export function ffmpegPath(): string {
-  return process.env.DARKROOM_FFMPEG || packagedBinary('@ffmpeg-installer/linux-x64', 'ffmpeg');
+/** Operator-chosen binaries (config `engines.video.ffmpeg`/`ffprobe`); unset means the packaged ones. */
+export interface VideoTools {
+  ffmpeg?: string;
+  ffprobe?: string;
 }
 
-export function ffprobePath(): string {
-  return process.env.DARKROOM_FFPROBE || packagedBinary('@ffprobe-installer/linux-x64', 'ffprobe');
+/** Static ffmpeg/ffprobe shipped in npm packages, unless the configuration points elsewhere. */
+export function ffmpegPath(tools: VideoTools = {}): string {
+  return tools.ffmpeg || packagedBinary('@ffmpeg-installer/linux-x64', 'ffmpeg');
+}
+
+export function ffprobePath(tools: VideoTools = {}): string {
+  return tools.ffprobe || packagedBinary('@ffprobe-installer/linux-x64', 'ffprobe');
 }
 
 /** Why video cannot run here (a binary missing or not executable), or undefined when it can. */
-export function videoToolsMissing(): string | undefined {
+export function videoToolsMissing(tools: VideoTools = {}): string | undefined {
   for (const [name, find] of [['ffmpeg', ffmpegPath], ['ffprobe', ffprobePath]] as const) {
     try {
-      accessSync(find(), constants.X_OK);
+      accessSync(find(tools), constants.X_OK);
     } catch {
-      return `${name} is not installed (the @ffmpeg-installer/@ffprobe-installer packages, or DARKROOM_FFMPEG/DARKROOM_FFPROBE)`;
+      return `${name} is not installed (the @ffmpeg-installer/@ffprobe-installer packages, or engines.video.ffmpeg/ffprobe: DARKROOM_FFMPEG/DARKROOM_FFPROBE)`;
     }
   }
   return undefined;

@@ -1,9 +1,9 @@
 import { feature } from '../../features/table.js';
-import type { Engine, EngineDeps } from '../engine.js';
-import { throwIfAborted } from '../errors.js';
+import { outPaintCropProblem } from '../../features/params.js';
+import { paramsFor, type Engine, type EngineDeps } from '../engine.js';
+import { EngineError, throwIfAborted } from '../errors.js';
 import { encodeOutput, firstFile, loadImage } from '../image-io.js';
 import { siblingModule } from '../runtime/pool.js';
-import { parseExtenderGeometry } from './extender-geometry.js';
 import type { FillRequest } from './hole-fill.js';
 
 export function createImageExtenderEngine(deps: EngineDeps): Engine {
@@ -14,7 +14,10 @@ export function createImageExtenderEngine(deps: EngineDeps): Engine {
     availability: () => ({ available: true, implementation: 'classical multi-scale PatchMatch out-painting' }),
     async run(job, ctx) {
       const src = await loadImage(firstFile(job.files.src_ids), spec, { maxPixels: deps.config.engines.maxPixels });
-      const g = parseExtenderGeometry(job.params, src.width, src.height);
+      const g = paramsFor('out-paint', job);
+      // The one rule that needs the decoded source: the crop lies inside it.
+      const crop = outPaintCropProblem(g, src.width, src.height);
+      if (crop) throw new EngineError('invalid_parameter', crop.message);
       const placed = await src.image.clone().removeAlpha()
         .extract({ left: g.crop_input_x, top: g.crop_input_y, width: g.crop_input_width, height: g.crop_input_height })
         .resize(g.input_width, g.input_height, { fit: 'fill', kernel: 'lanczos3' })

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { feature } from '../../features/table.js';
-import type { Engine, EngineDeps } from '../engine.js';
+import { paramsFor, type Engine, type EngineDeps } from '../engine.js';
 import { EngineError, throwIfAborted } from '../errors.js';
 import { firstFile } from '../image-io.js';
 import { ffmpegPath, runTool, videoToolsMissing } from './ffmpeg.js';
@@ -10,18 +10,6 @@ import { probeVideo } from './video-probe.js';
 
 /** Output long side ceiling: 4K UHD. */
 export const MAX_OUTPUT_LONG_SIDE = 3840;
-
-/**
- * `dst_duration` ("the length of video in seconds", an integer): read as the length of the result.
- * Optional here (clients that omit it get the whole clip); shorter than the clip trims it.
- */
-export function parseDstDuration(params: Record<string, unknown>, maxSec: number): number | undefined {
-  const v = params.dst_duration;
-  if (v === undefined || v === null) return undefined;
-  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : NaN;
-  if (!Number.isInteger(n) || n < 1 || n > maxSec) throw new EngineError('invalid_parameter', `dst_duration must be an integer number of seconds in [1, ${maxSec}] (got ${JSON.stringify(v)})`);
-  return n;
-}
 
 /** Denoise, deblock, colour normalise, 2x Lanczos (capped at 4K), sharpen: the classic chain. */
 export function enhanceFilter(width: number, height: number): { filter: string; outWidth: number; outHeight: number } {
@@ -45,20 +33,20 @@ export function createVideoEnhanceEngine(deps: EngineDeps): Engine {
   return {
     feature: 'video-sr',
     availability: () => {
-      const missing = videoToolsMissing();
+      const missing = videoToolsMissing(deps.config.engines.video);
       return missing ? { available: false, reason: missing } : { available: true, implementation: 'ffmpeg: hqdn3d + deblock + normalize + 2x Lanczos + unsharp, audio copied' };
     },
     async run(job, ctx) {
-      const missing = videoToolsMissing();
+      const missing = videoToolsMissing(deps.config.engines.video);
       if (missing) throw new EngineError('error_inference', `video enhance is not available on this server: ${missing}`);
       const file = firstFile(job.files.src_ids);
-      const maxSec = spec.limits.video?.maxDurationSec ?? 60;
-      const dst = parseDstDuration(job.params, maxSec);
+      // The length of the result; absent means the whole clip, shorter than the clip trims it.
+      const dst = paramsFor('video-sr', job).dst_duration;
       const dir = await mkdtemp(path.join(os.tmpdir(), 'darkroom-video-'));
       try {
         const input = path.join(dir, 'input');
         await writeFile(input, file.data);
-        const info = await probeVideo(input, file.data, spec, ctx.signal);
+        const info = await probeVideo(input, file.data, spec, ctx.signal, deps.config.engines.video);
         ctx.reportProgress(0.02);
         throwIfAborted(ctx.signal);
         const duration = dst !== undefined ? Math.min(dst, info.durationSec) : info.durationSec;
@@ -77,7 +65,7 @@ export function createVideoEnhanceEngine(deps: EngineDeps): Engine {
           output,
         );
         try {
-          await runTool(ffmpegPath(), args, {
+          await runTool(ffmpegPath(deps.config.engines.video), args, {
             signal: ctx.signal,
             durationSec: duration,
             onProgress: (f) => ctx.reportProgress(0.02 + 0.96 * f),

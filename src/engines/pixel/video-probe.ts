@@ -1,7 +1,7 @@
 import type { FeatureSpec } from '../../features/table.js';
 import { EngineError } from '../errors.js';
 import { sniffFormat } from '../image-io.js';
-import { ffprobePath, runTool } from './ffmpeg.js';
+import { ffprobePath, runTool, type VideoTools } from './ffmpeg.js';
 
 export interface VideoInfo {
   container: 'mp4' | 'mov' | 'm4v';
@@ -28,7 +28,7 @@ function rate(s: string | undefined): number {
  * files are `error_decode_image` (the source document has no video-specific code); readable files
  * outside the limits are `invalid_parameter`, naming what is wrong.
  */
-export async function probeVideo(filePath: string, bytes: Buffer, spec: FeatureSpec, signal?: AbortSignal): Promise<VideoInfo> {
+export async function probeVideo(filePath: string, bytes: Buffer, spec: FeatureSpec, signal?: AbortSignal, tools: VideoTools = {}): Promise<VideoInfo> {
   const lim = spec.limits;
   const video = lim.video;
   if (!video) throw new Error(`${spec.id} has no video limits`);
@@ -39,7 +39,7 @@ export async function probeVideo(filePath: string, bytes: Buffer, spec: FeatureS
   }
   let probe: ProbeOutput;
   try {
-    probe = JSON.parse(await runTool(ffprobePath(), ['-v', 'error', '-show_format', '-show_streams', '-of', 'json', filePath], { signal })) as ProbeOutput;
+    probe = JSON.parse(await runTool(ffprobePath(tools), ['-v', 'error', '-show_format', '-show_streams', '-of', 'json', filePath], { signal })) as ProbeOutput;
   } catch (e) {
     if (signal?.aborted) throw e;
     // ffprobe's message names the server's temporary file: it stays out of the client's answer.

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { isEngineError } from '../../../src/engines/errors.js';
+import { checkParams, ParamError } from '../../../src/features/check.js';
 import { analyzeFaces, hardRegionMask, meshFaceWidth, type FaceInfo } from '../../../src/engines/face/analysis.js';
 import { LEFT_EYE, LIPS_INNER, LIPS_OUTER, RIGHT_EYE } from '../../../src/engines/face/mesh-regions.js';
 import { rgbToLab } from '../../../src/engines/lab.js';
@@ -20,8 +21,10 @@ const firstFace = async (img: Rgb): Promise<FaceInfo> => {
   assert.ok(a.faces.length > 0, 'no face found');
   return a.faces.reduce((b, f) => (f.width > b.width ? f : b));
 };
-const runSwap = (target: Buffer, refs: Buffer[], params: Record<string, unknown> = {}) =>
-  swap.run({ taskId: 't', feature: 'face-swap', files: { src_ids: [engineFile(target)], ref_ids: refs.map((r, i) => engineFile(r, `ref${i}.png`)) }, params, outputExt: 'png' }, ctx);
+/** Params go through the feature contract first, as the task service does at creation. */
+const swapParams = (refs: number, params: Record<string, unknown>) => checkParams('face-swap', params, { files: { src_ids: 1, ref_ids: refs } });
+const runSwap = async (target: Buffer, refs: Buffer[], params: Record<string, unknown> = {}) =>
+  swap.run({ taskId: 't', feature: 'face-swap', files: { src_ids: [engineFile(target)], ref_ids: refs.map((r, i) => engineFile(r, `ref${i}.png`)) }, params: swapParams(refs.length, params), outputExt: 'png' }, ctx);
 const runMakeup = (src: Buffer, ref: Buffer) =>
   makeup.run({ taskId: 't', feature: 'mu-trans-rec', files: { src_ids: [engineFile(src)], ref_ids: [engineFile(ref)] }, params: {}, outputExt: 'png' }, ctx);
 const rejectsWith = (p: Promise<unknown>, code: string) => assert.rejects(p, (e: unknown) => isEngineError(e) && e.code === code);
@@ -142,11 +145,14 @@ describe('face-swap', () => {
 
   it('validates face_mapping and needs a face on both photos', async () => {
     const a = photo('astronaut.png'), j = photo('portrait-julia.jpg');
+    // Only the engine knows how many faces the target has.
     await rejectsWith(runSwap(a, [j], { face_mapping: [{ index: 0, position: 3 }] }), 'invalid_parameter');
-    await rejectsWith(runSwap(a, [j], { face_mapping: [{ index: 2, position: 0 }] }), 'invalid_parameter');
-    await rejectsWith(runSwap(a, [j], { face_mapping: [{ index: -1, position: 0 }] }), 'invalid_parameter');
-    await rejectsWith(runSwap(a, [j], { face_mapping: { index: 0, position: 0 } }), 'invalid_parameter');
-    await rejectsWith(runSwap(a, [j], { face_mapping: [{ index: '0', position: 0 }] }), 'invalid_parameter');
+    const refused = (field: string) => (e: unknown) => e instanceof ParamError && e.field === field;
+    assert.throws(() => swapParams(1, { face_mapping: [{ index: 2, position: 0 }] }), refused('face_mapping[0].index'));
+    assert.throws(() => swapParams(1, { face_mapping: [{ index: -1, position: 0 }] }), refused('face_mapping'));
+    assert.throws(() => swapParams(1, { face_mapping: { index: 0, position: 0 } }), refused('face_mapping'));
+    assert.throws(() => swapParams(1, { face_mapping: [{ index: '0', position: 0 }] }), refused('face_mapping[0].index'));
+    assert.throws(() => swapParams(1, { face_mapping: [{ index: 0, position: 0 }, { index: 0, position: 0 }] }), refused('face_mapping'));
     await rejectsWith(runSwap(photo('fruits.jpg'), [j]), 'error_no_face');
     await rejectsWith(runSwap(a, [photo('fruits.jpg')]), 'error_no_face');
   });

@@ -3,18 +3,20 @@ import { after, describe, it } from 'node:test';
 import sharp from 'sharp';
 import type { EngineJob } from '../../../src/engines/engine.js';
 import { EngineError } from '../../../src/engines/errors.js';
-import { type ExtenderGeometry } from '../../../src/engines/pixel/extender-geometry.js';
+import { checkParams, ParamError } from '../../../src/features/check.js';
+import type { OutPaintParams } from '../../../src/features/params.js';
 import { createImageExtenderEngine } from '../../../src/engines/pixel/image-extender.js';
 import { makeCtx, makeDeps, regionStats, rgbOf, saveArtifact, testFile } from './helpers.js';
 
 // chelsea.png is 451x300.
 const SRC = 'chelsea.png';
 
+/** A job as the task service hands it over: params through the feature contract. */
 function job(params: Record<string, unknown>): EngineJob {
-  return { taskId: 't', feature: 'out-paint', files: { src_ids: [testFile(SRC)] }, params, outputExt: 'png' };
+  return { taskId: 't', feature: 'out-paint', files: { src_ids: [testFile(SRC)] }, params: checkParams('out-paint', params, { files: { src_ids: 1 } }), outputExt: 'png' };
 }
 
-const BASE: ExtenderGeometry = {
+const BASE: OutPaintParams = {
   output_width: 560, output_height: 380,
   input_x: 60, input_y: 40, input_width: 451, input_height: 300,
   crop_input_x: 0, crop_input_y: 0, crop_input_width: 451, crop_input_height: 300,
@@ -85,7 +87,7 @@ describe('image extender', () => {
   });
 
   const bad: [string, Record<string, unknown>, string][] = [
-    ...(Object.keys(BASE) as (keyof ExtenderGeometry)[]).map((k): [string, Record<string, unknown>, string] => {
+    ...(Object.keys(BASE) as (keyof OutPaintParams & string)[]).map((k): [string, Record<string, unknown>, string] => {
       const p: Record<string, unknown> = { ...BASE };
       delete p[k];
       return [`missing ${k}`, p, k];
@@ -102,11 +104,25 @@ describe('image extender', () => {
     ['crop_input_height 5000', { ...BASE, crop_input_height: 5000 }, 'crop_input_height'],
     ['input sticks out on the right', { ...BASE, input_x: 120 }, 'input_width'],
     ['input sticks out at the bottom', { ...BASE, input_y: 81 }, 'input_height'],
-    ['crop wider than the source', { ...BASE, crop_input_x: 1 }, 'crop_input_width'],
-    ['crop taller than the source', { ...BASE, crop_input_y: 10 }, 'crop_input_height'],
     ['output not larger than input', { ...BASE, output_width: 451, output_height: 300, input_x: 0, input_y: 0 }, 'output_width'],
   ];
   for (const [name, params, field] of bad) {
+    it(`the contract refuses ${name}, naming ${field}`, () => {
+      assert.throws(() => job(params), (e: ParamError) => {
+        assert.ok(e instanceof ParamError);
+        assert.equal(e.field, field);
+        assert.ok(e.message.startsWith(field), e.message);
+        return true;
+      });
+    });
+  }
+
+  // The crop against the source needs the decoded photo: the engine checks it.
+  const outside: [string, Record<string, unknown>, string][] = [
+    ['crop wider than the source', { ...BASE, crop_input_x: 1 }, 'crop_input_width'],
+    ['crop taller than the source', { ...BASE, crop_input_y: 10 }, 'crop_input_height'],
+  ];
+  for (const [name, params, field] of outside) {
     it(`rejects ${name} with invalid_parameter naming ${field}`, async () => {
       await assert.rejects(engine.run(job(params), makeCtx()), (e: EngineError) => {
         assert.equal(e.code, 'invalid_parameter');

@@ -70,7 +70,7 @@ export class Cluster {
     this.s3 = await startS3();
     // Migrate once up front, as a deployment's first start would; then every process finds the schema ready.
     this.db = await openDatabase(this.pg.url);
-    const master = MasterKey.load('/nonexistent', { DARKROOM_MASTER_KEY: this.masterKey });
+    const master = MasterKey.load('/nonexistent', this.masterKey);
     this.keys = new KeysService(this.db, master, systemClock, 1024);
     this.credits = new CreditsService(this.db, systemClock);
     for (let i = 0; i < this.opts.apis; i++) this.apiPorts.push(await freePort());

@@ -1,4 +1,4 @@
-import { FEATURES, type FeatureSpec } from '../../src/features/table.js';
+import { FEATURES, type FeatureSpec } from '../../../src/features/table.js';
 import { loadMedia, truncated, type Media } from './media.js';
 
 /**
