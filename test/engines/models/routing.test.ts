@@ -12,7 +12,7 @@ import { routeFeature } from '../../../src/engines/routing/preference.js';
 import { featureStatus } from '../../../src/engines/routing/status.js';
 import { createWorkerPool } from '../../../src/engines/runtime/pool.js';
 import { PAINT, startFakeA1111, type FakeA1111 } from '../generative/fake-engines.js';
-import { tinyInpaintModel } from '../pixel/tiny-onnx.js';
+import { tinyInpaintModel } from '../../helpers/tiny-onnx.js';
 import { installLocalModel } from './install.js';
 
 const log = pino({ level: 'silent' });
