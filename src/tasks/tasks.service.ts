@@ -10,9 +10,10 @@ import { canonicalJson, randomId, sha256Hex } from '../util/ids.js';
 import type { TaskQueue } from './queue.js';
 import { faultPoint } from '../util/fault.js';
 import { paramsProblem } from '../features/check.js';
+import { assertBoundedParams } from './params-bounds.js';
 
 export interface CreateTaskBody {
-  request_id: number | string;
+  request_id: number;
   payload: {
     file_sets?: Partial<Record<FileSetName, string[]>>;
     /** Exactly one (the request schema says so). */
@@ -87,8 +88,9 @@ export class TasksService {
 
   /** The request schema (from the feature contract) already enforced the shape: one action, known file sets, at most maxFiles each. */
   private parseBody(spec: FeatureSpec, body: CreateTaskBody): { payload: StoredPayload; ids: string[]; inputKey: string; paramsHash: string; requestId: string } {
+    // The schema admits JSON integers only; one spelling per value keeps idempotency keys distinct.
+    if (!Number.isSafeInteger(body.request_id) || (body.request_id as number) < 0) throw new DomainError('InvalidParameters', 'request_id must be an integer from 0 to 2^53-1');
     const requestId = String(body.request_id);
-    if (!/^\d{1,16}$/.test(requestId)) throw new DomainError('InvalidParameters', 'request_id must be a non-negative integer');
     const [action] = body.payload.actions;
     const given = body.payload.file_sets ?? {};
     const fileSets: Partial<Record<FileSetName, string[]>> = {};
@@ -100,6 +102,7 @@ export class TasksService {
       ids.push(...list);
     }
     const params = action.params ?? {};
+    assertBoundedParams(params);
     const payload: StoredPayload = { file_sets: fileSets, action_id: action.id, params, output_ext: body.payload.output_ext };
     const paramsHash = sha256Hex(canonicalJson({ params, output_ext: payload.output_ext ?? null, action_id: payload.action_id }));
     // With no input files (text-to-image) the params are the input: a new prompt under a reused

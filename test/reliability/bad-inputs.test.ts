@@ -81,6 +81,7 @@ async function send(method: string, url: string, headers: Headers, body?: string
 async function runHttp(c: HttpCase): Promise<void> {
   const headers = authHeaders(t, c.auth);
   if (c.contentType) headers.set('content-type', c.contentType);
+  for (const [k, v] of Object.entries(c.headers ?? {})) headers.set(k, v);
   const body = typeof c.body === 'string' ? fill(c.body, t.vars) : c.body;
   const r = await send(c.method, `${server.baseUrl}${fill(c.path, t.vars)}`, headers, body);
   assertAnswer(r, c.expect, c.name);

@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import { feature } from '../../features/table.js';
 import type { Engine, EngineJob, EngineRunContext } from '../engine.js';
 import { EngineError } from '../errors.js';
@@ -59,11 +60,14 @@ export function createDiffusionExtenderEngine(deps: GenerativeDeps): Engine {
         .resize(g.input_width, g.input_height, { fit: 'fill', kernel: 'lanczos3' })
         .raw().toBuffer();
       const W = g.output_width, H = g.output_height;
-      const data = Buffer.alloc(W * H * 3);
+      // The border starts as the photo's edge pixels stretched outwards, not black: the backend's
+      // result is pasted through a feathered edge, and a black start would show there as a dark seam.
+      const data = await sharp(placed, { raw: { width: g.input_width, height: g.input_height, channels: 3 } })
+        .extend({ left: g.input_x, top: g.input_y, right: W - g.input_x - g.input_width, bottom: H - g.input_y - g.input_height, extendWith: 'copy' })
+        .raw().toBuffer();
       const mask = new Uint8Array(W * H).fill(255);
       for (let y = 0; y < g.input_height; y++) {
         const row = (y + g.input_y) * W + g.input_x;
-        placed.copy(data, row * 3, y * g.input_width * 3, (y + 1) * g.input_width * 3);
         mask.fill(0, row, row + g.input_width);
       }
       const out = await fill(deps, ctx, { data, width: W, height: H, channels: 3 }, mask, 'out-paint');

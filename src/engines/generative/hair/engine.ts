@@ -9,10 +9,10 @@ import { inpaintSafely } from '../inpaint-region.js';
 import { renderPrompt } from '../prompt.js';
 import { defaultNsfwCheck } from '../safety.js';
 import { diffusionAvailability, diffusionFor, requireDiffusion, styleOf, type GenerativeDeps } from '../shared.js';
-import type { HairMaskArgs } from './kernel.js';
+import type { HairMaskArgs } from './hair-kernel.js';
 import type { HairFeature, HairMasks } from './masks.js';
 
-export const HAIR_KERNEL = siblingModule(import.meta.url, 'kernel');
+export const HAIR_KERNEL = siblingModule(import.meta.url, 'hair-kernel');
 
 /** Extensions are painted down to the shoulders, so those must be in the photo. */
 const NEEDS_SHOULDERS: ReadonlySet<FeatureId> = new Set(['hair-ext']);
