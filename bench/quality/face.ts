@@ -11,7 +11,7 @@
  * outline, no colour match and no gradient blending).
  *
  * Makeup: the reference is another face with lips, eye shadow and blush painted on; per region the
- * Lab distance of the result's mean colour to the reference's falls against the untouched source
+ * ΔE2000 of the result's mean colour to the reference's falls against the untouched source
  * (baseline: no-op), and pixels outside the face stay as they were.
  *
  * Engines run through the real engine code (faceEngines, PNG output), as the tests do.
@@ -29,13 +29,13 @@ import { faceEngines } from '../../src/engines/face/index.js';
 import { LEFT_EYE, LIPS_INNER, LIPS_OUTER, MESH_POINTS_WITHOUT_IRIS, RIGHT_EYE } from '../../src/engines/face/mesh-regions.js';
 import { dilate, featherInside, type Point } from '../../src/engines/face/raster.js';
 import { delaunay, warpPiecewiseAffine } from '../../src/engines/face/warp.js';
-import { rgbToLab } from '../../src/engines/lab.js';
 import { createWorkerPool } from '../../src/engines/runtime/pool.js';
 import { decodeRgb, encodePng, loadPhoto, type Rgb } from './images.js';
+import { deltaE2000, toLab } from './metrics.js';
+import { writeSheet, type SheetRow } from './sheet.js';
 import type { QualityFloor, QualityModule, QualityRow } from './types.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const DOCS_IMAGES = path.resolve(here, '../../docs/images');
 const ARTIFACTS = path.resolve(here, '../../artifacts/quality-face');
 
 /** Mean landmark error (share of face width) above which the target's expression counts as lost. */
@@ -186,42 +186,25 @@ function paintMakeup(img: Rgb, face: FaceInfo): Rgb {
 }
 
 function meanLab(img: Rgb, mask: Uint8Array): [number, number, number] {
-  const lab = rgbToLab(img.data, 3, img.width * img.height);
-  const s = [0, 0, 0];
+  const lab = toLab(img);
+  const sum = [0, 0, 0];
   let n = 0;
   for (let i = 0; i < mask.length; i++) {
     if (!mask[i]) continue;
     n++;
-    for (let c = 0; c < 3; c++) s[c] += lab[i * 3 + c];
+    for (let c = 0; c < 3; c++) sum[c] += lab[i * 3 + c];
   }
-  return s.map((v) => v / Math.max(1, n)) as [number, number, number];
+  return sum.map((v) => v / Math.max(1, n)) as [number, number, number];
 }
 
-const deltaE = (a: ArrayLike<number>, b: ArrayLike<number>) => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+const deltaE = (p: ArrayLike<number>, q: ArrayLike<number>) => deltaE2000(p[0], p[1], p[2], q[0], q[1], q[2]);
 
-/** Largest per-pixel Lab distance between two images over a mask. */
+/** Largest per-pixel ΔE2000 between two images over a mask. */
 function maxDeltaE(a: Rgb, b: Rgb, mask: Uint8Array): number {
-  const la = rgbToLab(a.data, 3, a.width * a.height), lb = rgbToLab(b.data, 3, b.width * b.height);
+  const la = toLab(a), lb = toLab(b);
   let m = 0;
   for (let i = 0; i < mask.length; i++) if (mask[i]) m = Math.max(m, deltaE(la.subarray(i * 3, i * 3 + 3), lb.subarray(i * 3, i * 3 + 3)));
   return m;
-}
-
-/** One contact-sheet row: images scaled to a common height, side by side. */
-async function sheet(file: string, rows: Rgb[][], height = 200): Promise<void> {
-  const parts: sharp.OverlayOptions[] = [];
-  let width = 0;
-  for (const [r, row] of rows.entries()) {
-    let left = 0;
-    for (const img of row) {
-      const s = await sharp(Buffer.from(img.data), { raw: { width: img.width, height: img.height, channels: 3 } }).resize({ height }).png().toBuffer({ resolveWithObject: true });
-      parts.push({ input: s.data, left, top: r * height });
-      left += s.info.width;
-    }
-    width = Math.max(width, left);
-  }
-  mkdirSync(DOCS_IMAGES, { recursive: true });
-  await sharp({ create: { width, height: rows.length * height, channels: 3, background: '#ffffff' } }).composite(parts).jpeg({ quality: 82 }).toFile(path.join(DOCS_IMAGES, file));
 }
 
 /** A square crop around a face (1.7 face widths), scaled to `size`, for looking at the result up close. */
@@ -259,7 +242,7 @@ async function run(): Promise<QualityRow[]> {
     if (only) faces.splice(0, faces.length, ...faces.filter((f) => only.includes(f.name)));
     console.error(`face quality: ${faces.length} faces (${faces.map((f) => `${f.name} yaw ${f.face.yaw.toFixed(0)}° pitch ${f.face.pitch.toFixed(0)}°`).join(', ')})`);
 
-    const swapSheet: Rgb[][] = [];
+    const swapSheet: SheetRow[] = [];
     for (const target of faces) {
       for (const ref of faces) {
         if (ref === target) continue;
@@ -269,7 +252,11 @@ async function run(): Promise<QualityRow[]> {
         const ours = await scoreSwap(deps, result, target, ref);
         const base = await scoreSwap(deps, paste, target, ref);
         await saveZoom(`swap ${target.name} ← ${ref.name}.png`, [[target.img, target.face], [result, target.face], [paste, target.face], [ref.img, ref.face]]);
-        if (swapSheet.length < 8 && faces.indexOf(ref) === (faces.indexOf(target) + 1) % faces.length) swapSheet.push([target.img, result, paste, ref.img]);
+        if (swapSheet.length < 8 && faces.indexOf(ref) === (faces.indexOf(target) + 1) % faces.length) {
+          const zoom = (img: Rgb, face: FaceInfo) => faceZoom(img, face);
+          const figure = (sc?: SwapScore) => (sc ? `margin ${(sc.simRef - sc.simTarget).toFixed(2)}, landmarks ${(sc.landmarkError * 100).toFixed(1)} %` : 'no face');
+          swapSheet.push({ label: name, tiles: [await zoom(target.img, target.face), await zoom(result, target.face), await zoom(paste, target.face), await zoom(ref.img, ref.face)], notes: [undefined, figure(ours), figure(base), undefined] });
+        }
         if (!ours) {
           rows.push({ feature: 'face-swap', case: name, metric: 'identity margin sim(result,ref)−sim(result,target)', darkroom: -1, better: 'higher', notes: 'no face found on the result' });
           continue;
@@ -282,10 +269,10 @@ async function run(): Promise<QualityRow[]> {
         console.error(`${name}: margin ${(ours.simRef - ours.simTarget).toFixed(3)} (paste ${base ? (base.simRef - base.simTarget).toFixed(3) : '–'}), landmarks ${(ours.landmarkError * 100).toFixed(2)} % (paste ${base ? (base.landmarkError * 100).toFixed(2) : '–'} %)`);
       }
     }
-    if (swapSheet.length) await sheet('quality-face-swap.jpg', swapSheet);
+    if (swapSheet.length) await writeSheet('face-swap', ['target', 'Darkroom', 'naive paste', 'reference'], swapSheet);
 
     // Makeup: each face made up with the next face's painted look.
-    const makeupSheet: Rgb[][] = [];
+    const makeupSheet: SheetRow[] = [];
     const regions = { lips: 'lips', 'eye shadow': 'eyeshadow', cheeks: 'cheeks' } as const;
     for (const [k, src] of faces.entries()) {
       const other = faces[(k + 1) % faces.length];
@@ -302,14 +289,14 @@ async function run(): Promise<QualityRow[]> {
       for (const [label, region] of Object.entries(regions)) {
         const target = meanLab(ref, hardRegionMask(other.face, region, ref.width, ref.height));
         const srcMask = hardRegionMask(src.face, region, w, h);
-        rows.push({ feature: 'mu-trans-rec', case: name, metric: `${label} ΔE*ab to the reference`, darkroom: deltaE(meanLab(result, srcMask), target), baseline: deltaE(meanLab(src.img, srcMask), target), baselineName: 'no-op (the source)', better: 'lower' });
+        rows.push({ feature: 'mu-trans-rec', case: name, metric: `${label} ΔE2000 to the reference`, darkroom: deltaE(meanLab(result, srcMask), target), baseline: deltaE(meanLab(src.img, srcMask), target), baselineName: 'no-op (the source)', better: 'lower' });
       }
       const outside = dilate(hardRegionMask(src.face, 'oval', w, h), w, h, 2).map((v) => (v ? 0 : 255));
-      rows.push({ feature: 'mu-trans-rec', case: name, metric: 'max ΔE*ab outside the face', darkroom: maxDeltaE(result, src.img, outside), better: 'lower' });
+      rows.push({ feature: 'mu-trans-rec', case: name, metric: 'max ΔE2000 outside the face', darkroom: maxDeltaE(result, src.img, outside), better: 'lower' });
       await saveZoom(`makeup ${src.name} ← ${other.name}.png`, [[src.img, src.face], [result, src.face], [ref, other.face]]);
-      if (makeupSheet.length < 6) makeupSheet.push([src.img, result, src.img, ref]);
+      if (makeupSheet.length < 6) makeupSheet.push({ label: name, tiles: [await faceZoom(src.img, src.face), await faceZoom(result, src.face), await faceZoom(src.img, src.face), await faceZoom(ref, other.face)] });
     }
-    if (makeupSheet.length) await sheet('quality-makeup.jpg', makeupSheet);
+    if (makeupSheet.length) await writeSheet('makeup', ['source', 'Darkroom', 'no-op', 'reference (painted)'], makeupSheet);
   } finally {
     await deps.pool.destroy();
   }
@@ -319,8 +306,8 @@ async function run(): Promise<QualityRow[]> {
 const floors: QualityFloor[] = [
   { feature: 'face-swap', metric: 'identity margin sim(result,ref)−sim(result,target)', over: 'every', limit: 0, better: 'higher' },
   { feature: 'face-swap', metric: 'mouth+eye landmark error / face width', over: 'median', limit: MAX_LANDMARK_ERROR, better: 'lower' },
-  { feature: 'mu-trans-rec', metric: 'lips ΔE*ab to the reference', over: 'median', limit: 0, better: 'lower', versusBaseline: true },
-  { feature: 'mu-trans-rec', metric: 'max ΔE*ab outside the face', over: 'every', limit: 0.5, better: 'lower' },
+  { feature: 'mu-trans-rec', metric: 'lips ΔE2000 to the reference', over: 'median', limit: 0, better: 'lower', versusBaseline: true },
+  { feature: 'mu-trans-rec', metric: 'max ΔE2000 outside the face', over: 'every', limit: 0.5, better: 'lower' },
 ];
 
 export const quality: QualityModule = { features: ['face-swap', 'mu-trans-rec'], run, floors };

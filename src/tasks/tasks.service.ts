@@ -86,7 +86,7 @@ export class TasksService {
     this.endListeners.push(listener);
   }
 
-  /** The request schema (from the feature contract) already enforced the shape: one action, known file sets, their counts. */
+  /** The request schema (from the feature contract) already enforced the shape: one action, known file sets, at most maxFiles each. */
   private parseBody(spec: FeatureSpec, body: CreateTaskBody): { payload: StoredPayload; ids: string[]; inputKey: string; paramsHash: string; requestId: string } {
     // The schema admits JSON integers only; one spelling per value keeps idempotency keys distinct.
     if (!Number.isSafeInteger(body.request_id) || (body.request_id as number) < 0) throw new DomainError('InvalidParameters', 'request_id must be an integer from 0 to 2^53-1');
@@ -97,6 +97,7 @@ export class TasksService {
     const ids: string[] = [];
     for (const set of spec.fileSets) {
       const list = given[set.name] ?? [];
+      if (set.required && list.length === 0) throw new DomainError('InvalidParameters', `payload.file_sets.${set.name} is required for ${spec.title}`);
       if (list.length) fileSets[set.name] = list;
       ids.push(...list);
     }

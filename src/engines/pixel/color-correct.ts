@@ -26,10 +26,12 @@ export interface ColorCorrection {
 }
 
 /**
- * Only a faded photo (the middle 99 % of its luminance spans less than half the scale) gets a levels
- * stretch. A dark dusk scene or a bright snow field is not "wrong", and a stretch would change it.
+ * Only a faded photo gets a levels stretch: its blacks are lifted (hardly any pixel darker than
+ * FADED_BLACK) and its range spans less than FADED_SPAN. A dark dusk scene or a bright snow field is not
+ * "wrong", and a stretch would change it.
  */
-const FADED_SPAN = 128;
+const FADED_BLACK = 40;
+const FADED_SPAN = 160;
 
 /**
  * The neutral correction: white balance (see white-balance.ts: gray-edge illuminant, corrected in linear
@@ -49,7 +51,7 @@ export function estimateCorrection(raw: RawImage): ColorCorrection {
   const lo = percentile(hist, n, 0.005);
   const hi = percentile(hist, n, 0.995);
   // Half-way from the full scale to the measured ends: gentle, and never extreme on a very flat photo.
-  const faded = hi - lo < FADED_SPAN;
+  const faded = lo > FADED_BLACK && hi - lo < FADED_SPAN;
   const black = faded ? Math.round(lo / 2) : 0;
   const white = faded ? Math.round((hi + 255) / 2) : 255;
   const span = white - black;
@@ -62,14 +64,31 @@ export function estimateCorrection(raw: RawImage): ColorCorrection {
   return { luts, whiteBalance: wb, black, white };
 }
 
+/** Channel values at or above this were clipped by the camera: the true value is unknown, only larger. */
+const CLIPPED = 254;
+
+/**
+ * Applies the tables. A clipped channel is at least as bright as it reads, so it is never let fall below
+ * the pixel's brightest unclipped channel after correction (blown highlights stay neutral instead of
+ * turning cyan when red is lowered), and a pixel clipped in every channel stays white.
+ */
 export function applyCorrection(raw: RawImage, cc: ColorCorrection): RawImage {
   const out = Buffer.from(raw.data);
   const { channels } = raw;
-  const [lr, lg, lb] = cc.luts;
+  const luts = cc.luts;
   for (let o = 0; o < out.length; o += channels) {
-    out[o] = lr[out[o]];
-    out[o + 1] = lg[out[o + 1]];
-    out[o + 2] = lb[out[o + 2]];
+    let clipped = 0;
+    let floor = 0;
+    for (let c = 0; c < 3; c++) {
+      const v = out[o + c];
+      const mapped = luts[c][v];
+      if (v >= CLIPPED) clipped |= 1 << c;
+      else if (mapped > floor) floor = mapped;
+      out[o + c] = mapped;
+    }
+    if (!clipped) continue;
+    if (clipped === 7) floor = 255;
+    for (let c = 0; c < 3; c++) if (clipped & (1 << c) && out[o + c] < floor) out[o + c] = floor;
   }
   return { ...raw, data: out };
 }

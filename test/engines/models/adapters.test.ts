@@ -6,6 +6,7 @@ import { describe, test } from 'node:test';
 import { predictAb, colorizeSide, recombineLab } from '../../../src/engines/models/adapters/colorize.js';
 import { faceEmbedding, inswapperLatent, parseFace, restoreFace, swapFace } from '../../../src/engines/models/adapters/face.js';
 import { runInpaint } from '../../../src/engines/models/adapters/inpaint.js';
+import { inswapperEmap } from '../../../src/engines/models/adapters/onnx-initializer.js';
 import { upscaleRealEsrgan } from '../../../src/engines/models/adapters/super-resolution.js';
 import { sessionFor, type ModelRole, type ModelSignature } from '../../../src/engines/models/index.js';
 import { rgbToLab } from '../../../src/engines/lab.js';
@@ -113,12 +114,16 @@ describe('face adapters', () => {
     // Means (1, 0.5, −1) normalised.
     const n = Math.sqrt(1 + 0.25 + 1);
     assert.ok(Math.abs(e[0] - 1 / n) < 0.01 && Math.abs(e[1] - 0.5 / n) < 0.01 && Math.abs(e[2] + 1 / n) < 0.01, Array.from(e.subarray(0, 3)).join());
-    const emap = new Float32Array(512 * 512);
-    for (let i = 0; i < 512; i++) emap[i * 512 + ((i + 1) % 512)] = 2;
+    const written = new Array(512 * 512).fill(0);
+    for (let i = 0; i < 512; i++) written[i * 512 + ((i + 1) % 512)] = 2;
+    const session = await load('t-inswapper', 'face-swap', 'inswapper', tiny.tinyInswapper(written));
+    // The emap is read back from the installed model file, as from InsightFace's.
+    const emap = await inswapperEmap(path.join(modelsDir, 't-inswapper', 'model.onnx'));
+    assert.deepEqual(Array.from(emap), written);
     const latent = inswapperLatent(e, emap);
     assert.ok(Math.abs(latent[1] - e[0]) < 1e-5, 'latent = normalised embedding · emap');
     const target = card(128);
-    const swapped = await swapFace(await load('t-inswapper', 'face-swap', 'inswapper', tiny.tinyInswapper()), target, latent);
+    const swapped = await swapFace(session, target, latent);
     assert.ok(Math.abs(swapped[0] - (255 - target[0])) <= 1);
   });
 

@@ -111,12 +111,15 @@ export function tinyArcface(): Buffer {
   });
 }
 
-/** inswapper: `target` [1,3,128,128] 0..1 + `source` [1,512] → `output` = 1 − target. */
-export function tinyInswapper(): Buffer {
+/**
+ * inswapper: `target` [1,3,128,128] 0..1 + `source` [1,512] → `output` = 1 − target; like
+ * InsightFace's file, the graph's last initializer is the 512×512 `emap`.
+ */
+export function tinyInswapper(emap: number[] = new Array(512 * 512).fill(0)): Buffer {
   return onnxModel({
     inputs: [{ name: 'target', dims: [1, 3, 128, 128] }, { name: 'source', dims: [1, 512] }],
     outputs: [{ name: 'output', dims: [1, 3, 128, 128] }],
-    inits: [{ name: 'one', dims: [], values: [1] }],
+    inits: [{ name: 'one', dims: [], values: [1] }, { name: 'emap', dims: [512, 512], values: emap }],
     nodes: [{ op: 'Sub', in: ['one', 'target'], out: ['output'] }],
   });
 }
