@@ -74,8 +74,8 @@ test('a YCE client runs color correction end to end and is charged once', async 
   assert.equal(charges.length, 1);
   assert.equal(charges[0].action, 'api_color_correction');
   assert.deepEqual(charges[0].info.credits.map((c: { amount: number }) => c.amount), [-1]);
-  const after = await client.api('GET', '/s2s/v1.0/client/credit');
-  assert.equal(after.body.results[0].amount, 9);
+  const balance = await client.api('GET', '/s2s/v1.0/client/credit');
+  assert.equal(balance.body.results[0].amount, 9);
 
   // Polling the finished task again neither runs nor charges anything again.
   const again = await client.poll('color-correct', taskId);
