@@ -5,6 +5,7 @@ import type { EngineJob } from '../../../src/engines/engine.js';
 import { EngineError } from '../../../src/engines/errors.js';
 import { checkParams, ParamError } from '../../../src/features/check.js';
 import type { OutPaintParams } from '../../../src/features/params.js';
+import { closeMatting } from '../../../src/engines/neural/matte.js';
 import { createImageExtenderEngine } from '../../../src/engines/pixel/image-extender.js';
 import { makeCtx, makeDeps, regionStats, rgbOf, saveArtifact, testFile } from './helpers.js';
 
@@ -40,7 +41,10 @@ function step(img: Img, axis: 'x' | 'y', at: number, from: number, to: number): 
 describe('image extender', () => {
   const deps = makeDeps();
   const engine = createImageExtenderEngine(deps);
-  after(() => deps.pool.destroy());
+  after(async () => {
+    await deps.pool.destroy();
+    await closeMatting();
+  });
 
   it('places the input pixel-exact where the params say and fills the rest without seams', async () => {
     const out = await engine.run(job({ ...BASE }), makeCtx());
