@@ -4,7 +4,9 @@ import type { EngineDeps } from '../../../src/engines/engine.js';
 import { isEngineError } from '../../../src/engines/errors.js';
 import { createBgBlurEngine } from '../../../src/engines/neural/bg-blur.js';
 import { createBgReplaceEngine } from '../../../src/engines/neural/bg-replace.js';
+import { closeMatting } from '../../../src/engines/neural/matte.js';
 import { createSodEngine } from '../../../src/engines/neural/sod.js';
+import { checkParams, ParamError } from '../../../src/features/check.js';
 import { ctx, gradientEnergy, job, photo, rawOf, saveArtifact, testDeps } from './helpers.js';
 
 interface Box { x: number; y: number; w: number; h: number }
@@ -30,7 +32,10 @@ describe('matting features (ISNet on onnxruntime in the pool)', () => {
   before(() => {
     deps = testDeps({ nsfw: { enabled: false, threshold: 0.7 } });
   });
-  after(() => deps.pool.destroy());
+  after(async () => {
+    await deps.pool.destroy();
+    await closeMatting();
+  });
 
   test('sod cuts the astronaut out: opaque subject, transparent background, soft edges, full resolution', async () => {
     const [out] = await createSodEngine(deps).run(job('sod', photo('astronaut.png')), ctx());
@@ -104,14 +109,15 @@ describe('matting features (ISNet on onnxruntime in the pool)', () => {
     assert.ok(gComp < gOrig * 0.5, `background gradient ${gComp} vs ${gOrig}`);
   });
 
-  test('invalid extension params are invalid_parameter', async () => {
-    const isInvalid = (e: unknown) => isEngineError(e) && e.code === 'invalid_parameter';
+  test('invalid extension params are refused by the feature contract before any model runs', () => {
+    const files = { files: { src_ids: 1 } };
     for (const background_color of ['blue', '#12345', 123, '#GGGGGG']) {
-      await assert.rejects(createBgReplaceEngine(deps).run(job('bg-replace', photo('coffee.png'), { background_color }), ctx()), isInvalid);
+      assert.throws(() => checkParams('bg-replace', { background_color }, files), ParamError, String(background_color));
     }
     for (const blur_strength of [0, 101, 'x', 2.5, -3]) {
-      await assert.rejects(createBgBlurEngine(deps).run(job('bg-blur', photo('coffee.png'), { blur_strength }), ctx()), isInvalid);
+      assert.throws(() => checkParams('bg-blur', { blur_strength }, files), ParamError, String(blur_strength));
     }
+    assert.deepEqual(checkParams('bg-blur', { blur_strength: 60 }, files), { blur_strength: 60 });
   });
 
   test('a non-image input is error_decode_image', async () => {
