@@ -7,6 +7,7 @@ import { AdminService } from './auth/admin.service.js';
 import { KeysService } from './auth/keys.service.js';
 import { MasterKey } from './auth/master-key.js';
 import { TokensService } from './auth/tokens.service.js';
+import { isLocalhostUrl, publicBaseUrl } from './api/request-origin.js';
 import { buildServer } from './api/server.js';
 import type { ApiServices } from './api/services.js';
 import { CreditsService } from './billing/credits.service.js';
@@ -75,7 +76,7 @@ async function createStorage(config: DarkroomConfig, master: MasterKey): Promise
     if (!config.storage.s3) throw new Error('storage.driver is s3 but no bucket is configured (DARKROOM_S3_BUCKET)');
     return { storage: new mod.S3Storage(config.storage.s3) };
   }
-  const local = new LocalDiskStorage(path.join(config.dataDir, 'files'), config.publicUrl, new UrlSigner(master.derive('url-signing')));
+  const local = new LocalDiskStorage(path.join(config.dataDir, 'files'), () => publicBaseUrl(config), new UrlSigner(master.derive('url-signing')));
   return { storage: local, local };
 }
 
@@ -135,7 +136,8 @@ export async function createDarkroom(config: DarkroomConfig, opts: DarkroomOptio
   let engines: EngineRegistry | undefined;
   if (config.runEngines) {
     pool = createWorkerPool(config.engines.workers);
-    engines = createEngineRegistry({ config, log: log.child({ component: 'engines' }), pool });
+    // Engines see only their own slice of the configuration.
+    engines = createEngineRegistry({ config: { engines: config.engines, diffusion: config.diffusion }, log: log.child({ component: 'engines' }), pool });
     const runner = new TaskRunner(tasks, files, engines, log.child({ component: 'runner' }), { timeoutMs: config.tasks.timeoutMs, workerId });
     heartbeat = new WorkerHeartbeat(db, workerId, liveness.heartbeatMs);
     await heartbeat.start((err) => log.warn({ err }, 'worker heartbeat failed'));
@@ -149,6 +151,9 @@ export async function createDarkroom(config: DarkroomConfig, opts: DarkroomOptio
     if (config.engines.preload) for (const e of engines.values()) void e.warmUp?.().catch((err) => log.warn({ err, feature: e.feature }, 'warm-up failed'));
   }
 
+  if (isLocalhostUrl(config.publicUrl) && ['0.0.0.0', '::'].includes(config.host)) {
+    log.warn({ publicUrl: config.publicUrl, host: config.host }, 'publicUrl names this machine as localhost while the server listens on every interface: clients on other machines get upload and result URLs they cannot reach (set DARKROOM_PUBLIC_URL, or leave it unset to follow each request\'s Host)');
+  }
   if (!config.runEngines && queue instanceof InProcessQueue) log.warn('engines are off and the queue is in-process: tasks will wait until they are dropped');
 
   let ownRateLimitRedis: { quit(): Promise<unknown> } | undefined;

@@ -23,6 +23,16 @@ export const errorResponses = {
 /** Ids that clients echo back may arrive as numbers or numeric strings (see wire.md). */
 const NumericId = Type.Union([Type.Integer({ minimum: 0 }), Type.String({ pattern: '^[0-9]{1,16}$' })]);
 
+/**
+ * `request_id` and action `id`: a JSON integer 0 … 2^53−1 and nothing else (no numeric strings,
+ * booleans or null coerced into one); checked by the `x-strict-id` keyword (plugins/strict-types.ts)
+ * because Ajv would coerce a field declared with `type`.
+ */
+const StrictId = (description: string) => Type.Unsafe<number>({ 'x-strict-id': true, description: `${description}: a JSON integer from 0 to 2^53−1`, examples: [0] });
+
+/** A list of file ids: an array of strings, never a lone string or numbers coerced into one. */
+const fileIdList = (minItems: number, maxItems: number) => Type.Array(Type.Unsafe<string>({ 'x-file-id': true, description: 'a file_id (1 to 128 characters)' }), { minItems, maxItems });
+
 export const AuthBody = Type.Object(
   { client_id: Type.String({ minLength: 1, maxLength: 128 }), id_token: Type.String({ minLength: 1, maxLength: 4096 }) },
   { additionalProperties: false },
@@ -93,23 +103,18 @@ export const FileResult = Ok(
 
 /** `POST task/{feature}`: file sets and params from the feature contract (params: types only, see wireParamsSchema). */
 export function taskBodySchema(spec: FeatureSpec) {
+  // Required sets are checked by the task service: an unknown set must answer BadRequest first.
   const fileSets = Type.Object(
-    Object.fromEntries(
-      spec.fileSets.map((set) => {
-        const ids = Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { minItems: set.required ? 1 : 0, maxItems: set.maxFiles });
-        return [set.name, set.required ? ids : Type.Optional(ids)];
-      }),
-    ),
+    Object.fromEntries(spec.fileSets.map((set) => [set.name, Type.Optional(fileIdList(0, set.maxFiles))])),
     { additionalProperties: false },
   );
-  const needsFiles = spec.fileSets.some((s) => s.required);
   return Type.Object(
     {
-      request_id: NumericId,
+      request_id: StrictId('Incremental request number (idempotency key with the input files)'),
       payload: Type.Object(
         {
-          file_sets: needsFiles ? fileSets : Type.Optional(fileSets),
-          actions: Type.Array(Type.Object({ id: Type.Integer({ minimum: 0 }), params: Type.Optional(wireParamsSchema(spec.id)) }, { additionalProperties: false }), {
+          file_sets: Type.Optional(fileSets),
+          actions: Type.Array(Type.Object({ id: StrictId('Action id'), params: Type.Optional(wireParamsSchema(spec.id)) }, { additionalProperties: false }), {
             minItems: 1,
             maxItems: 1,
             description: 'Only 1 action is accepted.',

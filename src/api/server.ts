@@ -6,7 +6,9 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { ErrorEnvelope } from './schemas.js';
-import { installErrorHandling } from './plugins/error-handler.js';
+import { clientErrorHandler, frameworkErrors, installErrorHandling } from './plugins/error-handler.js';
+import { installRequestOrigin } from './request-origin.js';
+import { strictTypes } from './plugins/strict-types.js';
 import { installRateLimits } from './plugins/rate-limits.js';
 import { adminRoutes } from './routes/admin.routes.js';
 import { clientRoutes } from './routes/client.routes.js';
@@ -30,11 +32,17 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
     // Signed storage URLs are bearer capabilities (valid up to 2 h): request logs keep them without the signature.
     childLoggerFactory: (logger, bindings, opts) => logger.child(bindings, { ...opts, serializers: { ...opts.serializers, req: logRequest } }),
     bodyLimit: 1024 * 1024,
+    // Answered in the error envelope like every other failure (414 over-long path segments, 431 headers).
+    frameworkErrors,
+    clientErrorHandler,
     trustProxy: services.config.trustProxy,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    // Query strings are text and are coerced; a lone value is never wrapped into an array (a file id
+    // list given as a string is a 400, not an unknown file).
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: false }, plugins: [strictTypes] },
   });
   app.addSchema(ErrorEnvelope);
   installErrorHandling(app);
+  installRequestOrigin(app);
 
   await app.register(swagger, {
     openapi: {

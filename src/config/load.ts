@@ -216,13 +216,14 @@ function readFile(file: string, problems: string[]): Tree {
   return parsed;
 }
 
-/** Fills the values that depend on others (paths under the data directory, the public URL). */
+/** Fills the values that depend on others (paths under the data directory). */
 export function finalizeConfig(cfg: DarkroomConfig): DarkroomConfig {
   const dataDir = path.resolve(cfg.dataDir);
   return {
     ...cfg,
     dataDir,
-    publicUrl: (cfg.publicUrl || `http://localhost:${cfg.port}`).replace(/\/+$/, ''),
+    // Empty stays empty: signed URLs then follow the origin of each request (api/request-origin.ts).
+    publicUrl: cfg.publicUrl.replace(/\/+$/, ''),
     databaseUrl: cfg.databaseUrl || `sqlite:${path.join(dataDir, 'darkroom.db')}`,
     engines: { ...cfg.engines, modelsDir: cfg.engines.modelsDir || path.join(dataDir, 'models') },
   };

@@ -42,15 +42,15 @@ export const ConfigSchema = Type.Object(
   {
     host: Type.String({ default: '0.0.0.0', description: 'listen address', ...env('DARKROOM_HOST') }),
     port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080, description: 'listen port', ...env('DARKROOM_PORT', 'PORT') }),
-    /** Base URL written into signed upload/download URLs; defaults to http://localhost:<port>. */
+    /** Base URL written into signed upload/download URLs; empty: the origin each request came to. */
     publicUrl: Type.String({ default: '', ...env('DARKROOM_PUBLIC_URL') }),
     dataDir: Type.String({ minLength: 1, default: './data', ...env('DARKROOM_DATA_DIR') }),
     /** `sqlite:<path>` (default `<dataDir>/darkroom.db`) or `postgres://…`. */
     databaseUrl: Type.String({ default: '', ...env('DARKROOM_DATABASE_URL', 'DATABASE_URL') }),
     /** Redis URL: when set, tasks go through a Redis queue and rate limits are shared. */
     redisUrl: Type.Optional(Type.String({ minLength: 1, ...env('DARKROOM_REDIS_URL', 'REDIS_URL') })),
-    /** Take the client IP from X-Forwarded-For (only behind a proxy you run). */
-    trustProxy: flag(false, 'trust X-Forwarded-For', 'DARKROOM_TRUST_PROXY'),
+    /** Take the client IP, scheme and host from X-Forwarded-For/-Proto/-Host (only behind a proxy you run). */
+    trustProxy: flag(false, 'trust X-Forwarded-For/-Proto/-Host', 'DARKROOM_TRUST_PROXY'),
     /** Base64 of 32 bytes; else generated into `<dataDir>/secrets/master.key`. */
     masterKey: Type.Optional(Type.String({ minLength: 1, ...env('DARKROOM_MASTER_KEY') })),
     /** Prometheus-only port for `darkroom worker` (the API serves /metrics itself). */

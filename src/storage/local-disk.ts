@@ -18,9 +18,14 @@ export class LocalDiskStorage implements ObjectStorage {
   readonly name = 'local' as const;
   constructor(
     private readonly root: string,
-    private readonly publicUrl: string,
+    /** Base of the signed URLs; a function when it follows the request (see api/request-origin.ts). */
+    private readonly publicUrl: string | (() => string),
     private readonly signer: UrlSigner,
   ) {}
+
+  private baseUrl(): string {
+    return typeof this.publicUrl === 'function' ? this.publicUrl() : this.publicUrl;
+  }
 
   filePath(key: string): string {
     return this.pathOf(key);
@@ -37,12 +42,12 @@ export class LocalDiskStorage implements ObjectStorage {
     const q = new URLSearchParams({ expires: String(opts.expiresAt), ...(len !== '' ? { size: String(len) } : {}), sig });
     const headers: Record<string, string> = { 'Content-Type': opts.contentType };
     if (opts.contentLength !== undefined) headers['Content-Length'] = String(opts.contentLength);
-    return { method: 'PUT', url: `${this.publicUrl}/storage/${key}?${q}`, headers };
+    return { method: 'PUT', url: `${this.baseUrl()}/storage/${key}?${q}`, headers };
   }
 
   async presignDownload(key: string, opts: { expiresAt: number }): Promise<string> {
     const sig = this.signer.sign(['GET', key, opts.expiresAt]);
-    return `${this.publicUrl}/storage/${key}?${new URLSearchParams({ expires: String(opts.expiresAt), sig })}`;
+    return `${this.baseUrl()}/storage/${key}?${new URLSearchParams({ expires: String(opts.expiresAt), sig })}`;
   }
 
   verifyUpload(key: string, contentType: string, size: string, expires: string, sig: string): boolean {

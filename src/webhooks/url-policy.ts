@@ -1,49 +1,53 @@
 import { lookup } from 'node:dns/promises';
 import { lookup as lookupCallback, type LookupAddress } from 'node:dns';
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
-/** Loopback, private, link-local, CGNAT, multicast and unspecified ranges. */
-const PRIVATE_V4 = new BlockList();
-for (const [net, bits] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16],
-  ['172.16.0.0', 12], ['192.168.0.0', 16], ['224.0.0.0', 3],
-] as const) PRIVATE_V4.addSubnet(net, bits, 'ipv4');
-const PRIVATE_V6 = new BlockList();
-for (const [net, bits] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) PRIVATE_V6.addSubnet(net, bits, 'ipv6');
+type IPv4 = ipaddr.IPv4;
+type IPv6 = ipaddr.IPv6;
 
-/** The eight 16-bit groups of an IPv6 address (a dotted IPv4 tail becomes two groups). */
-function ipv6Groups(ip: string): number[] {
-  let text = ip.toLowerCase();
-  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
-  if (dotted) {
-    const [a, b, c, d] = dotted.slice(1).map(Number);
-    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
-  }
-  const [head, tail] = text.split('::');
-  const parse = (part: string | undefined) => (part ? part.split(':').map((g) => parseInt(g, 16)) : []);
-  const h = parse(head);
-  const t = parse(tail);
-  return tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill(0), ...t];
+const v4FromBits = (hi: number, lo: number): IPv4 => new ipaddr.IPv4([hi >> 8, hi & 255, lo >> 8, lo & 255]);
+
+/**
+ * The IPv4 addresses an IPv6 address reaches, for every form that carries one: mapped
+ * (::ffff:a.b.c.d), translated (::ffff:0:a.b.c.d), compatible (::a.b.c.d), NAT64 (64:ff9b::/96),
+ * 6to4 (2002:AABB:CCDD::/48) and Teredo (2001::/32: the server in bits 32–63, the client in the
+ * last 32 bits, inverted). `null`: not one of these forms. `'refuse'`: a form whose IPv4 address
+ * cannot be known from the address alone (local-use NAT64, 64:ff9b:1::/48, where the operator's
+ * translator picks the prefix length and may reach its own network).
+ */
+function embeddedIpv4(a: IPv6): IPv4[] | null | 'refuse' {
+  const p = a.parts;
+  const range = a.range();
+  if (range === 'ipv4Mapped' || range === 'rfc6145') return [v4FromBits(p[6], p[7])];
+  if (p.slice(0, 6).every((x) => x === 0)) return [v4FromBits(p[6], p[7])];
+  if (range === 'rfc6052') return p[2] === 0 && p[3] === 0 && p[4] === 0 && p[5] === 0 && p[1] === 0xff9b && p[0] === 0x64 ? [v4FromBits(p[6], p[7])] : 'refuse';
+  if (range === '6to4') return [v4FromBits(p[1], p[2])];
+  if (range === 'teredo') return [v4FromBits(p[2], p[3]), v4FromBits(~p[6] & 0xffff, ~p[7] & 0xffff)];
+  return null;
 }
 
-/** The IPv4 address an IPv6 one reaches, for the mapped (::ffff:a.b.c.d), compatible (::a.b.c.d) and NAT64 (64:ff9b::/96) forms. */
-function embeddedIpv4(ip: string): string | undefined {
-  const g = ipv6Groups(ip);
-  const zeros = (n: number) => g.slice(0, n).every((x) => x === 0);
-  const v4 = () => `${g[6] >> 8}.${g[6] & 255}.${g[7] >> 8}.${g[7] & 255}`;
-  if (zeros(5) && (g[5] === 0xffff || g[5] === 0)) return v4();
-  if (g[0] === 0x64 && g[1] === 0xff9b && g.slice(2, 6).every((x) => x === 0)) return v4();
-  return undefined;
+/** 2000::/3, the only IPv6 block allocated for global unicast. */
+const GLOBAL_UNICAST = ipaddr.parseCIDR('2000::/3');
+
+/**
+ * Whether a callback may connect to this address: public unicast only (ipaddr.js ranges: no
+ * loopback, private, link-local, CGNAT, benchmarking 198.18/15, IETF 192.0.0/24, documentation,
+ * multicast, reserved, unique- or site-local, discard 100::/64…), judged on the IPv4 address
+ * inside any IPv6 form that carries one.
+ */
+export function isPublicAddress(ip: string): boolean {
+  if (!ipaddr.isValid(ip)) return false;
+  const addr = ipaddr.parse(ip);
+  if (addr.kind() === 'ipv4') return addr.range() === 'unicast';
+  const v6 = addr as IPv6;
+  const inner = embeddedIpv4(v6);
+  if (inner === 'refuse') return false;
+  if (inner) return inner.every((v4) => v4.range() === 'unicast');
+  return v6.range() === 'unicast' && v6.match(GLOBAL_UNICAST);
 }
 
-export function isPrivateAddress(ip: string): boolean {
-  const family = isIP(ip);
-  if (family === 4) return PRIVATE_V4.check(ip, 'ipv4');
-  if (family !== 6) return true;
-  const v4 = embeddedIpv4(ip);
-  if (v4 !== undefined) return PRIVATE_V4.check(v4, 'ipv4');
-  return PRIVATE_V6.check(ip, 'ipv6');
-}
+export const isPrivateAddress = (ip: string): boolean => !isPublicAddress(ip);
 
 /**
  * A callback URL is the one place the server connects where a client chose. It must be http(s) and,

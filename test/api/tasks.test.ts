@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
+import { MAX_PROMPT_CHARS } from '../../src/features/params.js';
 import { startTestServer, testPhoto, type TestServer } from '../helpers/harness.js';
+import { startFakeA1111, type FakeA1111 } from '../engines/generative/fake-engines.js';
 
 const small = async () => sharp(testPhoto('coffee.png')).resize(160).png().toBuffer();
 
@@ -192,5 +194,88 @@ describe('without engines (tasks stay running)', () => {
     const r = await c.createTask('color-correct', { src_ids: [slot.body.result.files[0].file_id] });
     assert.equal(r.status, 400);
     assert.equal(r.body.error_code, 'FileNotUploaded');
+  });
+});
+
+describe('the feature contract over HTTP', () => {
+  let server: TestServer;
+  let fake: FakeA1111;
+  before(async () => {
+    fake = await startFakeA1111();
+    server = await startTestServer({ diffusion: { a1111: [fake.url] }, engines: { nsfw: { enabled: false, threshold: 0.7 } } });
+  });
+  after(async () => {
+    await server?.close();
+    await fake?.close();
+  });
+
+  const style = { style_group_id: 1001, style_ids: [100101] };
+  // A public client's prompt template: 509 characters, over the old 500 limit.
+  const clientPrompt = [
+    'A highly detailed photograph of a cozy mountain cabin at golden hour, surrounded by tall pine trees',
+    'and a crystal clear lake reflecting the warm orange sky, soft volumetric light through the branches,',
+    'wisps of smoke rising from a stone chimney, a wooden porch with two rocking chairs and a sleeping dog,',
+    'wildflowers in the foreground, snow capped peaks in the distance, shot on a full frame camera with a',
+    '35mm lens at f/2.8, natural colors, rich textures, sharp focus, award winning landscape photograph, 8k!!',
+  ].join(' ');
+
+  test("a real client's 509-character prompt runs", async () => {
+    assert.equal(clientPrompt.length, 509);
+    const c = await server.newClient(10);
+    const created = await c.createTask('text-to-image', undefined, { prompt: clientPrompt, ...style });
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    const r = await c.waitForTask('text-to-image', created.body.result.task_id);
+    assert.equal(r.status, 'success', JSON.stringify(r));
+    assert.ok(String(fake.txt2img.at(-1)!.prompt).includes(clientPrompt), 'the whole prompt reached the backend');
+  });
+
+  test('a prompt over the one limit ends the task at creation with invalid_parameter naming prompt, uncharged', async () => {
+    const c = await server.newClient(10);
+    const sent = fake.txt2img.length;
+    const created = await c.createTask('text-to-image', undefined, { prompt: 'x'.repeat(MAX_PROMPT_CHARS + 1), ...style });
+    assert.equal(created.status, 200);
+    const first = (await c.poll('text-to-image', created.body.result.task_id)).body.result;
+    assert.equal(first.status, 'error', 'answered at creation: the first poll already says so');
+    assert.equal(first.error, 'invalid_parameter');
+    assert.match(first.error_message, /^prompt is 5001 characters; at most 5000/);
+    assert.equal(fake.txt2img.length, sent, 'the backend was not called');
+    assert.equal(await server.app.services.credits.available(c.clientId), 10);
+  });
+
+  const geometry = {
+    output_width: 500, output_height: 300, input_x: 100, input_y: 0, input_width: 451, input_height: 300,
+    crop_input_x: 0, crop_input_y: 0, crop_input_width: 451, crop_input_height: 300,
+  };
+
+  test('a broken cross-field rule is a task error at creation, before any credit hold, even without credits', async () => {
+    const c = await server.newClient(0);
+    const f = await c.upload('out-paint', testPhoto('chelsea.png'), 'image/png');
+    const created = await c.createTask('out-paint', { src_ids: [f] }, geometry);
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    const first = (await c.poll('out-paint', created.body.result.task_id)).body.result;
+    assert.equal(first.status, 'error');
+    assert.equal(first.error, 'invalid_parameter');
+    assert.match(first.error_message, /^input_width plus input_x must be <= output_width/);
+  });
+
+  test('form-style numeric strings are read as numbers; a wrong type is a 400', async () => {
+    const c = await server.newClient(10);
+    const f = await c.upload('out-paint', testPhoto('chelsea.png'), 'image/png');
+    const strings = Object.fromEntries(Object.entries({ ...geometry, output_width: 470, output_height: 310, input_x: 10, input_y: 5 }).map(([k, v]) => [k, String(v)]));
+    const created = await c.createTask('out-paint', { src_ids: [f] }, strings);
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    const r = await c.waitForTask('out-paint', created.body.result.task_id);
+    assert.equal(r.status, 'success', JSON.stringify(r));
+    const wrong = await c.createTask('out-paint', { src_ids: [f] }, { ...geometry, input_x: 'left' });
+    assert.equal(wrong.status, 400);
+    assert.equal(wrong.body.error_code, 'InvalidParameters');
+  });
+
+  test('the API document states the value rules of each param', async () => {
+    const doc = await (await fetch(`${server.baseUrl}/docs/json`)).json();
+    const params = doc.paths['/s2s/v1.0/task/out-paint'].post.requestBody.content['application/json'].schema.properties.payload.properties.actions.items.properties.params;
+    assert.match(params.properties.output_width.description, /Required: an integer from 1 to 4096/);
+    const prompt = doc.paths['/s2s/v1.0/task/text-to-image'].post.requestBody.content['application/json'].schema.properties.payload.properties.actions.items.properties.params.properties.prompt;
+    assert.match(prompt.description, /at most 5000 characters/);
   });
 });

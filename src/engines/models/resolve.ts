@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { ModelSpec } from './catalog.js';
@@ -47,6 +47,11 @@ export interface ModelLookup {
   reason?: string;
 }
 
+/** The one place a model's folder inside the operator's models directory is named. */
+export function modelDir(modelsDir: string, spec: Pick<ModelSpec, 'name'>): string {
+  return path.join(modelsDir, spec.name);
+}
+
 function hasAllFiles(spec: ModelSpec, dir: string): boolean {
   return spec.files.every((f) => {
     const p = path.join(dir, f.path);
@@ -56,7 +61,8 @@ function hasAllFiles(spec: ModelSpec, dir: string): boolean {
 
 /**
  * Finds a model's files: inside its npm package when installed, else in the operator's models
- * directory (`<modelsDir>/<name>/`). Only presence is checked here; `verifyModel` hashes.
+ * directory (`<modelsDir>/<name>/`), however they got there (pulled or copied by hand). Only
+ * presence (and a published size) is checked here; `verifyModel` hashes.
  */
 export function findModel(spec: ModelSpec, modelsDir: string): ModelLookup {
   if (spec.package) {
@@ -66,10 +72,11 @@ export function findModel(spec: ModelSpec, modelsDir: string): ModelLookup {
       if (hasAllFiles(spec, dir)) return { resolved: { spec, dir, origin: 'package', files: spec.files.map((f) => path.join(dir, f.path)) } };
     }
   }
-  const dir = path.join(modelsDir, spec.name);
+  const dir = modelsDir ? modelDir(modelsDir, spec) : '';
   if (modelsDir && hasAllFiles(spec, dir)) return { resolved: { spec, dir, origin: 'models-dir', files: spec.files.map((f) => path.join(dir, f.path)) } };
   const where = spec.package ? `install npm package ${spec.package.name}, or ` : '';
-  return { reason: `model ${spec.name} not found: ${where}run \`darkroom models pull ${spec.name}\` (or copy its files into ${dir})` };
+  const files = spec.files.length === 1 ? spec.files[0].path : `its ${spec.files.length} files`;
+  return { reason: `model ${spec.name} not found: ${where}run \`darkroom models pull ${spec.name}\` (or copy ${files} into ${dir || '<engines.modelsDir>/' + spec.name})` };
 }
 
 export function sha256File(file: string): Promise<string> {
@@ -82,9 +89,42 @@ export function sha256File(file: string): Promise<string> {
   });
 }
 
+/**
+ * Checksums recorded for files whose sha256 is not in the catalog (no published value): written on
+ * the first verified copy, in `sha256sum` format, and checked on every later load.
+ */
+export const RECORDED_SUMS = 'SHA256SUMS';
+
+export function readRecordedSums(dir: string): Map<string, string> {
+  const file = path.join(dir, RECORDED_SUMS);
+  const sums = new Map<string, string>();
+  if (!existsSync(file)) return sums;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const m = /^([0-9a-f]{64}) [ *](.+)$/.exec(line.trim());
+    if (m) sums.set(m[2], m[1]);
+  }
+  return sums;
+}
+
+export function recordSums(dir: string, sums: Map<string, string>): void {
+  const lines = [...sums].map(([p, h]) => `${h}  ${p}`);
+  writeFileSync(path.join(dir, RECORDED_SUMS), `${lines.join('\n')}\n`);
+}
+
+/** The sha256 a file must have: the catalog's, else the one recorded at its first install. */
+export function expectedSha256(spec: ModelSpec, index: number, dir: string): string | undefined {
+  return spec.files[index].sha256 ?? readRecordedSums(dir).get(spec.files[index].path);
+}
+
+export class ChecksumError extends Error {}
+
 const verified = new Map<string, Promise<void>>();
 
-/** Hashes every file once per process (keyed by path, size and mtime); throws on a mismatch. */
+/**
+ * Hashes every file once per process (keyed by path, size and mtime); throws on a mismatch. A file
+ * with neither a catalog checksum nor a recorded one (copied by hand, no checksum published) gets
+ * its hash recorded now, so any later change to it is caught.
+ */
 export function verifyModel(model: ResolvedModel): Promise<void> {
   const key = model.files.map((f) => {
     const st = statSync(f);
@@ -93,11 +133,22 @@ export function verifyModel(model: ResolvedModel): Promise<void> {
   let p = verified.get(key);
   if (!p) {
     p = (async () => {
+      const record = new Map<string, string>();
       for (let i = 0; i < model.files.length; i++) {
         const got = await sha256File(model.files[i]);
-        const want = model.spec.files[i].sha256;
-        if (got !== want) throw new Error(`model ${model.spec.name}: checksum mismatch for ${model.spec.files[i].path} (sha256 ${got}, expected ${want})`);
+        const want = expectedSha256(model.spec, i, model.dir);
+        if (!want) {
+          record.set(model.spec.files[i].path, got);
+          continue;
+        }
+        if (got !== want) {
+          throw new ChecksumError(
+            `model ${model.spec.name}: checksum mismatch for ${model.files[i]} (sha256 ${got}, expected ${want}); ` +
+              `delete it and run \`darkroom models pull ${model.spec.name}\``,
+          );
+        }
       }
+      if (record.size > 0 && model.origin === 'models-dir') recordSums(model.dir, new Map([...readRecordedSums(model.dir), ...record]));
     })();
     p.catch(() => verified.delete(key));
     verified.set(key, p);

@@ -1,6 +1,5 @@
 import type { Sharp } from 'sharp';
-import type { DarkroomConfig } from '../../config.js';
-import type { WorkerPool } from '../engine.js';
+import type { EngineConfig, WorkerPool } from '../engine.js';
 import { EngineError, TaskAbortedError } from '../errors.js';
 import { siblingModule } from '../runtime/pool.js';
 
@@ -39,7 +38,7 @@ export async function checkNsfw(pool: WorkerPool, image: Sharp, opts: NsfwOption
 }
 
 /** The input gate of a feature: throws `error_nsfw_content_detected` when enabled and flagged. */
-export async function guardNsfw(deps: { config: DarkroomConfig; pool: WorkerPool }, image: Sharp, signal?: AbortSignal): Promise<void> {
+export async function guardNsfw(deps: { config: EngineConfig; pool: WorkerPool }, image: Sharp, signal?: AbortSignal): Promise<void> {
   const { nsfw, modelsDir } = deps.config.engines;
   if (!nsfw.enabled) return;
   const v = await checkNsfw(deps.pool, image, { modelsDir, threshold: nsfw.threshold, signal });

@@ -1,10 +1,13 @@
 import sharp from 'sharp';
 import type { WorkerPool } from '../engine.js';
-import { siblingModule } from '../runtime/pool.js';
-import type { NeuralInpaintRequest } from './pixel-kernels.js';
+import type { InpaintKernelRequest } from '../models/model-kernel.js';
+import { findSpec } from '../models/local-catalog.js';
+import { refFromFile } from '../models/refs.js';
+import { INPAINT_SIZE } from '../models/adapters/inpaint.js';
+import { MODEL_KERNELS } from '../models/kernel-module.js';
 
 /** LaMa and MI-GAN are trained at 512 px. */
-export const NEURAL_SIZE = 512;
+export const NEURAL_SIZE = INPAINT_SIZE;
 
 export interface FullImage {
   rgb: Uint8Array;
@@ -35,8 +38,11 @@ export async function neuralInpaint(pool: WorkerPool, modelPath: string, img: Fu
     .extract({ left: cx, top: cy, width: cw, height: ch }).resize(S, S, { fit: 'fill', kernel: 'nearest' }).toColourspace('b-w').raw().toBuffer();
   const hole = new Uint8Array(S * S);
   for (let i = 0; i < hole.length; i++) hole[i] = cropMask[i] > 0 ? 1 : 0;
-  const req: NeuralInpaintRequest = { modelPath, rgb: new Uint8Array(cropRgb), hole, size: S };
-  const out = await pool.run<Uint8Array>(siblingModule(import.meta.url, 'pixel-kernels'), 'neuralInpaintKernel', req, { signal });
+  const model = refFromFile(modelPath);
+  const signature = findSpec(model.name, model.modelsDir)?.signature;
+  if (signature !== 'lama' && signature !== 'migan') throw new Error(`${modelPath} is not an inpainting model of the catalog`);
+  const req: InpaintKernelRequest = { model, signature, rgb: new Uint8Array(cropRgb), hole, size: S };
+  const out = await pool.run<Uint8Array>(MODEL_KERNELS, 'inpaintKernel', req, { signal });
   const back = await sharp(Buffer.from(out.buffer, out.byteOffset, out.byteLength), { raw: { width: S, height: S, channels: 3 } })
     .resize(cw, ch, { fit: 'fill', kernel: 'lanczos3' }).raw().toBuffer();
   const result = Uint8Array.from(img.rgb);

@@ -12,9 +12,12 @@ import { analyzeFaces, checkFaceRules } from '../../../src/engines/face/analysis
 import { hairMask } from '../../../src/engines/generative/hair/engine.js';
 import type { HairFeature } from '../../../src/engines/generative/hair/masks.js';
 import { generativeEngines } from '../../../src/engines/generative/index.js';
-import type { GenerativeDeps } from '../../../src/engines/generative/shared.js';
+import { encoderPrompt, ENCODER_PROMPT_CHARS, type GenerativeDeps } from '../../../src/engines/generative/shared.js';
 import { createWorkerPool } from '../../../src/engines/runtime/pool.js';
 import { feature, type FeatureId } from '../../../src/features/table.js';
+import { checkParams, ParamError } from '../../../src/features/check.js';
+import { MAX_PROMPT_CHARS } from '../../../src/features/params.js';
+import { styleOfTask } from '../../../src/tasks/task-style.js';
 import { PAINT, startFakeA1111, type FakeA1111 } from './fake-engines.js';
 import { TESTDATA as TESTDATA_DIR } from '../../helpers/harness.js';
 
@@ -50,7 +53,15 @@ function ctx(progress: number[] = []): EngineRunContext {
   return { signal: new AbortController().signal, reportProgress: (f) => progress.push(f), log };
 }
 
-const job = (id: FeatureId, files: EngineJob['files'], params: Record<string, unknown>, outputExt?: 'jpg' | 'png'): EngineJob => ({ taskId: 't', feature: id, files, params, outputExt });
+/**
+ * A job as the task path hands it over: params through the feature contract (throws its ParamError),
+ * then the style resolved from them (a bad style throws here, before the engine).
+ */
+const job = (id: FeatureId, files: EngineJob['files'], params: Record<string, unknown>, outputExt?: 'jpg' | 'png'): EngineJob => {
+  const counts = Object.fromEntries(Object.entries(files).map(([set, list]) => [set, list?.length ?? 0]));
+  const checked = checkParams(id, params, { files: counts });
+  return { taskId: 't', feature: id, files, params: checked, outputExt, style: styleOfTask(id, checked) };
+};
 const fails = (code: string, text?: RegExp) => (e: unknown) => e instanceof EngineError && e.code === code && (!text || text.test(e.message));
 
 async function rgb(png: Buffer) {
@@ -95,10 +106,30 @@ describe('text-to-image', () => {
 
   it('validates prompt and style params', async () => {
     const e = engine('text-to-image');
-    await assert.rejects(e.run(job('text-to-image', {}, { style_group_id: 1001, style_ids: [100101] }), ctx()), fails('invalid_parameter', /prompt/));
-    await assert.rejects(e.run(job('text-to-image', {}, { prompt: 'x'.repeat(501), style_group_id: 1001, style_ids: [100101] }), ctx()), fails('invalid_parameter', /500/));
-    await assert.rejects(e.run(job('text-to-image', {}, { prompt: 'a cat', style_group_id: 1002, style_ids: [100101] }), ctx()), fails('invalid_parameter', /not in style group/));
-    await assert.rejects(e.run(job('text-to-image', {}, { prompt: 'a cat', style_group_id: 1001, style_ids: [42] }), ctx()), fails('invalid_parameter'));
+    const refused = (field: string, pattern: RegExp) => (err: unknown) => err instanceof ParamError && err.field === field && pattern.test(err.message);
+    assert.throws(() => job('text-to-image', {}, { style_group_id: 1001, style_ids: [100101] }), refused('prompt', /required/));
+    assert.throws(() => job('text-to-image', {}, { prompt: '   ', style_group_id: 1001, style_ids: [100101] }), refused('prompt', /required/));
+    assert.throws(() => job('text-to-image', {}, { prompt: 'x'.repeat(MAX_PROMPT_CHARS + 1), style_group_id: 1001, style_ids: [100101] }), refused('prompt', /at most 5000/));
+    assert.throws(() => job('text-to-image', {}, { prompt: 'a cat', style_group_id: 1001, style_ids: [] }), refused('style_ids', /exactly 1/));
+    assert.throws(() => job('text-to-image', {}, { prompt: 'a cat', style_group_id: 1002, style_ids: [100101] }), fails('invalid_parameter', /not in style group/));
+    assert.throws(() => job('text-to-image', {}, { prompt: 'a cat', style_group_id: 1001, style_ids: [42] }), fails('invalid_parameter'));
+    const unstyled: EngineJob = { taskId: 't', feature: 'text-to-image', files: {}, params: { prompt: 'a cat', style_group_id: 1001, style_ids: [100101] } };
+    await assert.rejects(e.run(unstyled, ctx()), fails('invalid_parameter', /style/));
+  });
+
+  it('a prompt longer than the encoder reads is cut at a word, not refused', async () => {
+    const e = engine('text-to-image');
+    const words = Array.from({ length: 900 }, (_, i) => `word${i}`).join(' ');
+    const prompt = words.slice(0, MAX_PROMPT_CHARS);
+    const before = fake.txt2img.length;
+    const [out] = await e.run(job('text-to-image', {}, { prompt, style_group_id: 1001, style_ids: [100101] }), ctx());
+    assert.ok(out.data.length > 0);
+    const sent = String(fake.txt2img[before].prompt);
+    assert.ok(sent.includes('word0 word1 word2'), 'the start of the prompt reaches the backend');
+    assert.ok(!sent.includes('word899') && !sent.includes(prompt), 'the tail past the encoder budget is cut');
+    const kept = encoderPrompt(prompt);
+    assert.ok(kept.length <= ENCODER_PROMPT_CHARS && kept.length > ENCODER_PROMPT_CHARS * 0.8, `kept ${kept.length} characters`);
+    assert.ok(sent.includes(kept) && / word\d+$/.test(kept), 'cut at a word boundary');
   });
 
   it('retries a flagged result with a new seed, then gives up with exceed_nsfw_retry_limits', async () => {
@@ -212,7 +243,7 @@ describe('hair features', () => {
 
   it('checks the format and the style before any model runs', async () => {
     await assert.rejects(engine('hair-style', deps({ nsfw: null })).run(job('hair-style', { src_ids: [file('astronaut.png')] }, params['hair-style']), ctx()), fails('error_decode_image', /jpg/));
-    await assert.rejects(engine('hair-bang', deps({ nsfw: null })).run(job('hair-bang', { src_ids: [file('astronaut.png')] }, params['hair-style']), ctx()), fails('invalid_parameter'));
+    assert.throws(() => job('hair-bang', { src_ids: [file('astronaut.png')] }, params['hair-style']), fails('invalid_parameter'));
   });
 
   it('repaints the hair region of astronaut.png through the backend and nothing else', async () => {

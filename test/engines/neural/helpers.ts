@@ -4,6 +4,7 @@ import sharp from 'sharp';
 import { loadConfig, type ConfigOverrides } from '../../../src/config.js';
 import type { EngineDeps, EngineFile, EngineJob, EngineRunContext } from '../../../src/engines/engine.js';
 import type { FeatureId } from '../../../src/features/table.js';
+import { checkParams } from '../../../src/features/check.js';
 import { createWorkerPool } from '../../../src/engines/runtime/pool.js';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -26,8 +27,9 @@ export function file(data: Buffer, name = 'input'): EngineFile {
   return { fileId: name, fileName: name, contentType: 'application/octet-stream', data };
 }
 
+/** A job as the task service hands it over: params through the feature contract (throws its ParamError). */
 export function job(feature: FeatureId, data: Buffer, params: Record<string, unknown> = {}, outputExt?: 'jpg' | 'png'): EngineJob {
-  return { taskId: `t-${feature}`, feature, files: { src_ids: [file(data)] }, params, outputExt };
+  return { taskId: `t-${feature}`, feature, files: { src_ids: [file(data)] }, params: checkParams(feature, params, { files: { src_ids: 1 } }), outputExt };
 }
 
 export function ctx(signal: AbortSignal = new AbortController().signal, onProgress?: (f: number) => void): EngineRunContext {

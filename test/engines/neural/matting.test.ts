@@ -6,7 +6,7 @@ import { createBgBlurEngine } from '../../../src/engines/neural/bg-blur.js';
 import { createBgReplaceEngine } from '../../../src/engines/neural/bg-replace.js';
 import { closeMatting } from '../../../src/engines/neural/matte.js';
 import { createSodEngine } from '../../../src/engines/neural/sod.js';
-import { checkParams, ParamError } from '../../../src/features/check.js';
+import { ParamError } from '../../../src/features/check.js';
 import { ctx, gradientEnergy, job, photo, rawOf, saveArtifact, testDeps } from './helpers.js';
 
 interface Box { x: number; y: number; w: number; h: number }
@@ -109,15 +109,14 @@ describe('matting features (ISNet on onnxruntime in the pool)', () => {
     assert.ok(gComp < gOrig * 0.5, `background gradient ${gComp} vs ${gOrig}`);
   });
 
-  test('invalid extension params are refused by the feature contract before any model runs', () => {
-    const files = { files: { src_ids: 1 } };
+  test('the contract refuses invalid extension params, naming the field', () => {
+    const refused = (field: string) => (e: unknown) => e instanceof ParamError && e.field === field;
     for (const background_color of ['blue', '#12345', 123, '#GGGGGG']) {
-      assert.throws(() => checkParams('bg-replace', { background_color }, files), ParamError, String(background_color));
+      assert.throws(() => job('bg-replace', photo('coffee.png'), { background_color }), refused('background_color'), String(background_color));
     }
     for (const blur_strength of [0, 101, 'x', 2.5, -3]) {
-      assert.throws(() => checkParams('bg-blur', { blur_strength }, files), ParamError, String(blur_strength));
+      assert.throws(() => job('bg-blur', photo('coffee.png'), { blur_strength }), refused('blur_strength'), String(blur_strength));
     }
-    assert.deepEqual(checkParams('bg-blur', { blur_strength: 60 }, files), { blur_strength: 60 });
   });
 
   test('a non-image input is error_decode_image', async () => {

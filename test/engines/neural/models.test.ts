@@ -8,12 +8,14 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { MODELS, createOnnxSession, findModel, listModels, modelsListRows, pullModel, requireModel, type ModelSpec } from '../../../src/engines/models/index.js';
-import { tinyAddModel } from './tiny-onnx.js';
+import { tinyAddModel } from '../../helpers/tiny-onnx.js';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const onnxBytes = tinyAddModel(4);
 const tinySpec: ModelSpec = {
   name: 'tiny-add',
+  role: 'super-resolution',
+  checksum: 'published',
   features: ['enhance'],
   implementation: 'test model: Y = X + X',
   runtime: 'onnxruntime',
@@ -49,7 +51,7 @@ describe('model registry', () => {
   });
 
   test('the models shipped in npm packages are present and pass their checksums', async () => {
-    for (const spec of MODELS) {
+    for (const spec of MODELS.filter((m) => m.package)) {
       const model = await requireModel(spec, modelsDir);
       assert.equal(model.origin, 'package', spec.name);
     }
@@ -58,10 +60,11 @@ describe('model registry', () => {
   test('listing gives one row per feature with availability and reason', () => {
     const all = listModels(modelsDir);
     assert.equal(all.length, MODELS.length);
-    assert.ok(all.every((m) => m.available));
+    assert.ok(all.filter((m) => MODELS.find((x) => x.name === m.name)?.package).every((m) => m.available));
+    assert.ok(all.filter((m) => !MODELS.find((x) => x.name === m.name)?.package).every((m) => !m.available && m.state === 'missing' && m.source));
     const rows = modelsListRows(modelsDir);
     for (const f of ['enhance', 'sod', 'bg-replace', 'bg-blur', 'nsfw-guard']) {
-      const row = rows.find((r) => r.feature === f);
+      const row = rows.find((r) => r.feature === f && r.available);
       assert.ok(row, f);
       assert.equal(row.available, true);
       assert.ok(row.implementation.length > 0 && row.reason.length > 0);
@@ -97,7 +100,8 @@ describe('model registry', () => {
       served.set('/m/model.onnx', Buffer.from('not a model'));
       const dir = mkdtempSync(path.join(os.tmpdir(), 'darkroom-pull-bad-'));
       await assert.rejects(pullModel('tiny-add', { modelsDir: dir, baseUrl: base, catalog: [tinySpec] }), /checksum mismatch/);
-      assert.equal(existsSync(path.join(dir, 'tiny-add')), false);
+      assert.equal(existsSync(path.join(dir, 'tiny-add', 'model.onnx')), false);
+      assert.equal(existsSync(path.join(dir, 'tiny-add', 'model.onnx.part')), false);
       assert.equal(findModel(tinySpec, dir).resolved, undefined);
     });
 

@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { EngineJob } from '../../../src/engines/engine.js';
 import { EngineError } from '../../../src/engines/errors.js';
@@ -9,7 +7,8 @@ import { rgbToLab } from '../../../src/engines/lab.js';
 
 const labOf = (r: number, g: number, b: number) => Array.from(rgbToLab(Uint8Array.from([r, g, b]), 3, 1));
 import { makeCtx, makeDeps, rgbOf, saveArtifact, testFile } from './helpers.js';
-import { tinyColorizeModel } from './tiny-onnx.js';
+import { tinyColorizeModel } from '../../helpers/tiny-onnx.js';
+import { installLocalModel } from '../models/install.js';
 
 const job = (): EngineJob => ({ taskId: 't', feature: 'colorize', files: { src_ids: [testFile('camera.png')] }, params: {}, outputExt: 'png' });
 
@@ -21,7 +20,7 @@ describe('colorize without weights', () => {
   it('is reported unavailable and fails with error_inference naming what to install', async () => {
     const a = engine.availability();
     assert.equal(a.available, false);
-    assert.match(a.reason ?? '', /ddcolor\.onnx/);
+    assert.match(a.reason ?? '', /models pull ddcolor-tiny/);
     await assert.rejects(engine.run(job(), makeCtx()), (e: EngineError) => {
       assert.equal(e.code, 'error_inference');
       assert.match(e.message, /DDColor/);
@@ -33,15 +32,15 @@ describe('colorize without weights', () => {
 
 describe('colorize with operator ONNX weights (DDColor signature)', () => {
   const deps = makeDeps();
-  mkdirSync(deps.config.engines.modelsDir, { recursive: true });
   // A constant a/b of (+20, +40): a warm orange tint the test can measure in Lab.
-  writeFileSync(path.join(deps.config.engines.modelsDir, 'ddcolor.onnx'), tinyColorizeModel([20, 40]));
+  installLocalModel(deps.config.engines.modelsDir, { name: 'test-ddcolor', role: 'colorize', signature: 'ddcolor', features: ['colorize'], file: 'model.onnx', bytes: tinyColorizeModel([20, 40]) });
   const engine = createColorizeEngine(deps);
   after(() => deps.pool.destroy());
 
   it('keeps the photo lightness at full resolution and takes colour from the model', async () => {
     assert.equal(engine.availability().available, true);
     const out = await engine.run(job(), makeCtx());
+    assert.equal(out[0].meta?.engine, 'test-ddcolor');
     saveArtifact('colorize-camera-tiny-model.png', out[0].data);
     const res = await rgbOf(out[0].data);
     const src = await rgbOf(testFile('camera.png').data);

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { mkdirSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import sharp from 'sharp';
 import type { EngineDeps, EngineJob } from '../../../src/engines/engine.js';
 import { EngineError } from '../../../src/engines/errors.js';
 import { createObjectRemovalEngine, maskGrowth } from '../../../src/engines/pixel/object-removal.js';
 import { fileOf, makeCtx, makeDeps, regionStats, rgbOf, saveArtifact, testFile } from './helpers.js';
-import { tinyInpaintModel } from './tiny-onnx.js';
+import { tinyInpaintModel } from '../../helpers/tiny-onnx.js';
+import { installLocalModel } from '../models/install.js';
 
 // The ball in messi5.jpg (548x342): centre and radius measured on the photo.
 const BALL = { x: 362, y: 312, r: 26 };
@@ -100,7 +100,7 @@ describe('object removal with operator ONNX weights (LaMa signature)', () => {
   const modelsDir = deps.config.engines.modelsDir;
   mkdirSync(modelsDir, { recursive: true });
   // Bright magenta: no such colour anywhere near the ball, so its presence proves the model ran.
-  writeFileSync(path.join(modelsDir, 'lama.onnx'), tinyInpaintModel([1, 0, 1]));
+  installLocalModel(modelsDir, { name: 'test-lama', role: 'inpaint', signature: 'lama', features: ['obj-removal'], file: 'model.onnx', bytes: tinyInpaintModel([1, 0, 1]) });
   const engine = createObjectRemovalEngine(deps);
   after(() => deps.pool.destroy());
 

@@ -7,6 +7,7 @@ import type { EngineJob } from '../../../src/engines/engine.js';
 import { EngineError } from '../../../src/engines/errors.js';
 import { ffmpegPath, ffprobePath, runTool } from '../../../src/engines/pixel/ffmpeg.js';
 import { createVideoEnhanceEngine } from '../../../src/engines/pixel/video-enhance.js';
+import { checkParams, ParamError } from '../../../src/features/check.js';
 import { fileOf, makeCtx, makeDeps, saveArtifact, testFile } from './helpers.js';
 
 interface Probe { streams: { codec_type: string; codec_name: string; width?: number; height?: number }[]; format: { duration: string } }
@@ -21,8 +22,9 @@ async function clip(name: string, args: string[]): Promise<Buffer> {
   await runTool(ffmpegPath(), ['-hide_banner', '-nostdin', '-y', ...args, out]);
   return readFileSync(out);
 }
+/** A job as the task service hands it over: params through the feature contract. */
 const job = (data: Buffer, params: Record<string, unknown> = {}, name = 'in.mp4'): EngineJob =>
-  ({ taskId: 't', feature: 'video-sr', files: { src_ids: [fileOf(data, name, 'video/mp4')] }, params });
+  ({ taskId: 't', feature: 'video-sr', files: { src_ids: [fileOf(data, name, 'video/mp4')] }, params: checkParams('video-sr', params, { files: { src_ids: 1 } }) });
 
 describe('video enhance', () => {
   const deps = makeDeps();
@@ -39,16 +41,16 @@ describe('video enhance', () => {
   after(() => deps.pool.destroy());
 
   it('without ffmpeg the feature says so and its tasks fail with error_inference', async () => {
-    const saved = process.env.DARKROOM_FFMPEG;
-    process.env.DARKROOM_FFMPEG = path.join(os.tmpdir(), 'no-such-ffmpeg');
+    const missing = makeDeps();
+    missing.config.engines.video.ffmpeg = path.join(os.tmpdir(), 'no-such-ffmpeg');
     try {
-      const a = engine.availability();
+      const broken = createVideoEnhanceEngine(missing);
+      const a = broken.availability();
       assert.equal(a.available, false);
       assert.match(a.reason ?? '', /ffmpeg is not installed/);
-      await assert.rejects(engine.run(job(testFile('street.mp4').data), makeCtx()), (e: unknown) => e instanceof EngineError && e.code === 'error_inference');
+      await assert.rejects(broken.run(job(testFile('street.mp4').data), makeCtx()), (e: unknown) => e instanceof EngineError && e.code === 'error_inference');
     } finally {
-      if (saved === undefined) delete process.env.DARKROOM_FFMPEG;
-      else process.env.DARKROOM_FFMPEG = saved;
+      await missing.pool.destroy();
     }
     assert.equal(engine.availability().available, true);
   });
@@ -103,8 +105,11 @@ describe('video enhance', () => {
   rejects('a clip wider than 1920 px', () => fixtures.tooWide, {}, 'invalid_parameter', /1920/);
   rejects('an MJPEG video stream', () => fixtures.mjpeg, {}, 'invalid_parameter', /mjpeg/);
   rejects('PCM audio', () => fixtures.pcm, {}, 'invalid_parameter', /pcm/);
-  rejects('a dst_duration of 0', () => testFile('street.mp4').data, { dst_duration: 0 }, 'invalid_parameter', /dst_duration/);
-  rejects('a fractional dst_duration', () => testFile('street.mp4').data, { dst_duration: 1.5 }, 'invalid_parameter', /dst_duration/);
+  for (const dst_duration of [0, 1.5, 61, 'long']) {
+    it(`the contract refuses a dst_duration of ${JSON.stringify(dst_duration)}`, () => {
+      assert.throws(() => job(testFile('street.mp4').data, { dst_duration }), (e: unknown) => e instanceof ParamError && e.field === 'dst_duration' && /dst_duration/.test(e.message));
+    });
+  }
 
   it('stops ffmpeg when the task is aborted', async () => {
     const ac = new AbortController();

@@ -106,7 +106,7 @@ export function createClientFromBackends(backends: DiffusionBackend[], log: Logg
 export const DIFFUSION_SETTINGS_HINT = 'set DARKROOM_A1111_URLS or DARKROOM_COMFYUI_URLS (config diffusion.a1111 / diffusion.comfyui) to the base URL of an AUTOMATIC1111/Forge (started with --api) or ComfyUI server';
 
 /** Undefined when no backend is configured: generative features then answer a clear task error. */
-export function createDiffusionClient(config: DarkroomConfig, log: Logger, extra: { pollMs?: number } = {}): DiffusionClient | undefined {
+export function createDiffusionClient(config: Pick<DarkroomConfig, 'diffusion'>, log: Logger, extra: { pollMs?: number } = {}): DiffusionClient | undefined {
   const d = config.diffusion;
   const backends: DiffusionBackend[] = [
     ...d.a1111.map((url) => new A1111Backend(url, { pollMs: extra.pollMs })),

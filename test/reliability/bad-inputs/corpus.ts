@@ -1,4 +1,4 @@
-import { FEATURES, type FeatureSpec } from '../../src/features/table.js';
+import { FEATURES, type FeatureSpec } from '../../../src/features/table.js';
 import { loadMedia, truncated, type Media } from './media.js';
 
 /**
@@ -35,6 +35,8 @@ export interface HttpCase {
   auth: AuthMode;
   body?: string | Buffer;
   contentType?: string;
+  /** Extra request headers. */
+  headers?: Record<string, string>;
   expect: HttpExpectation;
   /** Extra check after the answer (e.g. a harmless file name was not used as a path). */
   check?: 'file-name-inert';
@@ -116,6 +118,58 @@ function jsonEndpoints(): { name: string; path: string }[] {
     { name: 'file request', path: '/s2s/v1.1/file/enhance' },
     { name: 'task', path: '/s2s/v1.0/task/enhance' },
   ];
+}
+
+/** Deeply nested arrays: `levels` brackets open and close. */
+const nestedArray = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
+/** An object nested `levels` deep: {"a":{"a":…{}}}. */
+const nestedObject = (levels: number) => `${'{"a":'.repeat(levels - 1)}{}${'}'.repeat(levels - 1)}`;
+
+/**
+ * Issue 14's findings 2 and 5: loose types, unbounded params, wrong-typed file id lists and
+ * over-long requests, each answered with a 4xx inside the envelope.
+ */
+function issue14Cases(add: (c: Omit<HttpCase, 'kind'>) => void): void {
+  const task = '/s2s/v1.0/task/color-correct';
+  const body = (requestId: string, actionId = '0', fileIds = '["{myFile}"]', params?: string) =>
+    `{"request_id":${requestId},"payload":{"file_sets":{"src_ids":${fileIds}},"actions":[{"id":${actionId}${params ? `,"params":${params}` : ''}}]}}`;
+  const ids: [string, string][] = [
+    ['true', 'true'],
+    ['null', 'null'],
+    ['" 1" (space)', '" 1"'],
+    ['"1e3"', '"1e3"'],
+    ['"0" (a string)', '"0"'],
+    ['"1" (a string)', '"1"'],
+    ['2^53+1', '9007199254740993'],
+    ['2^63', '9223372036854775808'],
+    ['-1', '-1'],
+    ['1e400', '1e400'],
+    ['[1]', '[1]'],
+    ['{}', '{}'],
+  ];
+  for (const [name, v] of ids) {
+    add({ group: 'strict-types', name: `request_id ${name}`, method: 'POST', path: task, auth: 'valid', body: body(v), contentType: JSON_CT, expect: e400(INVALID) });
+    add({ group: 'strict-types', name: `action id ${name}`, method: 'POST', path: task, auth: 'valid', body: body('1', v), contentType: JSON_CT, expect: e400(INVALID) });
+  }
+  for (const [name, v] of [['"x"', '"x"'], ['a number', '1'], ['[1]', '[1]'], ['[null]', '[null]'], ['[["x"]]', '[["{myFile}"]]'], ['an object', '{"0":"{myFile}"}'], ['true', 'true']] as const) {
+    add({ group: 'strict-types', name: `src_ids ${name}`, method: 'POST', path: task, auth: 'valid', body: body('1', '0', v), contentType: JSON_CT, expect: e400(INVALID) });
+  }
+  // Params deeper than 32 levels or with more than 64 keys; the 3 300-deep array is the issue's 6.5-KB body.
+  const deep: [string, string][] = [
+    ['params holding an array nested 3 300 deep', `{"x":${nestedArray(3300)}}`],
+    ['params nested 33 objects deep', nestedObject(33)],
+    ['params holding 65 keys', JSON.stringify(Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, i])))],
+    ['params holding 65 keys over nested objects', JSON.stringify({ a: Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${i}`, i])), b: Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`k${i}`, i])) })],
+  ];
+  for (const [name, params] of deep) {
+    add({ group: 'bounded-params', name: `color-correct: ${name}`, method: 'POST', path: task, auth: 'valid', body: body('1', '0', '["{myFile}"]', params), contentType: JSON_CT, expect: e400(BAD_OR_INVALID) });
+    add({ group: 'bounded-params', name: `text-to-image: ${name}`, method: 'POST', path: '/s2s/v1.0/task/text-to-image', auth: 'valid', body: `{"request_id":1,"payload":{"actions":[{"id":0,"params":${params}}]}}`, contentType: JSON_CT, expect: e400(BAD_OR_INVALID) });
+  }
+  const tooLarge = { status: 431, codes: ['HeaderFieldsTooLarge'] };
+  add({ group: 'long-requests', name: 'poll with a 60 KB URL', method: 'GET', path: `${task}?task_id=${'a'.repeat(60_000)}`, auth: 'valid', expect: tooLarge });
+  add({ group: 'long-requests', name: 'a 20 KB header', method: 'GET', path: '/s2s/v1.0/client/credit', auth: 'valid', headers: { 'x-padding': 'p'.repeat(20_000) }, expect: tooLarge });
+  add({ group: 'long-requests', name: 'a 200-char path parameter', method: 'GET', path: `/static/styles/${'1'.repeat(200)}.png`, auth: 'none', expect: { status: 414, codes: ['UriTooLong'] } });
+  add({ group: 'long-requests', name: 'a 300-char task_id', method: 'POST', path: `${task}/cancel?task_id=${'b'.repeat(300)}`, auth: 'valid', expect: e400(INVALID) });
 }
 
 function httpCases(): HttpCase[] {
@@ -221,6 +275,8 @@ function httpCases(): HttpCase[] {
   }
   add({ group: 'tokens', name: 'admin login with a wrong password', method: 'POST', path: '/admin/v1/login', auth: 'none', body: '{"password":"guess"}', contentType: JSON_CT, expect: unauthorized });
   add({ group: 'params', name: 'admin login with a 10 kB password', method: 'POST', path: '/admin/v1/login', auth: 'none', body: JSON.stringify({ password: 'p'.repeat(10_000) }), contentType: JSON_CT, expect: e400(INVALID) });
+
+  issue14Cases(add);
 
   // 5. Auth exchange: wrong types and junk tokens.
   const authPath = '/s2s/v1.0/client/auth';
@@ -401,8 +457,8 @@ function taskCases(m: Media): TaskCase[] {
   schemaParam('video-sr', { dst_duration: 'abc' }, mp4);
   engineParam('text-to-image', {}, []);
   engineParam('text-to-image', { prompt: '   ' }, []);
-  engineParam('text-to-image', { prompt: 'p'.repeat(501) }, []);
-  schemaParam('text-to-image', { prompt: 'p'.repeat(2001) }, []);
+  // One prompt limit (5000 characters), a value rule: a task error, answered at creation.
+  engineParam('text-to-image', { prompt: 'p'.repeat(5001), style_group_id: 1001, style_ids: [100101] }, []);
   schemaParam('text-to-image', { prompt: { text: 'a cat' } }, []);
   schemaParam('face-swap', { face_mapping: [{ index: 'zero', position: 0 }] }, [src(m.photo, 'image/png'), { set: 'ref_ids', data: m.photo, contentType: 'image/png' }]);
   schemaParam('face-swap', { face_mapping: Array.from({ length: 33 }, () => ({ index: 0, position: 0 })) }, [src(m.photo, 'image/png'), { set: 'ref_ids', data: m.photo, contentType: 'image/png' }]);

@@ -1,0 +1,79 @@
+import type { EngineConfig } from '../engine.js';
+import type { FeatureId } from '../../features/table.js';
+import type { ModelRole, ModelSignature } from '../models/catalog.js';
+import { catalogModels, presentModels } from '../models/select.js';
+
+/** One way a feature can be served. */
+export interface EngineOption {
+  id: string;
+  kind: 'diffusion' | 'onnx' | 'builtin';
+  /** What runs, for listings and result meta. */
+  label: string;
+  /** ONNX options: the model role (and signatures) that must be present. */
+  role?: ModelRole;
+  signatures?: readonly ModelSignature[];
+}
+
+const DIFFUSION: EngineOption = { id: 'diffusion', kind: 'diffusion', label: 'diffusion backend (ComfyUI / AUTOMATIC1111)' };
+const DIFFUSION_INPAINT: EngineOption = { id: 'diffusion-inpaint', kind: 'diffusion', label: 'diffusion inpainting workflow (ComfyUI / AUTOMATIC1111)' };
+const ONNX_INPAINT: EngineOption = { id: 'onnx-inpaint', kind: 'onnx', label: 'LaMa / MI-GAN inpainting (ONNX)', role: 'inpaint', signatures: ['lama', 'migan'] };
+const PATCHMATCH: EngineOption = { id: 'patchmatch', kind: 'builtin', label: 'classical multi-scale PatchMatch' };
+
+/**
+ * Each feature's engines, best first: a configured diffusion backend where the feature is generative
+ * or gains from it, then ONNX models when present, then the built-in method. Only engines that are
+ * wired into the feature are listed; a feature missing here has exactly one engine.
+ * (The lead folds this into the feature contract.)
+ */
+export const ENGINE_PREFERENCE: Partial<Record<FeatureId, readonly EngineOption[]>> = {
+  'obj-removal': [DIFFUSION_INPAINT, ONNX_INPAINT, PATCHMATCH],
+  'out-paint': [DIFFUSION_INPAINT, ONNX_INPAINT, PATCHMATCH],
+  colorize: [{ id: 'onnx-colorize', kind: 'onnx', label: 'DDColor / Zhang et al. colorization (ONNX)', role: 'colorize', signatures: ['ddcolor', 'siggraph17', 'eccv16'] }],
+  'text-to-image': [DIFFUSION],
+  'obj-replace': [DIFFUSION],
+  'hair-style': [DIFFUSION],
+  'hair-ext': [DIFFUSION],
+  'hair-bang': [DIFFUSION],
+  'hair-vol': [DIFFUSION],
+};
+
+export function diffusionConfigured(config: EngineConfig): boolean {
+  return config.diffusion.a1111.length + config.diffusion.comfyui.length > 0;
+}
+
+/** Whether an option can run on this server now (configuration and installed files only). */
+export function optionReady(option: EngineOption, config: EngineConfig): boolean {
+  if (option.kind === 'diffusion') return diffusionConfigured(config);
+  if (option.kind === 'onnx') return presentModels(option.role!, config.engines.modelsDir, option.signatures).length > 0;
+  return true;
+}
+
+export interface FeatureRoute {
+  feature: FeatureId;
+  /** The option serving the feature now, or undefined when none can. */
+  serving?: EngineOption;
+  /** For ONNX options: the model that would run. */
+  model?: string;
+  /** Better options not ready, each with what enables it. */
+  upgrades: { option: EngineOption; how: string }[];
+}
+
+function howToEnable(option: EngineOption, config: EngineConfig): string {
+  if (option.kind === 'diffusion') return 'set DARKROOM_COMFYUI_URLS or DARKROOM_A1111_URLS (or `docker compose --profile gpu up`)';
+  if (option.kind === 'onnx') {
+    const names = catalogModels(option.role!, config.engines.modelsDir).filter((m) => !option.signatures || (m.signature && option.signatures.includes(m.signature))).map((m) => m.name);
+    return `darkroom models pull ${names[0] ?? ''}${names.length > 1 ? ` (or ${names.slice(1).join(', ')})` : ''}`;
+  }
+  return '';
+}
+
+/** Which engine serves a routed feature now and what would upgrade it; undefined for unrouted features. */
+export function routeFeature(feature: FeatureId, config: EngineConfig): FeatureRoute | undefined {
+  const options = ENGINE_PREFERENCE[feature];
+  if (!options) return undefined;
+  const idx = options.findIndex((o) => optionReady(o, config));
+  const serving = idx >= 0 ? options[idx] : undefined;
+  const model = serving?.kind === 'onnx' ? presentModels(serving.role!, config.engines.modelsDir, serving.signatures)[0]?.name : undefined;
+  const better = idx >= 0 ? options.slice(0, idx) : options;
+  return { feature, serving, model, upgrades: better.map((option) => ({ option, how: howToEnable(option, config) })) };
+}
