@@ -71,7 +71,11 @@ async function composite(cut: { rgb: Rgb; alpha: Mask }, bg: Rgb): Promise<{ ima
   const h = Math.max(1, Math.round(cut.rgb.height * scale));
   const rgb = await sharp(Buffer.from(cut.rgb.data), { raw: { width: cut.rgb.width, height: cut.rgb.height, channels: 3 } }).resize(w, h, { fit: 'fill' }).raw().toBuffer();
   // Nearest keeps the mask hard, so the truth has no soft pixels to argue about.
-  const alpha = await sharp(Buffer.from(cut.alpha.data), { raw: { width: cut.alpha.width, height: cut.alpha.height, channels: 1 } }).resize(w, h, { fit: 'fill', kernel: 'nearest' }).raw().toBuffer();
+  const alpha = await sharp(Buffer.from(cut.alpha.data), { raw: { width: cut.alpha.width, height: cut.alpha.height, channels: 1 } }).resize(w, h, { fit: 'fill', kernel: 'nearest' })
+    // sharp widens one channel to sRGB on output unless pinned.
+    .toColourspace('b-w')
+    .raw()
+    .toBuffer();
   const ox = Math.floor((bg.width - w) / 2);
   const oy = bg.height - h;
   const image = Uint8Array.from(bg.data);

@@ -4,6 +4,7 @@ import type { EngineDeps } from '../../../src/engines/engine.js';
 import { isEngineError } from '../../../src/engines/errors.js';
 import { createBgBlurEngine } from '../../../src/engines/neural/bg-blur.js';
 import { createBgReplaceEngine } from '../../../src/engines/neural/bg-replace.js';
+import { closeMatting } from '../../../src/engines/neural/matte.js';
 import { createSodEngine } from '../../../src/engines/neural/sod.js';
 import { ParamError } from '../../../src/features/check.js';
 import { ctx, gradientEnergy, job, photo, rawOf, saveArtifact, testDeps } from './helpers.js';
@@ -31,7 +32,10 @@ describe('matting features (ISNet on onnxruntime in the pool)', () => {
   before(() => {
     deps = testDeps({ nsfw: { enabled: false, threshold: 0.7 } });
   });
-  after(() => deps.pool.destroy());
+  after(async () => {
+    await deps.pool.destroy();
+    await closeMatting();
+  });
 
   test('sod cuts the astronaut out: opaque subject, transparent background, soft edges, full resolution', async () => {
     const [out] = await createSodEngine(deps).run(job('sod', photo('astronaut.png')), ctx());
