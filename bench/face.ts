@@ -31,7 +31,7 @@ export async function run(): Promise<BenchRow[]> {
   try {
     rows.push(await measure('warm-up', 'load face model in a worker', () => detect.warmUp!()));
     rows.push(await measure('face detection 1024 px', human, () => detect.run(job('face-swap/pre-process'), ctx)));
-    rows.push(await measure('face swap 1024 px', `${human} + mesh warp + Lab match + Poisson`, () => swap.run(job('face-swap', reference), ctx), 'two model passes (target, reference) + blend + JPEG encode'));
+    rows.push(await measure('face swap 1024 px', `${human} + mesh warp + low-frequency Lab transfer + expression-aware blend`, () => swap.run(job('face-swap', reference), ctx), 'two model passes (target, reference) + blend + JPEG encode'));
     rows.push(await measure('makeup transfer 1024 px', `${human} + Lab region transfer`, () => makeup.run(job('mu-trans-rec', reference), ctx), 'two model passes + transfer + JPEG encode'));
   } finally {
     await deps.pool.destroy();

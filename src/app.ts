@@ -136,7 +136,8 @@ export async function createDarkroom(config: DarkroomConfig, opts: DarkroomOptio
   let engines: EngineRegistry | undefined;
   if (config.runEngines) {
     pool = createWorkerPool(config.engines.workers);
-    engines = createEngineRegistry({ config, log: log.child({ component: 'engines' }), pool });
+    // Engines see only their own slice of the configuration.
+    engines = createEngineRegistry({ config: { engines: config.engines, diffusion: config.diffusion }, log: log.child({ component: 'engines' }), pool });
     const runner = new TaskRunner(tasks, files, engines, log.child({ component: 'runner' }), { timeoutMs: config.tasks.timeoutMs, workerId });
     heartbeat = new WorkerHeartbeat(db, workerId, liveness.heartbeatMs);
     await heartbeat.start((err) => log.warn({ err }, 'worker heartbeat failed'));

@@ -13,6 +13,7 @@ import type { EngineDeps, EngineJob } from '../../src/engines/engine.js';
 import { createEnhanceEngine } from '../../src/engines/neural/enhance.js';
 import { createWorkerPool } from '../../src/engines/runtime/pool.js';
 import { decodeRgb, encodePng, loadPhoto, psnr, ssim, type Rgb } from './images.js';
+import { writeSheet, type SheetRow } from './sheet.js';
 import type { QualityModule, QualityRow } from './types.js';
 import os from 'node:os';
 import path from 'node:path';
@@ -114,6 +115,22 @@ export function resample(img: Rgb, W: number, H: number, kernel: Kernel): Rgb {
   return { data: out, width: W, height: H };
 }
 
+function crop(img: Rgb, x: number, y: number, w: number, h: number): Rgb {
+  const out = new Uint8Array(w * h * 3);
+  for (let r = 0; r < h; r++) out.set(img.data.subarray(((y + r) * img.width + x) * 3, ((y + r) * img.width + x + w) * 3), r * w * 3);
+  return { data: out, width: w, height: h };
+}
+
+/** A zoomed view: the centre `side`² of a full-size image (and the matching part of the shrunk input, enlarged by pixel repetition). */
+function zoom(img: Rgb, side: number, factor = 1): Rgb {
+  const s = Math.floor(side / factor);
+  const part = crop(img, Math.floor((img.width - s) / 2), Math.floor((img.height - s) / 2), s, s);
+  if (factor === 1) return part;
+  const out = new Uint8Array(side * side * 3);
+  for (let y = 0; y < side; y++) for (let x = 0; x < side; x++) for (let c = 0; c < 3; c++) out[(y * side + x) * 3 + c] = part.data[(Math.floor(y / factor) * s + Math.floor(x / factor)) * 3 + c];
+  return { data: out, width: side, height: side };
+}
+
 /** Crops to a multiple of `f` so the shrunk image enlarges back to exactly the original's size. */
 function cropToMultiple(img: Rgb, f: number): Rgb {
   const w = img.width - (img.width % f);
@@ -149,6 +166,7 @@ async function run(): Promise<QualityRow[]> {
   const deps = benchDeps();
   const engine = createEnhanceEngine(deps);
   const rows: QualityRow[] = [];
+  const sheet: SheetRow[] = [];
   const enhance = async (input: Rgb, scale: 1 | 2 | 4): Promise<{ out: Rgb; ms: number }> => {
     const png = await encodePng(input);
     const t0 = performance.now();
@@ -171,6 +189,9 @@ async function run(): Promise<QualityRow[]> {
       rows.push({ feature, case: c, metric: `PSNR dB vs Lanczos3 (${shrink})`, darkroom: p, baseline: psnr(lanczos, truth), baselineName: 'lanczos3', better: 'higher' });
       rows.push({ feature, case: c, metric: `SSIM (${shrink})`, darkroom: ssim(out, truth), baseline: ssim(bicubic, truth), baselineName: 'bicubic', better: 'higher' });
       rows.push({ feature, case: c, metric: 'ms', darkroom: ms, notes: `${small.width}×${small.height} in`, better: 'lower' });
+      if (factor === 2 && shrink === 'area') {
+        sheet.push({ label: `${c}, x2, centre 192 px`, tiles: [zoom(small, 192, 2), zoom(out, 192), zoom(bicubic, 192), zoom(truth, 192)], notes: [undefined, `${p.toFixed(2)} dB`, `${psnr(bicubic, truth).toFixed(2)} dB`, undefined] });
+      }
       process.stderr.write(`${feature} ${c}: ${p.toFixed(2)} dB (bicubic ${psnr(bicubic, truth).toFixed(2)}), ${Math.round(ms)} ms\n`);
     };
     for (const name of SR_PHOTOS) for (const shrink of ['area', 'bicubic'] as const) await srCase(name, 2, shrink);
@@ -189,6 +210,7 @@ async function run(): Promise<QualityRow[]> {
         process.stderr.write(`enhance x1 ${c}: ${psnr(out, clean).toFixed(2)} dB (input ${psnr(degraded, clean).toFixed(2)}), ${Math.round(ms)} ms\n`);
       }
     }
+    await writeSheet('enhance', ['input (pixels repeated)', 'Darkroom', 'bicubic', 'truth'], sheet, { tileHeight: 192 });
   } finally {
     await deps.pool.destroy();
   }

@@ -132,3 +132,14 @@ export function grayscale(img: Rgb): Rgb {
   }
   return { data: out, width: img.width, height: img.height };
 }
+
+const finv = (t: number) => (t ** 3 > 216 / 24389 ? t ** 3 : (116 * t - 16) / (24389 / 27));
+
+/** CIELAB (D65) → sRGB code values (clamped), written into `out` at `o`. */
+export function labToSrgbPixel(L: number, a: number, b: number, out: Uint8Array, o = 0): void {
+  const fy = (L + 16) / 116;
+  const x = XN * finv(fy + a / 500), y = YN * finv(fy), z = ZN * finv(fy - b / 200);
+  out[o] = linearToSrgb(3.2404542 * x - 1.5371385 * y - 0.4985314 * z);
+  out[o + 1] = linearToSrgb(-0.969266 * x + 1.8760108 * y + 0.041556 * z);
+  out[o + 2] = linearToSrgb(0.0556434 * x - 0.2040259 * y + 1.0572252 * z);
+}

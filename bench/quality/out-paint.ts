@@ -6,7 +6,7 @@
  * A large-extension case (the photo at 40 % in the middle of its own canvas) measures repetition alone.
  * Baseline: a blurred mirror (the input reflected outward, blurred more with distance).
  */
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
@@ -17,12 +17,15 @@ import { foregroundMatte } from '../../src/engines/neural/matte.js';
 import { createImageExtenderEngine } from '../../src/engines/pixel/image-extender.js';
 import { createWorkerPool } from '../../src/engines/runtime/pool.js';
 import { decodeRgb, encodePng, loadPhoto, psnr, type Rgb } from './images.js';
+import { writeSheet, type SheetRow } from './sheet.js';
 import type { QualityModule, QualityRow } from './types.js';
 
-const PHOTOS = ['chelsea.png', 'coffee.png', 'home.jpg', 'rocket.jpg', 'fruits.jpg', 'grass.png', 'brick.png', 'astronaut.png'];
+/** QUALITY_PHOTOS=a.png,b.jpg narrows a run while iterating. */
+const only = (names: string[]) => (process.env.QUALITY_PHOTOS ? names.filter((n) => process.env.QUALITY_PHOTOS!.split(',').includes(n)) : names);
+const PHOTOS = only(['chelsea.png', 'coffee.png', 'home.jpg', 'rocket.jpg', 'fruits.jpg', 'grass.png', 'brick.png', 'astronaut.png']);
 /** Photos for the large-extension case: a subject that a small input makes easy to repeat. */
-const SMALL_SUBJECT = ['chelsea.png', 'coffee.png', 'rocket.jpg'];
-const SIDE = Number(process.env.QUALITY_OUTPAINT_SIDE ?? 640);
+const SMALL_SUBJECT = only(['chelsea.png', 'coffee.png', 'rocket.jpg']);
+const SIDE = Number(process.env.QUALITY_OUTPAINT_SIDE ?? 512);
 const MIRROR = 'blurred mirror';
 
 interface Rect { x0: number; y0: number; x1: number; y1: number }
@@ -143,30 +146,10 @@ function placedOnGray(input: Rgb, r: Rect, w: number, h: number): Rgb {
   return { data, width: w, height: h };
 }
 
-/** One row of images side by side, each scaled to `height`, for a private contact sheet. */
-async function sheetRow(images: Rgb[], height: number): Promise<{ png: Buffer; width: number }> {
-  const tiles = await Promise.all(images.map((im) => sharp(Buffer.from(im.data), { raw: { width: im.width, height: im.height, channels: 3 } }).resize({ height }).png().toBuffer({ resolveWithObject: true })));
-  const gap = 6;
-  const width = tiles.reduce((s, t) => s + t.info.width + gap, -gap);
-  let x = 0;
-  const composites = tiles.map((t) => { const c = { input: t.data, left: x, top: 0 }; x += t.info.width + gap; return c; });
-  const png = await sharp({ create: { width, height, channels: 3, background: '#fff' } }).composite(composites).png().toBuffer();
-  return { png, width };
-}
-
-export async function writeSheet(rows: Rgb[][], file: string, rowHeight = 180): Promise<void> {
-  const built = await Promise.all(rows.map((r) => sheetRow(r, rowHeight)));
-  const width = Math.max(...built.map((b) => b.width));
-  const gap = 6;
-  const composites = built.map((b, i) => ({ input: b.png, left: 0, top: i * (rowHeight + gap) }));
-  mkdirSync(path.dirname(file), { recursive: true });
-  await sharp({ create: { width, height: rows.length * (rowHeight + gap) - gap, channels: 3, background: '#fff' } }).composite(composites).jpeg({ quality: 85 }).toFile(file);
-}
-
 export async function run(): Promise<QualityRow[]> {
   const deps = makeDeps();
   const rows: QualityRow[] = [];
-  const sheet: Rgb[][] = [];
+  const sheet: SheetRow[] = [];
   const row = (c: string, metric: string, darkroom: number, better: 'higher' | 'lower', baseline?: number, notes?: string): void => {
     rows.push({ feature: 'out-paint', case: c, metric, darkroom, better, ...(baseline === undefined ? {} : { baseline, baselineName: MIRROR }), ...(notes ? { notes } : {}) });
   };
@@ -191,7 +174,7 @@ export async function run(): Promise<QualityRow[]> {
       row(c, 'subject share of fill', await subjectShare(deps, out, inFill), 'lower', await subjectShare(deps, mirror, inFill), `original ${fgTruth.toFixed(3)}`);
       row(c, 'seconds', seconds, 'lower');
       process.stderr.write(`out-paint ${c}: ${seconds.toFixed(1)} s\n`);
-      sheet.push([placedOnGray(input, r, w, h), out, mirror, truth]);
+      sheet.push({ label: c, tiles: [placedOnGray(input, r, w, h), out, mirror, truth] });
     }
     for (const name of SMALL_SUBJECT) {
       const photo = await loadPhoto(name, SIDE);
@@ -206,9 +189,9 @@ export async function run(): Promise<QualityRow[]> {
       const inputShare = await subjectShare(deps, small, () => true);
       row(c, 'large-extension subject share of fill', await subjectShare(deps, out, inFill), 'lower', await subjectShare(deps, mirror, inFill), `input itself ${inputShare.toFixed(3)} foreground`);
       process.stderr.write(`out-paint ${c}: ${seconds.toFixed(1)} s\n`);
-      sheet.push([placedOnGray(small, r, w, h), out, mirror, photo]);
+      sheet.push({ label: c, tiles: [placedOnGray(small, r, w, h), out, mirror, photo] });
     }
-    await writeSheet(sheet, path.resolve('docs/images/quality-out-paint.jpg'));
+    await writeSheet('out-paint', ['input', 'Darkroom', MIRROR, 'original'], sheet);
   } finally {
     await deps.pool.destroy();
   }

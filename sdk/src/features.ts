@@ -1,6 +1,7 @@
 /**
  * Features, their path segments, which inputs each takes and the parameters each accepts.
- * Mirrors the wire contract; `test/sdk/openapi.test.ts` checks it against a server's OpenAPI.
+ * The SDK does not import server code: `test/sdk/contract.test.ts` checks every fact here against the
+ * server's feature contract (src/features), and `test/sdk/openapi.test.ts` against a server's OpenAPI.
  */
 import type { IdInput } from './json.js';
 
@@ -34,6 +35,12 @@ export interface StyleParams {
   style_ids: [IdInput];
 }
 
+/** The scaling ratios AI Photo Enhance takes. */
+export const ENHANCE_SCALES = [1, 2, 4] as const;
+
+/** Largest output canvas side of the image extender. */
+export const OUT_PAINT_MAX_SIDE = 4096;
+
 export interface OutPaintParams {
   output_width: number;
   output_height: number;
@@ -57,7 +64,7 @@ export interface FaceMapping {
 
 /** Task parameters (`actions[0].params`) by feature. */
 export interface FeatureParams {
-  'enhance': { scale: 1 | 2 | 4 };
+  'enhance': { scale: (typeof ENHANCE_SCALES)[number] };
   'obj-removal': NoParams;
   'sod': NoParams;
   /** Darkroom extension: also return the photo composited on this colour ("#rrggbb"). */
@@ -76,8 +83,10 @@ export interface FeatureParams {
   'obj-replace': { prompt: string };
   'mu-trans-rec': NoParams;
   'face-swap/pre-process': NoParams;
-  'face-swap': { face_mapping: FaceMapping[] };
-  'video-sr': { dst_duration: number };
+  /** Without a mapping, reference i goes onto face i. */
+  'face-swap': { face_mapping?: FaceMapping[] };
+  /** Seconds of the input to enhance; without it, the whole clip. */
+  'video-sr': { dst_duration?: number };
 }
 
 export type FileSetName = 'src_ids' | 'mask_ids' | 'msk_ids' | 'ref_ids';
@@ -89,7 +98,7 @@ export interface FeatureInfo {
   aliases: readonly string[];
   /** Which file set each `run` input fills; absent means the feature does not take it. */
   inputs: { src?: FileSetName; mask?: FileSetName; ref?: FileSetName };
-  /** Parameter names the feature needs (by the source document). */
+  /** Parameter names the feature needs. */
   requiredParams: readonly string[];
   /** Parameter names it also accepts (Darkroom extensions). */
   optionalParams?: readonly string[];
@@ -121,8 +130,8 @@ export const FEATURES: Readonly<Record<FeatureId, FeatureInfo>> = {
   'obj-replace': { segment: 'obj-replace', aliases: [], inputs: { src: 'src_ids', mask: 'msk_ids' }, requiredParams: ['prompt'], hasStyles: false },
   'mu-trans-rec': { segment: 'mu-trans-rec', aliases: ['mu-transfer'], inputs: { src: 'src_ids', ref: 'ref_ids' }, requiredParams: [], hasStyles: false },
   'face-swap/pre-process': { segment: 'face-swap/pre-process', aliases: [], inputs: SRC, requiredParams: [], hasStyles: false },
-  'face-swap': { segment: 'face-swap', aliases: [], inputs: { src: 'src_ids', ref: 'ref_ids' }, requiredParams: ['face_mapping'], hasStyles: false },
-  'video-sr': { segment: 'video-sr', aliases: ['video-enhance'], inputs: SRC, requiredParams: ['dst_duration'], hasStyles: false },
+  'face-swap': { segment: 'face-swap', aliases: [], inputs: { src: 'src_ids', ref: 'ref_ids' }, requiredParams: [], optionalParams: ['face_mapping'], hasStyles: false },
+  'video-sr': { segment: 'video-sr', aliases: ['video-enhance'], inputs: SRC, requiredParams: [], optionalParams: ['dst_duration'], hasStyles: false },
 };
 
 export const FEATURE_IDS = Object.keys(FEATURES) as FeatureId[];

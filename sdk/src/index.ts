@@ -2,7 +2,7 @@ export { Client } from './client.js';
 export type { ClientOptions, Input, RunInput, RunOptions, RunProgress, RunResult, TaskOutput, PageOptions } from './client.js';
 export { ApiError, TaskError, NetworkError, AbortError, DarkroomError, isAbortError } from './errors.js';
 export type { EngineErrorCode, KnownApiErrorCode } from './errors.js';
-export { FEATURES, FEATURE_IDS, resolveFeature } from './features.js';
+export { ENHANCE_SCALES, FEATURES, FEATURE_IDS, OUT_PAINT_MAX_SIDE, resolveFeature } from './features.js';
 export type { FeatureId, FeatureParams, FeatureInfo, FileSetName, NoParams, StyleParams, OutPaintParams, FaceMapping } from './features.js';
 export { verifyWebhook, signWebhook } from './webhook.js';
 export type { WebhookHeaders, VerifyWebhookOptions } from './webhook.js';

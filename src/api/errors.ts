@@ -1,8 +1,7 @@
-/**
- * HTTP error codes of the API's error envelope `{status, error, error_code}`. The first group was
- * seen verbatim on the wire (see shared/spec/wire.md); the rest are Darkroom's additions in the same style.
- */
-export const API_ERRORS = {
+import { DomainError, type ErrorCode } from '../errors.js';
+
+/** The HTTP status of each error code: the one mapping from domain errors to the wire. */
+export const API_ERRORS: Record<ErrorCode, number> = {
   InvalidAccessToken: 401,
   InvalidParameters: 400,
   BadRequest: 400,
@@ -12,7 +11,6 @@ export const API_ERRORS = {
   InvalidTaskId: 400,
   TaskTimeout: 500,
   TooManyRequests: 429,
-  // Darkroom additions
   InvalidIdToken: 401,
   InvalidSignature: 403,
   UrlExpired: 403,
@@ -27,23 +25,12 @@ export const API_ERRORS = {
   PayloadTooLarge: 413,
   InternalError: 500,
   ServiceUnavailable: 503,
-} as const;
+};
 
-export type ApiErrorCode = keyof typeof API_ERRORS;
+export type ApiErrorCode = ErrorCode;
 
-export class ApiError extends Error {
-  readonly status: number;
-  constructor(
-    readonly code: ApiErrorCode,
-    message: string,
-    /** Overrides the code's usual status (e.g. InvalidTaskId as 404 for ids the caller does not own). */
-    status?: number,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-    this.status = status ?? API_ERRORS[code];
-  }
-}
+/** What route handlers throw; the same class domain code throws, so one handler maps both. */
+export { DomainError as ApiError };
 
 export interface ErrorEnvelope {
   status: number;
@@ -53,4 +40,13 @@ export interface ErrorEnvelope {
 
 export function envelope(status: number, error: string, code?: string): ErrorEnvelope {
   return code ? { status, error, error_code: code } : { status, error };
+}
+
+export function statusOf(err: DomainError): number {
+  return err.notFound ? 404 : API_ERRORS[err.code];
+}
+
+/** The wire form of a domain error. */
+export function toEnvelope(err: DomainError): ErrorEnvelope {
+  return envelope(statusOf(err), err.message, err.code);
 }

@@ -103,22 +103,17 @@ export const FileResult = Ok(
 
 /** `POST task/{feature}`: file sets and params from the feature contract (params: types only, see wireParamsSchema). */
 export function taskBodySchema(spec: FeatureSpec) {
+  // Required sets are checked by the task service: an unknown set must answer BadRequest first.
   const fileSets = Type.Object(
-    Object.fromEntries(
-      spec.fileSets.map((set) => {
-        const ids = fileIdList(set.required ? 1 : 0, set.maxFiles);
-        return [set.name, set.required ? ids : Type.Optional(ids)];
-      }),
-    ),
+    Object.fromEntries(spec.fileSets.map((set) => [set.name, Type.Optional(fileIdList(0, set.maxFiles))])),
     { additionalProperties: false },
   );
-  const needsFiles = spec.fileSets.some((s) => s.required);
   return Type.Object(
     {
       request_id: StrictId('Incremental request number (idempotency key with the input files)'),
       payload: Type.Object(
         {
-          file_sets: needsFiles ? fileSets : Type.Optional(fileSets),
+          file_sets: Type.Optional(fileSets),
           actions: Type.Array(Type.Object({ id: StrictId('Action id'), params: Type.Optional(wireParamsSchema(spec.id)) }, { additionalProperties: false }), {
             minItems: 1,
             maxItems: 1,

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { DarkroomConfig } from '../config.js';
 import type { FeatureId, FeatureParams, FileSetName } from '../features/table.js';
 import { EngineError } from './errors.js';
+import type { DiffusionSettings } from './generative/backends/types.js';
 
 /** One input file as the engine receives it: bytes already read from storage. */
 export interface EngineFile {
@@ -19,6 +20,25 @@ export interface EngineJob<F extends FeatureId = FeatureId> {
   params: FeatureParams[F];
   /** Requested output format, when the client sent `output_ext`. */
   outputExt?: 'jpg' | 'png';
+  /** Styled features: the preset the task's `style_group_id`/`style_ids` name, resolved before the engine runs. */
+  style?: StylePreset;
+}
+
+/** A style with every catalog default applied (src/styles builds these from its data files). */
+export interface StylePreset {
+  id: number;
+  groupId: number;
+  feature: string;
+  title: string;
+  /** Prompt template; `{prompt}` is the client's prompt (text-to-image). */
+  promptTemplate: string;
+  negativePrompt: string;
+  /** Generation size for text-to-image (and thumbnails). */
+  width: number;
+  height: number;
+  /** Who hair thumbnails show ("woman", "man"). */
+  subject: string;
+  settings: DiffusionSettings;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Db } from '../db/connect.js';
 import type { FilesTable } from '../db/schema.js';
 import { CONTENT_TYPES, feature, type FeatureId, type FeatureSpec } from '../features/table.js';
-import { ApiError } from '../api/errors.js';
+import { DomainError } from '../errors.js';
 import type { ObjectStorage, PresignedRequest } from '../storage/storage.js';
 import type { Clock } from '../util/clock.js';
 import { randomId } from '../util/ids.js';
@@ -49,14 +49,14 @@ export class FilesService {
 
   async createUploads(clientId: string, spec: FeatureSpec, files: UploadRequest[]): Promise<UploadSlot[]> {
     const accepted = this.acceptedFormats(spec);
-    if (accepted.size === 0) throw new ApiError('InvalidParameters', `${spec.title} takes no input files`);
+    if (accepted.size === 0) throw new DomainError('InvalidParameters', `${spec.title} takes no input files`);
     for (const [i, f] of files.entries()) {
       const format = CONTENT_TYPES[f.contentType.toLowerCase()];
       if (!format || !accepted.has(format)) {
-        throw new ApiError('ContentTypeNotSupported', `files[${i}].content_type ${f.contentType} is not accepted by ${spec.title} (accepted: ${[...accepted].join(', ')})`);
+        throw new DomainError('ContentTypeNotSupported', `files[${i}].content_type ${f.contentType} is not accepted by ${spec.title} (accepted: ${[...accepted].join(', ')})`);
       }
       if (f.fileSize !== undefined && f.fileSize >= spec.limits.maxBytes) {
-        throw new ApiError('ExceedMaxFilesize', `files[${i}].file_size ${f.fileSize} exceeds the maximum limit: ${spec.title} accepts less than ${spec.limits.maxBytes} bytes (exceed_max_filesize)`);
+        throw new DomainError('ExceedMaxFilesize', `files[${i}].file_size ${f.fileSize} exceeds the maximum limit: ${spec.title} accepts less than ${spec.limits.maxBytes} bytes (exceed_max_filesize)`);
       }
     }
     const now = this.clock.now();
@@ -104,8 +104,8 @@ export class FilesService {
     const byId = new Map(rows.map((r) => [r.id, r]));
     return ids.map((id) => {
       const r = byId.get(id);
-      if (!r) throw new ApiError('InvalidFileId', `file_id ${id} is unknown`);
-      if (r.deleted_at !== null || r.expires_at <= now) throw new ApiError('FileExpired', `file_id ${id} has expired (uploads are kept 1 day, results 30 days)`);
+      if (!r) throw new DomainError('InvalidFileId', `file_id ${id} is unknown`);
+      if (r.deleted_at !== null || r.expires_at <= now) throw new DomainError('FileExpired', `file_id ${id} has expired (uploads are kept 1 day, results 30 days)`);
       return r;
     });
   }
@@ -119,10 +119,10 @@ export class FilesService {
     for (const f of files) {
       if (f.kind === 'result') continue;
       const stored = await this.storage.stat(f.storage_key);
-      if (!stored) throw new ApiError('FileNotUploaded', `file_id ${f.id} has no uploaded content yet: PUT the bytes to its upload URL first`);
+      if (!stored) throw new DomainError('FileNotUploaded', `file_id ${f.id} has no uploaded content yet: PUT the bytes to its upload URL first`);
       const maxBytes = feature(f.feature as FeatureId).limits.maxBytes;
-      if (stored.size >= maxBytes) throw new ApiError('ExceedMaxFilesize', `file_id ${f.id} is ${stored.size} bytes: the maximum limit is less than ${maxBytes} (exceed_max_filesize)`);
-      if (f.declared_size !== null && stored.size !== f.declared_size) throw new ApiError('InvalidParameters', `file_id ${f.id} holds ${stored.size} bytes but ${f.declared_size} were declared`);
+      if (stored.size >= maxBytes) throw new DomainError('ExceedMaxFilesize', `file_id ${f.id} is ${stored.size} bytes: the maximum limit is less than ${maxBytes} (exceed_max_filesize)`);
+      if (f.declared_size !== null && stored.size !== f.declared_size) throw new DomainError('InvalidParameters', `file_id ${f.id} holds ${stored.size} bytes but ${f.declared_size} were declared`);
     }
   }
 

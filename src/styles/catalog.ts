@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { StylePreset } from '../engines/engine.js';
 import type { DiffusionSettings } from '../engines/generative/backends/types.js';
 
 /**
@@ -39,19 +40,7 @@ interface CatalogFile {
 }
 
 /** A style with every default applied: what engines and the thumbnail renderer use. */
-export interface Style {
-  id: number;
-  groupId: number;
-  feature: string;
-  title: string;
-  promptTemplate: string;
-  negativePrompt: string;
-  /** Generation size for text-to-image (and thumbnails). */
-  width: number;
-  height: number;
-  subject: string;
-  settings: DiffusionSettings;
-}
+export type Style = StylePreset;
 
 export interface StyleGroup {
   id: number;
@@ -127,10 +116,4 @@ function resolveCatalog(raw: CatalogFile, file: string): FeatureCatalog {
 
 function checkId(id: unknown, file: string): void {
   if (!Number.isSafeInteger(id) || (id as number) <= 0) throw new Error(`${file}: id ${String(id)} is not a positive safe integer`);
-}
-
-/** Fills `{prompt}` (the client's words) into a style's template. */
-export function renderPrompt(style: Style, userPrompt = ''): string {
-  const text = style.promptTemplate.includes('{prompt}') ? style.promptTemplate.replaceAll('{prompt}', userPrompt.trim()) : style.promptTemplate;
-  return text.replace(/^[\s,]+/, '').trim();
 }

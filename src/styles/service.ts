@@ -1,3 +1,4 @@
+import { DomainError } from '../errors.js';
 import { loadCatalogs, type FeatureCatalog, type Style } from './catalog.js';
 
 /**
@@ -8,14 +9,11 @@ import { loadCatalogs, type FeatureCatalog, type Style } from './catalog.js';
 
 export type StyleErrorCode = 'InvalidStyleGroup' | 'InvalidStyle' | 'InvalidParameters';
 
-/** Unknown feature/group/style or a bad page token; the API answers HTTP 400 with `code` as `error_code`. */
-export class StyleCatalogError extends Error {
-  readonly status = 400;
-  constructor(
-    readonly code: StyleErrorCode,
-    message: string,
-  ) {
-    super(message);
+/** Unknown feature/group/style or a bad page token (answered as HTTP 400 with `code` as `error_code`). */
+export class StyleCatalogError extends DomainError {
+  declare readonly code: StyleErrorCode;
+  constructor(code: StyleErrorCode, message: string) {
+    super(code, message);
     this.name = 'StyleCatalogError';
   }
 }
@@ -123,6 +121,20 @@ export function getStyle(feature: string, styleId: unknown): Style {
     if (s) return s;
   }
   throw new StyleCatalogError('InvalidStyle', `style ${String(styleId)} is not a style of ${feature}`);
+}
+
+/**
+ * `style_group_id` + `style_ids: [one id]` → the style, or StyleCatalogError (InvalidStyleGroup /
+ * InvalidStyle) naming what is wrong.
+ */
+export function resolveStyleParams(feature: string, params: Record<string, unknown>): Style {
+  const groupId = parseId(params.style_group_id);
+  if (groupId === undefined) throw new StyleCatalogError('InvalidStyleGroup', 'style_group_id is required (an integer id from the style-group list)');
+  const ids = params.style_ids;
+  if (!Array.isArray(ids) || ids.length !== 1) throw new StyleCatalogError('InvalidStyle', 'style_ids must hold exactly one style id');
+  const style = getStyle(feature, ids[0]);
+  if (style.groupId !== groupId) throw new StyleCatalogError('InvalidStyle', `style ${style.id} is not in style group ${groupId}`);
+  return style;
 }
 
 /** Every style of every catalog, for the thumbnail renderer. */

@@ -1,4 +1,4 @@
-import { ApiError } from '../api/errors.js';
+import { DomainError } from '../errors.js';
 
 /** Deepest nesting of objects and arrays inside `params` (the params object itself is level 1). */
 export const MAX_PARAMS_DEPTH = 32;
@@ -16,11 +16,11 @@ export function assertBoundedParams(params: unknown): void {
   while (stack.length) {
     const { value, depth } = stack.pop()!;
     if (value === null || typeof value !== 'object') continue;
-    if (depth > MAX_PARAMS_DEPTH) throw new ApiError('InvalidParameters', `params are nested deeper than ${MAX_PARAMS_DEPTH} levels`);
+    if (depth > MAX_PARAMS_DEPTH) throw new DomainError('InvalidParameters', `params are nested deeper than ${MAX_PARAMS_DEPTH} levels`);
     const children = Array.isArray(value) ? value : Object.values(value);
     if (!Array.isArray(value)) {
       keys += children.length;
-      if (keys > MAX_PARAMS_KEYS) throw new ApiError('InvalidParameters', `params hold more than ${MAX_PARAMS_KEYS} keys`);
+      if (keys > MAX_PARAMS_KEYS) throw new DomainError('InvalidParameters', `params hold more than ${MAX_PARAMS_KEYS} keys`);
     }
     for (const child of children) if (child !== null && typeof child === 'object') stack.push({ value: child, depth: depth + 1 });
   }

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { EngineRegistry } from '../engines/registry.js';
 import type { EngineFile, EngineJob } from '../engines/engine.js';
 import { EngineError, isEngineError } from '../engines/errors.js';
+import { styleOfTask } from './task-style.js';
 import { feature as featureSpec, type FeatureId, type FileSetName } from '../features/table.js';
 import type { FilesService } from '../files/files.service.js';
 import { faultPoint } from '../util/fault.js';
@@ -42,6 +43,7 @@ export class TaskRunner {
         files: await this.loadInputs(task.client_id, task.feature as FeatureId, payload),
         params: payload.params ?? {},
         outputExt: payload.output_ext,
+        style: styleOfTask(task.feature as FeatureId, payload.params ?? {}),
       };
       let lastProgress = 0;
       const outputs = await engine.run(job, {

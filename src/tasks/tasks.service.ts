@@ -1,4 +1,4 @@
-import { ApiError } from '../api/errors.js';
+import { DomainError } from '../errors.js';
 import { CreditsExhaustedError, type CreditsService } from '../billing/credits.service.js';
 import type { Db } from '../db/connect.js';
 import type { Kysely, Transaction } from 'kysely';
@@ -86,10 +86,10 @@ export class TasksService {
     this.endListeners.push(listener);
   }
 
-  /** The request schema (from the feature contract) already enforced the shape: one action, known file sets, their counts. */
+  /** The request schema (from the feature contract) already enforced the shape: one action, known file sets, at most maxFiles each. */
   private parseBody(spec: FeatureSpec, body: CreateTaskBody): { payload: StoredPayload; ids: string[]; inputKey: string; paramsHash: string; requestId: string } {
     // The schema admits JSON integers only; one spelling per value keeps idempotency keys distinct.
-    if (!Number.isSafeInteger(body.request_id) || (body.request_id as number) < 0) throw new ApiError('InvalidParameters', 'request_id must be an integer from 0 to 2^53-1');
+    if (!Number.isSafeInteger(body.request_id) || (body.request_id as number) < 0) throw new DomainError('InvalidParameters', 'request_id must be an integer from 0 to 2^53-1');
     const requestId = String(body.request_id);
     const [action] = body.payload.actions;
     const given = body.payload.file_sets ?? {};
@@ -97,6 +97,7 @@ export class TasksService {
     const ids: string[] = [];
     for (const set of spec.fileSets) {
       const list = given[set.name] ?? [];
+      if (set.required && list.length === 0) throw new DomainError('InvalidParameters', `payload.file_sets.${set.name} is required for ${spec.title}`);
       if (list.length) fileSets[set.name] = list;
       ids.push(...list);
     }
@@ -125,7 +126,7 @@ export class TasksService {
 
   private sameOrConflict(existing: { id: string; params_hash: string }, paramsHash: string): string {
     if (existing.params_hash !== paramsHash) {
-      throw new ApiError('RequestIdConflict', 'this request_id was already used with the same files but different params: use a new request_id to run again');
+      throw new DomainError('RequestIdConflict', 'this request_id was already used with the same files but different params: use a new request_id to run again');
     }
     return existing.id;
   }
@@ -153,7 +154,7 @@ export class TasksService {
       if (!refused) {
         const available = await this.credits.available(clientId, trx);
         if (available < price) {
-          throw new ApiError('CreditInsufficiency', `${spec.title} costs ${price} credit(s); available balance is ${Math.max(0, available)}`);
+          throw new DomainError('CreditInsufficiency', `${spec.title} costs ${price} credit(s); available balance is ${Math.max(0, available)}`);
         }
       }
       await trx
@@ -206,7 +207,7 @@ export class TasksService {
   /** The caller's task of this feature; anything else answers like an unknown id. */
   private async owned(clientId: string, spec: FeatureSpec, taskId: string): Promise<TasksTable> {
     const t = taskId ? await this.get(taskId) : undefined;
-    if (!t || t.client_id !== clientId || t.feature !== spec.id) throw new ApiError('InvalidTaskId', `task_id ${taskId || '(empty)'} is unknown`, 404);
+    if (!t || t.client_id !== clientId || t.feature !== spec.id) throw new DomainError('InvalidTaskId', `task_id ${taskId || '(empty)'} is unknown`, true);
     return t;
   }
 
@@ -241,11 +242,11 @@ export class TasksService {
         const entries = JSON.parse(t.results ?? '[]') as TaskResultEntry[];
         const urls = await this.files.resultUrls(entries.map((e) => e.file_id));
         const data = entries.filter((e) => urls.has(e.file_id)).map((e) => ({ ...(e.meta ?? {}), dst_id: e.file_id, url: urls.get(e.file_id)! }));
-        if (data.length < entries.length) throw new ApiError('InvalidTaskId', 'the results of this task have expired (results are kept 30 days)');
+        if (data.length < entries.length) throw new DomainError('InvalidTaskId', 'the results of this task have expired (results are kept 30 days)');
         return { ...base, status: 'success', error: null, error_message: null, results: [{ id: payload.action_id, data }] };
       }
       default:
-        throw new ApiError('InvalidTaskId', `task ${t.id} ${TERMINAL_MESSAGE[t.status] ?? 'is no longer available'}`);
+        throw new DomainError('InvalidTaskId', `task ${t.id} ${TERMINAL_MESSAGE[t.status] ?? 'is no longer available'}`);
     }
   }
 

@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { buildCorpus, type BadInputCase, type HttpCase, type HttpExpectation, type TaskCase, type UploadCase } from '../../scripts/bad-inputs/corpus.js';
+import { buildCorpus, type BadInputCase, type HttpCase, type HttpExpectation, type TaskCase, type UploadCase } from './bad-inputs/corpus.js';
 import { startTestServer, type ApiResponse, type TestServer } from '../helpers/harness.js';
 import { authHeaders, fill, makeTenants, type Tenants } from './support/fixtures.js';
 import { settledRssMb } from './support/memory.js';
 
 /**
- * Runs the generated bad-input corpus (scripts/bad-inputs) against a live server with engines:
+ * Runs the generated bad-input corpus (test/reliability/bad-inputs) against a live server with engines:
  * every case must get the wire contract's answer, never a 5xx or an internal detail, and the
  * server must stay up with its memory back near where it started.
  */

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
-import { ApiError } from '../../src/api/errors.js';
+import { ApiError, statusOf } from '../../src/api/errors.js';
 import { assertBoundedParams, MAX_PARAMS_DEPTH, MAX_PARAMS_KEYS } from '../../src/tasks/params-bounds.js';
 import { canonicalJson } from '../../src/util/ids.js';
 import { startTestServer, testPhoto, type TestClient, type TestServer } from '../helpers/harness.js';
@@ -18,7 +18,7 @@ const nestedObject = (levels: number): Record<string, unknown> => {
   return root;
 };
 const nestedArray = (levels: number): unknown => JSON.parse(`${'['.repeat(levels)}${']'.repeat(levels)}`);
-const refused = (fn: () => void) => assert.throws(fn, (e: unknown) => e instanceof ApiError && e.code === 'InvalidParameters' && e.status === 400);
+const refused = (fn: () => void) => assert.throws(fn, (e: unknown) => e instanceof ApiError && e.code === 'InvalidParameters' && statusOf(e) === 400);
 
 test('params: 32 levels and 64 keys pass; 33 levels, 65 keys or a 100 000-deep array are refused without recursion', () => {
   assertBoundedParams(nestedObject(MAX_PARAMS_DEPTH));

@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError, envelope } from '../errors.js';
+import { DomainError } from '../../errors.js';
+import { envelope, statusOf, toEnvelope } from '../errors.js';
 
 function validationMessage(err: FastifyError): { code: 'BadRequest' | 'InvalidParameters'; message: string } {
   const first = err.validation?.[0];
@@ -19,7 +20,7 @@ function validationMessage(err: FastifyError): { code: 'BadRequest' | 'InvalidPa
 /** Every failure leaves as the API's error envelope; nothing internal (stack, SQL, paths) leaks out. */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError & { statusCode?: number }, req, reply) => {
-    if (err instanceof ApiError) return reply.status(err.status).send(envelope(err.status, err.message, err.code));
+    if (err instanceof DomainError) return reply.status(statusOf(err)).send(toEnvelope(err));
     if (err.validation) {
       const { code, message } = validationMessage(err);
       return reply.status(400).send(envelope(400, message, code));

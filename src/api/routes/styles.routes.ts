@@ -5,17 +5,12 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { FEATURES } from '../../features/table.js';
 import { placeholderThumbnail } from '../../styles/placeholder.js';
-import { allStyles, listStyleGroups, listStyles, StyleCatalogError } from '../../styles/service.js';
+import { allStyles, listStyleGroups, listStyles } from '../../styles/service.js';
 import { ApiError } from '../errors.js';
 import { requireClient } from '../plugins/client-auth.js';
 import { errorResponses, Ok, PageQuery, StyleQuery } from '../schemas.js';
 import { publicBaseUrl } from '../request-origin.js';
 import type { ApiServices } from '../services.js';
-
-function mapStyleError(e: unknown): never {
-  if (e instanceof StyleCatalogError) throw new ApiError(e.code, e.message);
-  throw e;
-}
 
 /** Folder of rendered style thumbnails (`darkroom styles thumbnails`), served at /static/styles/<id>.png. */
 export function thumbnailsDir(dataDir: string): string {
@@ -39,11 +34,8 @@ export async function stylesRoutes(app: FastifyInstance, services: ApiServices):
         },
       },
       async (req) => {
-        try {
-          return { status: 200, result: listStyleGroups(spec.id, { pageSize: req.query.page_size, startingToken: req.query.starting_token, baseUrl: publicBaseUrl(services.config) }) };
-        } catch (e) {
-          return mapStyleError(e);
-        }
+        // A StyleCatalogError is a DomainError: the error handler answers it.
+        return { status: 200, result: listStyleGroups(spec.id, { pageSize: req.query.page_size, startingToken: req.query.starting_token, baseUrl: publicBaseUrl(services.config) }) };
       },
     );
     app.get<{ Querystring: { style_group_id: number | string; page_size?: number; starting_token?: string } }>(
@@ -62,11 +54,7 @@ export async function stylesRoutes(app: FastifyInstance, services: ApiServices):
         },
       },
       async (req) => {
-        try {
-          return { status: 200, result: listStyles(spec.id, req.query.style_group_id, { pageSize: req.query.page_size, startingToken: req.query.starting_token, baseUrl: publicBaseUrl(services.config) }) };
-        } catch (e) {
-          return mapStyleError(e);
-        }
+        return { status: 200, result: listStyles(spec.id, req.query.style_group_id, { pageSize: req.query.page_size, startingToken: req.query.starting_token, baseUrl: publicBaseUrl(services.config) }) };
       },
     );
   }

@@ -37,6 +37,7 @@ export function register(program: Command, ctx: CliContext): void {
           model: m.name,
           features: m.features.join(' '),
           state: m.state === 'installed' ? `installed (${m.origin === 'package' ? 'npm' : 'models dir'})` : m.state,
+          used: m.wired ? 'yes' : 'not yet (loader only)',
           'size MB': m.sizeMB ?? '',
           licence: m.license,
           checksum: m.checksum,

@@ -1,7 +1,7 @@
 /** `darkroom styles <feature>`: lists a feature's style groups and their styles, through the API. */
 import type { Command } from 'commander';
 import { FEATURES, resolveFeature, type Client } from '@darkroom/sdk';
-import { renderStyleThumbnails } from '../../styles/thumbnails.js';
+import { renderStyleThumbnails } from '../style-thumbnails.js';
 import { quietLog, type CliContext } from '../context.js';
 import { addConnectionOptions, clientFromOptions, connectionDefaults, describeError, type ConnectionOptions } from './run.js';
 

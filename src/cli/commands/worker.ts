@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { startEngineWorker } from '../../worker.js';
+import { startEngineWorker } from '../../engine-worker.js';
 
 export function register(program: Command, ctx: CliContext): void {
   program

@@ -50,10 +50,13 @@ function cropFace(img: RgbImage, face: FaceInfo): FaceCrop {
   const lab = rgbToLab(cropPixels(img.data, img.width, img.channels, roi), img.channels, w * h);
   const masks = {} as Record<Region, Uint8Array>;
   const stats = {} as Record<Region, LabStats>;
+  // Nothing is painted outside the face: on a turned face the lid-to-brow area can reach past the temple into hair.
+  const oval = hardRegionMask(shifted, 'oval', w, h);
   for (const r of ['skin', 'cheeks', 'eyeshadow', 'lips'] as Region[]) {
     const hard = hardRegionMask(shifted, r, w, h);
     // Lips and lids are a few pixels thick: an inner feather would eat them, so their edge is centred on the outline.
     masks[r] = r === 'lips' || r === 'eyeshadow' ? softenCentred(hard, w, h, fw * FEATHER[r]) : featherInside(hard, w, h, Math.max(1, fw * FEATHER[r]));
+    for (let i = 0; i < oval.length; i++) if (!oval[i]) masks[r][i] = 0;
     // Statistics come from the hard region so the soft edge does not mix in neighbouring colours.
     stats[r] = labStats(lab, r === 'skin' || r === 'lips' ? hard : masks[r]);
   }

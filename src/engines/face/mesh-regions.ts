@@ -38,3 +38,14 @@ export const LEFT_EYE_OUTER = 263;
 
 /** Iris landmarks (468..477) are refinements inside the eyes; warps use the first 468 points only. */
 export const MESH_POINTS_WITHOUT_IRIS = 468;
+
+/** Openness of the eyes and mouth: [upper lid / lip, lower, corner, corner] (gap ÷ corner distance). */
+export const RIGHT_EYE_OPENING = [159, 145, 33, 133] as const;
+export const LEFT_EYE_OPENING = [386, 374, 263, 362] as const;
+export const MOUTH_OPENING = [13, 14, 78, 308] as const;
+
+/** Around the nostrils and the nose's underside (dark, but part of the face's features). */
+export const NOSE_BASE = [98, 97, 2, 326, 327, 294, 278, 344, 440, 275, 4, 45, 220, 115, 48, 64];
+
+/** Nose tip: the centre a blend outline is pulled toward. */
+export const NOSE_TIP = 1;

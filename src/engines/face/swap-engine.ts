@@ -18,7 +18,7 @@ export function createFaceSwapEngine(deps: EngineDeps): Engine {
   const rules = faceRulesFor('face-swap');
   return {
     feature: 'face-swap',
-    availability: () => humanImplementation(' + mesh warp, Lab colour match, Poisson blend'),
+    availability: () => humanImplementation(' + mesh warp, low-frequency Lab light/tone transfer, expression-aware feathered blend'),
     warmUp: () => warmUpFaceModel(deps.pool),
     async run(job, ctx) {
       const target = await loadRgb(firstFile(job.files.src_ids), spec, deps);

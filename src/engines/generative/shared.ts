@@ -1,9 +1,6 @@
 import { randomInt } from 'node:crypto';
-import type { EngineConfig } from '../engine.js';
-import { feature as featureSpec, type FeatureId, type FeatureParams } from '../../features/table.js';
-import { getStyle, parseId, StyleCatalogError } from '../../styles/service.js';
-import type { Style } from '../../styles/catalog.js';
-import type { Availability, EngineDeps } from '../engine.js';
+import { feature as featureSpec, type FeatureId } from '../../features/table.js';
+import type { Availability, EngineConfig, EngineDeps, EngineJob, StylePreset } from '../engine.js';
 import { EngineError } from '../errors.js';
 import { createDiffusionClient, DIFFUSION_SETTINGS_HINT, type DiffusionClient } from './backends/client.js';
 import type { NsfwCheck } from './safety.js';
@@ -38,31 +35,10 @@ export function requireDiffusion(client: DiffusionClient | undefined, id: Featur
   return client;
 }
 
-/** The style params of the contract; the catalog decides whether the ids exist. */
-export type StyleChoice = Partial<Pick<FeatureParams['hair-style'], 'style_group_id' | 'style_ids'>>;
-
-/**
- * `style_group_id` + `style_ids: [one id]` → the style. Throws StyleCatalogError (the API's 400
- * InvalidStyleGroup/InvalidStyle when the lead validates at submit time); engines turn it into
- * `invalid_parameter`.
- */
-export function resolveStyleParams(id: FeatureId, params: StyleChoice): Style {
-  const groupId = parseId(params.style_group_id);
-  if (groupId === undefined) throw new StyleCatalogError('InvalidStyleGroup', 'style_group_id is required (an integer id from the style-group list)');
-  const ids = params.style_ids;
-  if (!Array.isArray(ids) || ids.length !== 1) throw new StyleCatalogError('InvalidStyle', 'style_ids must hold exactly one style id');
-  const style = getStyle(id, ids[0]);
-  if (style.groupId !== groupId) throw new StyleCatalogError('InvalidStyle', `style ${style.id} is not in style group ${groupId}`);
-  return style;
-}
-
-export function styleForTask(id: FeatureId, params: StyleChoice): Style {
-  try {
-    return resolveStyleParams(id, params);
-  } catch (e) {
-    if (e instanceof StyleCatalogError) throw new EngineError('invalid_parameter', e.message);
-    throw e;
-  }
+/** The style the task path resolved for a styled feature (src/tasks/task-style.ts). */
+export function styleOf(job: EngineJob): StylePreset {
+  if (!job.style) throw new EngineError('invalid_parameter', `${featureSpec(job.feature).title} needs a style: style_group_id and style_ids`);
+  return job.style;
 }
 
 /**

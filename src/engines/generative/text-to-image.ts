@@ -1,9 +1,9 @@
 import sharp from 'sharp';
 import { feature } from '../../features/table.js';
-import { renderPrompt } from '../../styles/catalog.js';
 import { paramsFor, type Engine, type EngineJob, type EngineRunContext } from '../engine.js';
 import { EngineError } from '../errors.js';
 import { encodeOutput, type RawImage } from '../image-io.js';
+import { renderPrompt } from './prompt.js';
 import { defaultNsfwCheck, generateSafely } from './safety.js';
 import {
   diffusionAvailability,
@@ -13,7 +13,7 @@ import {
   newSeed,
   progressSpan,
   requireDiffusion,
-  styleForTask,
+  styleOf,
   type GenerativeDeps,
 } from './shared.js';
 
@@ -29,7 +29,7 @@ export function createTextToImageEngine(deps: GenerativeDeps): Engine {
     async run(job: EngineJob, ctx: EngineRunContext) {
       const params = paramsFor('text-to-image', job);
       const prompt = encoderPrompt(params.prompt);
-      const style = styleForTask('text-to-image', params);
+      const style = styleOf(job);
       const backend = requireDiffusion(client, 'text-to-image');
       const maxSide = SPEC.limits.maxLongSide;
       const fit = Math.min(1, maxSide / Math.max(style.width, style.height));

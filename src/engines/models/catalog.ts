@@ -54,6 +54,11 @@ export interface ModelSpec {
   requires?: readonly string[];
   /** Larger is preferred among present models of the same role. */
   rank?: number;
+  /**
+   * False for models whose loader and pre/post-processing exist (adapters/) but which no engine
+   * calls yet: they can be pulled and verified, and the listing says they are not used.
+   */
+  wired?: boolean;
 }
 
 const FACEFUSION = 'https://github.com/facefusion/facefusion-assets/releases/download/models-3.0.0/';
@@ -254,6 +259,7 @@ const DOWNLOADABLE: ModelSpec[] = [
     sizeMB: 67,
     license: 'BSD-3-Clause (xinntao/Real-ESRGAN)',
     checksum: 'first-download',
+    wired: false,
     rank: 20,
   },
   {
@@ -268,6 +274,7 @@ const DOWNLOADABLE: ModelSpec[] = [
     sizeMB: 67,
     license: 'BSD-3-Clause (xinntao/Real-ESRGAN)',
     checksum: 'first-download',
+    wired: false,
     rank: 20,
   },
   {
@@ -282,6 +289,7 @@ const DOWNLOADABLE: ModelSpec[] = [
     sizeMB: 324.5,
     license: 'Apache-2.0 (TencentARC/GFPGAN); see its LICENSE for the bundled StyleGAN2/DFDNet parts',
     checksum: 'published',
+    wired: false,
     rank: 10,
   },
   {
@@ -298,6 +306,7 @@ const DOWNLOADABLE: ModelSpec[] = [
     licenceNotice: INSIGHTFACE_NOTICE,
     requires: ['arcface-w600k-r50'],
     checksum: 'first-download',
+    wired: false,
     rank: 10,
   },
   {
@@ -313,6 +322,7 @@ const DOWNLOADABLE: ModelSpec[] = [
     license: 'InsightFace: non-commercial research use only',
     licenceNotice: INSIGHTFACE_NOTICE,
     checksum: 'first-download',
+    wired: false,
     rank: 10,
   },
   {
@@ -327,6 +337,7 @@ const DOWNLOADABLE: ModelSpec[] = [
     sizeMB: 50.7,
     license: 'MIT (zllrunning/face-parsing.PyTorch)',
     checksum: 'published',
+    wired: false,
     rank: 10,
   },
 ];

@@ -18,6 +18,8 @@ export interface ModelStatus {
   license: string;
   source?: string;
   checksum: ModelSpec['checksum'];
+  /** Whether an engine uses the model today. */
+  wired: boolean;
 }
 
 /** Every catalog model with whether its files are present (presence only; loading verifies hashes). */
@@ -39,6 +41,7 @@ export function listModels(modelsDir: string): ModelStatus[] {
       license: spec.license,
       source: spec.source ?? spec.url,
       checksum: spec.checksum,
+      wired: spec.wired !== false,
     };
   });
 }

@@ -9,7 +9,7 @@ let session: Promise<InferenceSession> | undefined;
 
 function loadSession(modelsDir: string): Promise<InferenceSession> {
   // The only session in the process (matting has its own worker): one inference uses every core.
-  session ??= createOnnxSession(modelSpec('isnet-medium'), modelsDir, { intraOpNumThreads: os.availableParallelism() });
+  session ??= createOnnxSession(modelSpec('isnet-medium'), modelsDir, { intraOpNumThreads: os.availableParallelism(), releaseBetweenRuns: true });
   session.catch(() => (session = undefined));
   return session;
 }

@@ -1,6 +1,5 @@
 import type { Sharp } from 'sharp';
-import type { EngineConfig } from '../engine.js';
-import type { WorkerPool } from '../engine.js';
+import type { EngineConfig, WorkerPool } from '../engine.js';
 import { EngineError, TaskAbortedError } from '../errors.js';
 import { siblingModule } from '../runtime/pool.js';
 

@@ -9,7 +9,11 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 
 const KERNEL = siblingModule(import.meta.url, 'upscale-kernel');
 
-export const DEFAULT_TILE = 192;
+/**
+ * 256 px: every tile also runs its 16 px overlap and 8 px context through the net, which costs 40 %
+ * extra at 192 px and 28 % at 256, paying for the back-projection (≈5 % of a tile's time).
+ */
+export const DEFAULT_TILE = 256;
 export const DEFAULT_PAD = 8;
 
 export interface TiledUpscaleOptions {

@@ -3,6 +3,7 @@ import type { Engine, EngineDeps } from '../engine.js';
 import { throwIfAborted } from '../errors.js';
 import { encodeOutput, firstFile, loadImage, toRaw, type RawImage } from '../image-io.js';
 import { siblingModule } from '../runtime/pool.js';
+import { estimateWhiteBalance, gainLuts, type WhiteBalance } from './white-balance.js';
 
 /** Value at the given fraction of a 256-bin histogram. */
 function percentile(hist: Uint32Array, total: number, fraction: number): number {
@@ -18,64 +19,76 @@ function percentile(hist: Uint32Array, total: number, fraction: number): number 
 export interface ColorCorrection {
   /** Per-channel look-up tables (R, G, B) applied to every pixel. */
   luts: [Uint8Array, Uint8Array, Uint8Array];
-  gains: [number, number, number];
+  whiteBalance: WhiteBalance;
+  /** Levels applied after white balance (0 and 255 when the range needed no stretch). */
   black: number;
   white: number;
 }
 
 /**
- * Automatic white balance (gray world over mid-tones, so that blown highlights and deep shadows do
- * not skew it) followed by levels (0.5 %/99.5 % luminance stretch) and a gentle contrast curve.
+ * Only a faded photo gets a levels stretch: its blacks are lifted (hardly any pixel darker than
+ * FADED_BLACK) and its range spans less than FADED_SPAN. A dark dusk scene or a bright snow field is not
+ * "wrong", and a stretch would change it.
+ */
+const FADED_BLACK = 40;
+const FADED_SPAN = 160;
+
+/**
+ * The neutral correction: white balance (see white-balance.ts: gray-edge illuminant, corrected in linear
+ * light only as far as the evidence agrees), then levels only for a faded photo, half-way to full range.
  */
 export function estimateCorrection(raw: RawImage): ColorCorrection {
   const { data, channels } = raw;
   const n = raw.width * raw.height;
-  const sums = [0, 0, 0];
-  let counted = 0;
-  for (let i = 0; i < n; i++) {
-    const o = i * channels;
-    const r = data[o], g = data[o + 1], b = data[o + 2];
-    const l = (r + g + b) / 3;
-    if (l < 16 || l > 240) continue;
-    sums[0] += r; sums[1] += g; sums[2] += b;
-    counted++;
-  }
-  const means = counted > 0 ? sums.map((s) => s / counted) : [1, 1, 1];
-  const gray = (means[0] + means[1] + means[2]) / 3;
-  const gains = means.map((m) => Math.min(1.8, Math.max(0.55, gray / Math.max(m, 1)))) as [number, number, number];
+  const wb = estimateWhiteBalance(data, raw.width, raw.height, channels);
+  const wbLuts = gainLuts(wb.gains);
 
   const hist = new Uint32Array(256);
   for (let i = 0; i < n; i++) {
     const o = i * channels;
-    const l = 0.299 * Math.min(255, data[o] * gains[0]) + 0.587 * Math.min(255, data[o + 1] * gains[1]) + 0.114 * Math.min(255, data[o + 2] * gains[2]);
-    hist[Math.round(l)]++;
+    hist[Math.round(0.299 * wbLuts[0][data[o]] + 0.587 * wbLuts[1][data[o + 1]] + 0.114 * wbLuts[2][data[o + 2]])]++;
   }
-  const black = percentile(hist, n, 0.005);
-  let white = percentile(hist, n, 0.995);
-  if (white - black < 32) white = Math.min(255, black + 32);
+  const lo = percentile(hist, n, 0.005);
+  const hi = percentile(hist, n, 0.995);
+  // Half-way from the full scale to the measured ends: gentle, and never extreme on a very flat photo.
+  const faded = lo > FADED_BLACK && hi - lo < FADED_SPAN;
+  const black = faded ? Math.round(lo / 2) : 0;
+  const white = faded ? Math.round((hi + 255) / 2) : 255;
   const span = white - black;
 
-  const luts = [0, 1, 2].map((c) => {
+  const luts = wbLuts.map((wbLut) => {
     const lut = new Uint8Array(256);
-    for (let v = 0; v < 256; v++) {
-      const x = Math.min(1, Math.max(0, (v * gains[c] - black) / span));
-      // Smoothstep blended 30 % with identity: more contrast in mid-tones, no clipping added at the ends.
-      const curved = 0.7 * x + 0.3 * x * x * (3 - 2 * x);
-      lut[v] = Math.round(curved * 255);
-    }
+    for (let v = 0; v < 256; v++) lut[v] = Math.max(0, Math.min(255, Math.round(((wbLut[v] - black) * 255) / span)));
     return lut;
   }) as [Uint8Array, Uint8Array, Uint8Array];
-  return { luts, gains, black, white };
+  return { luts, whiteBalance: wb, black, white };
 }
 
+/** Channel values at or above this were clipped by the camera: the true value is unknown, only larger. */
+const CLIPPED = 254;
+
+/**
+ * Applies the tables. A clipped channel is at least as bright as it reads, so it is never let fall below
+ * the pixel's brightest unclipped channel after correction (blown highlights stay neutral instead of
+ * turning cyan when red is lowered), and a pixel clipped in every channel stays white.
+ */
 export function applyCorrection(raw: RawImage, cc: ColorCorrection): RawImage {
   const out = Buffer.from(raw.data);
   const { channels } = raw;
-  const [lr, lg, lb] = cc.luts;
+  const luts = cc.luts;
   for (let o = 0; o < out.length; o += channels) {
-    out[o] = lr[out[o]];
-    out[o + 1] = lg[out[o + 1]];
-    out[o + 2] = lb[out[o + 2]];
+    let clipped = 0;
+    let floor = 0;
+    for (let c = 0; c < 3; c++) {
+      const v = out[o + c];
+      const mapped = luts[c][v];
+      if (v >= CLIPPED) clipped |= 1 << c;
+      else if (mapped > floor) floor = mapped;
+      out[o + c] = mapped;
+    }
+    if (!clipped) continue;
+    if (clipped === 7) floor = 255;
+    for (let c = 0; c < 3; c++) if (clipped & (1 << c) && out[o + c] < floor) out[o + c] = floor;
   }
   return { ...raw, data: out };
 }
@@ -134,7 +147,7 @@ export function createColorCorrectEngine(deps: EngineDeps): Engine {
   const self = siblingModule(import.meta.url, 'color-correct');
   return {
     feature: 'color-correct',
-    availability: () => ({ available: true, implementation: 'gray-world white balance + levels + contrast curve; neutral, warm, cool and vivid grades' }),
+    availability: () => ({ available: true, implementation: 'gray-edge illuminant estimate, confidence-scaled von Kries white balance in linear light, gentle levels only when needed; neutral, warm, cool and vivid grades' }),
     async run(job, ctx) {
       const src = await loadImage(firstFile(job.files.src_ids), spec, { maxPixels: deps.config.engines.maxPixels });
       ctx.reportProgress(0.2);

@@ -4,7 +4,7 @@ import { EngineError, throwIfAborted } from '../errors.js';
 import { encodeOutput, firstFile, loadImage, toRaw } from '../image-io.js';
 import type { ColorizeSignature } from '../models/adapters/colorize.js';
 import { MODEL_KERNELS } from '../models/kernel-module.js';
-import type { ColorizeKernelRequest } from '../models/kernels.js';
+import type { ColorizeKernelRequest } from '../models/model-kernel.js';
 import { refFor } from '../models/refs.js';
 import { bestModel, catalogModels } from '../models/select.js';
 

@@ -14,6 +14,15 @@ export interface FillRequest {
   /** Pixels the mask grows by; the ring between the mask and the grown mask is feathered. */
   dilate: number;
   searchPixelCap?: number;
+  /** Optional subject mask (1 byte per pixel): see InpaintInput.avoid. */
+  avoid?: Uint8Array;
+  subjectReach?: number;
+  /**
+   * Box radius splitting the fill into base and detail: when set, the fill's smooth base comes from a
+   * membrane across the hole (it meets every side of a closed hole) and only the detail above that
+   * radius from the exemplar patches. Right for holes inside a photo; an out-paint margin has no far side.
+   */
+  detailRadius?: number;
 }
 
 export function dilateMask(hole: Uint8Array, w: number, h: number, radius: number): { grown: Uint8Array; distToHole: Uint16Array } {
@@ -56,12 +65,15 @@ export function fillHole(req: FillRequest): Uint8Array {
   const cw = cx1 - cx0, ch = cy1 - cy0;
   const crop = new Uint8Array(cw * ch * 3);
   const cropHole = new Uint8Array(cw * ch);
+  const cropAvoid = req.avoid ? new Uint8Array(cw * ch) : undefined;
   for (let y = 0; y < ch; y++) {
     const srow = ((y + cy0) * w + cx0) * 3;
     crop.set(rgb.subarray(srow, srow + cw * 3), y * cw * 3);
     for (let x = 0; x < cw; x++) cropHole[y * cw + x] = grown[(y + cy0) * w + x + cx0];
+    if (cropAvoid && req.avoid) cropAvoid.set(req.avoid.subarray((y + cy0) * w + cx0, (y + cy0) * w + cx1), y * cw);
   }
-  const filled = removeSeams(inpaintPatchMatch({ rgb: crop, width: cw, height: ch, hole: cropHole, searchPixelCap: req.searchPixelCap }), cropHole, cw, ch);
+  const painted = inpaintPatchMatch({ rgb: crop, width: cw, height: ch, hole: cropHole, searchPixelCap: req.searchPixelCap, avoid: cropAvoid, subjectReach: req.subjectReach });
+  const filled = req.detailRadius ? membraneBase(painted, crop, cropHole, cw, ch, req.detailRadius) : removeSeams(painted, cropHole, cw, ch);
 
   const out = Uint8Array.from(rgb);
   const ring = req.dilate + 1;
@@ -111,6 +123,47 @@ export function removeSeams(rgb: Uint8Array, hole: Uint8Array, w: number, h: num
   for (let p = 0; p < w * h; p++) {
     if (!hole[p]) continue;
     for (let c = 0; c < 3; c++) out[3 * p + c] = Math.max(0, Math.min(255, Math.round(rgb[3 * p + c] + smooth[3 * p + c])));
+  }
+  return out;
+}
+
+/** Mean over a (2r+1)² box, separable running sums, edges clamped. */
+function boxBlur(src: Float32Array, w: number, h: number, ch: number, r: number): Float32Array {
+  const tmp = new Float32Array(src.length);
+  const out = new Float32Array(src.length);
+  const pass = (from: Float32Array, to: Float32Array, n: number, lines: number, at: (line: number, k: number) => number) => {
+    const acc = new Float64Array(ch);
+    for (let line = 0; line < lines; line++) {
+      acc.fill(0);
+      for (let k = -r; k <= r; k++) { const i = at(line, Math.min(n - 1, Math.max(0, k))); for (let c = 0; c < ch; c++) acc[c] += from[i * ch + c]; }
+      for (let k = 0; k < n; k++) {
+        const o = at(line, k);
+        for (let c = 0; c < ch; c++) to[o * ch + c] = acc[c] / (2 * r + 1);
+        const add = at(line, Math.min(n - 1, k + r + 1)), sub = at(line, Math.max(0, k - r));
+        for (let c = 0; c < ch; c++) acc[c] += from[add * ch + c] - from[sub * ch + c];
+      }
+    }
+  };
+  pass(src, tmp, w, h, (y, x) => y * w + x);
+  pass(tmp, out, h, w, (x, y) => y * w + x);
+  return out;
+}
+
+/**
+ * Structure from the membrane, texture from the patches: hole pixels become the smooth push-pull
+ * interpolation of the known surroundings plus the patch fill's own detail (fill minus its box blur).
+ * The base meets the border on every side, so no seam correction is needed.
+ */
+export function membraneBase(painted: Uint8Array, original: Uint8Array, hole: Uint8Array, w: number, h: number, radius: number): Uint8Array {
+  const known = new Uint8Array(w * h);
+  for (let i = 0; i < known.length; i++) known[i] = hole[i] ? 0 : 1;
+  const base = pushPull(Float32Array.from(original), known, w, h, 3);
+  const fill = Float32Array.from(painted);
+  const smooth = boxBlur(fill, w, h, 3, radius);
+  const out = Uint8Array.from(painted);
+  for (let p = 0; p < w * h; p++) {
+    if (!hole[p]) continue;
+    for (let c = 0; c < 3; c++) out[3 * p + c] = Math.max(0, Math.min(255, Math.round(base[3 * p + c] + fill[3 * p + c] - smooth[3 * p + c])));
   }
   return out;
 }

@@ -28,7 +28,7 @@ async function faceBoxes(deps: EngineDeps, raw: { data: Buffer; width: number; h
 
 export function createLightingEngine(deps: EngineDeps, opts: LightingOptions = {}): Engine {
   const spec = feature('lighting');
-  const kernels = siblingModule(import.meta.url, 'pixel-kernels');
+  const kernels = siblingModule(import.meta.url, 'pixel-kernel');
   const faceAware = opts.faceAware ?? true;
   return {
     feature: 'lighting',

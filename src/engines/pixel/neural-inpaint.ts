@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import type { WorkerPool } from '../engine.js';
-import type { InpaintKernelRequest } from '../models/kernels.js';
+import type { InpaintKernelRequest } from '../models/model-kernel.js';
 import { findSpec } from '../models/local-catalog.js';
 import { refFromFile } from '../models/refs.js';
 import { INPAINT_SIZE } from '../models/adapters/inpaint.js';

@@ -13,6 +13,14 @@ export interface InpaintInput {
   height: number;
   /** 1 byte per pixel: non-zero = fill this pixel. */
   hole: Uint8Array;
+  /**
+   * Optional, 1 byte per pixel: known pixels of the salient subject. Patches touching them are not
+   * copied into the fill except next to where the subject meets the hole, so a subject cut by the
+   * border may continue but is never repeated across a background margin.
+   */
+  avoid?: Uint8Array;
+  /** Full-resolution distance from the subject within which fill may still copy subject patches. */
+  subjectReach?: number;
   /** Levels above this many pixels skip the search and only re-vote the upsampled field. */
   searchPixelCap?: number;
   seed?: number;
@@ -21,6 +29,7 @@ export interface InpaintInput {
 }
 
 const RADIUS = 3; // 7x7 patches
+const SUBJECT_COST = (2 * RADIUS + 1) ** 2 * 3 * 20 ** 2;
 
 /** Small deterministic PRNG so results are reproducible across runs. */
 function rng(seed: number): () => number {
@@ -38,6 +47,7 @@ interface Level {
   h: number;
   img: Float32Array; // RGB
   hole: Uint8Array;
+  avoid?: Uint8Array;
 }
 
 /** Halves a level; known pixels average only known children so hole colours never leak outward. */
@@ -46,24 +56,27 @@ function downsample(l: Level): Level {
   const h = Math.max(1, l.h >> 1);
   const img = new Float32Array(w * h * 3);
   const hole = new Uint8Array(w * h);
+  const avoid = l.avoid ? new Uint8Array(w * h) : undefined;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
-      let r = 0, g = 0, b = 0, n = 0, anyHole = 0;
+      let r = 0, g = 0, b = 0, n = 0, anyHole = 0, anyAvoid = 0;
       for (let dy = 0; dy < 2; dy++) {
         const yy = Math.min(l.h - 1, 2 * y + dy);
         for (let dx = 0; dx < 2; dx++) {
           const xx = Math.min(l.w - 1, 2 * x + dx);
           const i = yy * l.w + xx;
+          if (l.avoid?.[i]) anyAvoid = 1;
           if (l.hole[i]) { anyHole = 1; continue; }
           r += l.img[3 * i]; g += l.img[3 * i + 1]; b += l.img[3 * i + 2]; n++;
         }
       }
       const o = y * w + x;
       hole[o] = anyHole;
+      if (avoid) avoid[o] = anyAvoid && !anyHole ? 1 : 0;
       if (n > 0) { img[3 * o] = r / n; img[3 * o + 1] = g / n; img[3 * o + 2] = b / n; }
     }
   }
-  return { w, h, img, hole };
+  return { w, h, img, hole, avoid };
 }
 
 /**
@@ -160,28 +173,49 @@ export function holeDistance(hole: Uint8Array, w: number, h: number): Uint16Arra
   return d;
 }
 
-/** Source patch centres: the whole patch inside the image and free of hole pixels. */
-function sourceCentres(l: Level): { ok: Uint8Array; list: Int32Array } {
-  const { w, h, hole } = l;
-  // Integral image of hole pixels for O(1) patch checks.
+interface Sources {
+  /** Every valid source centre. */
+  ok: Uint8Array;
+  list: Int32Array;
+  /** 1 where the source patch touches the subject (all zero without a subject). */
+  subject: Uint8Array;
+}
+
+/** Integral image of a 0/1 mask, (w+1)*(h+1), for O(1) patch sums. */
+function integral(mask: Uint8Array, w: number, h: number): Int32Array {
   const sat = new Int32Array((w + 1) * (h + 1));
   for (let y = 0; y < h; y++) {
     let row = 0;
     for (let x = 0; x < w; x++) {
-      row += hole[y * w + x];
+      row += mask[y * w + x] ? 1 : 0;
       sat[(y + 1) * (w + 1) + x + 1] = sat[y * (w + 1) + x + 1] + row;
     }
   }
+  return sat;
+}
+
+/** Source patch centres: the whole patch inside the image and free of hole pixels. */
+function sourceCentres(l: Level): Sources {
+  const { w, h, hole } = l;
+  const sat = integral(hole, w, h);
+  const avoidSat = l.avoid ? integral(l.avoid, w, h) : undefined;
+  const patchSum = (t: Int32Array, x: number, y: number) => {
+    const x0 = x - RADIUS, y0 = y - RADIUS, x1 = x + RADIUS + 1, y1 = y + RADIUS + 1;
+    return t[y1 * (w + 1) + x1] - t[y0 * (w + 1) + x1] - t[y1 * (w + 1) + x0] + t[y0 * (w + 1) + x0];
+  };
   const ok = new Uint8Array(w * h);
+  const subject = new Uint8Array(w * h);
   const list: number[] = [];
   for (let y = RADIUS; y < h - RADIUS; y++) {
     for (let x = RADIUS; x < w - RADIUS; x++) {
-      const x0 = x - RADIUS, y0 = y - RADIUS, x1 = x + RADIUS + 1, y1 = y + RADIUS + 1;
-      const s = sat[y1 * (w + 1) + x1] - sat[y0 * (w + 1) + x1] - sat[y1 * (w + 1) + x0] + sat[y0 * (w + 1) + x0];
-      if (s === 0) { ok[y * w + x] = 1; list.push(y * w + x); }
+      if (patchSum(sat, x, y) !== 0) continue;
+      const i = y * w + x;
+      ok[i] = 1;
+      list.push(i);
+      if (avoidSat && patchSum(avoidSat, x, y) !== 0) subject[i] = 1;
     }
   }
-  return { ok, list: Int32Array.from(list) };
+  return { ok, list: Int32Array.from(list), subject };
 }
 
 /** Patch centres whose patch touches the hole: the pixels the NNF is defined for. */
@@ -216,12 +250,31 @@ class Field {
    * objects (a face, an eye) into it. Crossing the whole level costs about a 10-level colour error.
    */
   readonly lambda: number;
-  constructor(readonly l: Level, readonly src: { ok: Uint8Array; list: Int32Array }, readonly targets: Int32Array) {
+  /** Per pixel: 1 where a target lies close enough to the subject to copy subject patches. */
+  readonly nearSubject: Uint8Array;
+  constructor(readonly l: Level, readonly src: Sources, readonly targets: Int32Array, reach: number) {
     const n = l.w * l.h;
     this.lambda = ((2 * RADIUS + 1) ** 2 * 3 * 100) / (l.w * l.w + l.h * l.h);
+    this.nearSubject = new Uint8Array(n);
+    if (!l.avoid) this.nearSubject.fill(1);
+    else {
+      const notSubject = new Uint8Array(n);
+      for (let i = 0; i < n; i++) notSubject[i] = l.avoid[i] ? 0 : 1;
+      const d = holeDistance(notSubject, l.w, l.h);
+      for (let i = 0; i < n; i++) this.nearSubject[i] = d[i] <= reach ? 1 : 0;
+    }
     this.nx = new Int32Array(n);
     this.ny = new Int32Array(n);
     this.dist = new Float32Array(n).fill(Infinity);
+  }
+
+  /**
+   * Far from the subject, copying a subject patch costs as much as a typical 20-level colour error
+   * over the whole patch: background margins prefer background, yet a scene that is all "subject"
+   * (a texture, a table of fruit) still fills from it rather than from thin slivers.
+   */
+  subjectCost(t: number, s: number): number {
+    return this.nearSubject[t] || !this.src.subject[s] ? 0 : SUBJECT_COST;
   }
 
   /** Sum of squared RGB differences; stops once it exceeds `limit`. Target pixels off-image are skipped. */
@@ -252,7 +305,7 @@ class Field {
     const s = sy * w + sx;
     if (!this.src.ok[s]) return;
     if (sx === this.nx[t] && sy === this.ny[t]) return;
-    const d = this.distance(tx, ty, sx, sy, this.dist[t]);
+    const d = this.distance(tx, ty, sx, sy, this.dist[t]) + this.subjectCost(t, s);
     if (d < this.dist[t]) {
       this.dist[t] = d;
       this.nx[t] = sx;
@@ -267,7 +320,7 @@ class Field {
       const s = list[Math.floor(rand() * list.length)];
       this.nx[t] = s % w;
       this.ny[t] = Math.floor(s / w);
-      this.dist[t] = this.distance(t % w, Math.floor(t / w), this.nx[t], this.ny[t], Infinity);
+      this.dist[t] = this.distance(t % w, Math.floor(t / w), this.nx[t], this.ny[t], Infinity) + this.subjectCost(t, s);
     }
   }
 
@@ -296,7 +349,7 @@ class Field {
 
   rescore(): void {
     const { w } = this.l;
-    for (const t of this.targets) this.dist[t] = this.distance(t % w, Math.floor(t / w), this.nx[t], this.ny[t], Infinity);
+    for (const t of this.targets) this.dist[t] = this.distance(t % w, Math.floor(t / w), this.nx[t], this.ny[t], Infinity) + this.subjectCost(t, this.ny[t] * w + this.nx[t]);
   }
 
   /** One PatchMatch pass: propagation from already-visited neighbours, then random search. */
@@ -380,6 +433,7 @@ export function inpaintPatchMatch(input: InpaintInput): Uint8Array {
   const rand = rng(input.seed ?? 12345);
   const cap = input.searchPixelCap ?? 1_500_000;
   const base: Level = { w: w0, h: h0, img: Float32Array.from(input.rgb), hole: input.hole.map((v) => (v ? 1 : 0)) };
+  if (input.avoid) base.avoid = input.avoid.map((v, i) => (v && !base.hole[i] ? 1 : 0));
   let holeCount = 0;
   for (let i = 0; i < base.hole.length; i++) holeCount += base.hole[i];
   if (holeCount === 0) return Uint8Array.from(input.rgb);
@@ -409,7 +463,8 @@ export function inpaintPatchMatch(input: InpaintInput): Uint8Array {
       prev = undefined;
       continue;
     }
-    const field = new Field(l, src, targetCentres(l));
+    const reach = Math.max(RADIUS + 1, Math.ceil((input.subjectReach ?? 0) / 2 ** li));
+    const field = new Field(l, src, targetCentres(l), reach);
     if (!prev) {
       const known = l.hole.map((v) => (v ? 0 : 1));
       l.img.set(pushPull(l.img, known, l.w, l.h, 3));

@@ -1,8 +1,8 @@
 import { feature } from '../../features/table.js';
-import { paramsFor, type Engine, type EngineDeps } from '../engine.js';
+import type { Engine, EngineDeps } from '../engine.js';
 import { EngineError, throwIfAborted } from '../errors.js';
 import { encodeOutput, firstFile, loadImage } from '../image-io.js';
-import { outPaintCropProblem } from '../../features/params.js';
+import { extenderGeometry } from '../pixel/extender-geometry.js';
 import { findModel } from '../pixel/models.js';
 import { neuralInpaint } from '../pixel/neural-inpaint.js';
 
@@ -23,9 +23,7 @@ export function createOnnxExtenderEngine(deps: EngineDeps): Engine {
       const modelPath = model();
       if (!modelPath) throw new EngineError('error_inference', 'no inpainting model installed');
       const src = await loadImage(firstFile(job.files.src_ids), spec, { maxPixels: deps.config.engines.maxPixels });
-      const g = paramsFor('out-paint', job);
-      const crop = outPaintCropProblem(g, src.width, src.height);
-      if (crop) throw new EngineError('invalid_parameter', crop.message);
+      const g = extenderGeometry(job, src.width, src.height);
       const placed = await src.image.clone().removeAlpha()
         .extract({ left: g.crop_input_x, top: g.crop_input_y, width: g.crop_input_width, height: g.crop_input_height })
         .resize(g.input_width, g.input_height, { fit: 'fill', kernel: 'lanczos3' })

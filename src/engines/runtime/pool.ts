@@ -12,7 +12,7 @@ export function siblingModule(importMetaUrl: string, name: string): string {
 /** Piscina-backed pool: threads are reused, so a module's models load once per thread. */
 export function createWorkerPool(threads: number): WorkerPool {
   const piscina = new Piscina({
-    filename: pathToFileURL(siblingModule(import.meta.url, 'worker')).href,
+    filename: pathToFileURL(siblingModule(import.meta.url, 'thread-entry')).href,
     minThreads: 0,
     maxThreads: Math.max(1, threads),
     idleTimeout: 10 * 60_000,

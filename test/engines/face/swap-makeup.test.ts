@@ -5,10 +5,11 @@ import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { isEngineError } from '../../../src/engines/errors.js';
 import { checkParams, ParamError } from '../../../src/features/check.js';
-import { analyzeFaces, hardRegionMask, type FaceInfo } from '../../../src/engines/face/analysis.js';
+import { analyzeFaces, hardRegionMask, meshFaceWidth, type FaceInfo } from '../../../src/engines/face/analysis.js';
+import { LEFT_EYE, LIPS_INNER, LIPS_OUTER, RIGHT_EYE } from '../../../src/engines/face/mesh-regions.js';
 import { rgbToLab } from '../../../src/engines/lab.js';
 import { faceEngines } from '../../../src/engines/face/index.js';
-import { dilate } from '../../../src/engines/face/raster.js';
+import { dilate, erode } from '../../../src/engines/face/raster.js';
 import { ARTIFACTS, decodeRgb, encodePng, engineFile, makeDeps, meanUnder, paintMakeup, photo, runContext, sideBySide, type Rgb } from './fixtures.js';
 
 const deps = makeDeps(2);
@@ -76,6 +77,51 @@ describe('face-swap', () => {
     err /= 468;
     assert.ok(err < astronautFace.width * 0.06, `mean landmark offset ${err.toFixed(1)} px`);
     await beforeAfter('face-swap-before-after.jpg', [photo('astronaut.png'), photo('portrait-julia.jpg'), out.data]);
+  });
+
+  it("keeps the target's expression: mouth and eye landmarks of the result stay on the target's, both ways", async () => {
+    const julia = await decodeRgb(photo('portrait-julia.jpg'));
+    const juliaFace = await firstFace(julia);
+    const points = [...LIPS_OUTER, ...LIPS_INNER, ...RIGHT_EYE, ...LEFT_EYE];
+    for (const [target, targetFace, ref] of [[astronaut, astronautFace, julia], [julia, juliaFace, astronaut]] as const) {
+      const [out] = await runSwap(await encodePng(target), [await encodePng(ref)]);
+      const found = await firstFace(await decodeRgb(out.data));
+      const err = points.reduce((sum, i) => sum + Math.hypot(found.mesh[i][0] - targetFace.mesh[i][0], found.mesh[i][1] - targetFace.mesh[i][1]), 0) / points.length;
+      assert.ok(err < meshFaceWidth(targetFace) * 0.03, `mouth/eye landmarks moved by ${err.toFixed(1)} px on a ${meshFaceWidth(targetFace).toFixed(0)} px face`);
+    }
+  });
+
+  it("does not carry the target's beard into the swapped skin", async () => {
+    const { width: w, height: h } = astronaut;
+    const fw = meshFaceWidth(astronautFace);
+    // A dark, speckled beard on the chin and jaw: inside the face oval, from below the lower lip (right under
+    // the lip it would read as an open mouth to the landmark model, and the mouth is the target's then).
+    const oval = hardRegionMask(astronautFace, 'oval', w, h);
+    const chinTop = astronautFace.mesh[17][1] + fw * 0.08;
+    const bearded = Buffer.from(astronaut.data);
+    let seed = 7;
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    for (let i = 0; i < oval.length; i++) {
+      if (!oval[i] || Math.floor(i / w) < chinTop) continue;
+      const k = random() < 0.5 ? 0.2 : 0.45;
+      for (let c = 0; c < 3; c++) bearded[i * 3 + c] = Math.round(bearded[i * 3 + c] * k);
+    }
+    const ref = [photo('portrait-julia.jpg')];
+    const [clean] = await runSwap(photo('astronaut.png'), ref);
+    const [withBeard] = await runSwap(await encodePng({ ...astronaut, data: bearded }), ref);
+    writeFileSync(path.join(ARTIFACTS, 'swap-bearded-target.png'), withBeard.data);
+    const a = await decodeRgb(clean.data), b = await decodeRgb(withBeard.data);
+    // Away from the blend's rim, the swapped face must not depend on what the target had there.
+    const interior = erode(hardRegionMask(astronautFace, 'swap', w, h), w, h, Math.round(fw * 0.2));
+    let sad = 0, n = 0;
+    for (let i = 0; i < interior.length; i++) {
+      if (!interior[i]) continue;
+      n++;
+      for (let c = 0; c < 3; c++) sad += Math.abs(a.data[i * 3 + c] - b.data[i * 3 + c]);
+    }
+    const mean = sad / n / 3;
+    assert.ok(n > 1000, 'interior too small');
+    assert.ok(mean < 3, `the beard changed the swapped face's interior by ${mean.toFixed(1)} levels on average`);
   });
 
   it('swaps only the face the mapping names on a two-person photo', async () => {

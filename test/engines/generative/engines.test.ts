@@ -17,6 +17,7 @@ import { createWorkerPool } from '../../../src/engines/runtime/pool.js';
 import { feature, type FeatureId } from '../../../src/features/table.js';
 import { checkParams, ParamError } from '../../../src/features/check.js';
 import { MAX_PROMPT_CHARS } from '../../../src/features/params.js';
+import { styleOfTask } from '../../../src/tasks/task-style.js';
 import { PAINT, startFakeA1111, type FakeA1111 } from './fake-engines.js';
 import { TESTDATA as TESTDATA_DIR } from '../../helpers/harness.js';
 
@@ -52,10 +53,14 @@ function ctx(progress: number[] = []): EngineRunContext {
   return { signal: new AbortController().signal, reportProgress: (f) => progress.push(f), log };
 }
 
-/** A job as the task service hands it over: params through the feature contract (throws its ParamError). */
+/**
+ * A job as the task path hands it over: params through the feature contract (throws its ParamError),
+ * then the style resolved from them (a bad style throws here, before the engine).
+ */
 const job = (id: FeatureId, files: EngineJob['files'], params: Record<string, unknown>, outputExt?: 'jpg' | 'png'): EngineJob => {
   const counts = Object.fromEntries(Object.entries(files).map(([set, list]) => [set, list?.length ?? 0]));
-  return { taskId: 't', feature: id, files, params: checkParams(id, params, { files: counts }), outputExt };
+  const checked = checkParams(id, params, { files: counts });
+  return { taskId: 't', feature: id, files, params: checked, outputExt, style: styleOfTask(id, checked) };
 };
 const fails = (code: string, text?: RegExp) => (e: unknown) => e instanceof EngineError && e.code === code && (!text || text.test(e.message));
 
@@ -106,8 +111,10 @@ describe('text-to-image', () => {
     assert.throws(() => job('text-to-image', {}, { prompt: '   ', style_group_id: 1001, style_ids: [100101] }), refused('prompt', /required/));
     assert.throws(() => job('text-to-image', {}, { prompt: 'x'.repeat(MAX_PROMPT_CHARS + 1), style_group_id: 1001, style_ids: [100101] }), refused('prompt', /at most 5000/));
     assert.throws(() => job('text-to-image', {}, { prompt: 'a cat', style_group_id: 1001, style_ids: [] }), refused('style_ids', /exactly 1/));
-    await assert.rejects(e.run(job('text-to-image', {}, { prompt: 'a cat', style_group_id: 1002, style_ids: [100101] }), ctx()), fails('invalid_parameter', /not in style group/));
-    await assert.rejects(e.run(job('text-to-image', {}, { prompt: 'a cat', style_group_id: 1001, style_ids: [42] }), ctx()), fails('invalid_parameter'));
+    assert.throws(() => job('text-to-image', {}, { prompt: 'a cat', style_group_id: 1002, style_ids: [100101] }), fails('invalid_parameter', /not in style group/));
+    assert.throws(() => job('text-to-image', {}, { prompt: 'a cat', style_group_id: 1001, style_ids: [42] }), fails('invalid_parameter'));
+    const unstyled: EngineJob = { taskId: 't', feature: 'text-to-image', files: {}, params: { prompt: 'a cat', style_group_id: 1001, style_ids: [100101] } };
+    await assert.rejects(e.run(unstyled, ctx()), fails('invalid_parameter', /style/));
   });
 
   it('a prompt longer than the encoder reads is cut at a word, not refused', async () => {
@@ -236,7 +243,7 @@ describe('hair features', () => {
 
   it('checks the format and the style before any model runs', async () => {
     await assert.rejects(engine('hair-style', deps({ nsfw: null })).run(job('hair-style', { src_ids: [file('astronaut.png')] }, params['hair-style']), ctx()), fails('error_decode_image', /jpg/));
-    await assert.rejects(engine('hair-bang', deps({ nsfw: null })).run(job('hair-bang', { src_ids: [file('astronaut.png')] }, params['hair-style']), ctx()), fails('invalid_parameter'));
+    assert.throws(() => job('hair-bang', { src_ids: [file('astronaut.png')] }, params['hair-style']), fails('invalid_parameter'));
   });
 
   it('repaints the hair region of astronaut.png through the backend and nothing else', async () => {

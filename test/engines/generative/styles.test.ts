@@ -6,14 +6,15 @@ import { describe, it } from 'node:test';
 import pino from 'pino';
 import sharp from 'sharp';
 import { loadConfig } from '../../../src/config.js';
-import { renderStyleThumbnails } from '../../../src/styles/thumbnails.js';
+import { renderStyleThumbnails } from '../../../src/cli/style-thumbnails.js';
 import { startFakeA1111 } from './fake-engines.js';
 import { FEATURES } from '../../../src/features/table.js';
-import { loadCatalogs, renderPrompt } from '../../../src/styles/catalog.js';
-import { allStyles, featuresWithStyles, getStyle, listStyleGroups, listStyles, StyleCatalogError } from '../../../src/styles/service.js';
-import { resolveStyleParams } from '../../../src/engines/generative/shared.js';
+import { loadCatalogs } from '../../../src/styles/catalog.js';
+import { renderPrompt } from '../../../src/engines/generative/prompt.js';
+import { allStyles, featuresWithStyles, getStyle, listStyleGroups, listStyles, resolveStyleParams, StyleCatalogError } from '../../../src/styles/service.js';
+import { statusOf } from '../../../src/api/errors.js';
 
-const code = (c: string) => (e: unknown) => e instanceof StyleCatalogError && e.code === c && e.status === 400;
+const code = (c: string) => (e: unknown) => e instanceof StyleCatalogError && e.code === c && statusOf(e) === 400;
 
 describe('style catalogs', () => {
   it('cover exactly the features the table marks as styled', () => {

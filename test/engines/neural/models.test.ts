@@ -8,7 +8,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { MODELS, createOnnxSession, findModel, listModels, modelsListRows, pullModel, requireModel, type ModelSpec } from '../../../src/engines/models/index.js';
-import { tinyAddModel } from './tiny-onnx.js';
+import { tinyAddModel } from '../../helpers/tiny-onnx.js';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const onnxBytes = tinyAddModel(4);

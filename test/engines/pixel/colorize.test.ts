@@ -7,7 +7,7 @@ import { rgbToLab } from '../../../src/engines/lab.js';
 
 const labOf = (r: number, g: number, b: number) => Array.from(rgbToLab(Uint8Array.from([r, g, b]), 3, 1));
 import { makeCtx, makeDeps, rgbOf, saveArtifact, testFile } from './helpers.js';
-import { tinyColorizeModel } from './tiny-onnx.js';
+import { tinyColorizeModel } from '../../helpers/tiny-onnx.js';
 import { installLocalModel } from '../models/install.js';
 
 const job = (): EngineJob => ({ taskId: 't', feature: 'colorize', files: { src_ids: [testFile('camera.png')] }, params: {}, outputExt: 'png' });

@@ -71,6 +71,26 @@ describe('image extender', () => {
     }
   });
 
+  it('leaves no frame: the step across the input border is like the photo\'s own step there', async () => {
+    // The center 70 % of each photo extended back to its full size: the original is the truth.
+    for (const name of ['astronaut.png', 'fruits.jpg']) {
+      const { data, info } = await sharp(testFile(name).data).removeAlpha().resize({ width: 360 }).raw().toBuffer({ resolveWithObject: true });
+      const truth: Img = { data, width: info.width, height: info.height };
+      const x0 = Math.round(truth.width * 0.15), y0 = Math.round(truth.height * 0.15);
+      const w = Math.round(truth.width * 0.7), h = Math.round(truth.height * 0.7);
+      const crop = await sharp(data, { raw: { width: truth.width, height: truth.height, channels: 3 } }).extract({ left: x0, top: y0, width: w, height: h }).png().toBuffer();
+      const params = { output_width: truth.width, output_height: truth.height, input_x: x0, input_y: y0, input_width: w, input_height: h,
+        crop_input_x: 0, crop_input_y: 0, crop_input_width: w, crop_input_height: h };
+      const out = await engine.run({ ...job(params), files: { src_ids: [{ ...testFile(name), data: crop, fileName: 'crop.png', contentType: 'image/png' }] } }, makeCtx());
+      saveArtifact(`out-paint-seam-${name}.png`, out[0].data);
+      const res = await rgbOf(out[0].data);
+      // Mean absolute step between the outermost input row/column and the first fill row/column, all four sides.
+      const border = (img: Img) => (step(img, 'x', x0, y0, y0 + h) + step(img, 'x', x0 + w, y0, y0 + h) + step(img, 'y', y0, x0, x0 + w) + step(img, 'y', y0 + h, x0, x0 + w)) / 4;
+      const ratio = border(res) / border(truth);
+      assert.ok(ratio <= 1.3, `${name}: border step ${ratio.toFixed(2)}x the original's`);
+    }
+  });
+
   it('crops, then scales the crop to input_width x input_height', async () => {
     const g = { ...BASE, output_width: 300, output_height: 260, input_x: 10, input_y: 20, input_width: 200, input_height: 150,
       crop_input_x: 100, crop_input_y: 50, crop_input_width: 300, crop_input_height: 200 };

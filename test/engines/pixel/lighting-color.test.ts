@@ -5,6 +5,7 @@ import type { EngineJob } from '../../../src/engines/engine.js';
 import { EngineError } from '../../../src/engines/errors.js';
 import { createColorCorrectEngine, GRADES } from '../../../src/engines/pixel/color-correct.js';
 import { createLightingEngine } from '../../../src/engines/pixel/lighting.js';
+import { meanDeltaE2000, scaleLinear } from '../../../bench/quality/metrics.js';
 import { fileOf, makeCtx, makeDeps, rgbOf, saveArtifact, testFile } from './helpers.js';
 
 type Img = { data: Buffer; width: number; height: number };
@@ -114,30 +115,43 @@ describe('color correction grades', () => {
   const deps = makeDeps();
   const engine = createColorCorrectEngine(deps);
   after(() => deps.pool.destroy());
+  const run = async (png: Buffer) => engine.run({ taskId: 't', feature: 'color-correct', files: { src_ids: [fileOf(png, 'in.png', 'image/png')] }, params: {}, outputExt: 'png' }, makeCtx());
+  const rgb = async (data: Buffer) => { const r = await rgbOf(data); return { data: new Uint8Array(r.data), width: r.width, height: r.height }; };
+  const png = (img: { data: Uint8Array; width: number; height: number }) => sharp(Buffer.from(img.data), { raw: { width: img.width, height: img.height, channels: 3 } }).png().toBuffer();
 
-  it('returns neutral, warm, cool and vivid results of the same size, each visibly different', async () => {
-    // A photo with a strong blue cast.
-    const { data, info } = await sharp(testFile('fruits.jpg').data).raw().toBuffer({ resolveWithObject: true });
-    const cast = Buffer.from(data.map((v, i) => (i % 3 === 2 ? Math.min(255, v * 1.25 + 20) : v * 0.8)));
-    const input = await sharp(cast, { raw: { width: info.width, height: info.height, channels: 3 } }).jpeg({ quality: 95 }).toBuffer();
-    const out = await engine.run({ taskId: 't', feature: 'color-correct', files: { src_ids: [fileOf(input)] }, params: {} }, makeCtx());
+  it('returns neutral, warm, cool and vivid results of the same size; neutral removes most of a known cast', async () => {
+    // building.jpg under a bluish light: channel gains applied in linear light, as a real cast is.
+    const original = await rgb(testFile('building.jpg').data);
+    const cast = scaleLinear(original, [0.8, 1, 1.25]);
+    const input = await png(cast);
+    const out = await run(input);
     assert.equal(out.length, GRADES.length);
-    const imgs = await Promise.all(out.map((o) => rgbOf(o.data)));
+    const imgs = await Promise.all(out.map((o) => rgb(o.data)));
     out.forEach((o, i) => {
       assert.equal(o.meta?.grade, GRADES[i]);
-      saveArtifact(`color-correct-${GRADES[i]}.jpg`, o.data);
+      saveArtifact(`color-correct-${GRADES[i]}.png`, o.data);
     });
-    saveArtifact('color-correct-input.jpg', input);
-    const mean = (img: Img, c: number) => { let s = 0; for (let o = c; o < img.data.length; o += 3) s += img.data[o]; return s / (img.data.length / 3); };
-    const src = await rgbOf(input);
-    for (const img of imgs) { assert.equal(img.width, info.width); assert.equal(img.height, info.height); }
+    saveArtifact('color-correct-input.png', input);
+    for (const img of imgs) { assert.equal(img.width, original.width); assert.equal(img.height, original.height); }
     const [neutral, warm, cool, vivid] = imgs;
-    // Neutral removes most of the cast.
-    const castBefore = mean(src, 2) - mean(src, 0), castAfter = mean(neutral, 2) - mean(neutral, 0);
-    assert.ok(Math.abs(castAfter) < Math.abs(castBefore) * 0.5, `blue-red ${castBefore.toFixed(1)} -> ${castAfter.toFixed(1)}`);
+    const before = meanDeltaE2000(cast, original), afterFix = meanDeltaE2000(neutral, original);
+    assert.ok(afterFix < before * 0.5, `ΔE2000 to the original: cast ${before.toFixed(2)} -> neutral ${afterFix.toFixed(2)}`);
+    const mean = (img: Img | typeof neutral, c: number) => { let s = 0; for (let o = c; o < img.data.length; o += 3) s += img.data[o]; return s / (img.data.length / 3); };
     assert.ok(mean(warm, 0) - mean(warm, 2) > mean(neutral, 0) - mean(neutral, 2) + 5, 'warm is warmer');
     assert.ok(mean(cool, 2) - mean(cool, 0) > mean(neutral, 2) - mean(neutral, 0) + 5, 'cool is cooler');
-    const chroma = (img: Img) => { let s = 0; for (let o = 0; o < img.data.length; o += 3) s += Math.max(img.data[o], img.data[o + 1], img.data[o + 2]) - Math.min(img.data[o], img.data[o + 1], img.data[o + 2]); return s; };
+    const chroma = (img: typeof neutral) => { let s = 0; for (let o = 0; o < img.data.length; o += 3) s += Math.max(img.data[o], img.data[o + 1], img.data[o + 2]) - Math.min(img.data[o], img.data[o + 1], img.data[o + 2]); return s; };
     assert.ok(chroma(vivid) > chroma(neutral) * 1.15, 'vivid is more saturated');
   });
+
+  // Do no harm: a photo without a cast, including scenes one colour dominates (a grass pitch, a ginger
+  // cat, a coffee cup on a red table), comes back as it was.
+  for (const name of ['building.jpg', 'messi5.jpg', 'chelsea.png', 'coffee.png']) {
+    it(`leaves ${name}, which has no cast, as it is (ΔE2000 ≤ 3)`, async () => {
+      const original = await rgb(testFile(name).data);
+      const [neutral] = await run(await png(original));
+      saveArtifact(`color-correct-nocast-${name}.png`, neutral.data);
+      const moved = meanDeltaE2000(await rgb(neutral.data), original);
+      assert.ok(moved <= 3, `${name} moved by ΔE2000 ${moved.toFixed(2)}`);
+    });
+  }
 });

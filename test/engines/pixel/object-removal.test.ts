@@ -6,7 +6,7 @@ import type { EngineDeps, EngineJob } from '../../../src/engines/engine.js';
 import { EngineError } from '../../../src/engines/errors.js';
 import { createObjectRemovalEngine, maskGrowth } from '../../../src/engines/pixel/object-removal.js';
 import { fileOf, makeCtx, makeDeps, regionStats, rgbOf, saveArtifact, testFile } from './helpers.js';
-import { tinyInpaintModel } from './tiny-onnx.js';
+import { tinyInpaintModel } from '../../helpers/tiny-onnx.js';
 import { installLocalModel } from '../models/install.js';
 
 // The ball in messi5.jpg (548x342): centre and radius measured on the photo.

@@ -41,16 +41,16 @@ describe('video enhance', () => {
   after(() => deps.pool.destroy());
 
   it('without ffmpeg the feature says so and its tasks fail with error_inference', async () => {
-    const saved = process.env.DARKROOM_FFMPEG;
-    process.env.DARKROOM_FFMPEG = path.join(os.tmpdir(), 'no-such-ffmpeg');
+    const missing = makeDeps();
+    missing.config.engines.video.ffmpeg = path.join(os.tmpdir(), 'no-such-ffmpeg');
     try {
-      const a = engine.availability();
+      const broken = createVideoEnhanceEngine(missing);
+      const a = broken.availability();
       assert.equal(a.available, false);
       assert.match(a.reason ?? '', /ffmpeg is not installed/);
-      await assert.rejects(engine.run(job(testFile('street.mp4').data), makeCtx()), (e: unknown) => e instanceof EngineError && e.code === 'error_inference');
+      await assert.rejects(broken.run(job(testFile('street.mp4').data), makeCtx()), (e: unknown) => e instanceof EngineError && e.code === 'error_inference');
     } finally {
-      if (saved === undefined) delete process.env.DARKROOM_FFMPEG;
-      else process.env.DARKROOM_FFMPEG = saved;
+      await missing.pool.destroy();
     }
     assert.equal(engine.availability().available, true);
   });

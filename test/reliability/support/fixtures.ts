@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 import { sha256Hex } from '../../../src/util/ids.js';
 import { testPhoto, type TestClient, type TestServer } from '../../helpers/harness.js';
-import type { AuthMode } from '../../../scripts/bad-inputs/corpus.js';
+import type { AuthMode } from '../bad-inputs/corpus.js';
 
 /** Two tenants with files, finished tasks and results, plus every kind of bad credential. */
 export interface Tenants {

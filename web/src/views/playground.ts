@@ -1,4 +1,5 @@
 import { announce, append, clear, field, formatDuration, h } from '../dom.ts';
+import { ENHANCE_SCALES } from '../../../sdk/src/index.ts';
 import type { AdminFeature, AdminKey } from '../admin-api.ts';
 import { admin, baseUrl, knownSecrets, rememberSecret, secretFor } from '../session.ts';
 import { createPublicClient, PlaygroundError, toPlaygroundError, type PublicClient, type RunInput, type RunProgress } from '../public-client.ts';
@@ -289,7 +290,7 @@ function buildInputs(f: AdminFeature, creds: () => { clientId: string; clientSec
   let extender: ExtenderFrame | null = null;
   let styles: StylePicker | null = null;
   const prompt = h('textarea', { name: 'prompt', rows: 3, maxlength: 2000 });
-  const scale = h('fieldset', { class: 'radios' }, h('legend', {}, 'Scale'), [1, 2, 4].map((s) => h('label', {}, h('input', { type: 'radio', name: 'scale', value: String(s), checked: s === 2 }), ` ${s}×`)));
+  const scale = h('fieldset', { class: 'radios' }, h('legend', {}, 'Scale'), ENHANCE_SCALES.map((s) => h('label', {}, h('input', { type: 'radio', name: 'scale', value: String(s), checked: s === 2 }), ` ${s}×`)));
 
   onSrc(null);
   if (srcSet) {

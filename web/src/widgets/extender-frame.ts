@@ -1,4 +1,4 @@
-import type { OutPaintParams } from '../../../sdk/src/index.ts';
+import { OUT_PAINT_MAX_SIDE, type OutPaintParams } from '../../../sdk/src/index.ts';
 import { field, h } from '../dom.ts';
 
 /** The ten extender parameters, typed once in the SDK. */
@@ -11,7 +11,7 @@ export interface ExtenderFrame {
   problem(): string | null;
 }
 
-const MAX = 4096;
+const MAX = OUT_PAINT_MAX_SIDE;
 
 /**
  * Image extender geometry: the output canvas size and where the photo sits in it, with a live,

@@ -1,4 +1,5 @@
-import { callBackend, joinUrl, readJson, sleep } from './http.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { callBackend, joinUrl, readJson } from './http.js';
 import {
   DiffusionBackendError,
   type DiffusionBackend,
@@ -145,7 +146,7 @@ export class A1111Backend implements DiffusionBackend {
     if (!opts.onProgress) return;
     try {
       for (;;) {
-        await sleep(this.pollMs, stop);
+        await sleep(this.pollMs, undefined, { signal: stop });
         const p = await this.progress(stop).catch(() => undefined);
         if (stop.aborted) return;
         if (p !== undefined) opts.onProgress(Math.min(p, 0.99));

@@ -1,6 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { TaskAbortedError } from '../../errors.js';
-import { callBackend, joinUrl, readBytes, readJson, sleep } from './http.js';
+import { callBackend, joinUrl, readBytes, readJson } from './http.js';
 import {
   DiffusionBackendError,
   type DiffusionBackend,
@@ -212,7 +213,7 @@ export class ComfyUIBackend implements DiffusionBackend {
         }
       }
       try {
-        await sleep(this.pollMs, both);
+        await sleep(this.pollMs, undefined, { signal: both });
       } catch {
         if (opts.signal.aborted) throw new TaskAbortedError();
         throw new DiffusionBackendError(this.url, 'timed out', 'timeout');

@@ -56,22 +56,6 @@ function safePath(url: string): string {
   }
 }
 
-/** Resolves after `ms`, or rejects at once when the signal fires. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 /** Joins a base URL (with or without a trailing slash or a path prefix) and an API path. */
 export function joinUrl(base: string, path: string): string {
   return base.replace(/\/+$/, '') + path;

@@ -1,18 +1,18 @@
 import { feature, type FeatureId } from '../../../features/table.js';
-import { renderPrompt } from '../../../styles/catalog.js';
-import { paramsFor, type Engine, type EngineFactory, type EngineJob, type EngineRunContext } from '../../engine.js';
+import type { Engine, EngineFactory, EngineJob, EngineRunContext } from '../../engine.js';
 import { EngineError, TaskAbortedError, isEngineError } from '../../errors.js';
 import { analyzeFaces, checkFaceRules } from '../../face/analysis.js';
 import sharp from 'sharp';
 import { encodeOutput, firstFile, loadImage, toRaw, type RawImage } from '../../image-io.js';
 import { siblingModule } from '../../runtime/pool.js';
 import { inpaintSafely } from '../inpaint-region.js';
+import { renderPrompt } from '../prompt.js';
 import { defaultNsfwCheck } from '../safety.js';
-import { diffusionAvailability, diffusionFor, requireDiffusion, styleForTask, type GenerativeDeps } from '../shared.js';
-import type { HairMaskArgs } from './kernel.js';
+import { diffusionAvailability, diffusionFor, requireDiffusion, styleOf, type GenerativeDeps } from '../shared.js';
+import type { HairMaskArgs } from './hair-kernel.js';
 import type { HairFeature, HairMasks } from './masks.js';
 
-export const HAIR_KERNEL = siblingModule(import.meta.url, 'kernel');
+export const HAIR_KERNEL = siblingModule(import.meta.url, 'hair-kernel');
 
 /** Extensions are painted down to the shoulders, so those must be in the photo. */
 const NEEDS_SHOULDERS: ReadonlySet<FeatureId> = new Set(['hair-ext']);
@@ -30,7 +30,7 @@ export function hairEngine(id: HairFeature): EngineFactory {
       feature: id,
       availability: () => diffusionAvailability(client),
       async run(job: EngineJob, ctx: EngineRunContext) {
-        const style = styleForTask(id, paramsFor(id, job));
+        const style = styleOf(job);
         const backend = requireDiffusion(client, id);
         const src = await loadImage(firstFile(job.files.src_ids), spec, { maxPixels: deps.config.engines.maxPixels });
         const image = await toRaw(src.image, 3);

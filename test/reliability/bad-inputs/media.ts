@@ -3,7 +3,7 @@ import path from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 
-export const TESTDATA = process.env.DARKROOM_TESTDATA ?? path.resolve(import.meta.dirname, '../../../shared/testdata');
+export const TESTDATA = process.env.DARKROOM_TESTDATA ?? path.resolve(import.meta.dirname, '../../../../shared/testdata');
 
 export const realFile = (name: string): Buffer => readFileSync(path.join(TESTDATA, name));
 

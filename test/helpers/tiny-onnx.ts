@@ -123,3 +123,8 @@ export function tinyColorizeModel(ab: [number, number]): Buffer {
     nodes: [{ op: 'Conv', inputs: ['input', 'w', 'b'], outputs: ['output'] }],
   });
 }
+
+/** Y = X + X for a float tensor [1, n]: the smallest model that proves an operator-installed ONNX file loads and runs. */
+export function tinyAddModel(n: number): Buffer {
+  return buildModel({ inputs: [{ name: 'X', dims: [1, n] }], outputs: [{ name: 'Y', dims: [1, n] }], initializers: [], nodes: [{ op: 'Add', inputs: ['X', 'X'], outputs: ['Y'] }] });
+}

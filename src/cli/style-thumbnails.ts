@@ -5,9 +5,10 @@ import type { Logger } from 'pino';
 import sharp from 'sharp';
 import type { DarkroomConfig } from '../config.js';
 import { createDiffusionClient, DIFFUSION_SETTINGS_HINT, type DiffusionClient } from '../engines/generative/backends/client.js';
+import { renderPrompt } from '../engines/generative/prompt.js';
 import { newSeed } from '../engines/generative/shared.js';
-import { renderPrompt, type Style } from './catalog.js';
-import { allStyles } from './service.js';
+import type { Style } from '../styles/catalog.js';
+import { allStyles } from '../styles/service.js';
 
 /** Where the API's static route (src/api/routes/styles.routes.ts) reads `/static/styles/<id>.png` from. */
 export function defaultThumbnailDir(config: DarkroomConfig): string {

@@ -1,6 +1,6 @@
 /**
  * Writes the bad-input corpus to a folder: one file per binary input and `manifest.json` listing
- * every case with the answer it must get. `npx tsx scripts/bad-inputs/generate.ts [outDir]`
+ * every case with the answer it must get. `npx tsx test/reliability/bad-inputs/generate.ts [outDir]`
  * (default artifacts/reliability/bad-inputs). test/reliability/bad-inputs.test.ts runs the same
  * corpus against a live server without writing anything.
  */

@@ -1,4 +1,4 @@
-import { FEATURES, type FeatureSpec } from '../../src/features/table.js';
+import { FEATURES, type FeatureSpec } from '../../../src/features/table.js';
 import { loadMedia, truncated, type Media } from './media.js';
 
 /**
@@ -458,8 +458,8 @@ function taskCases(m: Media): TaskCase[] {
   schemaParam('video-sr', { dst_duration: 'abc' }, mp4);
   engineParam('text-to-image', {}, []);
   engineParam('text-to-image', { prompt: '   ' }, []);
-  engineParam('text-to-image', { prompt: 'p'.repeat(501) }, []);
-  // A long prompt is cut to the encoder's budget, not refused (issue 14, finding 7): no case here.
+  // One prompt limit (5000 characters), a value rule: a task error, answered at creation.
+  engineParam('text-to-image', { prompt: 'p'.repeat(5001), style_group_id: 1001, style_ids: [100101] }, []);
   schemaParam('text-to-image', { prompt: { text: 'a cat' } }, []);
   schemaParam('face-swap', { face_mapping: [{ index: 'zero', position: 0 }] }, [src(m.photo, 'image/png'), { set: 'ref_ids', data: m.photo, contentType: 'image/png' }]);
   schemaParam('face-swap', { face_mapping: Array.from({ length: 33 }, () => ({ index: 0, position: 0 })) }, [src(m.photo, 'image/png'), { set: 'ref_ids', data: m.photo, contentType: 'image/png' }]);
