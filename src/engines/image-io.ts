@@ -3,6 +3,11 @@ import type { FeatureSpec, InputFormat } from '../features/table.js';
 import type { EngineFile, EngineOutput } from './engine.js';
 import { EngineError } from './errors.js';
 
+// libvips' operation cache keeps recent operations alive together with their input and output
+// buffers (up to 50 MB and 100 operations by default): across tasks on full-size photos that is
+// memory the process never hands back, and no task repeats another's operations.
+sharp.cache(false);
+
 /** Recognises the container from its first bytes; the declared content type is never trusted. */
 export function sniffFormat(data: Buffer): InputFormat | 'webp' | 'gif' | undefined {
   if (data.length >= 3 && data[0] === 0xff && data[1] === 0xd8 && data[2] === 0xff) return 'jpg';
@@ -79,6 +84,8 @@ export async function loadImage(file: EngineFile, spec: FeatureSpec, opts: LoadO
   try {
     if (format === 'heic') {
       image = await decodeHeic(file.data, checkDims);
+      const meta = await image.metadata();
+      info = { width: meta.width!, height: meta.height!, channels: 3 };
     } else {
       const meta = await sharp(file.data, { limitInputPixels: opts.maxPixels, failOn: 'error' }).metadata();
       if (!meta.width || !meta.height) throw new Error('no dimensions');
@@ -86,9 +93,12 @@ export async function loadImage(file: EngineFile, spec: FeatureSpec, opts: LoadO
       const turned = (meta.orientation ?? 1) >= 5;
       checkDims(turned ? meta.height : meta.width, turned ? meta.width : meta.height);
       image = sharp(file.data, { limitInputPixels: opts.maxPixels, failOn: 'error' }).rotate();
+      info = { width: turned ? meta.height : meta.width, height: turned ? meta.width : meta.height, channels: meta.channels ?? 3 };
     }
-    // One full decode now, so truncated files fail here and not halfway through the engine.
-    ({ info } = await image.clone().raw().toBuffer({ resolveWithObject: true }));
+    // One full decode now, so truncated files fail here and not halfway through the engine. The
+    // statistics stream through every pixel without keeping them (a raw copy of a 4096² 16-bit
+    // PNG alone is 100 MB).
+    await image.clone().stats();
   } catch (e) {
     if (e instanceof EngineError) throw e;
     const msg = e instanceof Error ? e.message : String(e);

@@ -1,0 +1,154 @@
+/**
+ * Memory soak over real photos (issue 14, finding 4): `darkroom serve` in a child process (embedded:
+ * SQLite, local disk, in-process queue and engines), fed the shared test photos at full size plus
+ * 4096x4096 inputs made by upscaling (an 8-bit JPEG, and a 16-bit PNG blocky enough for the 10 MB limit), through every feature that
+ * runs without a diffusion backend. Samples the server's RSS every 250 ms, then idles 60 s.
+ * Targets: peak <= 1.2 GB; RSS after the idle minute within 25 % of the idle baseline (after start-up).
+ *
+ *   npx tsx bench/soak.ts [--photos building.jpg,portrait-julia.jpg] [--big jpeg,png16] [--features sod,enhance] [--idle-sec 60] [--clients 2]
+ *   env passes through, e.g. MALLOC_ARENA_MAX=2 npx tsx bench/soak.ts
+ * Writes bench/results/soak.json.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { freePort, TestClient } from '../test/helpers/harness.js';
+import { ServeProcess } from '../test/reliability/support/serve-process.js';
+import { isMain, report, TESTDATA, type BenchRow } from './support.js';
+
+const opt = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
+const PHOTOS = opt('photos', 'building.jpg,portrait-julia.jpg,astronaut.png,group-3.jpg,starry_night.jpg').split(',');
+const IDLE_SEC = Number(opt('idle-sec', '60'));
+const CLIENTS = Number(opt('clients', '2'));
+const FEATURES = opt('features', '').split(',').filter(Boolean);
+/** Which 4096² inputs: jpeg, png16 (both by default). */
+const BIG = opt('big', 'jpeg,png16').split(',').filter(Boolean);
+
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Math.round(Number(m[1]) / 1024) : 0;
+}
+
+interface Input {
+  name: string;
+  data: Buffer;
+  type: string;
+  width: number;
+  height: number;
+}
+
+interface Job {
+  feature: string;
+  input: Input;
+  params?: Record<string, unknown>;
+  mask?: boolean;
+}
+
+async function inputs(): Promise<Input[]> {
+  const out: Input[] = [];
+  for (const name of PHOTOS) {
+    const data = readFileSync(path.join(TESTDATA, name));
+    const m = await sharp(data).metadata();
+    out.push({ name, data, type: name.endsWith('.png') ? 'image/png' : 'image/jpeg', width: m.width!, height: m.height! });
+  }
+  const base = sharp(readFileSync(path.join(TESTDATA, 'building.jpg'))).resize(4096, 4096, { fit: 'fill', kernel: 'lanczos3' });
+  if (BIG.includes('jpeg')) out.push({ name: '4096² JPEG (building, upscaled)', data: await base.clone().jpeg({ quality: 92 }).toBuffer(), type: 'image/jpeg', width: 4096, height: 4096 });
+  // Under the features' 10 MB upload limit a 16-bit 4096² PNG must compress well: 512 px upscaled by 8 (nearest).
+  const smooth = sharp(await sharp(readFileSync(path.join(TESTDATA, 'building.jpg'))).resize(512).toBuffer()).resize(4096, 4096, { fit: 'fill', kernel: 'nearest' });
+  if (BIG.includes('png16')) out.push({ name: '4096² 16-bit PNG (building 512 px, upscaled x8)', data: await smooth.toColourspace('rgb16').png({ compressionLevel: 9 }).toBuffer(), type: 'image/png', width: 4096, height: 4096 });
+  return out;
+}
+
+function jobs(list: Input[]): Job[] {
+  const out: Job[] = [];
+  for (const input of list) {
+    out.push({ feature: 'color-correct', input });
+    out.push({ feature: 'lighting', input });
+    out.push({ feature: 'colorize', input });
+    out.push({ feature: 'sod', input });
+    out.push({ feature: 'bg-blur', input, params: { blur_strength: 40 } });
+    out.push({ feature: 'bg-replace', input, params: { background_color: '#336699' } });
+    out.push({ feature: 'enhance', input, params: { scale: input.width * input.height > 8_000_000 ? 1 : 2 } });
+    out.push({ feature: 'obj-removal', input, mask: true });
+    out.push({ feature: 'face-swap/pre-process', input });
+    const w = input.width;
+    const h = input.height;
+    const ow = Math.round(w * 1.25);
+    const oh = Math.round(h * 1.25);
+    out.push({ feature: 'out-paint', input, params: { output_width: ow, output_height: oh, input_x: Math.round((ow - w) / 2), input_y: Math.round((oh - h) / 2), input_width: w, input_height: h, crop_input_x: 0, crop_input_y: 0, crop_input_width: w, crop_input_height: h } });
+  }
+  return FEATURES.length ? out.filter((j) => FEATURES.includes(j.feature)) : out;
+}
+
+async function maskFor(input: Input): Promise<Buffer> {
+  const { width: w, height: h } = input;
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}"><rect width="100%" height="100%" fill="black"/><ellipse cx="${w / 2}" cy="${h / 2}" rx="${w / 10}" ry="${h / 10}" fill="white"/></svg>`;
+  return sharp(Buffer.from(svg)).grayscale().png().toBuffer();
+}
+
+async function runJob(c: TestClient, job: Job): Promise<{ status: string; error?: string; ms: number }> {
+  const t0 = Date.now();
+  const sets: Record<string, string[]> = { src_ids: [await c.upload(job.feature, job.input.data, job.input.type)] };
+  if (job.mask) sets.mask_ids = [await c.upload(job.feature, await maskFor(job.input), 'image/png')];
+  const r = await c.createTask(job.feature, sets, job.params);
+  if (r.status !== 200) return { status: `refused ${r.status}`, error: r.body?.error, ms: Date.now() - t0 };
+  const end = await c.waitForTask(job.feature, r.body.result.task_id, 900_000);
+  if (end.status === 'success') for (const d of end.results[0].data) await c.download(d.url);
+  return { status: end.status, error: end.error ?? undefined, ms: Date.now() - t0 };
+}
+
+export async function run(): Promise<BenchRow[]> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'darkroom-soak-'));
+  const serve = new ServeProcess({ dataDir, port: await freePort(), env: { DARKROOM_LOG_LEVEL: 'warn' } });
+  const label = process.env.SOAK_LABEL ?? `MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? 'unset'}`;
+  try {
+    await serve.start();
+    const pid = serve.pid!;
+    const key = serve.devKey();
+    const list = jobs(await inputs());
+    await new Promise((r) => setTimeout(r, 3000));
+    const baseline = rssMb(pid);
+    const samples: number[] = [];
+    const sampler = setInterval(() => samples.push(rssMb(pid)), 250);
+    const t0 = Date.now();
+    const outcomes: { feature: string; input: string; status: string; error?: string; ms: number }[] = [];
+    const queue = [...list];
+    await Promise.all(
+      Array.from({ length: CLIENTS }, async () => {
+        const c = new TestClient(serve.baseUrl, key.clientId, key.clientSecret, Date.now);
+        await c.auth();
+        for (let job = queue.shift(); job; job = queue.shift()) {
+          const o = await runJob(c, job).catch((e: Error) => ({ status: 'client error', error: e.message, ms: 0 }));
+          outcomes.push({ feature: job.feature, input: job.input.name, ...o });
+          process.stderr.write(`${job.feature} on ${job.input.name}: ${o.status}${o.error ? ` (${o.error.slice(0, 80)})` : ''} in ${o.ms} ms; RSS ${rssMb(pid)} MB\n`);
+        }
+      }),
+    );
+    const workSec = Math.round((Date.now() - t0) / 1000);
+    const afterWork = rssMb(pid);
+    const peak = Math.max(...samples, afterWork);
+    await new Promise((r) => setTimeout(r, IDLE_SEC * 1000));
+    clearInterval(sampler);
+    const afterIdle = rssMb(pid);
+    const ok = outcomes.filter((o) => o.status === 'success').length;
+    const failed = outcomes.filter((o) => o.status !== 'success');
+    const vsBaseline = Math.round(((afterIdle - baseline) / baseline) * 100);
+    console.table(failed.map((f) => ({ feature: f.feature, input: f.input, status: f.status, error: (f.error ?? '').slice(0, 70) })));
+    const notes = `${label}; ${outcomes.length} tasks (${ok} succeeded) over ${PHOTOS.join(', ')} at full size + 4096² ${BIG.join(', ')}; features ${FEATURES.join(', ') || 'all that run here'}; ${CLIENTS} clients, ${workSec} s`;
+    return [
+      { name: 'server RSS idle baseline (after start-up)', impl: label, ms: 0, peakRssMb: baseline, notes },
+      { name: 'server RSS peak under the soak (target <= 1229 MB)', impl: label, ms: workSec * 1000, peakRssMb: peak, notes },
+      { name: 'server RSS right after the soak', impl: label, ms: 0, peakRssMb: afterWork, notes },
+      { name: `server RSS after ${IDLE_SEC} s idle (target <= baseline + 25 %)`, impl: label, ms: IDLE_SEC * 1000, peakRssMb: afterIdle, notes: `${vsBaseline >= 0 ? '+' : ''}${vsBaseline} % vs baseline ${baseline} MB` },
+    ];
+  } finally {
+    await serve.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (isMain(import.meta.url)) report(process.env.SOAK_RESULT ?? 'soak', await run());
