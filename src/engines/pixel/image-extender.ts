@@ -5,7 +5,7 @@ import { TaskAbortedError, throwIfAborted } from '../errors.js';
 import { encodeOutput, firstFile, loadImage } from '../image-io.js';
 import { foregroundMatte } from '../neural/matte.js';
 import { siblingModule } from '../runtime/pool.js';
-import { extenderGeometry } from './extender-geometry.js';
+import { placeExtenderInput } from './extender-geometry.js';
 import type { OutpaintRequest } from './outpaint-kernel.js';
 
 /** A matte with more unsure pixels (25..230) than this share of its foreground is not a clear subject. */
@@ -46,16 +46,8 @@ export function createImageExtenderEngine(deps: EngineDeps): Engine {
     availability: () => ({ available: true, implementation: 'classical multi-scale PatchMatch out-painting, subject-aware (ISNet matte)' }),
     async run(job, ctx) {
       const src = await loadImage(firstFile(job.files.src_ids), spec, { maxPixels: deps.config.engines.maxPixels });
-      const g = extenderGeometry(job, src.width, src.height);
-      const placed = await src.image.clone().removeAlpha()
-        .extract({ left: g.crop_input_x, top: g.crop_input_y, width: g.crop_input_width, height: g.crop_input_height })
-        .resize(g.input_width, g.input_height, { fit: 'fill', kernel: 'lanczos3' })
-        .raw().toBuffer();
+      const { g, placed, canvas: rgb } = await placeExtenderInput(job, src);
       const W = g.output_width, H = g.output_height;
-      const rgb = new Uint8Array(W * H * 3);
-      for (let y = 0; y < g.input_height; y++) {
-        rgb.set(placed.subarray(y * g.input_width * 3, (y + 1) * g.input_width * 3), ((y + g.input_y) * W + g.input_x) * 3);
-      }
       const inputSubject = await subjectMask(deps, ctx, placed, g.input_width, g.input_height);
       let subject: Uint8Array | undefined;
       if (inputSubject) {

@@ -6,7 +6,7 @@ import { encodeOutput, firstFile, loadImage, toRaw, type RawImage } from '../ima
 import { inpaintSafely } from '../generative/inpaint-region.js';
 import { defaultNsfwCheck } from '../generative/safety.js';
 import { diffusionAvailability, diffusionFor, requireDiffusion, type GenerativeDeps } from '../generative/shared.js';
-import { extenderGeometry } from '../pixel/extender-geometry.js';
+import { placeExtenderInput } from '../pixel/extender-geometry.js';
 
 /** Object removal / extension asks the backend for background, never for a new object. */
 const FILL = {
@@ -54,22 +54,14 @@ export function createDiffusionExtenderEngine(deps: GenerativeDeps): Engine {
     availability: () => diffusionAvailability(diffusionFor(deps)),
     async run(job: EngineJob, ctx: EngineRunContext) {
       const src = await loadImage(firstFile(job.files.src_ids), spec, { maxPixels: deps.config.engines.maxPixels });
-      const g = extenderGeometry(job, src.width, src.height);
-      const placed = await src.image.clone().removeAlpha()
-        .extract({ left: g.crop_input_x, top: g.crop_input_y, width: g.crop_input_width, height: g.crop_input_height })
-        .resize(g.input_width, g.input_height, { fit: 'fill', kernel: 'lanczos3' })
-        .raw().toBuffer();
+      const { g, placed, inside } = await placeExtenderInput(job, src);
       const W = g.output_width, H = g.output_height;
       // The border starts as the photo's edge pixels stretched outwards, not black: the backend's
       // result is pasted through a feathered edge, and a black start would show there as a dark seam.
       const data = await sharp(placed, { raw: { width: g.input_width, height: g.input_height, channels: 3 } })
         .extend({ left: g.input_x, top: g.input_y, right: W - g.input_x - g.input_width, bottom: H - g.input_y - g.input_height, extendWith: 'copy' })
         .raw().toBuffer();
-      const mask = new Uint8Array(W * H).fill(255);
-      for (let y = 0; y < g.input_height; y++) {
-        const row = (y + g.input_y) * W + g.input_x;
-        mask.fill(0, row, row + g.input_width);
-      }
+      const mask = inside.map((v) => (v ? 0 : 255));
       const out = await fill(deps, ctx, { data, width: W, height: H, channels: 3 }, mask, 'out-paint');
       return [await encodeOutput(out, job.outputExt ?? (src.format === 'png' ? 'png' : 'jpg'))];
     },

@@ -2,7 +2,7 @@ import { feature } from '../../features/table.js';
 import type { Engine, EngineDeps } from '../engine.js';
 import { EngineError, throwIfAborted } from '../errors.js';
 import { encodeOutput, firstFile, loadImage } from '../image-io.js';
-import { extenderGeometry } from '../pixel/extender-geometry.js';
+import { placeExtenderInput } from '../pixel/extender-geometry.js';
 import { findModel } from '../pixel/models.js';
 import { neuralInpaint } from '../pixel/neural-inpaint.js';
 
@@ -23,19 +23,9 @@ export function createOnnxExtenderEngine(deps: EngineDeps): Engine {
       const modelPath = model();
       if (!modelPath) throw new EngineError('error_inference', 'no inpainting model installed');
       const src = await loadImage(firstFile(job.files.src_ids), spec, { maxPixels: deps.config.engines.maxPixels });
-      const g = extenderGeometry(job, src.width, src.height);
-      const placed = await src.image.clone().removeAlpha()
-        .extract({ left: g.crop_input_x, top: g.crop_input_y, width: g.crop_input_width, height: g.crop_input_height })
-        .resize(g.input_width, g.input_height, { fit: 'fill', kernel: 'lanczos3' })
-        .raw().toBuffer();
+      const { g, canvas: rgb, inside } = await placeExtenderInput(job, src);
       const W = g.output_width, H = g.output_height;
-      const rgb = new Uint8Array(W * H * 3);
-      const hole = new Uint8Array(W * H).fill(1);
-      for (let y = 0; y < g.input_height; y++) {
-        const row = (y + g.input_y) * W + g.input_x;
-        rgb.set(placed.subarray(y * g.input_width * 3, (y + 1) * g.input_width * 3), row * 3);
-        hole.fill(0, row, row + g.input_width);
-      }
+      const hole = inside.map((v) => 1 - v);
       const alpha = Float32Array.from(hole);
       ctx.reportProgress(0.1);
       throwIfAborted(ctx.signal);
