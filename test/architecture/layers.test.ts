@@ -41,6 +41,11 @@ test('engines never import styles/ (they receive a resolved style), so there is 
   assert.deepEqual(offenders, []);
 });
 
+test('the feature contract depends on no engine, task or API code', () => {
+  const offenders = FILES.filter((f) => under(f.rel, 'features')).flatMap((f) => importsOf(f.rel, f.text).filter((t) => ['engines', 'tasks', 'api', 'styles'].some((d) => under(t, d))).map((t) => `${f.rel} → ${t}`));
+  assert.deepEqual(offenders, []);
+});
+
 test('process.env is read only by the configuration and the few client-side or test-only places that say why', () => {
   // The CLI's client options and `models pull`'s proxy variables belong to the operator's shell, not to a
   // server's configuration; fault points are test-only kill switches.

@@ -23,7 +23,8 @@ const PATCHMATCH: EngineOption = { id: 'patchmatch', kind: 'builtin', label: 'cl
  * Each feature's engines, best first: a configured diffusion backend where the feature is generative
  * or gains from it, then ONNX models when present, then the built-in method. Only engines that are
  * wired into the feature are listed; a feature missing here has exactly one engine.
- * (The lead folds this into the feature contract.)
+ * It lives with the engines, not in the feature contract, so that src/features never depends on engine
+ * or model types (the layering test in test/architecture keeps imports one-way).
  */
 export const ENGINE_PREFERENCE: Partial<Record<FeatureId, readonly EngineOption[]>> = {
   'obj-removal': [DIFFUSION_INPAINT, ONNX_INPAINT, PATCHMATCH],
