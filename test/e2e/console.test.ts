@@ -19,6 +19,8 @@ const PASSWORD = 'e2e-console-password';
 const ARTIFACTS = path.join(REPO, 'artifacts/web');
 const DOC_IMAGES = path.join(REPO, 'docs/images');
 const PHOTO = path.join(TESTDATA, 'coffee.png');
+/** The same photo with a blue cast (written in before()), so the colour correction has something to correct. */
+const CAST_PHOTO = path.join(REPO, 'artifacts/web/coffee-blue-cast.png');
 
 let server: TestServer;
 let browser: TestBrowser;
@@ -47,6 +49,7 @@ async function meanDiff(a: Buffer, b: Buffer): Promise<number> {
 
 before(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
+  await sharp(PHOTO).linear([0.8, 0.9, 1.25], [0, 0, 10]).png().toFile(CAST_PHOTO);
   buildConsole();
   server = await startTestServer({ admin: { password: PASSWORD } });
   browser = await launchBrowser();
@@ -109,7 +112,7 @@ test('operator signs in, manages a key and credits, runs a feature in the playgr
     await page.getByLabel('Feature', { exact: true }).selectOption('color-correct');
     const key = page.getByLabel('Key', { exact: true });
     assert.equal(await key.inputValue(), clientId, 'the key created in this tab is preselected');
-    await page.locator('input[type=file]').first().setInputFiles(PHOTO);
+    await page.locator('input[type=file]').first().setInputFiles(CAST_PHOTO);
     await page.getByRole('img', { name: 'Chosen photo' }).waitFor();
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     const result = page.getByTestId('result-image');
@@ -129,15 +132,19 @@ test('operator signs in, manages a key and credits, runs a feature in the playgr
     assert.equal(await frame.evaluate((el) => (el as HTMLElement).style.getPropertyValue('--split')), '30%');
     await snap('playground', 'playground');
 
-    // The result is a real, changed photo of the same scene.
+    // The result is a real photo of the same scene, corrected towards the photo before its cast.
     const original = readFileSync(PHOTO);
+    const cast = readFileSync(CAST_PHOTO);
     const out = Buffer.from(await (await fetch(resultUrl)).arrayBuffer());
-    const [a, b] = await Promise.all([sharp(original).metadata(), sharp(out).metadata()]);
+    const [a, b] = await Promise.all([sharp(cast).metadata(), sharp(out).metadata()]);
     assert.equal(b.width, a.width);
     assert.equal(b.height, a.height);
-    const diff = await meanDiff(original, out);
-    st.diagnostic(`color correction mean diff vs the original: ${diff.toFixed(2)}`);
-    assert.ok(diff > 1 && diff < 80, `color correction changed the photo moderately (mean diff ${diff.toFixed(2)})`);
+    const changed = await meanDiff(cast, out);
+    const castDistance = await meanDiff(original, cast);
+    const correctedDistance = await meanDiff(original, out);
+    st.diagnostic(`color correction: changed ${changed.toFixed(2)}, distance to the uncast photo ${castDistance.toFixed(2)} -> ${correctedDistance.toFixed(2)}`);
+    assert.ok(changed > 1, `color correction changed the photo (mean diff ${changed.toFixed(2)})`);
+    assert.ok(correctedDistance < castDistance * 0.85, `the result is nearer the uncast photo (${castDistance.toFixed(2)} -> ${correctedDistance.toFixed(2)})`);
 
     // Download hands over the same bytes.
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download').click()]);
