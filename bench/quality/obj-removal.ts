@@ -19,26 +19,17 @@ import { decodeRgb, encodePng, loadPhoto, psnr, type Rgb } from './images.js';
 import { highFrequencyEnergy } from './out-paint.js';
 import { writeSheet, type SheetRow } from './sheet.js';
 import type { QualityModule, QualityRow } from './types.js';
+import { xorshift32 } from '../../src/util/xorshift.js';
 
 const only = (names: string[]) => (process.env.QUALITY_PHOTOS ? names.filter((n) => process.env.QUALITY_PHOTOS!.split(',').includes(n)) : names);
 const PHOTOS = only(['messi5.jpg', 'home.jpg', 'fruits.jpg', 'coffee.png', 'building.jpg', 'grass.png', 'brick.png', 'chelsea.png']);
 const SIDE = Number(process.env.QUALITY_OBJREMOVAL_SIDE ?? 512);
 const TELEA = 'OpenCV Telea r=5';
 
-/** Small deterministic PRNG (xorshift32), one stream per photo. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-}
 
 /** Three rectangles of 12–20 % of each side at random places (they may overlap). */
 export function randomRectangles(w: number, h: number, seed: number): Uint8Array {
-  const rand = rng(seed);
+  const rand = xorshift32(seed);
   const mask = new Uint8Array(w * h);
   for (let k = 0; k < 3; k++) {
     const rw = Math.round(w * (0.12 + 0.08 * rand())), rh = Math.round(h * (0.12 + 0.08 * rand()));

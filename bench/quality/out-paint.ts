@@ -19,6 +19,7 @@ import { createWorkerPool } from '../../src/engines/runtime/pool.js';
 import { decodeRgb, encodePng, loadPhoto, psnr, type Rgb } from './images.js';
 import { writeSheet, type SheetRow } from './sheet.js';
 import type { QualityModule, QualityRow } from './types.js';
+import { reflect } from '../../src/engines/pixel/border-blend.js';
 
 /** QUALITY_PHOTOS=a.png,b.jpg narrows a run while iterating. */
 const only = (names: string[]) => (process.env.QUALITY_PHOTOS ? names.filter((n) => process.env.QUALITY_PHOTOS!.split(',').includes(n)) : names);
@@ -60,15 +61,6 @@ export function borderStep(img: Rgb, r: Rect): number {
   return s / n;
 }
 
-const reflect = (v: number, lo: number, hi: number): number => {
-  // Reflect without repeating the edge pixel; bounce as often as needed for wide margins.
-  const n = hi - lo;
-  if (n <= 1) return lo;
-  const period = 2 * (n - 1);
-  let k = (((v - lo) % period) + period) % period;
-  if (k >= n) k = period - k;
-  return lo + k;
-};
 
 /** Baseline: reflect the input outward, then blur increasingly with the distance from the input. */
 export async function blurredMirror(canvas: Rgb, r: Rect): Promise<Rgb> {

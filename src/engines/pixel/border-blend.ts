@@ -8,7 +8,7 @@
 export interface Rect { x: number; y: number; width: number; height: number }
 
 /** Reflect `v` into [lo, hi) without repeating the edge pixel, bouncing as often as needed. */
-function reflect(v: number, lo: number, hi: number): number {
+export function reflect(v: number, lo: number, hi: number): number {
   const n = hi - lo;
   if (n <= 1) return lo;
   const period = 2 * (n - 1);

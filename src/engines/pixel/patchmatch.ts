@@ -5,6 +5,7 @@
  * every patch that touches the hole to a patch of known pixels, and hole pixels become the weighted
  * vote of all patches covering them. Structure therefore continues from the hole's borders.
  */
+import { xorshift32 } from '../../util/xorshift.js';
 
 export interface InpaintInput {
   /** RGB, 3 bytes per pixel. */
@@ -31,16 +32,6 @@ export interface InpaintInput {
 const RADIUS = 3; // 7x7 patches
 const SUBJECT_COST = (2 * RADIUS + 1) ** 2 * 3 * 20 ** 2;
 
-/** Small deterministic PRNG so results are reproducible across runs. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-}
 
 interface Level {
   w: number;
@@ -430,7 +421,7 @@ class Field {
 /** Fills the hole pixels of `input.rgb` and returns a new RGB buffer (known pixels untouched). */
 export function inpaintPatchMatch(input: InpaintInput): Uint8Array {
   const { width: w0, height: h0 } = input;
-  const rand = rng(input.seed ?? 12345);
+  const rand = xorshift32(input.seed ?? 12345);
   const cap = input.searchPixelCap ?? 1_500_000;
   const base: Level = { w: w0, h: h0, img: Float32Array.from(input.rgb), hole: input.hole.map((v) => (v ? 1 : 0)) };
   if (input.avoid) base.avoid = input.avoid.map((v, i) => (v && !base.hole[i] ? 1 : 0));
