@@ -4,24 +4,11 @@
  * notes, supplementary test data, and mathematical observations"; test/engines/pixel/delta-e2000.test.ts
  * checks it against their published pairs.
  */
+import { linearToSrgbByte as linearToSrgb, SRGB_TO_LINEAR } from '../../src/engines/lab.js';
 import type { Rgb } from './images.js';
 
-/** sRGB code value (0..255) → linear light (0..1), as a 256-entry table. */
-export const SRGB_TO_LINEAR: Float64Array = (() => {
-  const t = new Float64Array(256);
-  for (let v = 0; v < 256; v++) {
-    const c = v / 255;
-    t[v] = c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-  }
-  return t;
-})();
-
-/** Linear light (clamped to 0..1) → sRGB code value, rounded. */
-export function linearToSrgb(x: number): number {
-  const c = x <= 0 ? 0 : x >= 1 ? 1 : x;
-  const v = c <= 0.0031308 ? c * 12.92 : 1.055 * c ** (1 / 2.4) - 0.055;
-  return Math.round(v * 255);
-}
+// The engines' own conversions, so the benchmark measures in exactly the space the engines work in.
+export { SRGB_TO_LINEAR, linearToSrgbByte as linearToSrgb } from '../../src/engines/lab.js';
 
 // D65 reference white, sRGB primaries (IEC 61966-2-1).
 const XN = 0.95047, YN = 1.0, ZN = 1.08883;

@@ -6,21 +6,7 @@
  * light and the estimate is multiplied by the same gains (up to clipping). So the *spread* between
  * estimates does not depend on the cast, which is what makes it a usable confidence.
  */
-
-/** sRGB code value → linear light. */
-export const SRGB_LINEAR: Float32Array = (() => {
-  const t = new Float32Array(256);
-  for (let v = 0; v < 256; v++) {
-    const c = v / 255;
-    t[v] = c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-  }
-  return t;
-})();
-
-export function linearToSrgbByte(x: number): number {
-  const c = x <= 0 ? 0 : x >= 1 ? 1 : x;
-  return Math.round((c <= 0.0031308 ? c * 12.92 : 1.055 * c ** (1 / 2.4) - 0.055) * 255);
-}
+import { SRGB_TO_LINEAR } from '../lab.js';
 
 export type Triple = [number, number, number];
 
@@ -47,7 +33,7 @@ export function linearThumb(data: Uint8Array, width: number, height: number, cha
         for (let x = 0; x < k; x++, o += channels) {
           const R = data[o], G = data[o + 1], B = data[o + 2];
           if (R >= 250 || G >= 250 || B >= 250) clip = 1;
-          r += SRGB_LINEAR[R]; g += SRGB_LINEAR[G]; b += SRGB_LINEAR[B];
+          r += SRGB_TO_LINEAR[R]; g += SRGB_TO_LINEAR[G]; b += SRGB_TO_LINEAR[B];
         }
       }
       const i = ty * w + tx;

@@ -13,7 +13,8 @@
  *   is more often a coloured scene (a dusk sky, a ginger cat filling the frame) than a lamp, so past
  *   10° the correction tapers off and past 18° it is not applied at all.
  */
-import { angularError, brightPixels, grayEdge, linearThumb, linearToSrgbByte, SRGB_LINEAR, type Triple } from './illuminant.js';
+import { linearToSrgbByte, SRGB_TO_LINEAR } from '../lab.js';
+import { angularError, brightPixels, grayEdge, linearThumb, type Triple } from './illuminant.js';
 
 /** Estimated casts under DEAD_ZONE degrees are left as they are; from FULL_FROM up they are corrected fully. */
 const DEAD_ZONE = 1.5;
@@ -65,7 +66,7 @@ export function estimateWhiteBalance(data: Uint8Array, width: number, height: nu
 export function gainLuts(gains: Triple): [Uint8Array, Uint8Array, Uint8Array] {
   return gains.map((k) => {
     const lut = new Uint8Array(256);
-    for (let v = 0; v < 256; v++) lut[v] = linearToSrgbByte(SRGB_LINEAR[v] * k);
+    for (let v = 0; v < 256; v++) lut[v] = linearToSrgbByte(SRGB_TO_LINEAR[v] * k);
     return lut;
   }) as [Uint8Array, Uint8Array, Uint8Array];
 }
