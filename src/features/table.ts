@@ -135,21 +135,11 @@ export const FEATURES = [
 /** The typed `actions[0].params` an engine of each feature receives, validated at task creation. */
 export type FeatureParams = { [F in (typeof FEATURES)[number] as F['id']]: Static<F['params']['schema']> };
 
-const bySegment = new Map<string, FeatureSpec>();
-for (const f of FEATURES) for (const s of f.segments) bySegment.set(s, f);
-
-export function featureBySegment(segment: string): FeatureSpec | undefined {
-  return bySegment.get(segment);
-}
-
 export function feature(id: FeatureId): FeatureSpec {
   const f = FEATURES.find((x) => x.id === id);
   if (!f) throw new Error(`unknown feature ${id}`);
   return f;
 }
-
-/** Every path segment, longest first, so `colorize/color-correct` wins over `colorize`. */
-export const ALL_SEGMENTS: readonly string[] = [...bySegment.keys()].sort((a, b) => b.length - a.length);
 
 /** Upload content types: the source document's enum, plus HEIC and QuickTime for the formats its table lists. */
 export const CONTENT_TYPES: Record<string, InputFormat> = {
