@@ -89,12 +89,12 @@ async function createRateLimitRedis(config: DarkroomConfig): Promise<{ quit(): P
   return client;
 }
 
-async function createQueue(config: DarkroomConfig): Promise<TaskQueue> {
+async function createQueue(config: DarkroomConfig, clock: Clock): Promise<TaskQueue> {
   if (config.redisUrl) {
     const mod = (await import(REDIS_QUEUE_MODULE)) as typeof import('./tasks/redis-queue.js');
     return new mod.RedisQueue(config.redisUrl, mod.redisQueueOptions(config.tasks));
   }
-  return new InProcessQueue(config.tasks.concurrency, config.tasks.perKeyConcurrency);
+  return new InProcessQueue(config.tasks.concurrency, config.tasks.perKeyConcurrency, config.tasks.fairWindowMs, clock);
 }
 
 /** Wires every service from configuration: the embedded default or the scale-out parts. */
@@ -119,7 +119,7 @@ export async function createDarkroom(config: DarkroomConfig, opts: DarkroomOptio
     price: (spec) => priceOf(config, spec.id, spec.price),
     action: (id) => feature(id as FeatureId).action,
   });
-  const queue = opts.queue ?? (await createQueue(config));
+  const queue = opts.queue ?? (await createQueue(config, clock));
   tasks.attachQueue(queue);
   const admin = AdminService.create(db, clock, config.dataDir, config.admin.password);
   const webhooks = new WebhooksService(db, keys, tasks, clock, log.child({ component: 'webhooks' }), config.webhooks);

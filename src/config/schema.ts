@@ -70,6 +70,8 @@ export const ConfigSchema = Type.Object(
       concurrency: count(2, 'tasks running at once per process', 'DARKROOM_TASK_CONCURRENCY'),
       /** Tasks of one API key running at once, so one client cannot take every slot. */
       perKeyConcurrency: count(1, 'tasks of one API key running at once', 'DARKROOM_TASK_PER_KEY_CONCURRENCY'),
+      /** After a key queues a task, the last free slot stays kept for it this long (embedded queue). */
+      fairWindowMs: ms(60_000, 'how long a key counts as active for the kept slot', 'DARKROOM_TASK_FAIR_WINDOW_MS'),
       /** A task running longer than this fails (`error_inference`, "did not finish within …"). */
       timeoutMs: ms(10 * 60_000, 'task time limit'),
       /** Redis (BullMQ) queue, used when `redisUrl` is set. */

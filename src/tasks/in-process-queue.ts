@@ -1,3 +1,4 @@
+import type { Clock } from '../util/clock.js';
 import { FairOrder } from './fair-order.js';
 import { SHUTDOWN, type TaskHandler, type TaskQueue } from './queue.js';
 
@@ -13,8 +14,10 @@ export class InProcessQueue implements TaskQueue {
   constructor(
     private readonly concurrency: number,
     perKeyConcurrency = 1,
+    activeWindowMs?: number,
+    clock?: Clock,
   ) {
-    this.waiting = new FairOrder(perKeyConcurrency);
+    this.waiting = new FairOrder(perKeyConcurrency, activeWindowMs, clock);
   }
 
   async enqueue(taskId: string, _feature?: string, key = ''): Promise<void> {
@@ -56,7 +59,7 @@ export class InProcessQueue implements TaskQueue {
     const handler = this.handler;
     if (!handler) return;
     while (this.running.size < this.concurrency) {
-      const next = this.waiting.next();
+      const next = this.waiting.next(this.concurrency - this.running.size);
       if (!next) break;
       const { key, taskId } = next;
       const controller = new AbortController();

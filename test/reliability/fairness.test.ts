@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import sharp from 'sharp';
 import { FairOrder } from '../../src/tasks/fair-order.js';
 import { InProcessQueue } from '../../src/tasks/in-process-queue.js';
+import { ManualClock } from '../../src/util/clock.js';
 import type { TaskHandler } from '../../src/tasks/queue.js';
 import { startTestServer, testPhoto } from '../helpers/harness.js';
 
@@ -32,6 +33,31 @@ test('FairOrder: keys with queued work take turns; a key alone uses every slot',
   assert.equal(order.next()?.taskId, 'B2');
   assert.equal(order.next()?.taskId, 'A3');
   assert.equal(order.next(), undefined);
+});
+
+test('FairOrder: a key over its cap leaves the last free slot to another key active within the window', () => {
+  const clock = new ManualClock(1_000_000);
+  const order = new FairOrder(1, 60_000, clock);
+  for (let i = 1; i <= 4; i++) order.push('A', `A${i}`);
+  assert.equal(order.next(2)?.taskId, 'A1');
+  assert.equal(order.next(1)?.taskId, 'A2', 'alone, A takes the last slot too');
+  // B queues and runs one light task while A holds a slot.
+  order.finished('A');
+  order.push('B', 'B1');
+  assert.equal(order.next(1)?.taskId, 'B1');
+  order.finished('B');
+  // B is between tasks: with 1 slot free, A (at its cap) must leave it to B ...
+  assert.equal(order.next(1), undefined, 'the last slot is kept for B');
+  // ... but may still use a slot beyond the last one.
+  assert.equal(order.next(2)?.taskId, 'A3');
+  order.finished('A');
+  // B's next task starts at once.
+  order.push('B', 'B2');
+  assert.equal(order.next(1)?.taskId, 'B2');
+  order.finished('B');
+  // Once B has been quiet for the window, A may take every slot again.
+  clock.advance(60_001);
+  assert.equal(order.next(1)?.taskId, 'A4');
 });
 
 test('in-process queue: a second key\'s task starts before the first key\'s queued tasks (test-only slow handler)', async () => {
