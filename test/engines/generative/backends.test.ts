@@ -37,7 +37,7 @@ const run = (signal = new AbortController().signal, timeoutMs = 5000, onProgress
 
 describe('AUTOMATIC1111 adapter', () => {
   it('sends txt2img with the web UI API field names and decodes the answer', async () => {
-    const fake = await startFakeA1111({ delayMs: 150 });
+    const fake = await startFakeA1111({ delayMs: 150, holdForPolls: 2 });
     closers.push(fake.close);
     const progress: number[] = [];
     const out = await new A1111Backend(fake.url, { pollMs: 20 }).txt2img({ ...txt, settings: { ...txt.settings, checkpoint: 'sdxl.safetensors' } }, run(undefined, 5000, (f) => progress.push(f)));

@@ -40,6 +40,8 @@ export interface FakeBehaviour {
   delayMs?: number;
   /** ComfyUI: the workflow fails with this exception message. */
   workflowError?: string;
+  /** AUTOMATIC1111: a generation also waits until its progress was polled this often (no timing race). */
+  holdForPolls?: number;
 }
 
 interface Base {
@@ -77,10 +79,10 @@ function closer(server: http.Server): () => Promise<void> {
 }
 
 /** Waits `ms` unless interrupted. */
-function work(ms: number, job: { interrupted: boolean }): Promise<void> {
+function work(ms: number, job: { interrupted: boolean; polls?: number }, holdForPolls = 0): Promise<void> {
   return new Promise((resolve) => {
     const start = Date.now();
-    const tick = () => (job.interrupted || Date.now() - start >= ms ? resolve() : setTimeout(tick, 5));
+    const tick = () => (job.interrupted || (Date.now() - start >= ms && (job.polls ?? 0) >= holdForPolls) ? resolve() : setTimeout(tick, 5));
     tick();
   });
 }
@@ -96,7 +98,7 @@ export interface FakeA1111 extends Base {
 }
 
 export async function startFakeA1111(behaviour: FakeBehaviour = {}): Promise<FakeA1111> {
-  let current: { started: number; ms: number; interrupted: boolean } | undefined;
+  let current: { started: number; ms: number; interrupted: boolean; polls: number } | undefined;
   let inFlight = 0;
   const fake: FakeA1111 = { url: '', requests: [], interrupts: 0, maxInFlight: 0, behaviour, txt2img: [], img2img: [], progressPolls: 0, close: async () => undefined };
   const server = http.createServer(async (req, res) => {
@@ -107,7 +109,8 @@ export async function startFakeA1111(behaviour: FakeBehaviour = {}): Promise<Fak
     try {
       if (req.method === 'GET' && url.pathname === '/sdapi/v1/progress') {
         fake.progressPolls++;
-        const p = current ? Math.min(0.99, (Date.now() - current.started) / current.ms) : 0;
+        if (current) current.polls++;
+        const p = current ? Math.max(0.01, Math.min(0.99, (Date.now() - current.started) / current.ms)) : 0;
         return send(res, 200, { progress: p, eta_relative: 0, state: { skipped: false, interrupted: current?.interrupted ?? false, job: '', job_count: current ? 1 : 0, job_timestamp: '0', job_no: 0, sampling_step: 0, sampling_steps: 25 }, current_image: null, textinfo: null });
       }
       if (req.method === 'POST' && url.pathname === '/sdapi/v1/interrupt') {
@@ -134,9 +137,9 @@ export async function startFakeA1111(behaviour: FakeBehaviour = {}): Promise<Fak
         assert.equal(typeof body.sampler_name, 'string');
         assert.equal(body.batch_size, 1);
         assert.equal(body.n_iter, 1);
-        const job = { started: Date.now(), ms: behaviour.delayMs ?? 30, interrupted: false };
+        const job = { started: Date.now(), ms: behaviour.delayMs ?? 30, interrupted: false, polls: 0 };
         current = job;
-        await work(job.ms, job);
+        await work(job.ms, job, behaviour.holdForPolls);
         current = undefined;
         let png: Buffer;
         if (isTxt) {
