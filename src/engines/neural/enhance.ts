@@ -8,7 +8,7 @@ import { findModel } from '../models/resolve.js';
 import { siblingModule } from '../runtime/pool.js';
 import { closeFaceRestore, faceRestoreModel, restoreFaces } from './face-restore.js';
 import { guardNsfw } from './nsfw.js';
-import { planRealEsrgan, realEsrganUpscale, warmRealEsrgan } from './onnx-upscale.js';
+import { planRealEsrgan, realEsrganPresent, realEsrganUpscale, warmRealEsrgan } from './onnx-upscale.js';
 import { restore } from './restore.js';
 import { DEFAULT_PAD, DEFAULT_TILE, tiledUpscale } from './upscale.js';
 
@@ -33,7 +33,9 @@ export function createEnhanceEngine(deps: EngineDeps, size: EnhanceModelSize = d
     availability() {
       const missing = ([2, 4] as const).map((s) => findModel(modelSpec(modelFor(size, s)), modelsDir)).find((l) => !l.resolved);
       if (missing) return { available: false, reason: missing.reason };
-      return { available: true, implementation: `ESRGAN ${size} x2/x4 on tfjs-wasm, tiled across ${deps.pool.size} workers` };
+      const sr = realEsrganPresent(modelsDir) ? 'Real-ESRGAN x2/x4 on onnxruntime' : `ESRGAN ${size} x2/x4 on tfjs-wasm`;
+      const faces = faceRestoreModel(modelsDir) ? ', GFPGAN faces' : '';
+      return { available: true, implementation: `${sr}, tiled across ${deps.pool.size} workers${faces}` };
     },
     async warmUp() {
       if (await warmRealEsrgan(deps.pool, modelsDir)) return;

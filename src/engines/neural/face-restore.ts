@@ -9,6 +9,7 @@
  * the two belong together in src/engines/face/ once that area takes it.
  */
 import type { Logger } from 'pino';
+import sharp from 'sharp';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { WorkerPool } from '../engine.js';
 import { TaskAbortedError, throwIfAborted } from '../errors.js';
@@ -54,6 +55,11 @@ export const FACE_RESTORE = {
   maxAlignmentError: 0.22,
   /** Head yaw (degrees) beyond which a face is left alone, whatever the fit says. */
   maxYaw: 45,
+  /**
+   * Faces are found on the input shrunk to this long side at most: the detector works on small views
+   * anyway, and a 4096² input would otherwise cross to the worker as a 200 MB int32 tensor.
+   */
+  detectMaxSide: 2048,
   /** The pasted ellipse in crop pixels, and the share of its radius that is fully restored. */
   ellipse: { cx: 256, cy: 286, rx: 172, ry: 214, solid: 0.75 },
 } as const;
@@ -210,10 +216,20 @@ export interface FaceRestoreOptions {
 
 /**
  * Restores the faces of `out` (the enhanced image, `scale` × `input`) in place. Faces are found on
- * the smaller `input` and their landmarks scaled. Returns the number of faces restored.
+ * the smaller `input` (shrunk further beyond `detectMaxSide`) and their landmarks scaled. Returns
+ * the number of faces restored.
  */
 export async function restoreFaces(pool: WorkerPool, input: RawImage, out: RawImage, scale: number, o: FaceRestoreOptions): Promise<number> {
-  const analysis = await analyzeFaces(pool, input, o.signal);
+  const shrink = Math.min(1, FACE_RESTORE.detectMaxSide / Math.max(input.width, input.height));
+  let seen = input;
+  if (shrink < 1) {
+    const w = Math.max(1, Math.round(input.width * shrink)), h = Math.max(1, Math.round(input.height * shrink));
+    const data = await sharp(input.data, { raw: { width: input.width, height: input.height, channels: input.channels } }).resize(w, h, { fit: 'fill' }).raw().toBuffer();
+    seen = { data, width: w, height: h, channels: input.channels };
+  }
+  const analysis = await analyzeFaces(pool, seen, o.signal);
+  // From detection pixels to output pixels (per axis: the shrink rounds each side).
+  const fx = (scale * input.width) / seen.width, fy = (scale * input.height) / seen.height;
   const restore =
     o.restore ??
     ((crop: Uint8Array) => {
@@ -224,10 +240,10 @@ export async function restoreFaces(pool: WorkerPool, input: RawImage, out: RawIm
   for (const [i, face] of analysis.faces.entries()) {
     throwIfAborted(o.signal);
     const l = describeFace(face, i).landmarks;
-    const eyes = Math.hypot(l.left_eye[0] - l.right_eye[0], l.left_eye[1] - l.right_eye[1]);
+    const eyes = Math.hypot(l.left_eye[0] - l.right_eye[0], l.left_eye[1] - l.right_eye[1]) / shrink;
     if (!(eyes >= FACE_RESTORE.minEyeDistance) || !(Math.abs(face.yaw) <= FACE_RESTORE.maxYaw)) continue;
     // Landmarks are continuous pixel coordinates: scaling them scales the face.
-    const points: Point[] = [l.right_eye, l.left_eye, l.nose, l.mouth_right, l.mouth_left].map(([x, y]) => [x * scale, y * scale]);
+    const points: Point[] = [l.right_eye, l.left_eye, l.nose, l.mouth_right, l.mouth_left].map(([x, y]) => [x * fx, y * fy]);
     const toCrop = fitSimilarity(points, GFPGAN_TEMPLATE);
     if (fitError(toCrop, points, GFPGAN_TEMPLATE) / TEMPLATE_EYES > FACE_RESTORE.maxAlignmentError) {
       o.log?.debug?.({ face: i }, 'face restoration skipped: the landmarks do not fit a frontal face');

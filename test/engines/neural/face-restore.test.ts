@@ -13,7 +13,7 @@ import { loadConfig } from '../../../src/config.js';
 import type { EngineDeps, WorkerPool } from '../../../src/engines/engine.js';
 import { analyzeFaces } from '../../../src/engines/face/analysis.js';
 import { createEnhanceEngine } from '../../../src/engines/neural/enhance.js';
-import { applySimilarity, closeFaceRestore, fitSimilarity, invertSimilarity } from '../../../src/engines/neural/face-restore.js';
+import { applySimilarity, closeFaceRestore, FACE_RESTORE, fitSimilarity, invertSimilarity, restoreFaces } from '../../../src/engines/neural/face-restore.js';
 import { createWorkerPool } from '../../../src/engines/runtime/pool.js';
 import { installLocalModel } from '../models/install.js';
 import { onnxModel } from '../models/onnx-builder.js';
@@ -109,6 +109,20 @@ describe('face restoration (GFPGAN) in enhance', () => {
     assert.equal(c.outside, 0, 'nothing changes outside the faces');
     // Each face got its own restoration.
     for (const box of boxes) assert.ok(changes(a.data, b.data, a.width, [box]).inside > 0.1 * (box[2] - box[0]) * (box[3] - box[1]), `face at ${box.map(Math.round)}`);
+  });
+
+  test('a photo larger than the detection view: faces found on a shrunk copy are restored where they are at full size', async () => {
+    const width = 2600;
+    assert.ok(width > FACE_RESTORE.detectMaxSide);
+    const png = await sharp(photo('group-4.jpg')).resize(width).png().toBuffer();
+    const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+    const img = { data: Buffer.from(data), width: info.width, height: info.height, channels: 3 as const };
+    const n = await restoreFaces(pool, img, img, 1, { model: 'unused', modelsDir: '', signal: new AbortController().signal, restore: async (crop) => crop.map((v) => 255 - v) });
+    const boxes = await faceBoxes(png, 1, 0.15);
+    assert.ok(n >= 3 && n <= boxes.length, `${n} faces restored of ${boxes.length}`);
+    const c = changes(data, img.data, info.width, boxes);
+    assert.equal(c.outside, 0);
+    assert.ok(c.inside > 0);
   });
 
   test('a photo without faces comes back exactly as without GFPGAN', async () => {
