@@ -30,8 +30,8 @@ export const ENGINE_PREFERENCE: Partial<Record<FeatureId, readonly EngineOption[
   'obj-removal': [DIFFUSION_INPAINT, ONNX_INPAINT, PATCHMATCH],
   'out-paint': [DIFFUSION_INPAINT, ONNX_INPAINT, PATCHMATCH],
   enhance: [
-    { id: 'onnx-realesrgan', kind: 'onnx', label: 'Real-ESRGAN super resolution (ONNX), + GFPGAN faces when installed', role: 'super-resolution', signatures: ['realesrgan'] },
-    { id: 'esrgan', kind: 'builtin', label: 'ESRGAN (npm, tfjs-wasm), + GFPGAN faces when installed' },
+    { id: 'onnx-realesrgan', kind: 'onnx', label: 'Real-ESRGAN super resolution (ONNX)', role: 'super-resolution', signatures: ['realesrgan'] },
+    { id: 'esrgan', kind: 'builtin', label: 'ESRGAN slim/medium super resolution (npm, tfjs-wasm)' },
   ],
   colorize: [{ id: 'onnx-colorize', kind: 'onnx', label: 'DDColor / Zhang et al. colorization (ONNX)', role: 'colorize', signatures: ['ddcolor', 'siggraph17', 'eccv16'] }],
   'text-to-image': [DIFFUSION],
