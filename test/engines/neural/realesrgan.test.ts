@@ -79,6 +79,26 @@ describe('enhance with an installed Real-ESRGAN', () => {
     assert.equal(countDiff(r.data, nearest(input.rgb, input.width, input.height, 2)), 0);
   });
 
+  test('memory is bounded by the tile, not the photo: no worker call carries more than one padded 192-px tile', async () => {
+    const width = 900, height = 640;
+    const rgb = await sharp(photo('building.jpg')).resize(width, height, { fit: 'fill' }).removeAlpha().raw().toBuffer();
+    const png = await sharp(rgb, { raw: { width, height, channels: 3 } }).png().toBuffer();
+    const deps = depsWith([{ name: 'rsr-x2', bytes: tinySr(2) }]);
+    let largest = 0, calls = 0;
+    const recording: WorkerPool = {
+      ...pool,
+      run: (module, fn, args, opts) => {
+        const data = (args as { data?: Uint8Array }).data;
+        if (data) (largest = Math.max(largest, data.length)), calls++;
+        return pool.run(module, fn, args, opts);
+      },
+    };
+    const [out] = await createEnhanceEngine({ ...deps, pool: recording }).run(job('enhance', png, { scale: 2 }), ctx());
+    assert.ok(calls >= 20, `${calls} tiles`);
+    assert.ok(largest <= (192 + 2 * 8) ** 2 * 3, `a worker got ${largest} bytes`);
+    assert.equal(countDiff((await rawOf(out.data)).data, nearest(rgb, width, height, 2)), 0);
+  });
+
   test('back-projection keeps a model that drifts consistent with the input', async () => {
     // The model brightens everything by 0.1 (25 grey levels): the result must not.
     const engine = createEnhanceEngine(depsWith([{ name: 'rsr-bright', bytes: tinySr(2, 0.1) }]));
