@@ -119,7 +119,7 @@ const TEMPLATE_EYES = Math.hypot(GFPGAN_TEMPLATE[1][0] - GFPGAN_TEMPLATE[0][0], 
 export const similarityScale = (s: Similarity) => Math.hypot(s.a, s.b);
 
 /** Bilinear sample of channel c at continuous pixel-centre coordinates (edges repeated). */
-function sample(img: Uint8Array, w: number, h: number, C: number, x: number, y: number, c: number): number {
+function sample(img: ArrayLike<number>, w: number, h: number, C: number, x: number, y: number, c: number): number {
   const cx = x < 0 ? 0 : x > w - 1 ? w - 1 : x;
   const cy = y < 0 ? 0 : y > h - 1 ? h - 1 : y;
   const x0 = Math.floor(cx), y0 = Math.floor(cy);
@@ -139,6 +139,39 @@ export function alignedCrop(img: RawImage, toCrop: Similarity, size = GFPGAN_SIZ
     for (let u = 0; u < size; u++) {
       const [x, y] = applySimilarity(back, [u + 0.5, v + 0.5]);
       for (let c = 0; c < 3; c++) out[(v * size + u) * 3 + c] = Math.round(sample(img.data, img.width, img.height, C, x - 0.5, y - 0.5, c));
+    }
+  }
+  return out;
+}
+
+/**
+ * Box-averages an RGB crop over (2r+1)² pixels (edges repeated). Pasting a 512² restoration onto a
+ * face a few times smaller samples it sparsely; averaging first keeps the network's fine texture from
+ * aliasing into speckle.
+ */
+export function boxAverage(rgb: Uint8Array, size: number, r: number): Float32Array {
+  const tmp = new Float32Array(size * size * 3);
+  const out = new Float32Array(size * size * 3);
+  const n = 2 * r + 1;
+  const clamp = (i: number) => (i < 0 ? 0 : i >= size ? size - 1 : i);
+  for (let y = 0; y < size; y++) {
+    for (let c = 0; c < 3; c++) {
+      let acc = 0;
+      for (let k = -r; k <= r; k++) acc += rgb[(y * size + clamp(k)) * 3 + c];
+      for (let x = 0; x < size; x++) {
+        tmp[(y * size + x) * 3 + c] = acc / n;
+        acc += rgb[(y * size + clamp(x + r + 1)) * 3 + c] - rgb[(y * size + clamp(x - r)) * 3 + c];
+      }
+    }
+  }
+  for (let x = 0; x < size; x++) {
+    for (let c = 0; c < 3; c++) {
+      let acc = 0;
+      for (let k = -r; k <= r; k++) acc += tmp[(clamp(k) * size + x) * 3 + c];
+      for (let y = 0; y < size; y++) {
+        out[(y * size + x) * 3 + c] = acc / n;
+        acc += tmp[(clamp(y + r + 1) * size + x) * 3 + c] - tmp[(clamp(y - r) * size + x) * 3 + c];
+      }
     }
   }
   return out;
@@ -166,6 +199,10 @@ export async function pasteRestored(img: RawImage, restored: Uint8Array, toCrop:
   const x0 = Math.max(0, Math.floor(Math.min(...corners.map((p) => p[0])))), x1 = Math.min(img.width, Math.ceil(Math.max(...corners.map((p) => p[0]))));
   const y0 = Math.max(0, Math.floor(Math.min(...corners.map((p) => p[1])))), y1 = Math.min(img.height, Math.ceil(Math.max(...corners.map((p) => p[1]))));
   const C = img.channels;
+  // Crop pixels per image pixel (s): from 2.5 on, the restoration is box-averaged over about one image
+  // pixel's footprint (2r+1 within s − 0.5 .. s + 1.5) before it is sampled.
+  const r = Math.max(0, Math.floor(similarityScale(toCrop) / 2 - 0.25));
+  const src: ArrayLike<number> = r > 0 ? boxAverage(restored, size, r) : restored;
   let touched = 0;
   for (let y = y0; y < y1; y++) {
     for (let x = x0; x < x1; x++) {
@@ -175,8 +212,7 @@ export async function pasteRestored(img: RawImage, restored: Uint8Array, toCrop:
       touched++;
       const o = (y * img.width + x) * C;
       for (let c = 0; c < 3; c++) {
-        const r = sample(restored, size, size, 3, u - 0.5, v - 0.5, c);
-        const val = img.data[o + c] + w * (r - img.data[o + c]);
+        const val = img.data[o + c] + w * (sample(src, size, size, 3, u - 0.5, v - 0.5, c) - img.data[o + c]);
         img.data[o + c] = val <= 0 ? 0 : val >= 255 ? 255 : Math.round(val);
       }
     }

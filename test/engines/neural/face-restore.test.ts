@@ -13,7 +13,7 @@ import { loadConfig } from '../../../src/config.js';
 import type { EngineDeps, WorkerPool } from '../../../src/engines/engine.js';
 import { analyzeFaces } from '../../../src/engines/face/analysis.js';
 import { createEnhanceEngine } from '../../../src/engines/neural/enhance.js';
-import { applySimilarity, closeFaceRestore, FACE_RESTORE, fitSimilarity, invertSimilarity, restoreFaces } from '../../../src/engines/neural/face-restore.js';
+import { applySimilarity, closeFaceRestore, FACE_RESTORE, fitSimilarity, invertSimilarity, pasteRestored, restoreFaces } from '../../../src/engines/neural/face-restore.js';
 import { createWorkerPool } from '../../../src/engines/runtime/pool.js';
 import { installLocalModel } from '../models/install.js';
 import { onnxModel } from '../models/onnx-builder.js';
@@ -78,6 +78,26 @@ describe('face restoration (GFPGAN) in enhance', () => {
     for (const k of ['a', 'b', 'tx', 'ty'] as const) assert.ok(Math.abs(fit[k] - truth[k]) < 1e-9, k);
     const back = applySimilarity(invertSimilarity(fit), applySimilarity(fit, [123, -45]));
     assert.ok(Math.hypot(back[0] - 123, back[1] + 45) < 1e-9);
+  });
+
+  test('a restoration pasted onto a face 8× smaller is averaged, not point-sampled: finest texture comes back as its mean, not as aliasing', async () => {
+    // The crop sees the image 8× enlarged: 512 crop pixels span 64 image pixels.
+    const W = 96;
+    const img = { data: Buffer.alloc(W * W * 3, 60), width: W, height: W, channels: 3 as const };
+    // Off the half-pixel grid, so a point sample cannot land between two checker pixels by luck.
+    const toCrop = { a: 8, b: 0, tx: -8 * 16 + 0.25, ty: -8 * 16 + 0.25 };
+    // A 1-px checkerboard: the texture a point sample at 8-px steps would turn into a flat 0 or 255.
+    const checker = new Uint8Array(512 * 512 * 3);
+    for (let v = 0; v < 512; v++) for (let u = 0; u < 512; u++) checker.fill((u + v) % 2 ? 255 : 0, (v * 512 + u) * 3, (v * 512 + u) * 3 + 3);
+    await pasteRestored(img, checker, toCrop, 1);
+    // The solid centre of the pasted ellipse: crop (256, 286) ± 60 → image (48, 51.75) ± 7.5.
+    const vals: number[] = [];
+    for (let y = 46; y < 57; y++) for (let x = 42; x < 54; x++) vals.push(img.data[(y * W + x) * 3]);
+    const mean = vals.reduce((a, b) => a + b, 0) / vals.length;
+    const sd = Math.sqrt(vals.reduce((a, b) => a + (b - mean) ** 2, 0) / vals.length);
+    assert.ok(Math.abs(mean - 127.5) < 4 && sd < 6, `mean ${mean.toFixed(1)}, sd ${sd.toFixed(1)}`);
+    // Outside the ellipse the image is untouched.
+    assert.equal(img.data[(2 * W + 2) * 3], 60);
   });
 
   test('x1 on a portrait: pixels change inside the face and nowhere else; meta names GFPGAN', async () => {
