@@ -26,8 +26,8 @@ type Point = [number, number];
 const KERNEL = siblingModule(import.meta.url, 'face-restore-kernel');
 
 /**
- * Where GFPGAN (like facexlib, which it was trained with) expects the subject's right eye, left eye,
- * nose tip, right and left mouth corners in its 512² crop.
+ * Where GFPGAN expects the subject's right eye, left eye, nose tip, right and left mouth corners in
+ * its 512² crop: facexlib's FFHQ template, which GFPGAN's own inference aligns faces to.
  */
 export const GFPGAN_TEMPLATE: readonly Point[] = [
   [192.98138, 239.94708],
