@@ -259,7 +259,6 @@ const DOWNLOADABLE: ModelSpec[] = [
     sizeMB: 67,
     license: 'BSD-3-Clause (xinntao/Real-ESRGAN)',
     checksum: 'first-download',
-    wired: false,
     rank: 20,
   },
   {
@@ -274,7 +273,6 @@ const DOWNLOADABLE: ModelSpec[] = [
     sizeMB: 67,
     license: 'BSD-3-Clause (xinntao/Real-ESRGAN)',
     checksum: 'first-download',
-    wired: false,
     rank: 20,
   },
   {
@@ -289,7 +287,6 @@ const DOWNLOADABLE: ModelSpec[] = [
     sizeMB: 324.5,
     license: 'Apache-2.0 (TencentARC/GFPGAN); see its LICENSE for the bundled StyleGAN2/DFDNet parts',
     checksum: 'published',
-    wired: false,
     rank: 10,
   },
   {

@@ -6,7 +6,9 @@ import { encodeOutput, firstFile, loadImage, toRaw, type RawImage } from '../ima
 import { modelSpec } from '../models/catalog.js';
 import { findModel } from '../models/resolve.js';
 import { siblingModule } from '../runtime/pool.js';
+import { closeFaceRestore, faceRestoreModel, restoreFaces } from './face-restore.js';
 import { guardNsfw } from './nsfw.js';
+import { planRealEsrgan, realEsrganPresent, realEsrganUpscale, warmRealEsrgan } from './onnx-upscale.js';
 import { restore } from './restore.js';
 import { DEFAULT_PAD, DEFAULT_TILE, tiledUpscale } from './upscale.js';
 
@@ -17,9 +19,11 @@ function modelFor(size: EnhanceModelSize, scale: 2 | 4): string {
 }
 
 /**
- * AI Photo Enhance: ESRGAN super resolution (x2, x4) tiled across the worker pool, each tile
- * back-projected onto the input (see backproject.ts). Scale 1 is a light restoration at the
- * photo's own size (restore.ts). Alpha is upscaled by a plain resize and joined back.
+ * AI Photo Enhance: super resolution (x2, x4) tiled across the worker pool, each tile back-projected
+ * onto the input (see backproject.ts): an installed Real-ESRGAN (onnx-upscale.ts), else the shipped
+ * ESRGAN. Scale 1 is a light restoration at the photo's own size (restore.ts). With GFPGAN installed,
+ * faces are then restored at every scale (face-restore.ts). Alpha is upscaled by a plain resize and
+ * joined back. Result meta names what ran.
  */
 export function createEnhanceEngine(deps: EngineDeps, size: EnhanceModelSize = deps.config.engines.enhanceModel ?? 'slim'): Engine {
   const spec = feature('enhance');
@@ -29,9 +33,12 @@ export function createEnhanceEngine(deps: EngineDeps, size: EnhanceModelSize = d
     availability() {
       const missing = ([2, 4] as const).map((s) => findModel(modelSpec(modelFor(size, s)), modelsDir)).find((l) => !l.resolved);
       if (missing) return { available: false, reason: missing.reason };
-      return { available: true, implementation: `ESRGAN ${size} x2/x4 on tfjs-wasm, tiled across ${deps.pool.size} workers` };
+      const sr = realEsrganPresent(modelsDir) ? 'Real-ESRGAN x2/x4 on onnxruntime' : `ESRGAN ${size} x2/x4 on tfjs-wasm`;
+      const faces = faceRestoreModel(modelsDir) ? ', GFPGAN faces' : '';
+      return { available: true, implementation: `${sr}, tiled across ${deps.pool.size} workers${faces}` };
     },
     async warmUp() {
+      if (await warmRealEsrgan(deps.pool, modelsDir)) return;
       // One call per worker: tiles go to every worker, so each must hold the models.
       const args = { models: [modelFor(size, 2), modelFor(size, 4)], modelsDir, tile: DEFAULT_TILE + 2 * DEFAULT_PAD };
       await Promise.all(Array.from({ length: deps.pool.size }, () => deps.pool.run(siblingModule(import.meta.url, 'upscale-kernel'), 'warmUpscaler', args)));
@@ -43,20 +50,30 @@ export function createEnhanceEngine(deps: EngineDeps, size: EnhanceModelSize = d
       throwIfAborted(ctx.signal);
       const rgb = await toRaw(src.image, 3);
       let up: RawImage;
+      let ran: string;
       if (scale === 1) {
         up = await restore(rgb);
+        ran = 'cored-sharpen';
       } else {
         try {
-          up = await tiledUpscale(deps.pool, rgb, {
-            model: modelFor(size, scale),
-            modelsDir,
-            scale,
-            signal: ctx.signal,
-            onProgress: (f) => ctx.reportProgress(0.05 + 0.85 * f),
-          });
+          const onProgress = (f: number) => ctx.reportProgress(0.05 + 0.8 * f);
+          const plan = await planRealEsrgan(deps.pool, modelsDir, scale, ctx.signal);
+          ran = plan?.model ?? modelFor(size, scale);
+          up = plan
+            ? await realEsrganUpscale(deps.pool, rgb, plan, { modelsDir, scale, signal: ctx.signal, onProgress })
+            : await tiledUpscale(deps.pool, rgb, { model: modelFor(size, scale), modelsDir, scale, signal: ctx.signal, onProgress });
         } catch (e) {
           if (isEngineError(e) || e instanceof TaskAbortedError) throw e;
           throw new EngineError('error_inference', `super resolution failed: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
+      const gfpgan = faceRestoreModel(modelsDir);
+      if (gfpgan) {
+        try {
+          if ((await restoreFaces(deps.pool, rgb, up, scale, { model: gfpgan, modelsDir, signal: ctx.signal, log: ctx.log })) > 0) ran += `+${gfpgan}`;
+        } catch (e) {
+          if (isEngineError(e) || e instanceof TaskAbortedError) throw e;
+          throw new EngineError('error_inference', `face restoration failed: ${e instanceof Error ? e.message : String(e)}`);
         }
       }
       const outW = src.width * scale;
@@ -76,7 +93,8 @@ export function createEnhanceEngine(deps: EngineDeps, size: EnhanceModelSize = d
       }
       throwIfAborted(ctx.signal);
       ctx.reportProgress(0.95);
-      return [await encodeOutput(raw, job.outputExt ?? (src.format === 'png' || src.hasAlpha ? 'png' : 'jpg'))];
+      return [await encodeOutput(raw, job.outputExt ?? (src.format === 'png' || src.hasAlpha ? 'png' : 'jpg'), { meta: { engine: ran } })];
     },
+    close: closeFaceRestore,
   };
 }

@@ -28,6 +28,8 @@ export interface TiledUpscaleOptions {
   pad?: number;
   signal: AbortSignal;
   onProgress?: (fraction: number) => void;
+  /** The worker function that upscales one tile (default: ESRGAN on tfjs, upscale-kernel), with extra arguments it needs. */
+  kernel?: { module: string; fn: string; args?: Record<string, unknown> };
 }
 
 /**
@@ -55,6 +57,7 @@ export async function tiledUpscale(pool: WorkerPool, src: RawImage, o: TiledUpsc
     const x1 = Math.min(src.width, x + plan.tileW + pad);
     const y1 = Math.min(src.height, y + plan.tileH + pad);
     const args: UpscaleTileArgs = {
+      ...o.kernel?.args,
       model: o.model,
       modelsDir: o.modelsDir,
       scale: S,
@@ -63,7 +66,7 @@ export async function tiledUpscale(pool: WorkerPool, src: RawImage, o: TiledUpsc
       height: y1 - y0,
       keep: { x: x - x0, y: y - y0, w: plan.tileW, h: plan.tileH },
     };
-    return pool.run<Uint8Array>(KERNEL, 'upscaleTile', args, { signal: o.signal, transferList: [args.data.buffer as ArrayBuffer] }).then((r) => {
+    return pool.run<Uint8Array>(o.kernel?.module ?? KERNEL, o.kernel?.fn ?? 'upscaleTile', args, { signal: o.signal, transferList: [args.data.buffer as ArrayBuffer] }).then((r) => {
       done++;
       o.onProgress?.(done / total);
       return r;

@@ -29,6 +29,10 @@ const PATCHMATCH: EngineOption = { id: 'patchmatch', kind: 'builtin', label: 'cl
 export const ENGINE_PREFERENCE: Partial<Record<FeatureId, readonly EngineOption[]>> = {
   'obj-removal': [DIFFUSION_INPAINT, ONNX_INPAINT, PATCHMATCH],
   'out-paint': [DIFFUSION_INPAINT, ONNX_INPAINT, PATCHMATCH],
+  enhance: [
+    { id: 'onnx-realesrgan', kind: 'onnx', label: 'Real-ESRGAN super resolution (ONNX)', role: 'super-resolution', signatures: ['realesrgan'] },
+    { id: 'esrgan', kind: 'builtin', label: 'ESRGAN slim/medium super resolution (npm, tfjs-wasm)' },
+  ],
   colorize: [{ id: 'onnx-colorize', kind: 'onnx', label: 'DDColor / Zhang et al. colorization (ONNX)', role: 'colorize', signatures: ['ddcolor', 'siggraph17', 'eccv16'] }],
   'text-to-image': [DIFFUSION],
   'obj-replace': [DIFFUSION],

@@ -1,49 +1,60 @@
 import type { InferenceSession } from 'onnxruntime-node';
-import { interleavedBytes, planarFloat } from './tensors.js';
 
-export interface SrImage {
-  rgb: Uint8Array;
+/** An RGB image as interleaved floats in 0..255 (one tile, not a whole photo). */
+export interface SrTile {
+  data: Float32Array;
   width: number;
   height: number;
 }
 
 /**
  * Real-ESRGAN (`realesrgan` signature): `input` float32 [1,3,h,w] RGB 0..1 → `output` float32
- * [1,3,s·h,s·w] RGB 0..1, s = 2 or 4 (read from the output). Runs tile by tile with `pad` pixels of
- * context on each side that are cut away afterwards, so memory stays bounded and seams do not show.
+ * [1,3,s·h,s·w] RGB 0..1, s = 2 or 4 (read from the output). Runs one tile; the caller tiles (see
+ * neural/upscale.ts). The x2plus export folds 2×2 pixels into channels before its body (pixel
+ * unshuffle), so its input sides must be even: an odd side is padded by repeating the last row or
+ * column and the padding is cut from the output.
  */
-export async function upscaleRealEsrgan(session: InferenceSession, img: SrImage, opts: { tile?: number; pad?: number } = {}): Promise<SrImage & { scale: number }> {
+export async function realEsrganTile(session: InferenceSession, rgb: ArrayLike<number>, width: number, height: number): Promise<SrTile & { scale: number }> {
   const ort = await import('onnxruntime-node');
-  const tile = opts.tile ?? 192;
-  const pad = opts.pad ?? 8;
-  const { width: W, height: H } = img;
-  let scale = 0;
-  let out = new Uint8Array(0);
-  for (let ty = 0; ty < H; ty += tile) {
-    for (let tx = 0; tx < W; tx += tile) {
-      const x0 = Math.max(0, tx - pad), y0 = Math.max(0, ty - pad);
-      const x1 = Math.min(W, tx + tile + pad), y1 = Math.min(H, ty + tile + pad);
-      const w = x1 - x0, h = y1 - y0;
-      const crop = new Uint8Array(w * h * 3);
-      for (let y = 0; y < h; y++) crop.set(img.rgb.subarray(((y0 + y) * W + x0) * 3, ((y0 + y) * W + x1) * 3), y * w * 3);
-      const res = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', planarFloat(crop, w * h, (v) => v / 255), [1, 3, h, w]) });
-      const t = res[session.outputNames[0]];
-      const s = Number(t.dims[3]) / w;
-      if (!scale) {
-        if (s !== 2 && s !== 4) throw new Error(`super-resolution model scaled ${w} px to ${t.dims[3]} px; expected 2x or 4x`);
-        scale = s;
-        out = new Uint8Array(W * scale * H * scale * 3);
-      }
-      const sw = w * scale, sh = h * scale;
-      const up = interleavedBytes(t.data as Float32Array, sw * sh, (v) => v * 255);
-      // Keep only the tile's own area, dropping the context border.
-      const cx0 = (tx - x0) * scale, cy0 = (ty - y0) * scale;
-      const cw = (Math.min(W, tx + tile) - tx) * scale, ch = (Math.min(H, ty + tile) - ty) * scale;
-      for (let y = 0; y < ch; y++) {
-        const src = ((cy0 + y) * sw + cx0) * 3;
-        out.set(up.subarray(src, src + cw * 3), ((ty * scale + y) * W * scale + tx * scale) * 3);
+  const w = width + (width & 1);
+  const h = height + (height & 1);
+  const n = w * h;
+  const planar = new Float32Array(3 * n);
+  for (let y = 0; y < h; y++) {
+    const sy = Math.min(y, height - 1);
+    for (let x = 0; x < w; x++) {
+      const s = (sy * width + Math.min(x, width - 1)) * 3;
+      const p = y * w + x;
+      planar[p] = rgb[s] / 255;
+      planar[n + p] = rgb[s + 1] / 255;
+      planar[2 * n + p] = rgb[s + 2] / 255;
+    }
+  }
+  const input = new ort.Tensor('float32', planar, [1, 3, h, w]);
+  const res = await session.run({ [session.inputNames[0]]: input });
+  input.dispose();
+  const t = res[session.outputNames[0]];
+  const scale = Number(t.dims[3]) / w;
+  if ((scale !== 2 && scale !== 4) || Number(t.dims[2]) !== h * scale) {
+    for (const o of Object.values(res)) o.dispose();
+    throw new Error(`super-resolution model turned ${w}x${h} into ${t.dims[3]}x${t.dims[2]}; expected 2x or 4x`);
+  }
+  const out = t.data as Float32Array;
+  const W = w * scale;
+  const N = W * h * scale;
+  const ow = width * scale;
+  const oh = height * scale;
+  const data = new Float32Array(ow * oh * 3);
+  for (let y = 0; y < oh; y++) {
+    for (let x = 0; x < ow; x++) {
+      const p = y * W + x;
+      const o = (y * ow + x) * 3;
+      for (let c = 0; c < 3; c++) {
+        const v = out[c * N + p] * 255;
+        data[o + c] = v <= 0 ? 0 : v >= 255 ? 255 : v;
       }
     }
   }
-  return { rgb: out, width: W * scale, height: H * scale, scale };
+  for (const o of Object.values(res)) o.dispose();
+  return { data, width: ow, height: oh, scale };
 }

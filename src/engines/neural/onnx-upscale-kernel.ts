@@ -1,0 +1,68 @@
+/** Worker-side Real-ESRGAN: one padded tile through an operator-installed ONNX model (see onnx-upscale.ts). */
+import { realEsrganTile } from '../models/adapters/super-resolution.js';
+import { sessionFor, type ModelRef } from '../models/onnx.js';
+import { areaDownscale, backProject } from './backproject.js';
+import type { UpscaleTileArgs } from './upscale-kernel.js';
+
+/** As for the shipped ESRGAN (docs/notes/neural.md): 3 rounds take most of the gain. */
+const BACK_PROJECTION_ROUNDS = 3;
+
+function session(ref: ModelRef) {
+  // ORT's arena stays on: measured on an RRDB-shaped x4 model at a 208² tile, freeing activations
+  // after each run made every tile 2.6× slower (18.7 s vs 7.1 s for 4 blocks), for ~0.7 GB less held
+  // per worker. The held memory is bounded by the tile, not the photo (docs/notes/neural.md).
+  return sessionFor(ref);
+}
+
+export interface OnnxUpscaleTileArgs extends UpscaleTileArgs {
+  /** How many times the model runs on the tile (2 when only an x2 model serves x4). */
+  passes: number;
+}
+
+/**
+ * Returns the kept part of the tile upscaled by `scale`: (keep.w·scale) × (keep.h·scale) RGB bytes.
+ * The model runs `passes` times; an output larger than asked (an x4 model serving x2) is shrunk by
+ * an exact block average; then the whole padded region is back-projected onto its input, so the
+ * GAN's invented detail can never contradict the photo at its own resolution.
+ */
+export async function upscaleTileOnnx(a: OnnxUpscaleTileArgs): Promise<Uint8Array> {
+  const net = await session({ name: a.model, modelsDir: a.modelsDir });
+  let img: ArrayLike<number> = a.data;
+  let w = a.width;
+  let h = a.height;
+  for (let p = 0; p < a.passes; p++) {
+    const r = await realEsrganTile(net, img, w, h);
+    img = r.data;
+    w = r.width;
+    h = r.height;
+  }
+  let up = img as Float32Array;
+  const total = w / a.width;
+  if (total !== a.scale) {
+    if (total % a.scale !== 0) throw new Error(`model gave ${total}x, which does not reduce to ${a.scale}x`);
+    up = areaDownscale(up, w, h, 3, total / a.scale);
+  }
+  backProject(up, a.data, a.width, a.height, a.scale, BACK_PROJECTION_ROUNDS);
+  return keptBytes(up, a.width * a.scale, a.keep, a.scale);
+}
+
+/** The `keep` rectangle (input pixels) of an upscaled float image, rounded to bytes. */
+export function keptBytes(up: Float32Array, W: number, keep: UpscaleTileArgs['keep'], S: number): Uint8Array {
+  const kw = keep.w * S;
+  const kh = keep.h * S;
+  const kept = new Uint8Array(kw * kh * 3);
+  for (let y = 0; y < kh; y++) {
+    const from = ((keep.y * S + y) * W + keep.x * S) * 3;
+    for (let i = 0; i < kw * 3; i++) {
+      const v = up[from + i];
+      kept[y * kw * 3 + i] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
+    }
+  }
+  return kept;
+}
+
+/** Loads (and verifies) the model in this worker and returns its scale, read from a 16² probe. */
+export async function realEsrganScale(ref: ModelRef): Promise<number> {
+  const r = await realEsrganTile(await session(ref), new Uint8Array(16 * 16 * 3).fill(128), 16, 16);
+  return r.scale;
+}
