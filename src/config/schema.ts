@@ -131,6 +131,12 @@ export const ConfigSchema = Type.Object(
       }),
       /** ESRGAN size for enhance: 'slim' (fast) or 'medium' (sharper, about 3.5x slower). */
       enhanceModel: Type.Union([Type.Literal('slim'), Type.Literal('medium')], { default: 'slim' }),
+      /**
+       * Largest input, in pixels, that an installed Real-ESRGAN enlarges; larger photos take the shipped
+       * ESRGAN. On 2 CPU cores one 192-px Real-ESRGAN tile takes ~30 s, so 1 MP (36 tiles) is about
+       * the task time limit's reach there; raise it on faster machines or a GPU build of onnxruntime.
+       */
+      realEsrganMaxPixels: count(1_000_000, 'largest input for an installed Real-ESRGAN', 'DARKROOM_REALESRGAN_MAX_PIXELS'),
     }),
     diffusion: group({
       /** AUTOMATIC1111 / Forge base URLs. */

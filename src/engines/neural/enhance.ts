@@ -57,8 +57,11 @@ export function createEnhanceEngine(deps: EngineDeps, size: EnhanceModelSize = d
       } else {
         try {
           const onProgress = (f: number) => ctx.reportProgress(0.05 + 0.8 * f);
-          const plan = await planRealEsrgan(deps.pool, modelsDir, scale, ctx.signal);
-          ran = plan?.model ?? modelFor(size, scale);
+          // Real-ESRGAN is ~20x slower per pixel than the shipped ESRGAN: beyond the configured size it
+          // would not finish within the task's time limit, so the photo takes the shipped model.
+          const fits = rgb.width * rgb.height <= deps.config.engines.realEsrganMaxPixels;
+          const plan = fits ? await planRealEsrgan(deps.pool, modelsDir, scale, ctx.signal) : undefined;
+          ran = plan?.model ?? (fits || !realEsrganPresent(modelsDir) ? modelFor(size, scale) : `${modelFor(size, scale)} (photo above engines.realEsrganMaxPixels)`);
           up = plan
             ? await realEsrganUpscale(deps.pool, rgb, plan, { modelsDir, scale, signal: ctx.signal, onProgress })
             : await tiledUpscale(deps.pool, rgb, { model: modelFor(size, scale), modelsDir, scale, signal: ctx.signal, onProgress });

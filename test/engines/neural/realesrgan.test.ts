@@ -37,11 +37,11 @@ let pool: WorkerPool;
 const log = pino({ level: 'silent' });
 
 /** Deps whose models folder holds the given tiny Real-ESRGAN models. */
-function depsWith(models: { name: string; bytes: Buffer }[]): EngineDeps {
+function depsWith(models: { name: string; bytes: Buffer }[], realEsrganMaxPixels?: number): EngineDeps {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'darkroom-realesrgan-'));
   const modelsDir = path.join(dataDir, 'models');
   for (const m of models) installLocalModel(modelsDir, { name: m.name, role: 'super-resolution', signature: 'realesrgan', features: ['enhance'], file: 'model.onnx', bytes: m.bytes });
-  return { config: loadConfig({ dataDir, engines: { modelsDir, nsfw: { enabled: false, threshold: 0.7 } } }, {}), log, pool };
+  return { config: loadConfig({ dataDir, engines: { modelsDir, realEsrganMaxPixels, nsfw: { enabled: false, threshold: 0.7 } } }, {}), log, pool };
 }
 
 /** A real photo's crop, larger than one 192-px tile both ways so seams would show. */
@@ -136,6 +136,18 @@ describe('enhance with an installed Real-ESRGAN', () => {
     const [b2] = await both.run(job('enhance', smallPng, { scale: 2 }), ctx());
     const [b4] = await both.run(job('enhance', smallPng, { scale: 4 }), ctx());
     assert.deepEqual([b2.meta?.engine, b4.meta?.engine], ['rsr-b2', 'rsr-a4']);
+  });
+
+  test('a photo above engines.realEsrganMaxPixels takes the shipped ESRGAN, and meta says why', async () => {
+    const small = await sharp(input.rgb, { raw: { width: input.width, height: input.height, channels: 3 } }).extract({ left: 100, top: 60, width: 48, height: 40 }).png().toBuffer();
+    const installed = [{ name: 'rsr-x2', bytes: tinySr(2) }];
+    const [under] = await createEnhanceEngine(depsWith(installed, 48 * 40)).run(job('enhance', small, { scale: 2 }), ctx());
+    assert.equal(under.meta?.engine, 'rsr-x2');
+    const [over] = await createEnhanceEngine(depsWith(installed, 48 * 40 - 1)).run(job('enhance', small, { scale: 2 }), ctx());
+    assert.equal(over.meta?.engine, 'esrgan-slim-x2 (photo above engines.realEsrganMaxPixels)');
+    const raw = (await rawOf(small)).data;
+    assert.equal(countDiff((await rawOf(under.data)).data, nearest(raw, 48, 40, 2)), 0, 'the tiny nearest model ran');
+    assert.ok(countDiff((await rawOf(over.data)).data, nearest(raw, 48, 40, 2)) > 48 * 40 * 3, 'the shipped network ran');
   });
 
   test('without Real-ESRGAN weights the shipped ESRGAN runs and is named', async () => {
