@@ -306,7 +306,6 @@ const DOWNLOADABLE: ModelSpec[] = [
     licenceNotice: INSIGHTFACE_NOTICE,
     requires: ['arcface-w600k-r50'],
     checksum: 'first-download',
-    wired: false,
     rank: 10,
   },
   {
@@ -322,7 +321,6 @@ const DOWNLOADABLE: ModelSpec[] = [
     license: 'InsightFace: non-commercial research use only',
     licenceNotice: INSIGHTFACE_NOTICE,
     checksum: 'first-download',
-    wired: false,
     rank: 10,
   },
   {
