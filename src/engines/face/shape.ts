@@ -17,7 +17,7 @@ export const SHAPE_SETTINGS = {
   /** Distance (share of face width) from the eyes and lips within which points stay the target's, and beyond which they move fully. */
   expressionClearance: [0.03, 0.1] as [number, number],
   /** The same for the face outline. */
-  outlineClearance: [0.06, 0.16] as [number, number],
+  outlineClearance: [0.03, 0.1] as [number, number],
   /**
    * Share of the sideways (along the eye line) movement kept after removing the common sideways shift:
    * a turned reference shows its nose off-centre, which is pose, not shape.
