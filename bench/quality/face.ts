@@ -269,6 +269,8 @@ async function run(): Promise<QualityRow[]> {
         console.error(`${name}: margin ${(ours.simRef - ours.simTarget).toFixed(3)} (paste ${base ? (base.simRef - base.simTarget).toFixed(3) : '–'}), landmarks ${(ours.landmarkError * 100).toFixed(2)} % (paste ${base ? (base.landmarkError * 100).toFixed(2) : '–'} %)`);
       }
     }
+    const margins = rows.filter((r) => r.feature === 'face-swap' && r.metric.startsWith('identity margin'));
+    console.error(`face quality: identity margin < 0 on ${margins.filter((r) => r.darkroom < 0).length} of ${margins.length} pairs (naive paste: ${margins.filter((r) => (r.baseline ?? 0) < 0).length})`);
     if (swapSheet.length) await writeSheet('face-swap', ['target', 'Darkroom', 'naive paste', 'reference'], swapSheet);
 
     // Makeup: each face made up with the next face's painted look.

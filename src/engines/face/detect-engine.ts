@@ -5,7 +5,7 @@ import { EngineError, throwIfAborted } from '../errors.js';
 import { firstFile } from '../image-io.js';
 import { analyzeFaces, type FaceInfo } from './analysis.js';
 import { loadRgb } from './inputs.js';
-import { LEFT_EYE, RIGHT_EYE } from './mesh-regions.js';
+import { fivePoints } from './align.js';
 import { warmUpFaceModel, humanImplementation } from './model.js';
 
 export interface DetectedFace {
@@ -27,18 +27,14 @@ export interface DetectedFace {
 const r1 = (v: number) => Math.round(v * 10) / 10;
 const pt = (p: [number, number]): [number, number] => [r1(p[0]), r1(p[1])];
 
-const centre = (f: FaceInfo, idx: readonly number[]): [number, number] => {
-  const s = idx.reduce((a, i) => [a[0] + f.mesh[i][0], a[1] + f.mesh[i][1]], [0, 0]);
-  return [s[0] / idx.length, s[1] / idx.length];
-};
-
-/** Right/left are the subject's (as in the mesh topology); nose tip is point 1, mouth corners 61 and 291. */
+/** Right/left are the subject's (as in the mesh topology); the same five points the identity swap aligns by. */
 export function describeFace(f: FaceInfo, index: number): DetectedFace {
+  const [rightEye, leftEye, nose, mouthRight, mouthLeft] = fivePoints(f);
   return {
     index,
     bbox: f.box.map((v) => Math.round(v)) as [number, number, number, number],
     score: Math.round(f.score * 1000) / 1000,
-    landmarks: { right_eye: pt(centre(f, RIGHT_EYE)), left_eye: pt(centre(f, LEFT_EYE)), nose: pt(f.mesh[1]), mouth_right: pt(f.mesh[61]), mouth_left: pt(f.mesh[291]) },
+    landmarks: { right_eye: pt(rightEye), left_eye: pt(leftEye), nose: pt(nose), mouth_right: pt(mouthRight), mouth_left: pt(mouthLeft) },
     pose: { pitch: r1(f.pitch), yaw: r1(f.yaw), roll: r1(f.roll) },
   };
 }

@@ -1,6 +1,6 @@
 /** `face-swap`: puts the face of each reference photo onto the chosen faces of the target photo. */
 import { feature } from '../../features/table.js';
-import { paramsFor, type Engine, type EngineDeps } from '../engine.js';
+import { paramsFor, type Engine, type EngineConfig, type EngineDeps } from '../engine.js';
 import { EngineError, throwIfAborted } from '../errors.js';
 import { encodeOutput, firstFile } from '../image-io.js';
 import { siblingModule } from '../runtime/pool.js';
@@ -10,15 +10,41 @@ import { faceMapping } from './mapping.js';
 import { humanImplementation, warmUpFaceModel } from './model.js';
 import { faceRulesFor } from './rules.js';
 import type { SwapArgs } from './swap-kernel.js';
+import type { NeuralSwapArgs } from './neural-swap-kernel.js';
+import { refFor } from '../models/refs.js';
+import { bestModel } from '../models/select.js';
+import type { ModelSpec } from '../models/catalog.js';
+import { routeFeature } from '../routing/preference.js';
 
 const SWAP_KERNEL = siblingModule(import.meta.url, 'swap-kernel');
+const NEURAL_SWAP_KERNEL = siblingModule(import.meta.url, 'neural-swap-kernel');
+
+/** Result meta's engine name for the classical swap (as in routing/preference.ts). */
+export const CLASSICAL_SWAP = 'landmark-warp';
+const CLASSICAL_DESCRIPTION = ' + mesh warp, low-frequency Lab light/tone transfer, expression-aware feathered blend';
+
+/**
+ * The identity models when routing picks the ONNX swap and its encoder is present too (a catalog
+ * swapper requires it; an operator's own swapper export may come without one: then the classical
+ * swap runs). Decided per task, so models pulled after start are used.
+ */
+export function neuralSwapModels(config: EngineConfig): { swapper: ModelSpec; embedder: ModelSpec } | undefined {
+  if (routeFeature('face-swap', config)?.serving?.kind !== 'onnx') return undefined;
+  const dir = config.engines.modelsDir;
+  const swapper = bestModel('face-swap', dir, ['inswapper']);
+  const embedder = bestModel('face-embedding', dir, ['arcface']);
+  return swapper && embedder ? { swapper, embedder } : undefined;
+}
 
 export function createFaceSwapEngine(deps: EngineDeps): Engine {
   const spec = feature('face-swap');
   const rules = faceRulesFor('face-swap');
   return {
     feature: 'face-swap',
-    availability: () => humanImplementation(' + mesh warp, low-frequency Lab light/tone transfer, expression-aware feathered blend'),
+    availability() {
+      const models = neuralSwapModels(deps.config);
+      return humanImplementation(models ? ` (5-point alignment) + ${models.swapper.implementation}, identity from ${models.embedder.implementation}` : CLASSICAL_DESCRIPTION);
+    },
     warmUp: () => warmUpFaceModel(deps.pool),
     async run(job, ctx) {
       const target = await loadRgb(firstFile(job.files.src_ids), spec, deps);
@@ -49,11 +75,25 @@ export function createFaceSwapEngine(deps: EngineDeps): Engine {
         const ref = refs.get(m.index)!;
         return { ref: ref.input.raw, refFace: ref.face, targetFace };
       });
-      const args: SwapArgs = { target: target.raw, pairs };
-      const rgb = await deps.pool.run<Uint8Array>(SWAP_KERNEL, 'swapFaces', args, { signal: ctx.signal });
+      const models = neuralSwapModels(deps.config);
+      let rgb: Uint8Array;
+      if (models) {
+        const dir = deps.config.engines.modelsDir;
+        const args: NeuralSwapArgs = { target: target.raw, pairs, swapper: refFor(models.swapper, dir), embedder: refFor(models.embedder, dir) };
+        try {
+          rgb = await deps.pool.run<Uint8Array>(NEURAL_SWAP_KERNEL, 'neuralSwapFaces', args, { signal: ctx.signal });
+        } catch (e) {
+          if (ctx.signal.aborted || e instanceof EngineError) throw e;
+          throw new EngineError('error_inference', `face swap model ${models.swapper.name} failed: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      } else {
+        const args: SwapArgs = { target: target.raw, pairs };
+        rgb = await deps.pool.run<Uint8Array>(SWAP_KERNEL, 'swapFaces', args, { signal: ctx.signal });
+      }
       ctx.reportProgress(0.9);
       const out = { data: Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength), width: target.raw.width, height: target.raw.height, channels: 3 as const };
-      return [await encodeOutput(out, outputExtFor(job.outputExt, target.format))];
+      const result = await encodeOutput(out, outputExtFor(job.outputExt, target.format));
+      return [{ ...result, meta: { ...result.meta, engine: models ? models.swapper.name : CLASSICAL_SWAP } }];
     },
   };
 }

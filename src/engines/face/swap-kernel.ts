@@ -1,7 +1,8 @@
 /**
  * Worker-side face swap. For each (reference face → target face) pair:
  * 1. the reference face is warped onto the target's mesh, so the target's pose and expression (its
- *    geometry) stay while the reference's features and skin texture come along;
+ *    eyes, mouth and outline) stay while the reference's features, skin texture and proportions in
+ *    between (brows, nose, cheeks: shape.ts) come along;
  * 2. light and skin tone follow the target through a low-frequency transfer in Lab: the difference of
  *    the two faces' smoothed *skin* colour (beards, brows, hair and shadows weigh nothing in the
  *    smoothing) is added to the warped face, so the reference's detail stays and no target texture
@@ -19,6 +20,7 @@ import { labToRgbAt, rgbToLab } from '../lab.js';
 import { LEFT_EYE, LEFT_EYE_OPENING, LIPS_INNER, MESH_POINTS_WITHOUT_IRIS, MOUTH_OPENING, NOSE_TIP, RIGHT_EYE, RIGHT_EYE_OPENING, FACE_OVAL, FOREHEAD, NOSE_BASE, RIGHT_EYE_OUTER, LEFT_EYE_OUTER } from './mesh-regions.js';
 import { boxBlur, cropPixels, dilate, erode, featherInside, fillPolygon, pastePixels, roiAround, softenCentred, type Point } from './raster.js';
 import { delaunay, warpPiecewiseAffine, type RgbImage, type Triangle } from './warp.js';
+import { identityShape } from './shape.js';
 
 export interface SwapPair {
   ref: RgbImage;
@@ -33,18 +35,27 @@ export interface SwapArgs {
 
 /** Tunables of the swap, lengths as shares of the target face width measured on the mesh. */
 export const SWAP_SETTINGS = {
-  /** Share of the way each face-oval point moves toward the nose tip: the blend stays inside the jaw line and the temples. */
-  outlineInset: 0.07,
-  /** The same for the oval's top arc: only the lower forehead is swapped, clear of the hairline. */
-  foreheadInset: 0.15,
+  /**
+   * Share of the way each face-oval point moves toward the nose tip: the blend stays inside the jaw
+   * line and the temples. Kept small: the cheeks out to the jaw carry identity (0.07 → 0.035 moved the
+   * benchmark's median identity margin from −0.024 to −0.008 with the shape below), and the rim band
+   * keeps the reference's hair out.
+   */
+  outlineInset: 0.035,
+  /** The same for the oval's top arc: the lower forehead is swapped, clear of the hairline. */
+  foreheadInset: 0.08,
   /** Soft edge of the blend, inside the outline. */
   featherOfWidth: 0.1,
   /** Width of the rim band where only skin-like reference pixels are blended. */
   rimBandOfWidth: 0.12,
   /** Box radius of the light/tone transfer: wider than eyes and nostrils (the reference's features stay), narrower than the face (light direction follows the target). */
   lowPassOfWidth: 0.3,
-  /** How much of the target's skin tone (a, b) and light (L) the transfer applies: a little of the reference's own tone stays. */
-  toneTransfer: [1, 0.75, 0.75] as [number, number, number],
+  /**
+   * How much of the target's light (L) and skin tone (a, b) the transfer applies. All of it: carrying
+   * the reference's own tone inside the face lowered the identity measure (its embedding reads a face
+   * whose tone matches its surroundings better) and risks a visible edge.
+   */
+  toneTransfer: [1, 1, 1] as [number, number, number],
   /** Lab distance (L counted at half weight) from the face's typical skin at which a pixel stops counting as skin. */
   skinTolerance: 14,
   /** Openness (gap ÷ width) below which an eye counts as closed and above which it counts as open; between, it agrees with either. */
@@ -218,7 +229,9 @@ function swapOne(target: RgbImage, out: Uint8Array, pair: SwapPair): void {
   const w = x1 - x0, h = y1 - y0, n = w * h;
   const face = shiftFace(pair.targetFace, x0, y0);
   const tgt = cropPixels(out, target.width, 3, roi);
-  const dstPts = face.mesh.slice(0, MESH_POINTS_WITHOUT_IRIS) as Point[];
+  // The reference is drawn in the target's pose and expression but with its own proportions between them.
+  const dstPts = identityShape(face, pair.refFace, fw);
+  const shaped: FaceInfo = { ...face, mesh: [...dstPts, ...face.mesh.slice(MESH_POINTS_WITHOUT_IRIS)] };
   const srcPts = pair.refFace.mesh.slice(0, MESH_POINTS_WITHOUT_IRIS) as Point[];
   const tris = delaunay(dstPts);
   const { rgb: warped, covered } = warpPiecewiseAffine(pair.ref, srcPts, dstPts, tris, w, h);
@@ -227,7 +240,8 @@ function swapOne(target: RgbImage, out: Uint8Array, pair: SwapPair): void {
   for (let i = 0; i < n; i++) if (!covered[i]) region[i] = 0;
   // Both faces are now in the target's geometry: one skin mask (no eyes, brows, lips) serves both.
   const skin = hardRegionMask(face, 'skin', w, h);
-  for (let i = 0; i < n; i++) if (!region[i]) skin[i] = 0;
+  const shapedSkin = hardRegionMask(shaped, 'skin', w, h);
+  for (let i = 0; i < n; i++) if (!region[i] || !shapedSkin[i]) skin[i] = 0;
   const tLab = rgbToLab(tgt, 3, n), wLab = rgbToLab(warped, 3, n);
   const tSkin = skinLikeness(tLab, skin, skin), wSkin = skinLikeness(wLab, skin, skin);
   const r = Math.max(2, Math.round(fw * S.lowPassOfWidth));
@@ -245,12 +259,12 @@ function swapOne(target: RgbImage, out: Uint8Array, pair: SwapPair): void {
   const conf = foreshorteningConfidence(srcPts, dstPts, tris, w, h, fw * 0.04);
   const keep = keptInteriors(face, pair.refFace, w, h, fw);
   // Eyes, brows, lips and nostrils are the reference's features even though they are not skin-coloured.
-  const features = dilate(hardRegionMask(face, 'eyes', w, h), w, h, Math.max(1, Math.round(fw * 0.04)));
+  const features = dilate(hardRegionMask(shaped, 'eyes', w, h), w, h, Math.max(1, Math.round(fw * 0.04)));
   for (const r of ['brows', 'lips'] as const) {
-    const m = dilate(hardRegionMask(face, r, w, h), w, h, Math.max(1, Math.round(fw * 0.03)));
+    const m = dilate(hardRegionMask(shaped, r, w, h), w, h, Math.max(1, Math.round(fw * 0.03)));
     for (let i = 0; i < n; i++) features[i] |= m[i];
   }
-  fillPolygon(features, w, h, NOSE_BASE.map((i) => face.mesh[i]));
+  fillPolygon(features, w, h, NOSE_BASE.map((i) => shaped.mesh[i]));
   const featureSoft = softenCentred(features, w, h, Math.max(1, fw * 0.02));
 
   for (let i = 0; i < n; i++) {

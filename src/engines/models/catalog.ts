@@ -303,7 +303,6 @@ const DOWNLOADABLE: ModelSpec[] = [
     licenceNotice: INSIGHTFACE_NOTICE,
     requires: ['arcface-w600k-r50'],
     checksum: 'first-download',
-    wired: false,
     rank: 10,
   },
   {
@@ -319,7 +318,6 @@ const DOWNLOADABLE: ModelSpec[] = [
     license: 'InsightFace: non-commercial research use only',
     licenceNotice: INSIGHTFACE_NOTICE,
     checksum: 'first-download',
-    wired: false,
     rank: 10,
   },
   {

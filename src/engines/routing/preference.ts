@@ -34,6 +34,10 @@ export const ENGINE_PREFERENCE: Partial<Record<FeatureId, readonly EngineOption[
     { id: 'esrgan', kind: 'builtin', label: 'ESRGAN slim/medium super resolution (npm, tfjs-wasm)' },
   ],
   colorize: [{ id: 'onnx-colorize', kind: 'onnx', label: 'DDColor / Zhang et al. colorization (ONNX)', role: 'colorize', signatures: ['ddcolor', 'siggraph17', 'eccv16'] }],
+  'face-swap': [
+    { id: 'onnx-face-swap', kind: 'onnx', label: 'inswapper 128 + ArcFace identity swap (ONNX)', role: 'face-swap', signatures: ['inswapper'] },
+    { id: 'landmark-warp', kind: 'builtin', label: 'classical mesh-warp face swap' },
+  ],
   'text-to-image': [DIFFUSION],
   'obj-replace': [DIFFUSION],
   'hair-style': [DIFFUSION],
