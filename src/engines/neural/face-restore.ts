@@ -5,14 +5,16 @@
  * feathered elliptical mask at half strength, so the photo's own face still shows through the
  * network's. No face found → the image is returned untouched.
  *
- * The 5-point similarity alignment lives here for now; face-swap (inswapper) needs the same one and
- * the two belong together in src/engines/face/ once that area takes it.
+ * The similarity fit is face-swap's (src/engines/face/align.ts); the crop and paste here differ from
+ * its own on purpose: edges repeat instead of black (GFPGAN is trained on FFHQ crops with no black
+ * borders) and the paste blends at a strength.
  */
 import type { Logger } from 'pino';
 import sharp from 'sharp';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { WorkerPool } from '../engine.js';
 import { TaskAbortedError, throwIfAborted } from '../errors.js';
+import { applySimilarity, fitSimilarity, invertSimilarity, type Similarity } from '../face/align.js';
 import { analyzeFaces } from '../face/analysis.js';
 import { describeFace } from '../face/detect-engine.js';
 import type { RawImage } from '../image-io.js';
@@ -63,45 +65,6 @@ export const FACE_RESTORE = {
   /** The pasted ellipse in crop pixels, and the share of its radius that is fully restored. */
   ellipse: { cx: 256, cy: 286, rx: 172, ry: 214, solid: 0.75 },
 } as const;
-
-/** x' = a·x − b·y + tx, y' = b·x + a·y + ty: rotation, uniform scale and shift, no mirror. */
-export interface Similarity {
-  a: number;
-  b: number;
-  tx: number;
-  ty: number;
-}
-
-/** Least-squares similarity taking `from` onto `to` (Umeyama's closed form without reflection). */
-export function fitSimilarity(from: readonly Point[], to: readonly Point[]): Similarity {
-  const n = from.length;
-  let fx = 0, fy = 0, tx = 0, ty = 0;
-  for (let i = 0; i < n; i++) {
-    fx += from[i][0] / n; fy += from[i][1] / n;
-    tx += to[i][0] / n; ty += to[i][1] / n;
-  }
-  let dot = 0, cross = 0, norm = 0;
-  for (let i = 0; i < n; i++) {
-    const x = from[i][0] - fx, y = from[i][1] - fy;
-    const u = to[i][0] - tx, v = to[i][1] - ty;
-    dot += x * u + y * v;
-    cross += x * v - y * u;
-    norm += x * x + y * y;
-  }
-  const a = dot / norm;
-  const b = cross / norm;
-  return { a, b, tx: tx - (a * fx - b * fy), ty: ty - (b * fx + a * fy) };
-}
-
-export function invertSimilarity(s: Similarity): Similarity {
-  const d = s.a * s.a + s.b * s.b;
-  const a = s.a / d, b = -s.b / d;
-  return { a, b, tx: -(a * s.tx - b * s.ty), ty: -(b * s.tx + a * s.ty) };
-}
-
-export function applySimilarity(s: Similarity, [x, y]: Point): Point {
-  return [s.a * x - s.b * y + s.tx, s.b * x + s.a * y + s.ty];
-}
 
 /** RMS distance of `from` mapped by `s` from `to`, in `to`'s units. */
 export function fitError(s: Similarity, from: readonly Point[], to: readonly Point[]): number {
