@@ -12,6 +12,8 @@ export interface EngineOption {
   /** ONNX options: the model role (and signatures) that must be present. */
   role?: ModelRole;
   signatures?: readonly ModelSignature[];
+  /** ONNX options: further models that must be present too (e.g. inswapper needs ArcFace). */
+  alsoNeeds?: readonly { role: ModelRole; signatures: readonly ModelSignature[] }[];
 }
 
 const DIFFUSION: EngineOption = { id: 'diffusion', kind: 'diffusion', label: 'diffusion backend (ComfyUI / AUTOMATIC1111)' };
@@ -35,7 +37,7 @@ export const ENGINE_PREFERENCE: Partial<Record<FeatureId, readonly EngineOption[
   ],
   colorize: [{ id: 'onnx-colorize', kind: 'onnx', label: 'DDColor / Zhang et al. colorization (ONNX)', role: 'colorize', signatures: ['ddcolor', 'siggraph17', 'eccv16'] }],
   'face-swap': [
-    { id: 'onnx-face-swap', kind: 'onnx', label: 'inswapper 128 + ArcFace identity swap (ONNX)', role: 'face-swap', signatures: ['inswapper'] },
+    { id: 'onnx-face-swap', kind: 'onnx', label: 'inswapper 128 + ArcFace identity swap (ONNX)', role: 'face-swap', signatures: ['inswapper'], alsoNeeds: [{ role: 'face-embedding', signatures: ['arcface'] }] },
     { id: 'landmark-warp', kind: 'builtin', label: 'classical mesh-warp face swap' },
   ],
   'text-to-image': [DIFFUSION],
@@ -53,8 +55,13 @@ export function diffusionConfigured(config: EngineConfig): boolean {
 /** Whether an option can run on this server now (configuration and installed files only). */
 export function optionReady(option: EngineOption, config: EngineConfig): boolean {
   if (option.kind === 'diffusion') return diffusionConfigured(config);
-  if (option.kind === 'onnx') return presentModels(option.role!, config.engines.modelsDir, option.signatures).length > 0;
+  if (option.kind === 'onnx') return onnxNeeds(option).every((n) => presentModels(n.role, config.engines.modelsDir, n.signatures).length > 0);
   return true;
+}
+
+/** Every model group an ONNX option needs: its own role, then the companions. */
+function onnxNeeds(option: EngineOption): { role: ModelRole; signatures?: readonly ModelSignature[] }[] {
+  return [{ role: option.role!, signatures: option.signatures }, ...(option.alsoNeeds ?? [])];
 }
 
 export interface FeatureRoute {
@@ -70,8 +77,13 @@ export interface FeatureRoute {
 function howToEnable(option: EngineOption, config: EngineConfig): string {
   if (option.kind === 'diffusion') return 'set DARKROOM_COMFYUI_URLS or DARKROOM_A1111_URLS (or `docker compose --profile gpu up`)';
   if (option.kind === 'onnx') {
-    const names = catalogModels(option.role!, config.engines.modelsDir).filter((m) => !option.signatures || (m.signature && option.signatures.includes(m.signature))).map((m) => m.name);
-    return `darkroom models pull ${names[0] ?? ''}${names.length > 1 ? ` (or ${names.slice(1).join(', ')})` : ''}`;
+    const dir = config.engines.modelsDir;
+    const missing = onnxNeeds(option).filter((n) => presentModels(n.role, dir, n.signatures).length === 0);
+    const groups = missing.map((n) => catalogModels(n.role, dir).filter((m) => !n.signatures || (m.signature && n.signatures.includes(m.signature))));
+    const first = groups.map((g) => g[0]).filter((m) => m !== undefined);
+    const alternatives = groups.flatMap((g) => g.slice(1).map((m) => m.name));
+    const licence = first.some((m) => m.licenceNotice) ? ' --accept-licence' : '';
+    return `darkroom models pull ${first.map((m) => m.name).join(' ')}${licence}${alternatives.length ? ` (or ${alternatives.join(', ')})` : ''}`;
   }
   return '';
 }

@@ -123,9 +123,12 @@ describe('face-swap with identity models installed', () => {
     const { deps, modelsDir, swap } = setup();
     setups.push(deps);
     assert.equal(routeFeature('face-swap', deps.config)?.serving?.id, 'landmark-warp');
-    assert.match(routeFeature('face-swap', deps.config)!.upgrades[0].how, /models pull inswapper-128/);
+    // Both models, with the licence flag they need (pull refuses them without it).
+    assert.equal(routeFeature('face-swap', deps.config)!.upgrades[0].how, 'darkroom models pull inswapper-128 arcface-w600k-r50 --accept-licence');
     // A swapper alone is not enough: its identity encoder is missing, so the classical swap still runs.
     install(modelsDir, 'inswapper', tinyInswapper());
+    assert.equal(routeFeature('face-swap', deps.config)?.serving?.id, 'landmark-warp');
+    assert.equal(routeFeature('face-swap', deps.config)!.upgrades[0].how, 'darkroom models pull arcface-w600k-r50 --accept-licence');
     const { img, engine } = await swap(photo('astronaut.png'), photo('portrait-julia.jpg'));
     assert.equal(engine, 'landmark-warp');
     // The classical swap keeps the target's light: the face is not the tiny model's photographic negative.
