@@ -1,38 +1,43 @@
 /**
- * Writes tiny ONNX models by hand-encoding the protobuf, so tests can exercise the operator-model
- * loading paths with the same input/output signatures as LaMa and DDColor without any weights.
+ * The tests' one ONNX writer: hand-encodes the protobuf of small models (nodes with attributes,
+ * float and uint8 tensors), so each downloadable model's exact signature can be rebuilt in a few
+ * nodes and the loading paths exercised without any weights. The models at the end are shared by
+ * several suites.
  */
-
-class Writer {
+class W {
   private parts: Buffer[] = [];
   varint(n: number | bigint): this {
     let v = BigInt(n);
     if (v < 0n) v += 1n << 64n;
-    const bytes: number[] = [];
+    const out: number[] = [];
     do {
       let b = Number(v & 0x7fn);
       v >>= 7n;
       if (v > 0n) b |= 0x80;
-      bytes.push(b);
+      out.push(b);
     } while (v > 0n);
-    this.parts.push(Buffer.from(bytes));
+    this.parts.push(Buffer.from(out));
     return this;
   }
-  tag(field: number, wire: number): this {
-    return this.varint((field << 3) | wire);
-  }
   int(field: number, n: number): this {
-    return this.tag(field, 0).varint(n);
+    return this.varint((field << 3) | 0).varint(n);
+  }
+  float(field: number, f: number): this {
+    const b = Buffer.alloc(4);
+    b.writeFloatLE(f);
+    this.varint((field << 3) | 5);
+    this.parts.push(b);
+    return this;
   }
   bytes(field: number, b: Buffer): this {
-    this.tag(field, 2).varint(b.length);
+    this.varint((field << 3) | 2).varint(b.length);
     this.parts.push(b);
     return this;
   }
   str(field: number, s: string): this {
-    return this.bytes(field, Buffer.from(s, 'utf8'));
+    return this.bytes(field, Buffer.from(s));
   }
-  msg(field: number, w: Writer): this {
+  msg(field: number, w: W): this {
     return this.bytes(field, w.done());
   }
   done(): Buffer {
@@ -41,48 +46,51 @@ class Writer {
 }
 
 export const FLOAT = 1;
+export const UINT8 = 2;
 
-export interface TensorInit { name: string; dims: number[]; values: number[] }
-export interface NodeDef { op: string; inputs: string[]; outputs: string[] }
-export interface ValueDef { name: string; dims: (number | string)[]; elemType?: number }
+export interface Value { name: string; dims: (number | string)[]; type?: number }
+export interface Init { name: string; dims: number[]; values: number[] }
+export interface Node { op: string; in: string[]; out: string[]; attrs?: Record<string, number | number[]> }
 
-function valueInfo(v: ValueDef): Writer {
-  const shape = new Writer();
-  for (const d of v.dims) shape.msg(1, typeof d === 'number' ? new Writer().int(1, d) : new Writer().str(2, d));
-  const tensorType = new Writer().int(1, v.elemType ?? FLOAT).msg(2, shape);
-  return new Writer().str(1, v.name).msg(2, new Writer().msg(1, tensorType));
+function valueInfo(v: Value): W {
+  const shape = new W();
+  for (const d of v.dims) shape.msg(1, typeof d === 'number' ? new W().int(1, d) : new W().str(2, d));
+  return new W().str(1, v.name).msg(2, new W().msg(1, new W().int(1, v.type ?? FLOAT).msg(2, shape)));
 }
 
-function tensor(t: TensorInit): Writer {
-  const w = new Writer();
+function init(t: Init): W {
+  const w = new W();
   for (const d of t.dims) w.int(1, d);
-  w.int(2, FLOAT);
-  w.str(8, t.name);
+  w.int(2, FLOAT).str(8, t.name);
   const raw = Buffer.alloc(4 * t.values.length);
   t.values.forEach((v, i) => raw.writeFloatLE(v, 4 * i));
-  w.bytes(9, raw);
-  return w;
+  return w.bytes(9, raw);
 }
 
-export function buildModel(g: { nodes: NodeDef[]; inputs: ValueDef[]; outputs: ValueDef[]; initializers: TensorInit[]; opset?: number }): Buffer {
-  const graph = new Writer();
+function attribute(name: string, v: number | number[]): W {
+  const a = new W().str(1, name);
+  if (Array.isArray(v)) {
+    for (const x of v) a.int(8, x);
+    return a.int(20, 7); // INTS
+  }
+  return Number.isInteger(v) ? a.int(3, v).int(20, 2) : a.float(2, v).int(20, 1);
+}
+
+export function onnxModel(g: { inputs: Value[]; outputs: Value[]; inits?: Init[]; nodes: Node[] }): Buffer {
+  const graph = new W();
   g.nodes.forEach((n, i) => {
-    const node = new Writer();
-    for (const x of n.inputs) node.str(1, x);
-    for (const x of n.outputs) node.str(2, x);
+    const node = new W();
+    for (const x of n.in) node.str(1, x);
+    for (const x of n.out) node.str(2, x);
     node.str(3, `n${i}`).str(4, n.op);
+    for (const [k, v] of Object.entries(n.attrs ?? {})) node.msg(5, attribute(k, v));
     graph.msg(1, node);
   });
   graph.str(2, 'tiny');
-  for (const t of g.initializers) graph.msg(5, tensor(t));
+  for (const t of g.inits ?? []) graph.msg(5, init(t));
   for (const v of g.inputs) graph.msg(11, valueInfo(v));
   for (const v of g.outputs) graph.msg(12, valueInfo(v));
-  return new Writer()
-    .int(1, 8) // ir_version
-    .str(2, 'darkroom-tests')
-    .msg(7, graph)
-    .msg(8, new Writer().str(1, '').int(2, g.opset ?? 13))
-    .done();
+  return new W().int(1, 8).str(2, 'darkroom-tests').msg(7, graph).msg(8, new W().str(1, '').int(2, 17)).done();
 }
 
 /**
@@ -91,18 +99,18 @@ export function buildModel(g: { nodes: NodeDef[]; inputs: ValueDef[]; outputs: V
  * the model's output reached the result, where, and at full resolution.
  */
 export function tinyInpaintModel(fill: [number, number, number]): Buffer {
-  return buildModel({
+  return onnxModel({
     inputs: [{ name: 'image', dims: [1, 3, 512, 512] }, { name: 'mask', dims: [1, 1, 512, 512] }],
     outputs: [{ name: 'output', dims: [1, 3, 512, 512] }],
-    initializers: [
+    inits: [
       { name: 'one', dims: [], values: [1] },
       { name: 'colour', dims: [1, 3, 1, 1], values: fill },
     ],
     nodes: [
-      { op: 'Sub', inputs: ['one', 'mask'], outputs: ['keep'] },
-      { op: 'Mul', inputs: ['image', 'keep'], outputs: ['kept'] },
-      { op: 'Mul', inputs: ['colour', 'mask'], outputs: ['painted'] },
-      { op: 'Add', inputs: ['kept', 'painted'], outputs: ['output'] },
+      { op: 'Sub', in: ['one', 'mask'], out: ['keep'] },
+      { op: 'Mul', in: ['image', 'keep'], out: ['kept'] },
+      { op: 'Mul', in: ['colour', 'mask'], out: ['painted'] },
+      { op: 'Add', in: ['kept', 'painted'], out: ['output'] },
     ],
   });
 }
@@ -113,18 +121,18 @@ export function tinyInpaintModel(fill: [number, number, number]): Buffer {
  * the test can recognise.
  */
 export function tinyColorizeModel(ab: [number, number]): Buffer {
-  return buildModel({
+  return onnxModel({
     inputs: [{ name: 'input', dims: [1, 3, 512, 512] }],
     outputs: [{ name: 'output', dims: [1, 2, 512, 512] }],
-    initializers: [
+    inits: [
       { name: 'w', dims: [2, 3, 1, 1], values: [0, 0, 0, 0, 0, 0] },
       { name: 'b', dims: [2], values: ab },
     ],
-    nodes: [{ op: 'Conv', inputs: ['input', 'w', 'b'], outputs: ['output'] }],
+    nodes: [{ op: 'Conv', in: ['input', 'w', 'b'], out: ['output'] }],
   });
 }
 
 /** Y = X + X for a float tensor [1, n]: the smallest model that proves an operator-installed ONNX file loads and runs. */
 export function tinyAddModel(n: number): Buffer {
-  return buildModel({ inputs: [{ name: 'X', dims: [1, n] }], outputs: [{ name: 'Y', dims: [1, n] }], initializers: [], nodes: [{ op: 'Add', inputs: ['X', 'X'], outputs: ['Y'] }] });
+  return onnxModel({ inputs: [{ name: 'X', dims: [1, n] }], outputs: [{ name: 'Y', dims: [1, n] }], nodes: [{ op: 'Add', in: ['X', 'X'], out: ['Y'] }] });
 }

@@ -2,7 +2,7 @@
  * A tiny inswapper whose output depends only on the identity latent, so a test can see that the
  * reference's embedding (through ArcFace, the emap and the latent) is what reaches the pasted face.
  */
-import { onnxModel } from '../models/onnx-builder.js';
+import { onnxModel } from '../../helpers/tiny-onnx.js';
 
 /**
  * inswapper's signature (`target` [1,3,128,128] 0..1, `source` [1,512] → `output` [1,3,128,128]);

@@ -3,7 +3,7 @@
  * value ranges; each computes something simple the test can predict, so the adapters' pre- and
  * post-processing (ranges, channel order, mask convention) is what gets checked.
  */
-import { onnxModel, UINT8 } from './onnx-builder.js';
+import { onnxModel, UINT8 } from '../../helpers/tiny-onnx.js';
 
 const S = 512;
 

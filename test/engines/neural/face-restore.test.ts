@@ -17,7 +17,7 @@ import { applySimilarity, fitSimilarity, invertSimilarity } from '../../../src/e
 import { closeFaceRestore, FACE_RESTORE, pasteRestored, restoreFaces } from '../../../src/engines/neural/face-restore.js';
 import { createWorkerPool } from '../../../src/engines/runtime/pool.js';
 import { installLocalModel } from '../models/install.js';
-import { onnxModel } from '../models/onnx-builder.js';
+import { onnxModel } from '../../helpers/tiny-onnx.js';
 import { tinyGfpgan } from '../models/tiny-models.js';
 import { ctx, job, photo, rawOf, saveArtifact } from './helpers.js';
 

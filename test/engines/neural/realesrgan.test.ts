@@ -17,7 +17,7 @@ import { createEnhanceEngine } from '../../../src/engines/neural/enhance.js';
 import { routeFeature } from '../../../src/engines/routing/preference.js';
 import { createWorkerPool } from '../../../src/engines/runtime/pool.js';
 import { installLocalModel } from '../models/install.js';
-import { onnxModel } from '../models/onnx-builder.js';
+import { onnxModel } from '../../helpers/tiny-onnx.js';
 import { ctx, job, photo, rawOf } from './helpers.js';
 
 /** Real-ESRGAN's signature; nearest-neighbour ×`scale`, plus `offset` (0..1 units) to every value. */
