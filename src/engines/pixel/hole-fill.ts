@@ -41,6 +41,7 @@ export function dilateMask(hole: Uint8Array, w: number, h: number, radius: numbe
 /** Detail gain deep inside a hole, and the distance (px) over which it falls to it from 1 at the border. */
 const DETAIL_FAR = 0.5;
 const DETAIL_NEAR = 6;
+const DETAIL_LIMIT = 2;
 
 interface Box { x0: number; y0: number; x1: number; y1: number }
 
@@ -83,7 +84,8 @@ export function fillHole(req: FillRequest): Uint8Array {
     }
     if (cropAvoid && req.avoid) cropAvoid.set(req.avoid.subarray((y + cy0) * w + cx0, (y + cy0) * w + cx1), y * cw);
   }
-  if (req.settleRing && req.dilate > 0) cropHole = settleRing(crop, cropUser, cropHole, cw, ch, req.dilate);
+  const settled = !!req.settleRing && req.dilate > 0;
+  if (settled) cropHole = settleRing(crop, cropUser, cropHole, cw, ch, req.dilate);
   const painted = inpaintPatchMatch({ rgb: crop, width: cw, height: ch, hole: cropHole, searchPixelCap: req.searchPixelCap, avoid: cropAvoid, subjectReach: req.subjectReach });
   const filled = req.detailRadius ? membraneBase(painted, crop, cropHole, cw, ch, req.detailRadius) : removeSeams(painted, cropHole, cw, ch);
 
@@ -94,8 +96,10 @@ export function fillHole(req: FillRequest): Uint8Array {
       const ci = y * cw + x;
       if (!cropHole[ci]) continue;
       const gi = (y + cy0) * w + x + cx0;
-      // 1 inside the user's mask, falling to 0 at the grown mask's edge.
-      const a = req.hole[gi] ? 1 : 1 - distToHole[gi] / ring;
+      // 1 inside the user's mask, falling to 0 at the grown mask's edge. A settled ring needs no
+      // feather: what is left of it was judged not background (a halo must go entirely), and the
+      // membrane base already meets the kept pixels around it.
+      const a = req.hole[gi] || settled ? 1 : 1 - distToHole[gi] / ring;
       for (let c = 0; c < 3; c++) out[gi * 3 + c] = Math.round(a * filled[ci * 3 + c] + (1 - a) * rgb[gi * 3 + c]);
     }
   }
@@ -238,6 +242,25 @@ export function settleRing(rgb: Uint8Array, user: Uint8Array, grown: Uint8Array,
 }
 
 /**
+ * How much detail a hole pixel may receive: DETAIL_LIMIT times the RMS detail (at the same box radius)
+ * of the known pixels around the hole, spread smoothly across it. Patch fills stitch copies together,
+ * and on smooth content (a sky, a gradient) a stitch's step would otherwise come back as "detail";
+ * on texture the real detail is that large anyway and passes.
+ */
+function detailLimit(values: Float32Array, known: Uint8Array, w: number, h: number, radius: number): Float32Array {
+  const mean = knownMean(values, known, w, h, 3, radius);
+  const r2 = new Float32Array(w * h);
+  for (let p = 0; p < w * h; p++) {
+    if (!known[p]) continue;
+    for (let c = 0; c < 3; c++) r2[p] += (values[3 * p + c] - mean[3 * p + c]) ** 2 / 3;
+  }
+  const local = pushPull(knownMean(r2, known, w, h, 1, 2 * radius), known, w, h, 1);
+  const limit = new Float32Array(w * h);
+  for (let p = 0; p < w * h; p++) limit[p] = DETAIL_LIMIT * Math.sqrt(local[p]) + 1;
+  return limit;
+}
+
+/**
  * Structure from the membrane, texture from the patches: hole pixels become the harmonic interpolation
  * of the known surroundings plus the patch fill's own detail (fill minus its box blur). The base meets
  * the border on every side, so no seam correction is needed. The detail is kept whole next to the
@@ -248,14 +271,20 @@ export function settleRing(rgb: Uint8Array, user: Uint8Array, grown: Uint8Array,
 export function membraneBase(painted: Uint8Array, original: Uint8Array, hole: Uint8Array, w: number, h: number, radius: number): Uint8Array {
   const known = new Uint8Array(w * h);
   for (let i = 0; i < known.length; i++) known[i] = hole[i] ? 0 : 1;
-  const base = harmonicFill(Float32Array.from(original), known, w, h, 3);
+  const values = Float32Array.from(original);
+  const base = harmonicFill(values, known, w, h, 3);
   const fill = Float32Array.from(painted);
   const smooth = boxBlur(fill, w, h, 3, radius);
+  const limit = detailLimit(values, known, w, h, radius);
   const d = holeDistance(hole, w, h);
   const out = Uint8Array.from(painted);
   for (let p = 0; p < w * h; p++) {
     if (!hole[p]) continue;
-    const gain = DETAIL_FAR + (1 - DETAIL_FAR) * Math.exp(-(d[p] - 1) / DETAIL_NEAR);
+    let gain = DETAIL_FAR + (1 - DETAIL_FAR) * Math.exp(-(d[p] - 1) / DETAIL_NEAR);
+    let m2 = 0;
+    for (let c = 0; c < 3; c++) m2 += (fill[3 * p + c] - smooth[3 * p + c]) ** 2;
+    const m = Math.sqrt(m2 / 3);
+    if (m * gain > limit[p]) gain = limit[p] / m;
     for (let c = 0; c < 3; c++) {
       const i = 3 * p + c;
       out[i] = Math.max(0, Math.min(255, Math.round(base[i] + gain * (fill[i] - smooth[i]))));
