@@ -1,3 +1,4 @@
+import { harmonicFill } from './membrane.js';
 import { holeDistance, inpaintPatchMatch, pushPull } from './patchmatch.js';
 
 /**
@@ -23,6 +24,8 @@ export interface FillRequest {
    * radius from the exemplar patches. Right for holes inside a photo; an out-paint margin has no far side.
    */
   detailRadius?: number;
+  /** Keep the growth ring's pixels that already look like the background (see settleRing). */
+  settleRing?: boolean;
 }
 
 export function dilateMask(hole: Uint8Array, w: number, h: number, radius: number): { grown: Uint8Array; distToHole: Uint16Array } {
@@ -34,6 +37,14 @@ export function dilateMask(hole: Uint8Array, w: number, h: number, radius: numbe
   for (let i = 0; i < hole.length; i++) grown[i] = hole[i] || distToHole[i] <= radius ? 1 : 0;
   return { grown, distToHole };
 }
+
+/** Detail gain deep inside a hole, and the distance (px) over which it falls to it from 1 at the border. */
+const DETAIL_FAR = 0.5;
+const DETAIL_NEAR = 6;
+const DETAIL_LIMIT = 2;
+/** A ring pixel is unlike the background when it is off the membrane by more than this × the local texture RMS + levels. */
+const RING_TEXTURE = 3;
+const RING_LEVELS = 8;
 
 interface Box { x0: number; y0: number; x1: number; y1: number }
 
@@ -64,14 +75,20 @@ export function fillHole(req: FillRequest): Uint8Array {
   const cx1 = Math.min(w, box.x1 + margin), cy1 = Math.min(h, box.y1 + margin);
   const cw = cx1 - cx0, ch = cy1 - cy0;
   const crop = new Uint8Array(cw * ch * 3);
-  const cropHole = new Uint8Array(cw * ch);
+  let cropHole: Uint8Array = new Uint8Array(cw * ch);
+  const cropUser = new Uint8Array(cw * ch);
   const cropAvoid = req.avoid ? new Uint8Array(cw * ch) : undefined;
   for (let y = 0; y < ch; y++) {
     const srow = ((y + cy0) * w + cx0) * 3;
     crop.set(rgb.subarray(srow, srow + cw * 3), y * cw * 3);
-    for (let x = 0; x < cw; x++) cropHole[y * cw + x] = grown[(y + cy0) * w + x + cx0];
+    for (let x = 0; x < cw; x++) {
+      cropHole[y * cw + x] = grown[(y + cy0) * w + x + cx0];
+      cropUser[y * cw + x] = req.hole[(y + cy0) * w + x + cx0] ? 1 : 0;
+    }
     if (cropAvoid && req.avoid) cropAvoid.set(req.avoid.subarray((y + cy0) * w + cx0, (y + cy0) * w + cx1), y * cw);
   }
+  const settled = !!req.settleRing && req.dilate > 0;
+  if (settled) cropHole = settleRing(crop, cropUser, cropHole, cw, ch, req.dilate);
   const painted = inpaintPatchMatch({ rgb: crop, width: cw, height: ch, hole: cropHole, searchPixelCap: req.searchPixelCap, avoid: cropAvoid, subjectReach: req.subjectReach });
   const filled = req.detailRadius ? membraneBase(painted, crop, cropHole, cw, ch, req.detailRadius) : removeSeams(painted, cropHole, cw, ch);
 
@@ -82,8 +99,10 @@ export function fillHole(req: FillRequest): Uint8Array {
       const ci = y * cw + x;
       if (!cropHole[ci]) continue;
       const gi = (y + cy0) * w + x + cx0;
-      // 1 inside the user's mask, falling to 0 at the grown mask's edge.
-      const a = req.hole[gi] ? 1 : 1 - distToHole[gi] / ring;
+      // 1 inside the user's mask, falling to 0 at the grown mask's edge. A settled ring needs no
+      // feather: what is left of it was judged not background (a halo must go entirely), and the
+      // membrane base already meets the kept pixels around it.
+      const a = req.hole[gi] || settled ? 1 : 1 - distToHole[gi] / ring;
       for (let c = 0; c < 3; c++) out[gi * 3 + c] = Math.round(a * filled[ci * 3 + c] + (1 - a) * rgb[gi * 3 + c]);
     }
   }
@@ -149,21 +168,136 @@ function boxBlur(src: Float32Array, w: number, h: number, ch: number, r: number)
   return out;
 }
 
+/** Box mean over known pixels only (normalised convolution), so hole values never leak in. */
+export function knownMean(values: Float32Array, known: Uint8Array, w: number, h: number, ch: number, r: number): Float32Array {
+  const v = new Float32Array(w * h * (ch + 1));
+  for (let p = 0; p < w * h; p++) {
+    if (!known[p]) continue;
+    for (let c = 0; c < ch; c++) v[(ch + 1) * p + c] = values[ch * p + c];
+    v[(ch + 1) * p + ch] = 1;
+  }
+  const b = boxBlur(v, w, h, ch + 1, r);
+  const out = new Float32Array(w * h * ch);
+  for (let p = 0; p < w * h; p++) {
+    const n = b[(ch + 1) * p + ch];
+    for (let c = 0; c < ch; c++) out[ch * p + c] = n > 1e-6 ? b[(ch + 1) * p + c] / n : values[ch * p + c];
+  }
+  return out;
+}
+
 /**
- * Structure from the membrane, texture from the patches: hole pixels become the smooth push-pull
- * interpolation of the known surroundings plus the patch fill's own detail (fill minus its box blur).
- * The base meets the border on every side, so no seam correction is needed.
+ * Decides which pixels of the growth ring really need replacing. The ring exists because hand-drawn
+ * masks miss an object's soft edge, shadow or JPEG halo; but where the ring already looks like the
+ * background it holds the best information there is about the hole's border, and replacing it throws
+ * that away. A ring pixel is kept when it, and every ring pixel within the ring's width of it, differs
+ * from the membrane predicted from outside the ring by no more than the local texture explains (texture
+ * RMS × RING_TEXTURE + RING_LEVELS); otherwise it is replaced, and so is every ring pixel inside a
+ * replaced one (a halo is replaced from its outer side inward, never left as an island). Checked on
+ * messi5's ball with masks 2–4 px too tight: no yellow rim or tint is left, where the feathered ring
+ * kept a visible rim.
+ */
+export function settleRing(rgb: Uint8Array, user: Uint8Array, grown: Uint8Array, w: number, h: number, dilate: number): Uint8Array {
+  const known = new Uint8Array(w * h);
+  for (let i = 0; i < known.length; i++) known[i] = grown[i] ? 0 : 1;
+  const values = Float32Array.from(rgb);
+  const predicted = harmonicFill(values, known, w, h, 3);
+  // Local texture scale: RMS of the known pixels around their own small blur.
+  const blur = knownMean(values, known, w, h, 3, 2);
+  const r2 = new Float32Array(w * h);
+  for (let p = 0; p < w * h; p++) {
+    if (!known[p]) continue;
+    let e = 0;
+    for (let c = 0; c < 3; c++) e += (values[3 * p + c] - blur[3 * p + c]) ** 2;
+    r2[p] = e / 3;
+  }
+  const scale = knownMean(r2, known, w, h, 1, Math.max(4, 3 * dilate));
+  const ring = new Uint8Array(w * h);
+  const dev2 = new Float32Array(w * h);
+  for (let p = 0; p < w * h; p++) {
+    if (!grown[p] || user[p]) continue;
+    ring[p] = 1;
+    let e = 0;
+    for (let c = 0; c < 3; c++) e += (values[3 * p + c] - predicted[3 * p + c]) ** 2;
+    dev2[p] = e / 3;
+  }
+  const bad = new Float32Array(w * h);
+  for (let p = 0; p < w * h; p++) if (ring[p] && Math.sqrt(dev2[p]) > RING_TEXTURE * Math.sqrt(scale[p]) + RING_LEVELS) bad[p] = 1;
+  // An unlike pixel condemns the ring around it as far as the ring is wide: a halo is a band along the
+  // object's edge, and keeping its mildest pixels would leave a tinted outline and tint the membrane.
+  const badNear = boxBlur(bad, w, h, 1, dilate);
+  const notUser = new Uint8Array(w * h);
+  for (let i = 0; i < notUser.length; i++) notUser[i] = user[i] ? 0 : 1;
+  const dist = holeDistance(notUser, w, h);
+  const out = Uint8Array.from(user);
+  for (let k = dilate; k >= 1; k--) {
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const p = y * w + x;
+        if (!ring[p] || dist[p] !== k) continue;
+        let replace = badNear[p] > 1e-4;
+        for (let dy = -1; dy <= 1 && !replace; dy++) {
+          for (let dx = -1; dx <= 1; dx++) {
+            const xx = x + dx, yy = y + dy;
+            if (xx < 0 || yy < 0 || xx >= w || yy >= h) continue;
+            const q = yy * w + xx;
+            if (ring[q] && dist[q] === k + 1 && out[q]) { replace = true; break; }
+          }
+        }
+        if (replace) out[p] = 1;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * How much detail a hole pixel may receive: DETAIL_LIMIT times the RMS detail (at the same box radius)
+ * of the known pixels around the hole, spread smoothly across it. Patch fills stitch copies together,
+ * and on smooth content (a sky, a gradient) a stitch's step would otherwise come back as "detail";
+ * on texture the real detail is that large anyway and passes.
+ */
+function detailLimit(values: Float32Array, known: Uint8Array, w: number, h: number, radius: number): Float32Array {
+  const mean = knownMean(values, known, w, h, 3, radius);
+  const r2 = new Float32Array(w * h);
+  for (let p = 0; p < w * h; p++) {
+    if (!known[p]) continue;
+    for (let c = 0; c < 3; c++) r2[p] += (values[3 * p + c] - mean[3 * p + c]) ** 2 / 3;
+  }
+  const local = pushPull(knownMean(r2, known, w, h, 1, 2 * radius), known, w, h, 1);
+  const limit = new Float32Array(w * h);
+  for (let p = 0; p < w * h; p++) limit[p] = DETAIL_LIMIT * Math.sqrt(local[p]) + 1;
+  return limit;
+}
+
+/**
+ * Structure from the membrane, texture from the patches: hole pixels become the harmonic interpolation
+ * of the known surroundings plus the patch fill's own detail (fill minus its box blur). The base meets
+ * the border on every side, so no seam correction is needed. The detail is kept whole next to the
+ * border, where the patches overlap known pixels and continue them, and halved deep inside, where a
+ * copied texture is a guess: PSNR punishes confident wrong texture twice (the true texture is missing
+ * and a false one added), a half-strength one a quarter as much, and the fill still reads as texture.
  */
 export function membraneBase(painted: Uint8Array, original: Uint8Array, hole: Uint8Array, w: number, h: number, radius: number): Uint8Array {
   const known = new Uint8Array(w * h);
   for (let i = 0; i < known.length; i++) known[i] = hole[i] ? 0 : 1;
-  const base = pushPull(Float32Array.from(original), known, w, h, 3);
+  const values = Float32Array.from(original);
+  const base = harmonicFill(values, known, w, h, 3);
   const fill = Float32Array.from(painted);
   const smooth = boxBlur(fill, w, h, 3, radius);
+  const limit = detailLimit(values, known, w, h, radius);
+  const d = holeDistance(hole, w, h);
   const out = Uint8Array.from(painted);
   for (let p = 0; p < w * h; p++) {
     if (!hole[p]) continue;
-    for (let c = 0; c < 3; c++) out[3 * p + c] = Math.max(0, Math.min(255, Math.round(base[3 * p + c] + fill[3 * p + c] - smooth[3 * p + c])));
+    let gain = DETAIL_FAR + (1 - DETAIL_FAR) * Math.exp(-(d[p] - 1) / DETAIL_NEAR);
+    let m2 = 0;
+    for (let c = 0; c < 3; c++) m2 += (fill[3 * p + c] - smooth[3 * p + c]) ** 2;
+    const m = Math.sqrt(m2 / 3);
+    if (m * gain > limit[p]) gain = limit[p] / m;
+    for (let c = 0; c < 3; c++) {
+      const i = 3 * p + c;
+      out[i] = Math.max(0, Math.min(255, Math.round(base[i] + gain * (fill[i] - smooth[i]))));
+    }
   }
   return out;
 }

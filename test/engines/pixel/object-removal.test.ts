@@ -14,9 +14,9 @@ const BALL = { x: 362, y: 312, r: 26 };
 const MASK_R = 30;
 const W = 548, H = 342;
 
-async function ballMask(): Promise<Buffer> {
+async function ballMask(r = MASK_R): Promise<Buffer> {
   const px = Buffer.alloc(W * H);
-  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if ((x - BALL.x) ** 2 + (y - BALL.y) ** 2 <= MASK_R ** 2) px[y * W + x] = 255;
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if ((x - BALL.x) ** 2 + (y - BALL.y) ** 2 <= r ** 2) px[y * W + x] = 255;
   return sharp(px, { raw: { width: W, height: H, channels: 1 } }).png().toBuffer();
 }
 
@@ -73,6 +73,26 @@ describe('object removal (classical)', () => {
       if (res.data[o] !== src.data[o] || res.data[o + 1] !== src.data[o + 1] || res.data[o + 2] !== src.data[o + 2]) changed++;
     }
     assert.equal(changed, 0, 'pixels outside the grown mask are unchanged');
+  });
+
+  it('a mask 2 px tighter than the ball leaves no yellow rim: the growth ring replaces the ball edge entirely', async () => {
+    const out = await engine.run(job(await ballMask(BALL.r - 2)), makeCtx());
+    saveArtifact('obj-removal-messi-tight-mask.png', out[0].data);
+    const res = await rgbOf(out[0].data);
+    const src = await rgbOf(testFile('messi5.jpg').data);
+    // Yellowish: clearly more red and green than blue (the blended rim of the ball too, not the light yellow-green grass).
+    const yellowish = (d: Buffer, o: number) => d[o] > 135 && d[o + 1] > 140 && d[o] + d[o + 1] - 2 * d[o + 2] > 150;
+    let before = 0, after = 0, n = 0;
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+      const d = Math.hypot(x - BALL.x, y - BALL.y);
+      if (d <= BALL.r - 5 || d > BALL.r) continue;
+      const o = (y * W + x) * 3;
+      n++;
+      if (yellowish(src.data, o)) before++;
+      if (yellowish(res.data, o)) after++;
+    }
+    assert.ok(before > 0.2 * n, `the band really covers the ball's rim (${before} of ${n} yellowish)`);
+    assert.ok(after < 0.02 * n, `${after} of ${n} rim pixels still yellowish`);
   });
 
   it('rejects a mask of another size with invalid_parameter', async () => {
