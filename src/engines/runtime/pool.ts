@@ -14,6 +14,7 @@ export interface WorkerPoolOptions {
   /**
    * A thread idle this long exits, and with it its isolate and every model session it loaded: the
    * process's memory returns near its idle baseline. The next call starts a thread and loads again.
+   * 0 keeps every thread (started with the pool) for the life of the process.
    */
   idleMs?: number;
 }
@@ -25,9 +26,9 @@ export const DEFAULT_IDLE_MS = 30_000;
 export function createWorkerPool(threads: number, opts: WorkerPoolOptions = {}): WorkerPool {
   const piscina = new Piscina({
     filename: pathToFileURL(siblingModule(import.meta.url, 'thread-entry')).href,
-    minThreads: 0,
+    minThreads: opts.idleMs === 0 ? Math.max(1, threads) : 0,
     maxThreads: Math.max(1, threads),
-    idleTimeout: opts.idleMs ?? DEFAULT_IDLE_MS,
+    idleTimeout: opts.idleMs || DEFAULT_IDLE_MS,
     // A worker must run module code that was started with the tsx loader in development.
     execArgv: process.execArgv,
   });
