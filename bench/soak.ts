@@ -43,7 +43,7 @@ function threadCount(pid: number): number {
 async function jsMemory(baseUrl: string): Promise<{ heapMb: number; externalMb: number }> {
   try {
     const text = await (await fetch(`${baseUrl}/metrics`)).text();
-    const get = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
+    const get = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
     return { heapMb: Math.round(get('darkroom_nodejs_heap_size_used_bytes') / 2 ** 20), externalMb: Math.round(get('darkroom_nodejs_external_memory_bytes') / 2 ** 20) };
   } catch {
     return { heapMb: NaN, externalMb: NaN };

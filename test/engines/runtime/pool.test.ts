@@ -49,3 +49,16 @@ test('a call cancelled while it waits for a thread never runs', async () => {
     await pool.destroy();
   }
 });
+
+test('the big buffers a call leaves behind are collected when it returns, not when its thread next runs', async () => {
+  const pool = createWorkerPool(1, { idleMs: 0 });
+  try {
+    assert.equal(await pool.run<number>(KERNEL, 'bigPlanes', {}), 8);
+    // V8 frees swept ArrayBuffers on a background thread after the collection: let it finish.
+    await sleep(1000);
+    const left = await pool.run<number>(KERNEL, 'arrayBufferBytes', {});
+    assert.ok(left < 32 * 2 ** 20, `${Math.round(left / 2 ** 20)} MB of ArrayBuffers still held by the thread`);
+  } finally {
+    await pool.destroy();
+  }
+});
