@@ -2,8 +2,7 @@
  * Worker-thread entry for the engine pool: imports the requested module once per thread (so its
  * models stay loaded) and calls the named export.
  */
-import v8 from 'node:v8';
-import vm from 'node:vm';
+import { collectIfAbove } from './collect.js';
 import { CANCELLED, IN_NATIVE } from './native-guard.js';
 
 const modules = new Map<string, Promise<Record<string, unknown>>>();
@@ -60,23 +59,9 @@ function guardOnnxRuns(): Promise<void> {
 
 /**
  * A kernel's full-size planes (a 4096² photo's float plane is 64 MB; relighting keeps a dozen) are
- * garbage once it returns, but an idle thread runs no GC, so they stayed resident until the thread
- * did something else or exited. Above this much ArrayBuffer memory the thread collects right after
- * the call (a full GC of a worker's small heap takes milliseconds); large blocks are mmapped on
- * their own (MALLOC_MMAP_THRESHOLD_, bin/darkroom.js), so they go back to the system at once.
+ * garbage once it returns, and were kept until the thread next ran (see collect.ts).
  */
 const COLLECT_ABOVE_BYTES = 32 * 2 ** 20;
-let collect: (() => void) | undefined;
-function collectGarbage(): void {
-  // This isolate's ArrayBuffers (a worker's process.memoryUsage() reports its own heap).
-  if (process.memoryUsage().arrayBuffers < COLLECT_ABOVE_BYTES) return;
-  if (!collect) {
-    // Workers cannot take --expose-gc from execArgv; a context made after the flag is set has gc().
-    v8.setFlagsFromString('--expose-gc');
-    collect = vm.runInNewContext('gc') as () => void;
-  }
-  collect();
-}
 
 export interface WorkerCall {
   modulePath: string;
@@ -104,6 +89,6 @@ export default async function runInWorker({ modulePath, fn, args, flags }: Worke
     current = undefined;
     // Now, not on a later turn: between calls Piscina parks the thread in Atomics.wait, so its event
     // loop does not turn until the next call arrives. The result is still referenced here (kept).
-    collectGarbage();
+    collectIfAbove(COLLECT_ABOVE_BYTES);
   }
 }
