@@ -33,6 +33,13 @@ function rssMb(pid: number): number {
   return m ? Math.round(Number(m[1]) / 1024) : 0;
 }
 
+/** Resident memory by kind (anonymous: heaps, buffers, sessions; file: mapped libraries and code), in MB. */
+function rssKinds(pid: number): string {
+  const st = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (k: string) => Math.round(Number(new RegExp(`${k}:\\s+(\\d+) kB`).exec(st)?.[1] ?? 0) / 1024);
+  return `anon ${kb('RssAnon')}, file ${kb('RssFile')}`;
+}
+
 /** Threads of the server process (the main thread, libuv, libvips, onnxruntime and each worker thread's own). */
 function threadCount(pid: number): number {
   const m = /Threads:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -131,6 +138,7 @@ export async function run(): Promise<BenchRow[]> {
     const list = jobs(await inputs());
     await new Promise((r) => setTimeout(r, 3000));
     const baseline = rssMb(pid);
+    process.stderr.write(`idle baseline: RSS ${baseline} MB (${rssKinds(pid)}), ${threadCount(pid)} threads\n`);
     const samples: { t: number; mb: number }[] = [];
     const sampler = setInterval(() => samples.push({ t: Date.now(), mb: rssMb(pid) }), 250);
     const peakSince = (t: number) => Math.max(0, ...samples.filter((x) => x.t >= t).map((x) => x.mb));
@@ -158,7 +166,7 @@ export async function run(): Promise<BenchRow[]> {
     const peak = Math.max(peakSince(0), afterWork);
     for (let s = 10; s <= IDLE_SEC; s += 10) {
       await new Promise((r) => setTimeout(r, 10_000));
-      process.stderr.write(`idle ${s} s: RSS ${rssMb(pid)} MB, ${threadCount(pid)} threads\n`);
+      process.stderr.write(`idle ${s} s: RSS ${rssMb(pid)} MB (${rssKinds(pid)}), ${threadCount(pid)} threads\n`);
     }
     await new Promise((r) => setTimeout(r, (IDLE_SEC % 10) * 1000));
     clearInterval(sampler);
