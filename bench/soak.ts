@@ -33,6 +33,30 @@ function rssMb(pid: number): number {
   return m ? Math.round(Number(m[1]) / 1024) : 0;
 }
 
+/** Resident memory by kind (anonymous: heaps, buffers, sessions; file: mapped libraries and code), in MB. */
+function rssKinds(pid: number): string {
+  const st = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (k: string) => Math.round(Number(new RegExp(`${k}:\\s+(\\d+) kB`).exec(st)?.[1] ?? 0) / 1024);
+  return `anon ${kb('RssAnon')}, file ${kb('RssFile')}`;
+}
+
+/** Threads of the server process (the main thread, libuv, libvips, onnxruntime and each worker thread's own). */
+function threadCount(pid: number): number {
+  const m = /Threads:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) : 0;
+}
+
+/** The main thread's V8 heap and external (Buffer) memory from /metrics, in MB: what is left of RSS is native (libvips, onnxruntime, worker isolates). */
+async function jsMemory(baseUrl: string): Promise<{ heapMb: number; externalMb: number }> {
+  try {
+    const text = await (await fetch(`${baseUrl}/metrics`)).text();
+    const get = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
+    return { heapMb: Math.round(get('darkroom_nodejs_heap_size_used_bytes') / 2 ** 20), externalMb: Math.round(get('darkroom_nodejs_external_memory_bytes') / 2 ** 20) };
+  } catch {
+    return { heapMb: NaN, externalMb: NaN };
+  }
+}
+
 interface Input {
   name: string;
   data: Buffer;
@@ -103,8 +127,10 @@ async function runJob(c: TestClient, job: Job): Promise<{ status: string; error?
 
 export async function run(): Promise<BenchRow[]> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'darkroom-soak-'));
-  const serve = new ServeProcess({ dataDir, port: await freePort(), env: { DARKROOM_LOG_LEVEL: 'warn' } });
-  const label = process.env.SOAK_LABEL ?? `MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? 'unset'}`;
+  // As deployed (deploy/Dockerfile, bin/darkroom.js): two glibc arenas, big blocks mapped on their own.
+  const malloc = { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2', MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ ?? '1048576' };
+  const serve = new ServeProcess({ dataDir, port: await freePort(), env: { DARKROOM_LOG_LEVEL: 'warn', ...malloc } });
+  const label = process.env.SOAK_LABEL ?? `MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? '2'} MALLOC_MMAP_THRESHOLD_=${process.env.MALLOC_MMAP_THRESHOLD_ ?? '1048576'}`;
   try {
     await serve.start();
     const pid = serve.pid!;
@@ -112,26 +138,37 @@ export async function run(): Promise<BenchRow[]> {
     const list = jobs(await inputs());
     await new Promise((r) => setTimeout(r, 3000));
     const baseline = rssMb(pid);
-    const samples: number[] = [];
-    const sampler = setInterval(() => samples.push(rssMb(pid)), 250);
+    process.stderr.write(`idle baseline: RSS ${baseline} MB (${rssKinds(pid)}), ${threadCount(pid)} threads\n`);
+    const samples: { t: number; mb: number }[] = [];
+    const sampler = setInterval(() => samples.push({ t: Date.now(), mb: rssMb(pid) }), 250);
+    const peakSince = (t: number) => Math.max(0, ...samples.filter((x) => x.t >= t).map((x) => x.mb));
     const t0 = Date.now();
-    const outcomes: { feature: string; input: string; status: string; error?: string; ms: number }[] = [];
+    const outcomes: { feature: string; input: string; status: string; error?: string; ms: number; rssBefore: number; peak: number; after: number }[] = [];
     const queue = [...list];
     await Promise.all(
       Array.from({ length: CLIENTS }, async () => {
         const c = new TestClient(serve.baseUrl, key.clientId, key.clientSecret, Date.now);
         await c.auth();
         for (let job = queue.shift(); job; job = queue.shift()) {
+          const tJob = Date.now();
+          const rssBefore = rssMb(pid);
           const o = await runJob(c, job).catch((e: Error) => ({ status: 'client error', error: e.message, ms: 0 }));
-          outcomes.push({ feature: job.feature, input: job.input.name, ...o });
-          process.stderr.write(`${job.feature} on ${job.input.name}: ${o.status}${o.error ? ` (${o.error.slice(0, 80)})` : ''} in ${o.ms} ms; RSS ${rssMb(pid)} MB\n`);
+          const after = rssMb(pid);
+          const peak = Math.max(peakSince(tJob), after);
+          outcomes.push({ feature: job.feature, input: job.input.name, ...o, rssBefore, peak, after });
+          const js = await jsMemory(serve.baseUrl);
+          process.stderr.write(`${job.feature} on ${job.input.name}: ${o.status}${o.error ? ` (${o.error.slice(0, 80)})` : ''} in ${o.ms} ms; RSS ${rssBefore} -> peak ${peak} -> ${after} MB (main heap ${js.heapMb}, external ${js.externalMb}; ${threadCount(pid)} threads)\n`);
         }
       }),
     );
     const workSec = Math.round((Date.now() - t0) / 1000);
     const afterWork = rssMb(pid);
-    const peak = Math.max(...samples, afterWork);
-    await new Promise((r) => setTimeout(r, IDLE_SEC * 1000));
+    const peak = Math.max(peakSince(0), afterWork);
+    for (let s = 10; s <= IDLE_SEC; s += 10) {
+      await new Promise((r) => setTimeout(r, 10_000));
+      process.stderr.write(`idle ${s} s: RSS ${rssMb(pid)} MB (${rssKinds(pid)}), ${threadCount(pid)} threads\n`);
+    }
+    await new Promise((r) => setTimeout(r, (IDLE_SEC % 10) * 1000));
     clearInterval(sampler);
     const afterIdle = rssMb(pid);
     const ok = outcomes.filter((o) => o.status === 'success').length;
@@ -139,7 +176,9 @@ export async function run(): Promise<BenchRow[]> {
     const vsBaseline = Math.round(((afterIdle - baseline) / baseline) * 100);
     console.table(failed.map((f) => ({ feature: f.feature, input: f.input, status: f.status, error: (f.error ?? '').slice(0, 70) })));
     const notes = `${label}; ${outcomes.length} tasks (${ok} succeeded) over ${PHOTOS.join(', ')} at full size + 4096² ${BIG.join(', ')}; features ${FEATURES.join(', ') || 'all that run here'}; ${CLIENTS} clients, ${workSec} s`;
+    const perJob = outcomes.map((o) => ({ name: `${o.feature} on ${o.input}: ${o.status}`, impl: label, ms: o.ms, peakRssMb: o.peak, notes: `RSS ${o.rssBefore} -> peak ${o.peak} -> ${o.after} MB` }));
     return [
+      ...perJob,
       { name: 'server RSS idle baseline (after start-up)', impl: label, ms: 0, peakRssMb: baseline, notes },
       { name: 'server RSS peak under the soak (target <= 1229 MB)', impl: label, ms: workSec * 1000, peakRssMb: peak, notes },
       { name: 'server RSS right after the soak', impl: label, ms: 0, peakRssMb: afterWork, notes },

@@ -9,8 +9,9 @@ if (existsSync(built)) {
   await import(pathToFileURL(built).href);
 } else {
   const src = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
-  // Two glibc malloc arenas instead of one per thread, so freed image buffers go back (docs/reliability.md).
-  const env = { MALLOC_ARENA_MAX: '2', ...process.env };
+  // Two glibc malloc arenas instead of one per thread, and every block of 1 MB or more mapped on its
+  // own, so freed image buffers and model activations go back to the system (docs/reliability.md).
+  const env = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '1048576', ...process.env };
   const child = spawn(process.execPath, ['--import', 'tsx', src, ...process.argv.slice(2)], { stdio: 'inherit', env });
   // Pass stop signals on, so `darkroom worker` and `darkroom serve` shut down gracefully.
   for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));

@@ -135,7 +135,7 @@ export async function createDarkroom(config: DarkroomConfig, opts: DarkroomOptio
   let pool: WorkerPool | undefined;
   let engines: EngineRegistry | undefined;
   if (config.runEngines) {
-    pool = createWorkerPool(config.engines.workers);
+    pool = createWorkerPool(config.engines.workers, { idleMs: config.engines.idleReleaseMs });
     // Engines see only their own slice of the configuration.
     engines = createEngineRegistry({ config: { engines: config.engines, diffusion: config.diffusion }, log: log.child({ component: 'engines' }), pool });
     const runner = new TaskRunner(tasks, files, engines, log.child({ component: 'runner' }), { timeoutMs: config.tasks.timeoutMs, workerId });

@@ -116,6 +116,8 @@ export const ConfigSchema = Type.Object(
     engines: group({
       /** Worker threads for model inference. */
       workers: count(2, 'inference threads', 'DARKROOM_ENGINE_WORKERS'),
+      /** An inference thread idle this long exits with the models it loaded, so memory returns near the idle baseline; 0 keeps threads for good. */
+      idleReleaseMs: ms(30_000, 'idle time before an inference thread and its models are released', 'DARKROOM_ENGINE_IDLE_RELEASE_MS'),
       /** Load models when the server starts instead of at first use. */
       preload: flag(false, 'load models at start', 'DARKROOM_PRELOAD_MODELS'),
       /** Folder of operator-installed model weights (ONNX etc.); default `<dataDir>/models`. */

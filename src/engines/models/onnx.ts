@@ -12,6 +12,11 @@ export interface OnnxOptions {
    * 1024² otherwise holds ~0.8 GB more for the life of the session.
    */
   releaseBetweenRuns?: boolean;
+  /**
+   * 'all' (the default) adds layout transforms that keep a second, repacked copy of the weights;
+   * 'extended' stops before them.
+   */
+  graphOptimizationLevel?: 'extended' | 'all';
 }
 
 /**
@@ -27,7 +32,7 @@ export async function createOnnxSession(spec: ModelSpec, modelsDir: string, opts
   const ort = await import('onnxruntime-node');
   return ort.InferenceSession.create(bytes, {
     executionProviders: ['cpu'],
-    graphOptimizationLevel: 'all',
+    graphOptimizationLevel: opts.graphOptimizationLevel ?? 'all',
     intraOpNumThreads: opts.intraOpNumThreads ?? 1,
     interOpNumThreads: 1,
     ...(opts.releaseBetweenRuns ? { enableCpuMemArena: false, enableMemPattern: false } : {}),

@@ -10,17 +10,17 @@ const MATTE_SIZE = 1024;
 /**
  * Matting runs in one dedicated worker per process: an ISNet session holds ~0.8 GB, so one per pool
  * worker doubled the footprint for no gain (one inference already uses every core). Concurrent
- * matting tasks queue here. The worker leaves when idle (the pool's idle timeout), giving the memory back.
+ * matting tasks queue here. The worker leaves when idle (`engines.idleReleaseMs`), giving the memory back.
  */
 let mattingPool: WorkerPool | undefined;
-function matting(): WorkerPool {
-  mattingPool ??= createWorkerPool(1);
+function matting(idleMs?: number): WorkerPool {
+  mattingPool ??= createWorkerPool(1, { idleMs });
   return mattingPool;
 }
 
 /** Loads the matting session ahead of the first task. */
-export async function warmMatte(modelsDir: string): Promise<void> {
-  await matting().run(KERNEL, 'warmMatte', { modelsDir });
+export async function warmMatte(modelsDir: string, idleMs?: number): Promise<void> {
+  await matting(idleMs).run(KERNEL, 'warmMatte', { modelsDir });
 }
 
 /** Ends the matting worker (and its session); the next matte starts a new one. */
@@ -35,12 +35,12 @@ export async function closeMatting(): Promise<void> {
  * model sees a 1024x1024 view, and its soft probabilities are resized back with a smooth kernel so
  * edges stay soft rather than stair-stepped.
  */
-export async function foregroundMatte(image: Sharp, width: number, height: number, opts: { modelsDir: string; signal?: AbortSignal }): Promise<Buffer> {
+export async function foregroundMatte(image: Sharp, width: number, height: number, opts: { modelsDir: string; signal?: AbortSignal; idleMs?: number }): Promise<Buffer> {
   const rgb = await image.clone().removeAlpha().resize(MATTE_SIZE, MATTE_SIZE, { fit: 'fill', kernel: 'cubic' }).raw().toBuffer();
   let small: Uint8Array;
   try {
     const input = new Uint8Array(rgb.buffer, rgb.byteOffset, rgb.byteLength);
-    small = await matting().run<Uint8Array>(KERNEL, 'predictMatte', { modelsDir: opts.modelsDir, rgb: input }, { signal: opts.signal });
+    small = await matting(opts.idleMs).run<Uint8Array>(KERNEL, 'predictMatte', { modelsDir: opts.modelsDir, rgb: input }, { signal: opts.signal });
   } catch (e) {
     if (isEngineError(e) || e instanceof TaskAbortedError) throw e;
     throw new EngineError('error_inference', `matting failed: ${e instanceof Error ? e.message : String(e)}`);

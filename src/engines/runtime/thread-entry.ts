@@ -2,6 +2,9 @@
  * Worker-thread entry for the engine pool: imports the requested module once per thread (so its
  * models stay loaded) and calls the named export.
  */
+import { collectIfAbove } from './collect.js';
+import { CANCELLED, IN_NATIVE } from './native-guard.js';
+
 const modules = new Map<string, Promise<Record<string, unknown>>>();
 
 let tsxRegistered: Promise<void> | undefined;
@@ -12,13 +15,64 @@ function registerTsx(): Promise<void> {
   return tsxRegistered;
 }
 
+/** Flags shared with the pool for the call this thread is running (a thread runs one call at a time). */
+let current: Int32Array | undefined;
+
+class RunCancelledError extends Error {
+  constructor() {
+    super('the task was cancelled');
+    this.name = 'AbortError';
+  }
+}
+
+/**
+ * Terminating a worker while onnxruntime-node runs a session in it aborts the whole process
+ * (SIGABRT: the run's completion throws into an environment that is gone). Every session run in
+ * this thread is counted in the call's shared flags, so the pool stops the thread only between
+ * runs; a run that would start after the cancellation is refused instead.
+ */
+let guarded: Promise<void> | undefined;
+function guardOnnxRuns(): Promise<void> {
+  guarded ??= import('onnxruntime-node').then(
+    (ort) => {
+      const proto = (ort.InferenceSession as unknown as { prototype: { run: (...a: unknown[]) => Promise<unknown> } }).prototype as { run: (...a: unknown[]) => Promise<unknown> };
+      const run = proto.run;
+      proto.run = async function guardedRun(this: unknown, ...a: unknown[]) {
+        const flags = current;
+        if (!flags) return run.apply(this, a);
+        Atomics.add(flags, IN_NATIVE, 1);
+        try {
+          // Checked after announcing the run: the pool sets CANCELLED before it reads IN_NATIVE, so one of the two always sees the other.
+          if (Atomics.load(flags, CANCELLED)) throw new RunCancelledError();
+          return await run.apply(this, a);
+        } finally {
+          Atomics.sub(flags, IN_NATIVE, 1);
+          Atomics.notify(flags, IN_NATIVE);
+        }
+      };
+    },
+    // Without onnxruntime-node installed nothing can run a session here.
+    () => undefined,
+  );
+  return guarded;
+}
+
+/**
+ * A kernel's full-size planes (a 4096² photo's float plane is 64 MB; relighting keeps a dozen) are
+ * garbage once it returns, and were kept until the thread next ran (see collect.ts).
+ */
+const COLLECT_ABOVE_BYTES = 32 * 2 ** 20;
+
 export interface WorkerCall {
   modulePath: string;
   fn: string;
   args: unknown;
+  /** See native-guard.ts. */
+  flags?: Int32Array;
 }
 
-export default async function runInWorker({ modulePath, fn, args }: WorkerCall): Promise<unknown> {
+export default async function runInWorker({ modulePath, fn, args, flags }: WorkerCall): Promise<unknown> {
+  await guardOnnxRuns();
   let mod = modules.get(modulePath);
   if (!mod) {
     // `--import tsx` in execArgv does not hook dynamic import() inside worker threads on Node 20: register it here.
@@ -28,5 +82,13 @@ export default async function runInWorker({ modulePath, fn, args }: WorkerCall):
   }
   const target = (await mod)[fn];
   if (typeof target !== 'function') throw new Error(`${modulePath} has no export ${fn}`);
-  return (target as (a: unknown) => unknown)(args);
+  current = flags;
+  try {
+    return await (target as (a: unknown) => unknown)(args);
+  } finally {
+    current = undefined;
+    // Now, not on a later turn: between calls Piscina parks the thread in Atomics.wait, so its event
+    // loop does not turn until the next call arrives. The result is still referenced here (kept).
+    collectIfAbove(COLLECT_ABOVE_BYTES);
+  }
 }

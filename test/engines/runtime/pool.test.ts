@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createWorkerPool } from '../../../src/engines/runtime/pool.js';
+
+const KERNEL = new URL('./fixtures/thread-kernel.ts', import.meta.url);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+type Who = { threadId: number; calls: number };
+
+test('an idle thread exits after idleMs with its module state (models), and the next call starts afresh', async () => {
+  const pool = createWorkerPool(1, { idleMs: 100 });
+  try {
+    const first = await pool.run<Who>(KERNEL, 'whoAmI', {});
+    const second = await pool.run<Who>(KERNEL, 'whoAmI', {});
+    assert.equal(second.threadId, first.threadId, 'a busy thread is reused');
+    assert.equal(second.calls, 2);
+    await sleep(1500);
+    const later = await pool.run<Who>(KERNEL, 'whoAmI', {});
+    assert.notEqual(later.threadId, first.threadId, 'the idle thread was released');
+    assert.equal(later.calls, 1, 'what the old thread loaded went with it');
+  } finally {
+    await pool.destroy();
+  }
+});
+
+test('idleMs 0 keeps the threads', async () => {
+  const pool = createWorkerPool(1, { idleMs: 0 });
+  try {
+    const first = await pool.run<Who>(KERNEL, 'whoAmI', {});
+    await sleep(1500);
+    const later = await pool.run<Who>(KERNEL, 'whoAmI', {});
+    assert.equal(later.threadId, first.threadId);
+    assert.equal(later.calls, 2);
+  } finally {
+    await pool.destroy();
+  }
+});
+
+test('a call cancelled while it waits for a thread never runs', async () => {
+  const pool = createWorkerPool(1, { idleMs: 0 });
+  try {
+    const busy = pool.run<Who>(KERNEL, 'whoAmI', {});
+    const ac = new AbortController();
+    const queued = pool.run<Who>(KERNEL, 'whoAmI', {}, { signal: ac.signal });
+    ac.abort();
+    await assert.rejects(queued, { name: 'TaskAbortedError' });
+    assert.equal((await busy).calls, 1);
+    assert.equal((await pool.run<Who>(KERNEL, 'whoAmI', {})).calls, 2, 'the cancelled call did not run, and the thread was kept');
+  } finally {
+    await pool.destroy();
+  }
+});
+
+test('the big buffers a call leaves behind are collected when it returns, not when its thread next runs', async () => {
+  const pool = createWorkerPool(1, { idleMs: 0 });
+  try {
+    assert.equal(await pool.run<number>(KERNEL, 'bigPlanes', {}), 8);
+    // V8 frees swept ArrayBuffers on a background thread after the collection: let it finish.
+    await sleep(1000);
+    const left = await pool.run<number>(KERNEL, 'arrayBufferBytes', {});
+    assert.ok(left < 32 * 2 ** 20, `${Math.round(left / 2 ** 20)} MB of ArrayBuffers still held by the thread`);
+  } finally {
+    await pool.destroy();
+  }
+});
