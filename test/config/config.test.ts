@@ -98,3 +98,42 @@ test('every problem is reported at once', () => {
   const problems = refusal({ DARKROOM_CONFIG: file, DARKROOM_ENGINE_WORKERS: 'two' });
   assert.equal(problems.length, 3, problems.join('\n'));
 });
+
+test('docs/configuration.md lists every configuration key and its environment variable', async () => {
+  const { ConfigSchema } = await import('../../src/config/schema.js');
+  const { readFileSync } = await import('node:fs');
+  const rows = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('| `'));
+  const firstCell = (row: string) => row.split('|')[1];
+  // A row names a key as `a.b.c`, as a sibling after a slash (`a.b.x` / `c`) or as a group (`a.b.*`).
+  const rowFor = (name: string) => {
+    const dot = name.lastIndexOf('.');
+    const [parent, leaf] = [name.slice(0, dot), name.slice(dot + 1)];
+    return (
+      rows.find((r) => firstCell(r).includes(`\`${name}\``)) ??
+      rows.find((r) => {
+        const cell = firstCell(r);
+        return dot > 0 && (cell.includes(`\`${parent}.*\``) || (cell.includes(`\`${parent}.`) && cell.includes(`\`${leaf}\``)));
+      })
+    );
+  };
+  const missing: string[] = [];
+  type Node = { type?: string; properties?: Record<string, Node>; env?: string[] };
+  const walk = (schema: Node, prefix: string) => {
+    for (const [key, sub] of Object.entries(schema.properties ?? {})) {
+      const name = prefix + key;
+      if (sub.type === 'object' && sub.properties && Object.keys(sub.properties).length > 0) {
+        walk(sub, `${name}.`);
+        continue;
+      }
+      const row = rowFor(name);
+      if (!row) {
+        missing.push(name);
+        continue;
+      }
+      // An env variable is named whole, or by its tail in a group row (`DARKROOM_S3_ENDPOINT`, `_REGION`).
+      for (const v of sub.env ?? []) if (!row.includes(v) && !row.includes(`_${v.split('_').slice(2).join('_')}\``)) missing.push(`${name} (${v})`);
+    }
+  };
+  walk(ConfigSchema as Node, '');
+  assert.deepEqual(missing, []);
+});
