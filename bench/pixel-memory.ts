@@ -9,7 +9,9 @@ import sharp from 'sharp';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.js';
 import type { Engine, EngineDeps, EngineFile, EngineJob } from '../src/engines/engine.js';
-import { createWorkerPool } from '../src/engines/runtime/pool.js';
+import { createWorkerPool, siblingModule } from '../src/engines/runtime/pool.js';
+import { encodeOutput, firstFile, loadImage, toRaw } from '../src/engines/image-io.js';
+import { feature } from '../src/features/table.js';
 import { createColorCorrectEngine } from '../src/engines/pixel/color-correct.js';
 import { createLightingEngine } from '../src/engines/pixel/lighting.js';
 import { createObjectRemovalEngine } from '../src/engines/pixel/object-removal.js';
@@ -24,7 +26,7 @@ async function input(task: string): Promise<EngineFile> {
   // The soak's inputs (bench/soak.ts): building.jpg upscaled; the 16-bit PNG blocky enough for the 10 MB limit.
   const src = readFileSync(path.join(TESTDATA, 'building.jpg'));
   const big = sharp(src).resize(SIDE, SIDE, { fit: 'fill', kernel: 'lanczos3' });
-  if (task === 'lighting-png16') {
+  if (task.endsWith('png16')) {
     const small = await sharp(src).resize(512).toBuffer();
     const data = await sharp(small).resize(SIDE, SIDE, { fit: 'fill', kernel: 'nearest' }).toColourspace('rgb16').png({ compressionLevel: 9 }).toBuffer();
     return { fileId: 'in', fileName: 'in.png', contentType: 'image/png', data };
@@ -40,7 +42,22 @@ async function mask(): Promise<EngineFile> {
   return { fileId: 'm', fileName: 'mask.png', contentType: 'image/png', data };
 }
 
+/** The floor every task pays: decode, one worker thread started, encode (noop-jpeg, noop-png16). */
+function noop(deps: EngineDeps): Engine {
+  return {
+    feature: 'lighting',
+    availability: () => ({ available: true, implementation: 'none' }),
+    async run(job) {
+      const src = await loadImage(firstFile(job.files.src_ids), feature('lighting'), { maxPixels: deps.config.engines.maxPixels });
+      const raw = await toRaw(src.image, 3);
+      await deps.pool.run(siblingModule(import.meta.url, '../src/engines/pixel/pixel-kernel'), 'growMaskKernel', { hole: new Uint8Array(4), width: 2, height: 2, dilate: 1 });
+      return [await encodeOutput(raw, src.format === 'png' ? 'png' : 'jpg')];
+    },
+  };
+}
+
 function engineFor(task: string, deps: EngineDeps): Engine {
+  if (task.startsWith('noop')) return noop(deps);
   if (task === 'color-correct') return createColorCorrectEngine(deps);
   if (task.startsWith('lighting')) return createLightingEngine(deps, { faceAware: false });
   return createObjectRemovalEngine(deps);
@@ -50,10 +67,10 @@ async function measure(task: string): Promise<void> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'darkroom-pixmem-'));
   const config = loadConfig({ dataDir, engines: { modelsDir: path.join(dataDir, 'models') } });
   const deps: EngineDeps = { config, log: pino({ level: 'silent' }), pool: createWorkerPool(2) };
-  const feature = task.startsWith('lighting') ? 'lighting' : task;
+  const featureId = task.startsWith('lighting') || task.startsWith('noop') ? 'lighting' : task;
   const files: EngineJob['files'] = { src_ids: [await input(task)] };
   if (task === 'obj-removal') files.mask_ids = [await mask()];
-  const job = { taskId: 't', feature, files, params: {}, outputExt: undefined } as unknown as EngineJob;
+  const job = { taskId: 't', feature: featureId, files, params: {}, outputExt: undefined } as unknown as EngineJob;
   const engine = engineFor(task, deps);
   global.gc?.();
   const start = process.memoryUsage().rss;

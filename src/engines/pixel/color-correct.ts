@@ -186,6 +186,7 @@ export function createColorCorrectEngine(deps: EngineDeps): Engine {
       const { width, height, channels } = decoded;
       const pixels = new Uint8Array(new SharedArrayBuffer(decoded.data.byteLength));
       pixels.set(decoded.data);
+      decoded.data = Buffer.alloc(0);
       const raw: SharedRaw = { data: pixels, width, height, channels };
       const graded = new Uint8Array(new SharedArrayBuffer(pixels.byteLength));
       const cc = await deps.pool.run<ColorCorrection>(self, 'estimateKernel', raw, { signal: ctx.signal });

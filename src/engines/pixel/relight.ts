@@ -13,6 +13,8 @@ export interface RelightRequest {
   /** Illumination gamma: lower brightens shadows more. */
   gamma?: number;
   maxGain?: number;
+  /** Where to write the result (3 bytes a pixel); a new array when absent. */
+  out?: Uint8Array;
 }
 
 /** Mean over a (2r+1)² window, clamped at the borders (running sums, O(1) per pixel). */
@@ -115,7 +117,7 @@ export function relight(req: RelightRequest): Uint8Array {
     x1[x] = Math.min(lw - 1, x0[x] + 1);
     fx[x] = u - x0[x];
   }
-  const out = new Uint8Array(3 * w * h);
+  const out = req.out ?? new Uint8Array(3 * w * h);
   const halo = 2 * DENOISE_R;
   for (let top = 0; top < h; top += BAND) {
     const bottom = Math.min(h, top + BAND);
