@@ -36,9 +36,9 @@ async function input(task: string): Promise<EngineFile> {
 }
 
 async function mask(): Promise<EngineFile> {
-  // A 600×900 blob in the middle, like a person removed from a street photo.
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${SIDE}" height="${SIDE}"><rect width="100%" height="100%" fill="black"/><ellipse cx="2048" cy="2300" rx="300" ry="450" fill="white"/></svg>`;
-  const data = await sharp(Buffer.from(svg)).png().toBuffer();
+  // The soak's mask (bench/soak.ts): an ellipse a fifth of each side across, in the middle.
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${SIDE}" height="${SIDE}"><rect width="100%" height="100%" fill="black"/><ellipse cx="${SIDE / 2}" cy="${SIDE / 2}" rx="${SIDE / 10}" ry="${SIDE / 10}" fill="white"/></svg>`;
+  const data = await sharp(Buffer.from(svg)).grayscale().png().toBuffer();
   return { fileId: 'm', fileName: 'mask.png', contentType: 'image/png', data };
 }
 
