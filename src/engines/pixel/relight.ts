@@ -19,8 +19,13 @@ export interface RelightRequest {
 
 /** Mean over a (2r+1)² window, clamped at the borders (running sums, O(1) per pixel). */
 export function boxMean(src: Float32Array, w: number, h: number, r: number): Float32Array {
-  const tmp = new Float32Array(w * h);
   const out = new Float32Array(w * h);
+  boxMeanInto(src, w, h, r, new Float32Array(w * h), out);
+  return out;
+}
+
+/** boxMean into caller-owned planes (`tmp` and `out` distinct from `src`). */
+function boxMeanInto(src: Float32Array, w: number, h: number, r: number, tmp: Float32Array, out: Float32Array): void {
   for (let y = 0; y < h; y++) {
     const row = y * w;
     let s = 0;
@@ -38,7 +43,6 @@ export function boxMean(src: Float32Array, w: number, h: number, r: number): Flo
       s += tmp[Math.min(h - 1, y + r + 1) * w + x] - tmp[Math.max(0, y - r) * w + x];
     }
   }
-  return out;
 }
 
 /** He et al.'s guided filter: smooths `p` while following the edges of `guide`. */
@@ -82,6 +86,54 @@ const BAND = 256;
 /** The denoise filter's radius; a band reads 2 radii of rows beyond each edge, so its rows come out exact. */
 const DENOISE_R = 2;
 
+/**
+ * The denoise filter's planes for one band, allocated once per photo and reused by every band: fresh
+ * multi-MB arrays per band cost page faults (and an mmap each under the server's malloc settings,
+ * bin/darkroom.js), which doubled the time. Same arithmetic as guidedFilter(lum, channel, ...), with
+ * the guide's means shared by the three channels.
+ */
+class BandDenoise {
+  readonly lum: Float32Array;
+  readonly chans: Float32Array[];
+  readonly smooth: Float32Array[];
+  private readonly planes: Float32Array[];
+
+  constructor(capacity: number) {
+    const plane = () => new Float32Array(capacity);
+    this.lum = plane();
+    this.chans = [plane(), plane(), plane()];
+    this.smooth = [plane(), plane(), plane()];
+    // meanI, meanII, meanP, prod, meanIP, a, b, tmp
+    this.planes = Array.from({ length: 8 }, plane);
+  }
+
+  /** Fills `smooth` for the first `w * h` values of `lum` and `chans`. */
+  run(w: number, h: number, r: number, eps: number): void {
+    const n = w * h;
+    const [meanI, meanII, meanP, prod, meanIP, a, b, tmp] = this.planes.map((p) => p.subarray(0, n));
+    const lum = this.lum.subarray(0, n);
+    boxMeanInto(lum, w, h, r, tmp, meanI);
+    for (let i = 0; i < n; i++) prod[i] = lum[i] * lum[i];
+    boxMeanInto(prod, w, h, r, tmp, meanII);
+    for (let c = 0; c < 3; c++) {
+      const ch = this.chans[c].subarray(0, n), q = this.smooth[c];
+      boxMeanInto(ch, w, h, r, tmp, meanP);
+      for (let i = 0; i < n; i++) prod[i] = lum[i] * ch[i];
+      boxMeanInto(prod, w, h, r, tmp, meanIP);
+      for (let i = 0; i < n; i++) {
+        const cov = meanIP[i] - meanI[i] * meanP[i];
+        const v = meanII[i] - meanI[i] * meanI[i];
+        a[i] = cov / (v + eps);
+        b[i] = meanP[i] - a[i] * meanI[i];
+      }
+      // meanIP and meanP are free again: they take the smoothed coefficients.
+      boxMeanInto(a, w, h, r, tmp, meanIP);
+      boxMeanInto(b, w, h, r, tmp, meanP);
+      for (let i = 0; i < n; i++) q[i] = meanIP[i] * lum[i] + meanP[i];
+    }
+  }
+}
+
 /** Illumination filter coefficients on a grid `s` times coarser, from the block means of the brightest channel. */
 function illuminationGrid(rgb: Uint8Array, w: number, h: number, radius: number): { ma: Float32Array; mb: Float32Array; s: number; lw: number; lh: number } {
   const s = Math.max(1, Math.ceil(Math.max(w, h) / ILLUM_SIDE));
@@ -119,12 +171,12 @@ export function relight(req: RelightRequest): Uint8Array {
   }
   const out = req.out ?? new Uint8Array(3 * w * h);
   const halo = 2 * DENOISE_R;
+  const band = new BandDenoise(w * Math.min(h, BAND + 2 * halo));
+  const { lum, chans, smooth } = band;
   for (let top = 0; top < h; top += BAND) {
     const bottom = Math.min(h, top + BAND);
     const y0 = Math.max(0, top - halo), y1 = Math.min(h, bottom + halo);
     const bh = y1 - y0, bn = w * bh;
-    const lum = new Float32Array(bn);
-    const chans = [new Float32Array(bn), new Float32Array(bn), new Float32Array(bn)];
     for (let i = 0; i < bn; i++) {
       const o = 3 * (y0 * w + i);
       const r = rgb[o], g = rgb[o + 1], b = rgb[o + 2];
@@ -134,7 +186,7 @@ export function relight(req: RelightRequest): Uint8Array {
       chans[2][i] = b / 255;
     }
     // Per-channel edge-preserving denoise, mixed in where the gain is high.
-    const smooth = chans.map((ch) => guidedFilter(lum, ch, w, bh, DENOISE_R, 0.0015));
+    band.run(w, bh, DENOISE_R, 0.0015);
     const v = [0, 0, 0];
     for (let y = top; y < bottom; y++) {
       const u = Math.min(lh - 1, Math.max(0, (y - (s - 1) / 2) / s));
