@@ -1,5 +1,5 @@
 import { feature } from '../../features/table.js';
-import type { Engine, EngineDeps } from '../engine.js';
+import type { Engine, EngineDeps, EngineOutput } from '../engine.js';
 import { throwIfAborted } from '../errors.js';
 import { encodeOutput, firstFile, loadImage, toRaw, type RawImage } from '../image-io.js';
 import { siblingModule } from '../runtime/pool.js';
@@ -74,7 +74,11 @@ const CLIPPED = 254;
  */
 export function applyCorrection(raw: RawImage, cc: ColorCorrection): RawImage {
   const out = Buffer.from(raw.data);
-  const { channels } = raw;
+  correctInPlace(out, raw.channels, cc);
+  return { ...raw, data: out };
+}
+
+function correctInPlace(out: Uint8Array, channels: number, cc: ColorCorrection): void {
   const luts = cc.luts;
   for (let o = 0; o < out.length; o += channels) {
     let clipped = 0;
@@ -90,7 +94,6 @@ export function applyCorrection(raw: RawImage, cc: ColorCorrection): RawImage {
     if (clipped === 7) floor = 255;
     for (let c = 0; c < 3; c++) if (clipped & (1 << c) && out[o + c] < floor) out[o + c] = floor;
   }
-  return { ...raw, data: out };
 }
 
 /** The graded variants returned as separate results, in this order (neutral first). */
@@ -105,7 +108,12 @@ export type Grade = (typeof GRADES)[number];
 export function applyGrade(neutral: RawImage, grade: Grade): RawImage {
   if (grade === 'neutral') return neutral;
   const out = Buffer.from(neutral.data);
-  const { channels } = neutral;
+  gradeInPlace(out, neutral.channels, grade);
+  return { ...neutral, data: out };
+}
+
+function gradeInPlace(out: Uint8Array, channels: number, grade: Grade): void {
+  if (grade === 'neutral') return;
   if (grade === 'vivid') {
     const sat = 1.3;
     for (let o = 0; o < out.length; o += channels) {
@@ -115,7 +123,7 @@ export function applyGrade(neutral: RawImage, grade: Grade): RawImage {
       out[o + 1] = Math.max(0, Math.min(255, Math.round(l + (g - l) * sat)));
       out[o + 2] = Math.max(0, Math.min(255, Math.round(l + (b - l) * sat)));
     }
-    return { ...neutral, data: out };
+    return;
   }
   const shift = grade === 'warm' ? [0.07, 0.015, -0.08] : [-0.06, 0, 0.08];
   const luts = shift.map((k) => {
@@ -132,14 +140,33 @@ export function applyGrade(neutral: RawImage, grade: Grade): RawImage {
     out[o + 1] = luts[1][out[o + 1]];
     out[o + 2] = luts[2][out[o + 2]];
   }
-  return { ...neutral, data: out };
 }
 
-/** Neutral correction plus every grade; runs in a pool worker. */
+/** Neutral correction plus every grade, all in memory at once (the quality bench uses it). */
 export function gradeAllKernel(raw: RawImage): RawImage[] {
   const rawBuf = { ...raw, data: Buffer.from(raw.data.buffer, raw.data.byteOffset, raw.data.byteLength) };
   const neutral = applyCorrection(rawBuf, estimateCorrection(rawBuf));
   return GRADES.map((g) => applyGrade(neutral, g));
+}
+
+/** Pixels shared between the main thread and a pool worker: posted without a copy. */
+interface SharedRaw {
+  data: Uint8Array;
+  width: number;
+  height: number;
+  channels: 1 | 3 | 4;
+}
+
+/** The neutral correction's tables, estimated in a pool worker from the shared pixels. */
+export function estimateKernel(raw: SharedRaw): ColorCorrection {
+  return estimateCorrection({ ...raw, data: Buffer.from(raw.data.buffer, raw.data.byteOffset, raw.data.byteLength) });
+}
+
+/** One grade of `src` written into `dst` (both shared): the same pixels as applyGrade(applyCorrection(src)). */
+export function gradeIntoKernel(req: { src: Uint8Array; dst: Uint8Array; channels: number; cc: ColorCorrection; grade: Grade }): void {
+  req.dst.set(req.src);
+  correctInPlace(req.dst, req.channels, req.cc);
+  gradeInPlace(req.dst, req.channels, req.grade);
 }
 
 export function createColorCorrectEngine(deps: EngineDeps): Engine {
@@ -151,12 +178,26 @@ export function createColorCorrectEngine(deps: EngineDeps): Engine {
     async run(job, ctx) {
       const src = await loadImage(firstFile(job.files.src_ids), spec, { maxPixels: deps.config.engines.maxPixels });
       ctx.reportProgress(0.2);
-      const raw = await toRaw(src.image, src.hasAlpha ? 4 : 3);
+      const decoded = await toRaw(src.image, src.hasAlpha ? 4 : 3);
       throwIfAborted(ctx.signal);
-      const graded = await deps.pool.run<RawImage[]>(self, 'gradeAllKernel', raw, { signal: ctx.signal });
-      ctx.reportProgress(0.8);
+      // Memory on a 4096² photo (issue 14): the pixels live in shared memory, so the worker reads them
+      // without a copy and writes each grade into one shared output, which is encoded before the next
+      // grade overwrites it: two full-size buffers instead of ten.
+      const { width, height, channels } = decoded;
+      const pixels = new Uint8Array(new SharedArrayBuffer(decoded.data.byteLength));
+      pixels.set(decoded.data);
+      decoded.data = Buffer.alloc(0);
+      const raw: SharedRaw = { data: pixels, width, height, channels };
+      const graded = new Uint8Array(new SharedArrayBuffer(pixels.byteLength));
+      const cc = await deps.pool.run<ColorCorrection>(self, 'estimateKernel', raw, { signal: ctx.signal });
       const ext = job.outputExt ?? (src.format === 'png' ? 'png' : 'jpg');
-      return Promise.all(graded.map((g, i) => encodeOutput({ ...g, data: Buffer.from(g.data.buffer, g.data.byteOffset, g.data.byteLength) }, ext, { meta: { grade: GRADES[i] } })));
+      const outputs: EngineOutput[] = [];
+      for (const [i, grade] of GRADES.entries()) {
+        await deps.pool.run<void>(self, 'gradeIntoKernel', { src: pixels, dst: graded, channels, cc, grade }, { signal: ctx.signal });
+        outputs.push(await encodeOutput({ data: Buffer.from(graded.buffer), width, height, channels }, ext, { meta: { grade } }));
+        ctx.reportProgress(0.3 + (0.7 * (i + 1)) / GRADES.length);
+      }
+      return outputs;
     },
   };
 }

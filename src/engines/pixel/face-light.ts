@@ -10,13 +10,15 @@ export interface FaceLiftRequest {
   /** Mean face luminance (0..255) the lift aims for. */
   target?: number;
   maxGain?: number;
+  /** Lift `rgb` itself instead of a copy (the engine's shared buffer). */
+  inPlace?: boolean;
 }
 
 export function liftFaces(req: FaceLiftRequest): Uint8Array {
   const { rgb, width: w, height: h } = req;
   const target = req.target ?? 120;
   const maxGain = req.maxGain ?? 1.6;
-  const out = Uint8Array.from(rgb);
+  const out = req.inPlace ? rgb : Uint8Array.from(rgb);
   for (const [x1, y1, x2, y2] of req.boxes) {
     const cx = (x1 + x2) / 2, cy = (y1 + y2) / 2;
     const bw = Math.max(1, x2 - x1), bh = Math.max(1, y2 - y1);

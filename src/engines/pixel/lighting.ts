@@ -38,21 +38,27 @@ export function createLightingEngine(deps: EngineDeps, opts: LightingOptions = {
       const raw = await toRaw(src.image, 3);
       ctx.reportProgress(0.1);
       throwIfAborted(ctx.signal);
-      const req: RelightRequest = { rgb: new Uint8Array(raw.data.buffer, raw.data.byteOffset, raw.data.byteLength), width: raw.width, height: raw.height };
-      let out = await deps.pool.run<Uint8Array>(kernels, 'relightKernel', req, { signal: ctx.signal });
+      // Memory on a 4096² photo (issue 14): input and result live in shared memory, so the worker reads
+      // and writes them without copies to and from the thread (a shared view posted back is not copied either).
+      const rgb = new Uint8Array(new SharedArrayBuffer(raw.data.byteLength));
+      rgb.set(raw.data);
+      raw.data = Buffer.alloc(0);
+      const out = new Uint8Array(new SharedArrayBuffer(rgb.byteLength));
+      const req: RelightRequest = { rgb, width: raw.width, height: raw.height, out };
+      await deps.pool.run(kernels, 'relightKernel', req, { signal: ctx.signal });
       ctx.reportProgress(0.6);
       if (faceAware) {
         // Detected on the relit photo: faces in deep shadow are found more reliably once brightened.
-        const lit = { data: Buffer.from(out.buffer, out.byteOffset, out.byteLength), width: raw.width, height: raw.height };
+        const lit = { data: Buffer.from(out.buffer), width: raw.width, height: raw.height };
         const boxes = await faceBoxes(deps, lit, ctx.signal);
         if (boxes.length > 0) {
-          const lift: FaceLiftRequest = { rgb: out, width: raw.width, height: raw.height, boxes };
-          out = await deps.pool.run<Uint8Array>(kernels, 'liftFacesKernel', lift, { signal: ctx.signal });
+          const lift: FaceLiftRequest = { rgb: out, width: raw.width, height: raw.height, boxes, inPlace: true };
+          await deps.pool.run(kernels, 'liftFacesKernel', lift, { signal: ctx.signal });
         }
       }
       ctx.reportProgress(0.9);
       const ext = job.outputExt ?? (src.format === 'png' ? 'png' : 'jpg');
-      return [await encodeOutput({ data: Buffer.from(out.buffer, out.byteOffset, out.byteLength), width: raw.width, height: raw.height, channels: 3 }, ext)];
+      return [await encodeOutput({ data: Buffer.from(out.buffer), width: raw.width, height: raw.height, channels: 3 }, ext)];
     },
   };
 }

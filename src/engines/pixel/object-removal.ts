@@ -30,7 +30,10 @@ export function createObjectRemovalEngine(deps: EngineDeps): Engine {
       const raw = await toRaw(src.image, 3);
       ctx.reportProgress(0.1);
       throwIfAborted(ctx.signal);
-      const rgb = new Uint8Array(raw.data.buffer, raw.data.byteOffset, raw.data.byteLength);
+      // Memory on a 4096² photo (issue 14): the pixels go to the worker in shared memory, not copied.
+      const rgb = new Uint8Array(new SharedArrayBuffer(raw.data.byteLength));
+      rgb.set(raw.data);
+      raw.data = Buffer.alloc(0);
       const dilate = maskGrowth(src.width, src.height);
       const modelPath = model();
       let out: Uint8Array;
