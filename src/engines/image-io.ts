@@ -134,7 +134,9 @@ export async function encodeOutput(raw: RawImage, outputExt?: 'jpg' | 'png', opt
   if (raw.channels === 1) img = img.toColourspace('b-w');
   const png = opts.forcePng || raw.channels === 4 || outputExt === 'png';
   if (png) return { data: await img.png().toBuffer(), contentType: 'image/png', ext: 'png', meta: opts.meta };
-  return { data: await img.jpeg({ quality: 92, chromaSubsampling: '4:4:4' }).toBuffer(), contentType: 'image/jpeg', ext: 'jpg', meta: opts.meta };
+  // No optimised Huffman coding: its second pass keeps the whole encoded image in memory (~200 MB at
+  // 4096²) for files only 4–6 % smaller; the decoded pixels are the same.
+  return { data: await img.jpeg({ quality: 92, chromaSubsampling: '4:4:4', optimiseCoding: false }).toBuffer(), contentType: 'image/jpeg', ext: 'jpg', meta: opts.meta };
 }
 
 /** The first file of a set, or the engine error the source document gives for a missing input. */
