@@ -11,11 +11,11 @@ export function newCallFlags(): Int32Array {
   return new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
 }
 
-/** Marks the call cancelled and resolves once no session run is in flight in its thread (none can start after). */
 /** Atomics.waitAsync (Node 16+), missing from the ES2023 lib typings this project builds with. */
 type WaitAsync = (a: Int32Array, index: number, value: number, timeoutMs: number) => { async: boolean; value: Promise<string> | string };
 const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
 
+/** Marks the call cancelled and resolves once no session run is in flight in its thread (none can start after). */
 export async function outsideNativeRuns(flags: Int32Array): Promise<void> {
   Atomics.store(flags, CANCELLED, 1);
   for (let n = Atomics.load(flags, IN_NATIVE); n > 0; n = Atomics.load(flags, IN_NATIVE)) {
