@@ -185,6 +185,14 @@ export function knownMean(values: Float32Array, known: Uint8Array, w: number, h:
   return out;
 }
 
+/** The membrane (harmonic fill) of `rgb` over the pixels `mask` marks, from everything outside it. */
+function membraneOutside(rgb: Uint8Array, mask: Uint8Array, w: number, h: number): { known: Uint8Array; values: Float32Array; base: Float32Array } {
+  const known = new Uint8Array(w * h);
+  for (let i = 0; i < known.length; i++) known[i] = mask[i] ? 0 : 1;
+  const values = Float32Array.from(rgb);
+  return { known, values, base: harmonicFill(values, known, w, h, 3) };
+}
+
 /**
  * Decides which pixels of the growth ring really need replacing. The ring exists because hand-drawn
  * masks miss an object's soft edge, shadow or JPEG halo; but where the ring already looks like the
@@ -197,10 +205,7 @@ export function knownMean(values: Float32Array, known: Uint8Array, w: number, h:
  * kept a visible rim.
  */
 export function settleRing(rgb: Uint8Array, user: Uint8Array, grown: Uint8Array, w: number, h: number, dilate: number): Uint8Array {
-  const known = new Uint8Array(w * h);
-  for (let i = 0; i < known.length; i++) known[i] = grown[i] ? 0 : 1;
-  const values = Float32Array.from(rgb);
-  const predicted = harmonicFill(values, known, w, h, 3);
+  const { known, values, base: predicted } = membraneOutside(rgb, grown, w, h);
   // Local texture scale: RMS of the known pixels around their own small blur.
   const blur = knownMean(values, known, w, h, 3, 2);
   const r2 = new Float32Array(w * h);
@@ -278,10 +283,7 @@ function detailLimit(values: Float32Array, known: Uint8Array, w: number, h: numb
  * and a false one added), a half-strength one a quarter as much, and the fill still reads as texture.
  */
 export function membraneBase(painted: Uint8Array, original: Uint8Array, hole: Uint8Array, w: number, h: number, radius: number): Uint8Array {
-  const known = new Uint8Array(w * h);
-  for (let i = 0; i < known.length; i++) known[i] = hole[i] ? 0 : 1;
-  const values = Float32Array.from(original);
-  const base = harmonicFill(values, known, w, h, 3);
+  const { known, values, base } = membraneOutside(original, hole, w, h);
   const fill = Float32Array.from(painted);
   const smooth = boxBlur(fill, w, h, 3, radius);
   const limit = detailLimit(values, known, w, h, radius);

@@ -4,7 +4,7 @@
  * it reproduces a linear gradient exactly and has no pyramid kinks, so it is the well-posed low-frequency
  * guess for a closed hole: it only ever interpolates what the borders say.
  */
-import { pushPull } from './patchmatch.js';
+import { pushPull, sampleHalfScale } from './patchmatch.js';
 
 /** Over-relaxed Gauss-Seidel sweeps over the unknown pixels (4-neighbour Laplacian, image edges free). */
 function relax(v: Float32Array, w: number, h: number, ch: number, iters: number, omega: number, list: Int32Array): void {
@@ -75,17 +75,8 @@ export function harmonicFill(values: Float32Array, known: Uint8Array, w: number,
       const coarse = harmonicFill(pushPull(cv, ck, cw, chh, ch), ck, cw, chh, ch, iters);
       init = Float32Array.from(values);
       for (const p of list) {
-        const x = p % w, y = (p - x) / w;
-        const fx = Math.min(cw - 1, Math.max(0, (x - 0.5) / 2));
-        const fy = Math.min(chh - 1, Math.max(0, (y - 0.5) / 2));
-        const x0 = Math.floor(fx), y0 = Math.floor(fy);
-        const x1 = Math.min(cw - 1, x0 + 1), y1 = Math.min(chh - 1, y0 + 1);
-        const ax = fx - x0, ay = fy - y0;
-        for (let c = 0; c < ch; c++) {
-          const v00 = coarse[(y0 * cw + x0) * ch + c], v10 = coarse[(y0 * cw + x1) * ch + c];
-          const v01 = coarse[(y1 * cw + x0) * ch + c], v11 = coarse[(y1 * cw + x1) * ch + c];
-          init[p * ch + c] = (v00 * (1 - ax) + v10 * ax) * (1 - ay) + (v01 * (1 - ax) + v11 * ax) * ay;
-        }
+        const x = p % w;
+        sampleHalfScale(coarse, cw, chh, ch, x, (p - x) / w, init, p * ch);
       }
     } else init = pushPull(values, known, w, h, ch);
   } else init = pushPull(values, known, w, h, ch);

@@ -112,20 +112,27 @@ export function pushPull(values: Float32Array, known: Uint8Array, w: number, h: 
     for (let x = 0; x < w; x++) {
       const i = y * w + x;
       if (known[i]) continue;
-      // Bilinear sample of the coarser level at this pixel's centre.
-      const fx = Math.min(cw - 1, Math.max(0, (x - 0.5) / 2));
-      const fy = Math.min(chh - 1, Math.max(0, (y - 0.5) / 2));
-      const x0 = Math.floor(fx), y0 = Math.floor(fy);
-      const x1 = Math.min(cw - 1, x0 + 1), y1 = Math.min(chh - 1, y0 + 1);
-      const ax = fx - x0, ay = fy - y0;
-      for (let c = 0; c < ch; c++) {
-        const v00 = filled[(y0 * cw + x0) * ch + c], v10 = filled[(y0 * cw + x1) * ch + c];
-        const v01 = filled[(y1 * cw + x0) * ch + c], v11 = filled[(y1 * cw + x1) * ch + c];
-        out[i * ch + c] = (v00 * (1 - ax) + v10 * ax) * (1 - ay) + (v01 * (1 - ax) + v11 * ax) * ay;
-      }
+      sampleHalfScale(filled, cw, chh, ch, x, y, out, i * ch);
     }
   }
   return out;
+}
+
+/**
+ * Bilinear sample of a half-resolution level (cw × chh, ch channels) at full-resolution pixel (x, y)'s
+ * centre, written to out[o..o+ch).
+ */
+export function sampleHalfScale(coarse: Float32Array, cw: number, chh: number, ch: number, x: number, y: number, out: Float32Array, o: number): void {
+  const fx = Math.min(cw - 1, Math.max(0, (x - 0.5) / 2));
+  const fy = Math.min(chh - 1, Math.max(0, (y - 0.5) / 2));
+  const x0 = Math.floor(fx), y0 = Math.floor(fy);
+  const x1 = Math.min(cw - 1, x0 + 1), y1 = Math.min(chh - 1, y0 + 1);
+  const ax = fx - x0, ay = fy - y0;
+  for (let c = 0; c < ch; c++) {
+    const v00 = coarse[(y0 * cw + x0) * ch + c], v10 = coarse[(y0 * cw + x1) * ch + c];
+    const v01 = coarse[(y1 * cw + x0) * ch + c], v11 = coarse[(y1 * cw + x1) * ch + c];
+    out[o + c] = (v00 * (1 - ax) + v10 * ax) * (1 - ay) + (v01 * (1 - ax) + v11 * ax) * ay;
+  }
 }
 
 /** Chessboard distance of every hole pixel to the nearest known pixel (two-pass). */
