@@ -1,11 +1,8 @@
 /** Worker-side Real-ESRGAN: one padded tile through an operator-installed ONNX model (see onnx-upscale.ts). */
 import { realEsrganTile } from '../models/adapters/super-resolution.js';
 import { sessionFor, type ModelRef } from '../models/onnx.js';
-import { areaDownscale, backProject } from './backproject.js';
+import { areaDownscale, backProject, keptBytes } from './backproject.js';
 import type { UpscaleTileArgs } from './upscale-kernel.js';
-
-/** As for the shipped ESRGAN (docs/notes/neural.md): 3 rounds take most of the gain. */
-const BACK_PROJECTION_ROUNDS = 3;
 
 function session(ref: ModelRef) {
   // ORT's arena stays on: measured on an RRDB-shaped x4 model at a 208² tile, freeing activations
@@ -42,23 +39,8 @@ export async function upscaleTileOnnx(a: OnnxUpscaleTileArgs): Promise<Uint8Arra
     if (total % a.scale !== 0) throw new Error(`model gave ${total}x, which does not reduce to ${a.scale}x`);
     up = areaDownscale(up, w, h, 3, total / a.scale);
   }
-  backProject(up, a.data, a.width, a.height, a.scale, BACK_PROJECTION_ROUNDS);
+  backProject(up, a.data, a.width, a.height, a.scale);
   return keptBytes(up, a.width * a.scale, a.keep, a.scale);
-}
-
-/** The `keep` rectangle (input pixels) of an upscaled float image, rounded to bytes. */
-export function keptBytes(up: Float32Array, W: number, keep: UpscaleTileArgs['keep'], S: number): Uint8Array {
-  const kw = keep.w * S;
-  const kh = keep.h * S;
-  const kept = new Uint8Array(kw * kh * 3);
-  for (let y = 0; y < kh; y++) {
-    const from = ((keep.y * S + y) * W + keep.x * S) * 3;
-    for (let i = 0; i < kw * 3; i++) {
-      const v = up[from + i];
-      kept[y * kw * 3 + i] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
-    }
-  }
-  return kept;
 }
 
 /** Loads (and verifies) the model in this worker and returns its scale, read from a 16² probe. */

@@ -5,10 +5,7 @@ import path from 'node:path';
 import { modelSpec } from '../models/catalog.js';
 import { requireModel } from '../models/resolve.js';
 import { tfjsWasm } from '../runtime/tfjs.js';
-import { backProject } from './backproject.js';
-
-/** Measured on area- and bicubic-shrunk photos: 3 rounds take most of the gain, more add little. */
-const BACK_PROJECTION_ROUNDS = 3;
+import { backProject, keptBytes } from './backproject.js';
 
 const loaded = new Map<string, Promise<TF.LayersModel>>();
 
@@ -50,19 +47,8 @@ export async function upscaleTile(a: UpscaleTileArgs): Promise<Uint8Array> {
   const out = tf.tidy(() => net.predict(tf.tensor4d(Float32Array.from(a.data), [1, a.height, a.width, 3])) as TF.Tensor4D);
   const up = (await out.data()) as Float32Array;
   out.dispose();
-  backProject(up, a.data, a.width, a.height, S, BACK_PROJECTION_ROUNDS);
-  const W = a.width * S;
-  const kw = a.keep.w * S;
-  const kh = a.keep.h * S;
-  const kept = new Uint8Array(kw * kh * 3);
-  for (let y = 0; y < kh; y++) {
-    const from = ((a.keep.y * S + y) * W + a.keep.x * S) * 3;
-    for (let i = 0; i < kw * 3; i++) {
-      const v = up[from + i];
-      kept[y * kw * 3 + i] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
-    }
-  }
-  return kept;
+  backProject(up, a.data, a.width, a.height, S);
+  return keptBytes(up, a.width * S, a.keep, S);
 }
 
 /** Loads the models ahead of the first task. */
