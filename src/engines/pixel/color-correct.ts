@@ -1,7 +1,7 @@
 import { feature } from '../../features/table.js';
 import type { Engine, EngineDeps, EngineOutput } from '../engine.js';
 import { throwIfAborted } from '../errors.js';
-import { encodeOutput, firstFile, loadImage, toRaw, type RawImage } from '../image-io.js';
+import { encodeOutput, firstFile, loadImage, moveToShared, sharedBytes, toRaw, type RawImage } from '../image-io.js';
 import { siblingModule } from '../runtime/pool.js';
 import { estimateWhiteBalance, gainLuts, type WhiteBalance } from './white-balance.js';
 
@@ -184,11 +184,9 @@ export function createColorCorrectEngine(deps: EngineDeps): Engine {
       // without a copy and writes each grade into one shared output, which is encoded before the next
       // grade overwrites it: two full-size buffers instead of ten.
       const { width, height, channels } = decoded;
-      const pixels = new Uint8Array(new SharedArrayBuffer(decoded.data.byteLength));
-      pixels.set(decoded.data);
-      decoded.data = Buffer.alloc(0);
+      const pixels = moveToShared(decoded);
       const raw: SharedRaw = { data: pixels, width, height, channels };
-      const graded = new Uint8Array(new SharedArrayBuffer(pixels.byteLength));
+      const graded = sharedBytes(pixels.byteLength);
       const cc = await deps.pool.run<ColorCorrection>(self, 'estimateKernel', raw, { signal: ctx.signal });
       const ext = job.outputExt ?? (src.format === 'png' ? 'png' : 'jpg');
       const outputs: EngineOutput[] = [];

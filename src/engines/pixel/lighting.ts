@@ -1,7 +1,7 @@
 import { feature } from '../../features/table.js';
 import type { Engine, EngineDeps } from '../engine.js';
 import { TaskAbortedError, throwIfAborted } from '../errors.js';
-import { encodeOutput, firstFile, loadImage, toRaw } from '../image-io.js';
+import { encodeOutput, firstFile, loadImage, moveToShared, sharedBytes, toRaw } from '../image-io.js';
 import { siblingModule } from '../runtime/pool.js';
 import type { FaceLiftRequest } from './face-light.js';
 import type { RelightRequest } from './relight.js';
@@ -40,10 +40,8 @@ export function createLightingEngine(deps: EngineDeps, opts: LightingOptions = {
       throwIfAborted(ctx.signal);
       // Memory on a 4096² photo (issue 14): input and result live in shared memory, so the worker reads
       // and writes them without copies to and from the thread (a shared view posted back is not copied either).
-      const rgb = new Uint8Array(new SharedArrayBuffer(raw.data.byteLength));
-      rgb.set(raw.data);
-      raw.data = Buffer.alloc(0);
-      const out = new Uint8Array(new SharedArrayBuffer(rgb.byteLength));
+      const rgb = moveToShared(raw);
+      const out = sharedBytes(rgb.byteLength);
       const req: RelightRequest = { rgb, width: raw.width, height: raw.height, out };
       await deps.pool.run(kernels, 'relightKernel', req, { signal: ctx.signal });
       ctx.reportProgress(0.6);

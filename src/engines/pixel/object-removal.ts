@@ -1,7 +1,7 @@
 import { feature } from '../../features/table.js';
 import type { Engine, EngineDeps } from '../engine.js';
 import { throwIfAborted } from '../errors.js';
-import { encodeOutput, firstFile, loadImage, toRaw } from '../image-io.js';
+import { encodeOutput, firstFile, loadImage, moveToShared, toRaw } from '../image-io.js';
 import { siblingModule } from '../runtime/pool.js';
 import { loadRemovalMask } from './mask-input.js';
 import { findModel } from './models.js';
@@ -31,9 +31,7 @@ export function createObjectRemovalEngine(deps: EngineDeps): Engine {
       ctx.reportProgress(0.1);
       throwIfAborted(ctx.signal);
       // Memory on a 4096² photo (issue 14): the pixels go to the worker in shared memory, not copied.
-      const rgb = new Uint8Array(new SharedArrayBuffer(raw.data.byteLength));
-      rgb.set(raw.data);
-      raw.data = Buffer.alloc(0);
+      const rgb = moveToShared(raw);
       const dilate = maskGrowth(src.width, src.height);
       const modelPath = model();
       let out: Uint8Array;
