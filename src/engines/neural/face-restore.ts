@@ -14,9 +14,9 @@ import sharp from 'sharp';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { WorkerPool } from '../engine.js';
 import { TaskAbortedError, throwIfAborted } from '../errors.js';
-import { applySimilarity, fitSimilarity, invertSimilarity, type Similarity } from '../face/align.js';
+import { boxBlur } from '../box-blur.js';
+import { applySimilarity, fitSimilarity, fivePoints, invertSimilarity, type Similarity } from '../face/align.js';
 import { analyzeFaces } from '../face/analysis.js';
-import { describeFace } from '../face/detect-engine.js';
 import type { RawImage } from '../image-io.js';
 import { GFPGAN_SIZE } from '../models/adapters/face.js';
 import { bestModel } from '../models/select.js';
@@ -107,39 +107,6 @@ export function alignedCrop(img: RawImage, toCrop: Similarity, size = GFPGAN_SIZ
   return out;
 }
 
-/**
- * Box-averages an RGB crop over (2r+1)² pixels (edges repeated). Pasting a 512² restoration onto a
- * face a few times smaller samples it sparsely; averaging first keeps the network's fine texture from
- * aliasing into speckle.
- */
-export function boxAverage(rgb: Uint8Array, size: number, r: number): Float32Array {
-  const tmp = new Float32Array(size * size * 3);
-  const out = new Float32Array(size * size * 3);
-  const n = 2 * r + 1;
-  const clamp = (i: number) => (i < 0 ? 0 : i >= size ? size - 1 : i);
-  for (let y = 0; y < size; y++) {
-    for (let c = 0; c < 3; c++) {
-      let acc = 0;
-      for (let k = -r; k <= r; k++) acc += rgb[(y * size + clamp(k)) * 3 + c];
-      for (let x = 0; x < size; x++) {
-        tmp[(y * size + x) * 3 + c] = acc / n;
-        acc += rgb[(y * size + clamp(x + r + 1)) * 3 + c] - rgb[(y * size + clamp(x - r)) * 3 + c];
-      }
-    }
-  }
-  for (let x = 0; x < size; x++) {
-    for (let c = 0; c < 3; c++) {
-      let acc = 0;
-      for (let k = -r; k <= r; k++) acc += tmp[(clamp(k) * size + x) * 3 + c];
-      for (let y = 0; y < size; y++) {
-        out[(y * size + x) * 3 + c] = acc / n;
-        acc += tmp[(clamp(y + r + 1) * size + x) * 3 + c] - tmp[(clamp(y - r) * size + x) * 3 + c];
-      }
-    }
-  }
-  return out;
-}
-
 /** Paste weight at crop position (u, v): 1 inside the solid part of the ellipse, easing to 0 at its rim. */
 function ellipseWeight(u: number, v: number): number {
   const e = FACE_RESTORE.ellipse;
@@ -163,9 +130,10 @@ export async function pasteRestored(img: RawImage, restored: Uint8Array, toCrop:
   const y0 = Math.max(0, Math.floor(Math.min(...corners.map((p) => p[1])))), y1 = Math.min(img.height, Math.ceil(Math.max(...corners.map((p) => p[1]))));
   const C = img.channels;
   // Crop pixels per image pixel (s): from 2.5 on, the restoration is box-averaged over about one image
-  // pixel's footprint (2r+1 within s − 0.5 .. s + 1.5) before it is sampled.
+  // pixel's footprint (2r+1 within s − 0.5 .. s + 1.5) before it is sampled, so the network's fine
+  // texture does not alias into speckle.
   const r = Math.max(0, Math.floor(similarityScale(toCrop) / 2 - 0.25));
-  const src: ArrayLike<number> = r > 0 ? boxAverage(restored, size, r) : restored;
+  const src: ArrayLike<number> = r > 0 ? boxBlur(Float32Array.from(restored), size, size, 3, r) : restored;
   let touched = 0;
   for (let y = y0; y < y1; y++) {
     for (let x = x0; x < x1; x++) {
@@ -238,11 +206,11 @@ export async function restoreFaces(pool: WorkerPool, input: RawImage, out: RawIm
   let done = 0;
   for (const [i, face] of analysis.faces.entries()) {
     throwIfAborted(o.signal);
-    const l = describeFace(face, i).landmarks;
-    const eyes = Math.hypot(l.left_eye[0] - l.right_eye[0], l.left_eye[1] - l.right_eye[1]) / shrink;
+    const five = fivePoints(face);
+    const eyes = Math.hypot(five[1][0] - five[0][0], five[1][1] - five[0][1]) / shrink;
     if (!(eyes >= FACE_RESTORE.minEyeDistance) || !(Math.abs(face.yaw) <= FACE_RESTORE.maxYaw)) continue;
     // Landmarks are continuous pixel coordinates: scaling them scales the face.
-    const points: Point[] = [l.right_eye, l.left_eye, l.nose, l.mouth_right, l.mouth_left].map(([x, y]) => [x * fx, y * fy]);
+    const points: Point[] = five.map(([x, y]) => [x * fx, y * fy]);
     const toCrop = fitSimilarity(points, GFPGAN_TEMPLATE);
     if (fitError(toCrop, points, GFPGAN_TEMPLATE) / TEMPLATE_EYES > FACE_RESTORE.maxAlignmentError) {
       o.log?.debug?.({ face: i }, 'face restoration skipped: the landmarks do not fit a frontal face');
