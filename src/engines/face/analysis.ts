@@ -3,6 +3,7 @@
  * worker) gives boxes, the 478-point mesh, head pose and the body's shoulders; rule checks turn that
  * into the source document's error codes; region masks are drawn from the mesh.
  */
+import sharp from 'sharp';
 import type { FaceRules } from '../../features/table.js';
 import type { WorkerPool } from '../engine.js';
 import { EngineError, isEngineError, TaskAbortedError } from '../errors.js';
@@ -82,13 +83,44 @@ export function toFaceAnalysis(raw: RawDetection, width: number, height: number)
   return { faces, persons, shouldersVisible };
 }
 
+/**
+ * Longest side the face model is given. Its detector looks at 256 px and its mesh at 192-px crops,
+ * so a bigger photo only costs memory: a 4096² photo left ~500 MB in the model's thread (the tfjs
+ * WASM heap keeps its high-water mark). A face that fills 1/16 of a 4096-px photo's width still
+ * reaches the mesh model at its full 192 px from 2048.
+ */
+export const DETECT_MAX_SIDE = 2048;
+
+/** The photo as the model gets it: a copy (the caller keeps its buffer), shrunk to DETECT_MAX_SIDE. */
+async function modelInput(image: RawImage): Promise<{ data: Uint8Array; width: number; height: number; channels: 1 | 3 | 4; scale: [number, number] }> {
+  const scale = Math.min(1, DETECT_MAX_SIDE / Math.max(image.width, image.height));
+  if (scale === 1) return { data: new Uint8Array(image.data), width: image.width, height: image.height, channels: image.channels, scale: [1, 1] };
+  const width = Math.max(1, Math.round(image.width * scale));
+  const height = Math.max(1, Math.round(image.height * scale));
+  const small = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels } }).resize(width, height, { fit: 'fill' }).raw().toBuffer();
+  // Copied into a plain ArrayBuffer: one that sharp's native side owns may not be transferable.
+  return { data: new Uint8Array(small), width, height, channels: image.channels, scale: [width / image.width, height / image.height] };
+}
+
+/** Detections on the shrunk photo, in the photo's own pixels. */
+function toSourcePixels(raw: RawDetection, [sx, sy]: [number, number]): RawDetection {
+  if (sx === 1 && sy === 1) return raw;
+  const up = ([x, y]: [number, number]): [number, number] => [x / sx, y / sy];
+  return {
+    faces: raw.faces.map((f) => {
+      const [x, y, w, h] = f.box;
+      return { ...f, box: [x / sx, y / sy, w / sx, h / sy], mesh: f.mesh.map(up) };
+    }),
+    body: raw.body.map((k) => ({ ...k, position: up(k.position) })),
+  };
+}
+
 /** Detects faces, mesh, pose and shoulders. The model runs in a pool worker. */
 export async function analyzeFaces(pool: WorkerPool, image: RawImage, signal?: AbortSignal): Promise<FaceAnalysis> {
   let raw: RawDetection;
   try {
-    // A copy goes to the worker: the caller keeps its buffer.
-    const data = new Uint8Array(image.data);
-    raw = await pool.run<RawDetection>(HUMAN_KERNEL, 'detect', { data, width: image.width, height: image.height, channels: image.channels }, { signal, transferList: [data.buffer] });
+    const { scale, ...input } = await modelInput(image);
+    raw = toSourcePixels(await pool.run<RawDetection>(HUMAN_KERNEL, 'detect', input, { signal, transferList: [input.data.buffer as ArrayBuffer] }), scale);
   } catch (e) {
     if (e instanceof TaskAbortedError || isEngineError(e)) throw e;
     throw new EngineError('error_inference', `face model failed: ${e instanceof Error ? e.message : String(e)}`);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { feature } from '../../../src/features/table.js';
 import { isEngineError } from '../../../src/engines/errors.js';
-import { analyzeFaces, checkFaceRules, regionMask, type FaceAnalysis } from '../../../src/engines/face/analysis.js';
+import { analyzeFaces, checkFaceRules, DETECT_MAX_SIDE, regionMask, type FaceAnalysis } from '../../../src/engines/face/analysis.js';
 import { faceEngines } from '../../../src/engines/face/index.js';
 import type { DetectedFace } from '../../../src/engines/face/detect-engine.js';
 import { writeFileSync } from 'node:fs';
@@ -35,6 +35,19 @@ describe('analyzeFaces', () => {
     // The face sits in the upper middle of the photo, around (225, 120).
     assert.ok(f.box[0] < 225 && f.box[2] > 225 && f.box[1] < 120 && f.box[3] > 120, `box ${f.box}`);
     assert.equal(checkFaceRules(astronaut, HAIR, { requireShoulders: true }), f);
+  });
+
+  it('analyses a photo larger than the model input on a shrunk copy and answers in the photo\'s own pixels', async () => {
+    const k = 5; // 2560 px: above DETECT_MAX_SIDE
+    assert.ok(512 * k > DETECT_MAX_SIDE);
+    const big = await analyze(await sharp(photo('astronaut.png')).resize(512 * k, 512 * k, { kernel: 'cubic' }).png({ compressionLevel: 1 }).toBuffer());
+    assert.equal(big.faces.length, 1);
+    const [small, large] = [astronaut.faces[0], big.faces[0]];
+    for (let i = 0; i < 4; i++) assert.ok(Math.abs(large.box[i] / k - small.box[i]) < 6, `box ${large.box} vs ${small.box} x${k}`);
+    let err = 0;
+    for (let i = 0; i < small.mesh.length; i++) err += Math.hypot(large.mesh[i][0] / k - small.mesh[i][0], large.mesh[i][1] / k - small.mesh[i][1]);
+    assert.ok(err / small.mesh.length < 3, `mesh ${err / small.mesh.length} px from the 512-px photo's`);
+    assert.ok(Math.abs(large.yaw - small.yaw) < 3 && Math.abs(large.roll - small.roll) < 3);
   });
 
   it('draws region masks that sit inside the face and never spill outside the outline', () => {
