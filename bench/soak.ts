@@ -5,11 +5,11 @@
  * runs without a diffusion backend. Samples the server's RSS every 250 ms, then idles 60 s.
  * Targets: peak <= 1.2 GB; RSS after the idle minute within 25 % of the idle baseline (after start-up).
  *
- *   npx tsx bench/soak.ts [--photos building.jpg,portrait-julia.jpg] [--big jpeg,png16] [--features sod,enhance] [--idle-sec 60] [--clients 2]
+ *   npx tsx bench/soak.ts [--photos building.jpg,portrait-julia.jpg] [--big jpeg,png16] [--features sod,enhance] [--idle-sec 60] [--clients 2] [--smaps-dir DIR]
  *   env passes through, e.g. MALLOC_ARENA_MAX=2 npx tsx bench/soak.ts
  * Writes bench/results/soak.json.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -25,6 +25,8 @@ const PHOTOS = opt('photos', 'building.jpg,portrait-julia.jpg,astronaut.png,grou
 const IDLE_SEC = Number(opt('idle-sec', '60'));
 const CLIENTS = Number(opt('clients', '2'));
 const FEATURES = opt('features', '').split(',').filter(Boolean);
+/** Where to copy the server's /proc/<pid>/smaps at the idle baseline and after the idle minute (to see what stays resident). */
+const SMAPS_DIR = opt('smaps-dir', '');
 /** Which 4096² inputs: jpeg, png16 (both by default). */
 const BIG = opt('big', 'jpeg,png16').split(',').filter(Boolean);
 
@@ -38,6 +40,10 @@ function rssKinds(pid: number): string {
   const st = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (k: string) => Math.round(Number(new RegExp(`${k}:\\s+(\\d+) kB`).exec(st)?.[1] ?? 0) / 1024);
   return `anon ${kb('RssAnon')}, file ${kb('RssFile')}`;
+}
+
+function keepSmaps(pid: number, when: string): void {
+  if (SMAPS_DIR) writeFileSync(path.join(SMAPS_DIR, `smaps-${when}.txt`), readFileSync(`/proc/${pid}/smaps`));
 }
 
 /** Threads of the server process (the main thread, libuv, libvips, onnxruntime and each worker thread's own). */
@@ -139,6 +145,7 @@ export async function run(): Promise<BenchRow[]> {
     await new Promise((r) => setTimeout(r, 3000));
     const baseline = rssMb(pid);
     process.stderr.write(`idle baseline: RSS ${baseline} MB (${rssKinds(pid)}), ${threadCount(pid)} threads\n`);
+    keepSmaps(pid, 'baseline');
     const samples: { t: number; mb: number }[] = [];
     const sampler = setInterval(() => samples.push({ t: Date.now(), mb: rssMb(pid) }), 250);
     const peakSince = (t: number) => Math.max(0, ...samples.filter((x) => x.t >= t).map((x) => x.mb));
@@ -171,6 +178,7 @@ export async function run(): Promise<BenchRow[]> {
     await new Promise((r) => setTimeout(r, (IDLE_SEC % 10) * 1000));
     clearInterval(sampler);
     const afterIdle = rssMb(pid);
+    keepSmaps(pid, 'after-idle');
     const ok = outcomes.filter((o) => o.status === 'success').length;
     const failed = outcomes.filter((o) => o.status !== 'success');
     const vsBaseline = Math.round(((afterIdle - baseline) / baseline) * 100);

@@ -14,6 +14,7 @@ import { CreditsService } from './billing/credits.service.js';
 import { priceOf, type DarkroomConfig } from './config.js';
 import { openDatabase, type Db } from './db/connect.js';
 import { createEngineRegistry, type EngineRegistry } from './engines/registry.js';
+import { setMemoryTarget } from './engines/runtime/memory-target.js';
 import { createWorkerPool } from './engines/runtime/pool.js';
 import type { WorkerPool } from './engines/engine.js';
 import { feature } from './features/table.js';
@@ -135,6 +136,7 @@ export async function createDarkroom(config: DarkroomConfig, opts: DarkroomOptio
   let pool: WorkerPool | undefined;
   let engines: EngineRegistry | undefined;
   if (config.runEngines) {
+    setMemoryTarget(config.engines.memoryTargetMb);
     pool = createWorkerPool(config.engines.workers, { idleMs: config.engines.idleReleaseMs });
     // Engines see only their own slice of the configuration.
     engines = createEngineRegistry({ config: { engines: config.engines, diffusion: config.diffusion }, log: log.child({ component: 'engines' }), pool });

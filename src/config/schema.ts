@@ -118,6 +118,11 @@ export const ConfigSchema = Type.Object(
       workers: count(2, 'inference threads', 'DARKROOM_ENGINE_WORKERS'),
       /** An inference thread idle this long exits with the models it loaded, so memory returns near the idle baseline; 0 keeps threads for good. */
       idleReleaseMs: ms(30_000, 'idle time before an inference thread and its models are released', 'DARKROOM_ENGINE_IDLE_RELEASE_MS'),
+      /**
+       * Resident memory the process aims to stay under: before a call that could pass it, the idle
+       * threads of other kernels end with their models (they load again when next used). 0 = no target.
+       */
+      memoryTargetMb: Type.Integer({ minimum: 0, default: 1024, description: 'resident memory to stay under by releasing idle models early (0 = off)', ...env('DARKROOM_ENGINE_MEMORY_TARGET_MB') }),
       /** Load models when the server starts instead of at first use. */
       preload: flag(false, 'load models at start', 'DARKROOM_PRELOAD_MODELS'),
       /** Folder of operator-installed model weights (ONNX etc.); default `<dataDir>/models`. */

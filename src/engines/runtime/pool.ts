@@ -2,6 +2,7 @@ import { Piscina } from 'piscina';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { WorkerPool } from '../engine.js';
 import { TaskAbortedError } from '../errors.js';
+import { beforeCall, callEnded, registerThreads, unregisterThreads, type KernelThreads } from './memory-target.js';
 import { newCallFlags, outsideNativeRuns } from './native-guard.js';
 
 /** Same extension as this file: `.ts` when run from source through tsx, `.js` when built. */
@@ -14,7 +15,7 @@ export interface WorkerPoolOptions {
   /**
    * A thread idle this long exits, and with it its isolate and every model session it loaded: the
    * process's memory returns near its idle baseline. The next call starts a thread and loads again.
-   * 0 keeps every thread (started with the pool) for the life of the process.
+   * 0 keeps every thread (started with its module's first call) for the life of the process.
    */
   idleMs?: number;
 }
@@ -22,43 +23,110 @@ export interface WorkerPoolOptions {
 /** Default idle time of a thread before it exits (config `engines.idleReleaseMs`). */
 export const DEFAULT_IDLE_MS = 30_000;
 
-/** Piscina-backed pool: threads are reused while busy, so a module's models load once per thread. */
-export function createWorkerPool(threads: number, opts: WorkerPoolOptions = {}): WorkerPool {
-  const piscina = new Piscina({
-    filename: pathToFileURL(siblingModule(import.meta.url, 'thread-entry')).href,
-    minThreads: opts.idleMs === 0 ? Math.max(1, threads) : 0,
-    maxThreads: Math.max(1, threads),
-    idleTimeout: opts.idleMs || DEFAULT_IDLE_MS,
-    // A worker must run module code that was started with the tsx loader in development.
-    execArgv: process.execArgv,
-  });
-  /** Flags of the calls in flight, so destroy() never terminates a thread inside a session run. */
-  const inFlight = new Set<Int32Array>();
-  return {
-    size: Math.max(1, threads),
-    async run<T>(modulePath: string | URL, fn: string, args: unknown, opts: { signal?: AbortSignal; transferList?: ArrayBuffer[] } = {}) {
-      const href = modulePath instanceof URL ? modulePath.href : modulePath.startsWith('file:') ? modulePath : pathToFileURL(modulePath).href;
+const THREAD_ENTRY = pathToFileURL(siblingModule(import.meta.url, 'thread-entry')).href;
+
+interface CallOptions {
+  signal?: AbortSignal;
+  transferList?: ArrayBuffer[];
+}
+
+/**
+ * The threads that run one kernel module. A thread that ran several modules kept every model they
+ * loaded (the matting, face and upscaling models side by side in each thread); one module per
+ * thread keeps one copy of each, and lets memory-target.ts end the threads of an idle module.
+ */
+class ModuleThreads implements KernelThreads {
+  private piscina: Piscina | undefined;
+  /** Flags of the calls queued or running, so ending the threads never cuts a session run short. */
+  private readonly inFlight = new Set<Int32Array>();
+
+  constructor(
+    readonly module: string,
+    private readonly threads: number,
+    private readonly idleMs: number | undefined,
+  ) {}
+
+  busy(): boolean {
+    return this.inFlight.size > 0;
+  }
+
+  private threadsNow(): Piscina {
+    this.piscina ??= new Piscina({
+      filename: THREAD_ENTRY,
+      minThreads: this.idleMs === 0 ? this.threads : 0,
+      maxThreads: this.threads,
+      idleTimeout: this.idleMs || DEFAULT_IDLE_MS,
+      // A worker must run module code that was started with the tsx loader in development.
+      execArgv: process.execArgv,
+    });
+    return this.piscina;
+  }
+
+  async run<T>(fn: string, args: unknown, opts: CallOptions): Promise<T> {
+    const flags = newCallFlags();
+    this.inFlight.add(flags);
+    const watch = await beforeCall(this);
+    // Piscina drops a queued call on abort and terminates the thread of a running one: the
+    // caller's abort reaches it only once no onnxruntime run is in flight in that thread.
+    const stop = new AbortController();
+    const onAbort = () => void outsideNativeRuns(flags).then(() => stop.abort());
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
       if (opts.signal?.aborted) throw new TaskAbortedError();
-      const flags = newCallFlags();
-      // Piscina drops a queued call on abort and terminates the thread of a running one: the
-      // caller's abort reaches it only once no onnxruntime run is in flight in that thread.
-      const stop = new AbortController();
-      const onAbort = () => void outsideNativeRuns(flags).then(() => stop.abort());
-      opts.signal?.addEventListener('abort', onAbort, { once: true });
-      inFlight.add(flags);
-      try {
-        return (await piscina.run({ modulePath: href, fn, args, flags }, { signal: stop.signal, transferList: opts.transferList })) as T;
-      } catch (e) {
-        if (opts.signal?.aborted) throw new TaskAbortedError();
-        throw e;
-      } finally {
-        inFlight.delete(flags);
-        opts.signal?.removeEventListener('abort', onAbort);
-      }
+      return (await this.threadsNow().run({ modulePath: this.module, fn, args, flags }, { signal: stop.signal, transferList: opts.transferList })) as T;
+    } catch (e) {
+      if (opts.signal?.aborted) throw new TaskAbortedError();
+      throw e;
+    } finally {
+      this.inFlight.delete(flags);
+      opts.signal?.removeEventListener('abort', onAbort);
+      callEnded(watch);
+    }
+  }
+
+  async release(): Promise<void> {
+    if (this.busy() || !this.piscina) return;
+    const piscina = this.piscina;
+    this.piscina = undefined;
+    await piscina.destroy();
+  }
+
+  async destroy(): Promise<void> {
+    await Promise.all([...this.inFlight].map(outsideNativeRuns));
+    const piscina = this.piscina;
+    this.piscina = undefined;
+    await piscina?.destroy();
+  }
+}
+
+/**
+ * Piscina-backed pool: each kernel module gets up to `threads` threads of its own, reused while
+ * busy, so a module's models load once per thread and no thread holds another module's.
+ */
+export function createWorkerPool(threads: number, opts: WorkerPoolOptions = {}): WorkerPool {
+  const size = Math.max(1, threads);
+  const byModule = new Map<string, ModuleThreads>();
+  const threadsOf = (href: string) => {
+    let m = byModule.get(href);
+    if (!m) {
+      m = new ModuleThreads(href, size, opts.idleMs);
+      byModule.set(href, m);
+      registerThreads(m);
+    }
+    return m;
+  };
+  return {
+    size,
+    async run<T>(modulePath: string | URL, fn: string, args: unknown, callOpts: CallOptions = {}) {
+      const href = modulePath instanceof URL ? modulePath.href : modulePath.startsWith('file:') ? modulePath : pathToFileURL(modulePath).href;
+      if (callOpts.signal?.aborted) throw new TaskAbortedError();
+      return threadsOf(href).run<T>(fn, args, callOpts);
     },
     async destroy() {
-      await Promise.all([...inFlight].map(outsideNativeRuns));
-      await piscina.destroy();
+      const all = [...byModule.values()];
+      byModule.clear();
+      for (const m of all) unregisterThreads(m);
+      await Promise.all(all.map((m) => m.destroy()));
     },
   };
 }

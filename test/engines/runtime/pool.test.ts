@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { setMemoryTarget } from '../../../src/engines/runtime/memory-target.js';
 import { createWorkerPool } from '../../../src/engines/runtime/pool.js';
 
 const KERNEL = new URL('./fixtures/thread-kernel.ts', import.meta.url);
+const OTHER = new URL('./fixtures/other-kernel.ts', import.meta.url);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 type Who = { threadId: number; calls: number };
 
@@ -59,6 +61,43 @@ test('the big buffers a call leaves behind are collected when it returns, not wh
     const left = await pool.run<number>(KERNEL, 'arrayBufferBytes', {});
     assert.ok(left < 32 * 2 ** 20, `${Math.round(left / 2 ** 20)} MB of ArrayBuffers still held by the thread`);
   } finally {
+    await pool.destroy();
+  }
+});
+
+test('each kernel module runs in threads of its own, so a thread holds one module\'s models', async () => {
+  const pool = createWorkerPool(1, { idleMs: 0 });
+  try {
+    const a = await pool.run<Who>(KERNEL, 'whoAmI', {});
+    const b = await pool.run<Who>(OTHER, 'whoAmI', {});
+    assert.notEqual(b.threadId, a.threadId);
+    assert.equal((await pool.run<Who>(KERNEL, 'whoAmI', {})).threadId, a.threadId, 'and keeps them while memory allows');
+  } finally {
+    await pool.destroy();
+  }
+});
+
+test('over the memory target, a call first ends the idle threads of other kernels, never a busy one', async () => {
+  const pool = createWorkerPool(1, { idleMs: 0 });
+  try {
+    const a = await pool.run<Who>(KERNEL, 'whoAmI', {});
+    // Any call would pass a 1 MB target.
+    setMemoryTarget(1);
+    const b = await pool.run<Who>(OTHER, 'whoAmI', {});
+    const again = await pool.run<Who>(KERNEL, 'whoAmI', {});
+    assert.notEqual(again.threadId, a.threadId, 'the idle kernel\'s thread was ended before the other ran');
+    assert.equal(again.calls, 1, 'and what it had loaded went with it');
+    assert.equal(b.calls, 1);
+
+    const held = pool.run<Who>(OTHER, 'holdFor', 400);
+    await sleep(150);
+    await pool.run<Who>(KERNEL, 'whoAmI', {});
+    const heldResult = await held;
+    assert.equal(heldResult.calls, 1, 'the busy kernel finished its call');
+    const after = await pool.run<Who>(OTHER, 'whoAmI', {});
+    assert.deepEqual(after, { threadId: heldResult.threadId, calls: 2 }, 'a kernel never ends its own threads to make room');
+  } finally {
+    setMemoryTarget(0);
     await pool.destroy();
   }
 });

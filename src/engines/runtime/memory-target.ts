@@ -1,0 +1,106 @@
+/**
+ * Keeps the process under a resident-memory target (`engines.memoryTargetMb`) by giving back the
+ * models of idle kernels before a call that would otherwise pass it.
+ *
+ * Every kernel module runs in threads of its own (pool.ts), so what a module's threads hold is that
+ * module's models. Before a call starts, the idle threads of every other module are ended (their
+ * models go with them; the next call to them loads again) when either
+ * - the process already holds more than half the target: what idle kernels keep is capped, so the
+ *   rest is room for a call whose needs grew with its input (a 4096² photo after 1-MP ones), or
+ * - its RSS plus the most that module's calls have added so far would pass the target (a module
+ *   never seen yet is assumed to need as much as the hungriest one seen).
+ * Below half the target nothing is released, so a steady workload keeps its models warm.
+ */
+
+/** One kernel module's threads, as the pool that owns them exposes them here. */
+export interface KernelThreads {
+  /** The kernel module (its file URL): what its calls have needed is remembered under it. */
+  readonly module: string;
+  /** A call of this module is queued or running. */
+  busy(): boolean;
+  /** Ends the threads (a no-op when busy or when none are running). */
+  release(): Promise<void>;
+}
+
+/** What a module is assumed to add before any call of any module has been measured. */
+const FIRST_GUESS_BYTES = 256 * 2 ** 20;
+/** RSS is read this often while calls run: the peak of a native run is seen from outside. */
+const SAMPLE_MS = 50;
+
+let targetBytes = 0;
+const holders = new Set<KernelThreads>();
+/** Largest rise of the process's RSS seen during one call of each module. */
+const riseByModule = new Map<string, number>();
+
+interface Watch {
+  module: string;
+  startRss: number;
+  peakRss: number;
+}
+const watches = new Set<Watch>();
+let sampler: NodeJS.Timeout | undefined;
+
+const rss = () => process.memoryUsage.rss();
+
+/** Sets the target in MB; 0 turns it off (threads then leave only when idle, `engines.idleReleaseMs`). */
+export function setMemoryTarget(mb: number): void {
+  targetBytes = Math.max(0, mb) * 2 ** 20;
+}
+
+export function registerThreads(t: KernelThreads): void {
+  holders.add(t);
+}
+
+export function unregisterThreads(t: KernelThreads): void {
+  holders.delete(t);
+}
+
+function expectedRise(module: string): number {
+  const known = riseByModule.get(module);
+  if (known !== undefined) return known;
+  let hungriest = FIRST_GUESS_BYTES;
+  for (const r of riseByModule.values()) hungriest = Math.max(hungriest, r);
+  return hungriest;
+}
+
+function sample(): void {
+  const now = rss();
+  for (const w of watches) w.peakRss = Math.max(w.peakRss, now);
+}
+
+/**
+ * Call before a call of `caller` is handed to its threads: releases other modules' idle threads if
+ * the call could otherwise take the process past the target. Returns what `callEnded` needs.
+ */
+export async function beforeCall(caller: KernelThreads): Promise<Watch> {
+  const now = rss();
+  if (targetBytes > 0 && (now > targetBytes / 2 || now + expectedRise(caller.module) > targetBytes)) {
+    const idle = [...holders].filter((h) => h !== caller && !h.busy());
+    await Promise.all(idle.map((h) => h.release()));
+  }
+  const start = rss();
+  const watch = { module: caller.module, startRss: start, peakRss: start };
+  watches.add(watch);
+  sampler ??= setInterval(sample, SAMPLE_MS).unref();
+  return watch;
+}
+
+/**
+ * Records how much the process grew during the call. Calls that overlap are each charged the whole
+ * rise, which overestimates and so releases more, never less.
+ */
+export function callEnded(watch: Watch): void {
+  sample();
+  watches.delete(watch);
+  if (watches.size === 0 && sampler) {
+    clearInterval(sampler);
+    sampler = undefined;
+  }
+  const rise = watch.peakRss - watch.startRss;
+  riseByModule.set(watch.module, Math.max(riseByModule.get(watch.module) ?? 0, rise));
+}
+
+/** For tests: forget every measurement. */
+export function forgetMeasurements(): void {
+  riseByModule.clear();
+}
