@@ -14,7 +14,7 @@ import { CreditsService } from './billing/credits.service.js';
 import { priceOf, type DarkroomConfig } from './config.js';
 import { openDatabase, type Db } from './db/connect.js';
 import { createEngineRegistry, type EngineRegistry } from './engines/registry.js';
-import { setMemoryTarget } from './engines/runtime/memory-target.js';
+import { setMemoryTarget, setThreadIdleMs } from './engines/runtime/memory-target.js';
 import { createWorkerPool } from './engines/runtime/pool.js';
 import type { WorkerPool } from './engines/engine.js';
 import { feature } from './features/table.js';
@@ -137,6 +137,7 @@ export async function createDarkroom(config: DarkroomConfig, opts: DarkroomOptio
   let engines: EngineRegistry | undefined;
   if (config.runEngines) {
     setMemoryTarget(config.engines.memoryTargetMb);
+    setThreadIdleMs(config.engines.idleReleaseMs);
     pool = createWorkerPool(config.engines.workers, { idleMs: config.engines.idleReleaseMs });
     // Engines see only their own slice of the configuration.
     engines = createEngineRegistry({ config: { engines: config.engines, diffusion: config.diffusion }, log: log.child({ component: 'engines' }), pool });

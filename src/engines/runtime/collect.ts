@@ -14,11 +14,16 @@ const externalBytes = () => process.memoryUsage().external;
  */
 export function collectIfAbove(aboveBytes: number): boolean {
   if (externalBytes() < aboveBytes) return false;
+  collectGarbage();
+  return true;
+}
+
+/** A full garbage collection of the calling thread's isolate. */
+export function collectGarbage(): void {
   if (!gc) {
     // --expose-gc cannot be given to a worker in execArgv; a context made after the flag is set has gc().
     v8.setFlagsFromString('--expose-gc');
     gc = vm.runInNewContext('gc') as () => void;
   }
   gc();
-  return true;
 }

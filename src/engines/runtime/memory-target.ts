@@ -10,7 +10,13 @@
  * - its RSS plus the most that module's calls have added so far would pass the target (a module
  *   never seen yet is assumed to need as much as the hungriest one seen).
  * Below half the target nothing is released, so a steady workload keeps its models warm.
+ *
+ * Once no call has run for a few seconds, and again after idle threads have exited, the calling
+ * (API) thread collects its garbage and malloc hands its free pages back (see giveBack).
  */
+
+import { collectGarbage } from './collect.js';
+import { trimMalloc } from './malloc-trim.js';
 
 /** One kernel module's threads, as the pool that owns them exposes them here. */
 export interface KernelThreads {
@@ -41,6 +47,39 @@ const watches = new Set<Watch>();
 let sampler: NodeJS.Timeout | undefined;
 
 const rss = () => process.memoryUsage.rss();
+
+/** Quiet time after the last call before memory is given back (a burst of calls is not slowed). */
+const SETTLE_MS = 5_000;
+/** How long pool threads stay idle before they exit (config `engines.idleReleaseMs`); 0 = they stay. */
+let threadIdleMs = 30_000;
+let idleTimers: NodeJS.Timeout[] = [];
+
+/**
+ * The API thread hands pixels to pool threads in SharedArrayBuffers and keeps sharp's output
+ * buffers; an idle isolate does not collect, so after a 4096² photo two or three 48 MB buffers
+ * stayed resident. Exited threads and finished calls leave free pages inside malloc's heaps,
+ * which glibc returns only when asked.
+ */
+async function giveBack(): Promise<void> {
+  collectGarbage();
+  await trimMalloc();
+}
+
+function scheduleGiveBack(): void {
+  cancelGiveBack();
+  const delays = threadIdleMs > 0 ? [SETTLE_MS, threadIdleMs + SETTLE_MS] : [SETTLE_MS];
+  idleTimers = delays.map((ms) => setTimeout(() => void giveBack().catch(() => undefined), ms).unref());
+}
+
+function cancelGiveBack(): void {
+  for (const t of idleTimers) clearTimeout(t);
+  idleTimers = [];
+}
+
+/** Tells when idle pool threads exit, so memory is given back after they have. */
+export function setThreadIdleMs(ms: number): void {
+  threadIdleMs = ms;
+}
 
 /** Sets the target in MB; 0 turns it off (threads then leave only when idle, `engines.idleReleaseMs`). */
 export function setMemoryTarget(mb: number): void {
@@ -80,6 +119,7 @@ export async function beforeCall(caller: KernelThreads): Promise<Watch> {
   }
   const start = rss();
   const watch = { module: caller.module, startRss: start, peakRss: start };
+  if (watches.size === 0) cancelGiveBack();
   watches.add(watch);
   sampler ??= setInterval(sample, SAMPLE_MS).unref();
   return watch;
@@ -92,9 +132,10 @@ export async function beforeCall(caller: KernelThreads): Promise<Watch> {
 export function callEnded(watch: Watch): void {
   sample();
   watches.delete(watch);
-  if (watches.size === 0 && sampler) {
+  if (watches.size === 0) {
     clearInterval(sampler);
     sampler = undefined;
+    scheduleGiveBack();
   }
   const rise = watch.peakRss - watch.startRss;
   riseByModule.set(watch.module, Math.max(riseByModule.get(watch.module) ?? 0, rise));

@@ -101,3 +101,19 @@ test('over the memory target, a call first ends the idle threads of other kernel
     await pool.destroy();
   }
 });
+
+test('once calls stop, the calling thread collects the pixel buffers it no longer uses', async () => {
+  const pool = createWorkerPool(1, { idleMs: 0 });
+  try {
+    let pixels: Uint8Array | undefined = new Uint8Array(64 * 2 ** 20).fill(7);
+    await pool.run<Who>(KERNEL, 'whoAmI', {});
+    pixels = undefined;
+    const held = process.memoryUsage().arrayBuffers;
+    assert.ok(held >= 64 * 2 ** 20);
+    await sleep(6_500);
+    const left = process.memoryUsage().arrayBuffers;
+    assert.ok(left < held - 48 * 2 ** 20, `${Math.round(left / 2 ** 20)} MB of array buffers still held`);
+  } finally {
+    await pool.destroy();
+  }
+});
