@@ -106,7 +106,7 @@ test('once calls stop, the calling thread collects the pixel buffers it no longe
   const pool = createWorkerPool(1, { idleMs: 0 });
   try {
     let pixels: Uint8Array | undefined = new Uint8Array(64 * 2 ** 20).fill(7);
-    await pool.run<Who>(KERNEL, 'whoAmI', {});
+    await pool.run<Who>(KERNEL, 'whoAmI', { first: pixels[0] });
     pixels = undefined;
     const held = process.memoryUsage().arrayBuffers;
     assert.ok(held >= 64 * 2 ** 20);
