@@ -27,6 +27,11 @@ export interface FillRequest {
   detailRadius?: number;
   /** Keep the growth ring's pixels that already look like the background (see settleRing). */
   settleRing?: boolean;
+  /**
+   * Write the result into `rgb` and return it, instead of a new buffer (issue 14: with `rgb` in shared
+   * memory the result goes back to the main thread without a copy, and the worker holds no second photo).
+   */
+  inPlace?: boolean;
 }
 
 export function dilateMask(hole: Uint8Array, w: number, h: number, radius: number): { grown: Uint8Array; distToHole: Uint16Array } {
@@ -63,11 +68,42 @@ function bbox(mask: Uint8Array, w: number, h: number): Box | undefined {
   return x1 < 0 ? undefined : { x0, y0, x1: x1 + 1, y1: y1 + 1 };
 }
 
+/** Pixels the membrane's coarse grids are aligned to (see innerBox). */
+const INNER_ALIGN = 64;
+
+/**
+ * The part of the crop the ring check and the membrane base work on: the hole's box plus `margin`, its
+ * edges on multiples of INNER_ALIGN from the crop's corner so the membrane's first coarse grids are the
+ * crop's own. Everything those steps compute for a hole pixel depends on pixels within `margin` of it
+ * (box means) or on the hole's border (the membrane), so the crop's far context only cost memory: on a
+ * 4096² photo with a large hole the crop is ~9 M pixels and the hole's neighbourhood ~1.5 M (issue 14).
+ */
+function innerBox(hole: Box, margin: number, cw: number, ch: number): Box {
+  const down = (v: number) => Math.max(0, Math.floor(v / INNER_ALIGN) * INNER_ALIGN);
+  const up = (v: number, max: number) => Math.min(max, Math.ceil(v / INNER_ALIGN) * INNER_ALIGN);
+  return { x0: down(hole.x0 - margin), y0: down(hole.y0 - margin), x1: up(hole.x1 + margin, cw), y1: up(hole.y1 + margin, ch) };
+}
+
+/** The pixels of `src` (w wide, `channels` bytes each) inside `b`. */
+function cut(src: Uint8Array, w: number, b: Box, channels: number): Uint8Array {
+  const bw = b.x1 - b.x0;
+  const out = new Uint8Array(bw * (b.y1 - b.y0) * channels);
+  for (let y = b.y0; y < b.y1; y++) out.set(src.subarray((y * w + b.x0) * channels, (y * w + b.x1) * channels), (y - b.y0) * bw * channels);
+  return out;
+}
+
+/** Writes `part` (the pixels of `b`) back into `dst` (w wide). */
+function paste(dst: Uint8Array, w: number, b: Box, channels: number, part: Uint8Array): void {
+  const bw = b.x1 - b.x0;
+  for (let y = b.y0; y < b.y1; y++) dst.set(part.subarray((y - b.y0) * bw * channels, (y - b.y0 + 1) * bw * channels), (y * w + b.x0) * channels);
+}
+
 export function fillHole(req: FillRequest): Uint8Array {
   const { width: w, height: h, rgb } = req;
-  const { grown, distToHole } = dilateMask(req.hole, w, h, req.dilate);
-  const box = bbox(grown, w, h);
-  if (!box) return Uint8Array.from(rgb);
+  const userBox = bbox(req.hole, w, h);
+  if (!userBox) return req.inPlace ? rgb : Uint8Array.from(rgb);
+  // The grown mask's box: the user's box grown by `dilate` (chessboard growth).
+  const box = { x0: Math.max(0, userBox.x0 - req.dilate), y0: Math.max(0, userBox.y0 - req.dilate), x1: Math.min(w, userBox.x1 + req.dilate), y1: Math.min(h, userBox.y1 + req.dilate) };
 
   // Context around the hole to copy texture from: proportional to the hole, never tiny.
   const holeSpan = Math.max(box.x1 - box.x0, box.y1 - box.y0);
@@ -76,24 +112,37 @@ export function fillHole(req: FillRequest): Uint8Array {
   const cx1 = Math.min(w, box.x1 + margin), cy1 = Math.min(h, box.y1 + margin);
   const cw = cx1 - cx0, ch = cy1 - cy0;
   const crop = new Uint8Array(cw * ch * 3);
-  let cropHole: Uint8Array = new Uint8Array(cw * ch);
   const cropUser = new Uint8Array(cw * ch);
   const cropAvoid = req.avoid ? new Uint8Array(cw * ch) : undefined;
   for (let y = 0; y < ch; y++) {
     const srow = ((y + cy0) * w + cx0) * 3;
     crop.set(rgb.subarray(srow, srow + cw * 3), y * cw * 3);
-    for (let x = 0; x < cw; x++) {
-      cropHole[y * cw + x] = grown[(y + cy0) * w + x + cx0];
-      cropUser[y * cw + x] = req.hole[(y + cy0) * w + x + cx0] ? 1 : 0;
-    }
+    for (let x = 0; x < cw; x++) cropUser[y * cw + x] = req.hole[(y + cy0) * w + x + cx0] ? 1 : 0;
     if (cropAvoid && req.avoid) cropAvoid.set(req.avoid.subarray((y + cy0) * w + cx0, (y + cy0) * w + cx1), y * cw);
   }
+  // Grown inside the crop only: it holds every hole pixel and the whole growth, so the chessboard
+  // distances are the photo's (a full-size mask and distance map cost 50 MB at 4096²).
+  const grownCrop = dilateMask(cropUser, cw, ch, req.dilate);
+  let cropHole: Uint8Array = grownCrop.grown;
   const settled = !!req.settleRing && req.dilate > 0;
-  if (settled) cropHole = settleRing(crop, cropUser, cropHole, cw, ch, req.dilate);
+  // A settled ring has no feather, so the distances are only needed without settling.
+  const distToHole = settled ? undefined : grownCrop.distToHole;
+  const inner = req.detailRadius || settled
+    ? innerBox({ x0: box.x0 - cx0, y0: box.y0 - cy0, x1: box.x1 - cx0, y1: box.y1 - cy0 }, innerMargin(req), cw, ch)
+    : undefined;
+  if (settled && inner) {
+    const iw = inner.x1 - inner.x0, ih = inner.y1 - inner.y0;
+    paste(cropHole, cw, inner, 1, settleRing(cut(crop, cw, inner, 3), cut(cropUser, cw, inner, 1), cut(cropHole, cw, inner, 1), iw, ih, req.dilate));
+  }
   const painted = inpaintPatchMatch({ rgb: crop, width: cw, height: ch, hole: cropHole, searchPixelCap: req.searchPixelCap, avoid: cropAvoid, subjectReach: req.subjectReach });
-  const filled = req.detailRadius ? membraneBase(painted, crop, cropHole, cw, ch, req.detailRadius) : removeSeams(painted, cropHole, cw, ch);
+  let filled: Uint8Array;
+  if (req.detailRadius && inner) {
+    const iw = inner.x1 - inner.x0, ih = inner.y1 - inner.y0;
+    filled = painted;
+    paste(filled, cw, inner, 3, membraneBase(cut(painted, cw, inner, 3), cut(crop, cw, inner, 3), cut(cropHole, cw, inner, 1), iw, ih, req.detailRadius));
+  } else filled = removeSeams(painted, cropHole, cw, ch);
 
-  const out = Uint8Array.from(rgb);
+  const out = req.inPlace ? rgb : Uint8Array.from(rgb);
   const ring = req.dilate + 1;
   for (let y = 0; y < ch; y++) {
     for (let x = 0; x < cw; x++) {
@@ -103,11 +152,19 @@ export function fillHole(req: FillRequest): Uint8Array {
       // 1 inside the user's mask, falling to 0 at the grown mask's edge. A settled ring needs no
       // feather: what is left of it was judged not background (a halo must go entirely), and the
       // membrane base already meets the kept pixels around it.
-      const a = req.hole[gi] || settled ? 1 : 1 - distToHole[gi] / ring;
+      const a = cropUser[ci] || !distToHole ? 1 : 1 - distToHole[ci] / ring;
       for (let c = 0; c < 3; c++) out[gi * 3 + c] = Math.round(a * filled[ci * 3 + c] + (1 - a) * rgb[gi * 3 + c]);
     }
   }
   return out;
+}
+
+/**
+ * How far from the hole the ring check and the membrane base look: the ring's texture scale is a box
+ * of 3·dilate over a radius-2 blur, the detail limit a box of 2·detailRadius over a detailRadius one.
+ */
+function innerMargin(req: FillRequest): number {
+  return Math.max(3 * req.dilate + 2, 3 * (req.detailRadius ?? 0)) + 8;
 }
 
 /**
