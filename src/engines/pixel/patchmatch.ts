@@ -36,9 +36,59 @@ const SUBJECT_COST = (2 * RADIUS + 1) ** 2 * 3 * 20 ** 2;
 interface Level {
   w: number;
   h: number;
-  img: Float32Array; // RGB
+  /**
+   * RGB of the known pixels: what source patches read (their hole entries are never read). At the
+   * finest level these are the caller's bytes, not a float copy of the whole crop (issue 14).
+   */
+  img: Float32Array | Uint8Array;
   hole: Uint8Array;
   avoid?: Uint8Array;
+  /** The box of every pixel a target patch reads (the hole's box grown by 2·RADIUS)... */
+  box: Window;
+  /** ...and its RGB: known pixels copied from img, hole pixels as filled so far. */
+  fill: Float32Array;
+}
+
+function makeLevel(w: number, h: number, img: Float32Array | Uint8Array, hole: Uint8Array, avoid?: Uint8Array): Level {
+  const hb = holeBox(hole, w, h);
+  const box = { x0: Math.max(0, hb.x0 - 2 * RADIUS), y0: Math.max(0, hb.y0 - 2 * RADIUS), x1: Math.min(w, hb.x1 + 2 * RADIUS), y1: Math.min(h, hb.y1 + 2 * RADIUS) };
+  const bw = Math.max(0, box.x1 - box.x0), bh = Math.max(0, box.y1 - box.y0);
+  const fill = new Float32Array(bw * bh * 3);
+  for (let y = 0; y < bh; y++) fill.set(img.subarray(3 * ((y + box.y0) * w + box.x0), 3 * ((y + box.y0) * w + box.x1)), 3 * y * bw);
+  return { w, h, img, hole, avoid, box, fill };
+}
+
+/** Index in `l.fill` of level pixel (x, y), which must lie in `l.box`. */
+function fillIndex(l: Level, x: number, y: number): number {
+  return 3 * ((y - l.box.y0) * (l.box.x1 - l.box.x0) + x - l.box.x0);
+}
+
+/** Red of level pixel (x, y) as the fill stands (green, blue follow): from the box, else a known pixel. */
+function readPixel(l: Level, x: number, y: number, out: Float32Array): void {
+  const b = l.box;
+  if (x >= b.x0 && x < b.x1 && y >= b.y0 && y < b.y1) {
+    const i = fillIndex(l, x, y);
+    out[0] = l.fill[i]; out[1] = l.fill[i + 1]; out[2] = l.fill[i + 2];
+  } else {
+    const i = 3 * (y * l.w + x);
+    out[0] = l.img[i]; out[1] = l.img[i + 1]; out[2] = l.img[i + 2];
+  }
+}
+
+/** The level's whole RGB as the fill stands (diagnostics, and the push-pull seed). */
+function levelImage(l: Level): Float32Array {
+  const full = Float32Array.from(l.img);
+  const bw = l.box.x1 - l.box.x0;
+  for (let y = l.box.y0; y < l.box.y1; y++) full.set(l.fill.subarray(3 * (y - l.box.y0) * bw, 3 * (y - l.box.y0 + 1) * bw), 3 * (y * l.w + l.box.x0));
+  return full;
+}
+
+/** Seeds the hole with the smooth push-pull membrane of the known pixels. */
+function seedMembrane(l: Level): void {
+  const known = l.hole.map((v) => (v ? 0 : 1));
+  const seeded = pushPull(levelImage(l), known, l.w, l.h, 3);
+  const bw = l.box.x1 - l.box.x0;
+  for (let y = l.box.y0; y < l.box.y1; y++) l.fill.set(seeded.subarray(3 * (y * l.w + l.box.x0), 3 * (y * l.w + l.box.x1)), 3 * (y - l.box.y0) * bw);
 }
 
 /** Halves a level; known pixels average only known children so hole colours never leak outward. */
@@ -67,7 +117,7 @@ function downsample(l: Level): Level {
       if (n > 0) { img[3 * o] = r / n; img[3 * o + 1] = g / n; img[3 * o + 2] = b / n; }
     }
   }
-  return { w, h, img, hole, avoid };
+  return makeLevel(w, h, img, hole, avoid);
 }
 
 /**
@@ -262,10 +312,18 @@ function sourceCount(l: Level): number {
   return count;
 }
 
-/** The box (x0, y0 inclusive; x1, y1 exclusive) of the pixels within RADIUS of a hole pixel. */
+/** A box of level pixels: x0, y0 inclusive; x1, y1 exclusive. */
 interface Window { x0: number; y0: number; x1: number; y1: number }
+
+/** The box of the pixels within RADIUS of a hole pixel. */
 function targetWindow(l: Level): Window {
-  const { w, h, hole } = l;
+  const hb = holeBox(l.hole, l.w, l.h);
+  if (hb.x1 <= hb.x0) return hb;
+  return { x0: Math.max(0, hb.x0 - RADIUS), y0: Math.max(0, hb.y0 - RADIUS), x1: Math.min(l.w, hb.x1 + RADIUS), y1: Math.min(l.h, hb.y1 + RADIUS) };
+}
+
+/** The hole's bounding box (empty at 0, 0 without a hole). */
+function holeBox(hole: Uint8Array, w: number, h: number): Window {
   let x0 = w, y0 = h, x1 = -1, y1 = -1;
   for (let y = 0; y < h; y++) {
     const o = y * w;
@@ -278,7 +336,7 @@ function targetWindow(l: Level): Window {
     }
   }
   if (x1 < 0) return { x0: 0, y0: 0, x1: 0, y1: 0 };
-  return { x0: Math.max(0, x0 - RADIUS), y0: Math.max(0, y0 - RADIUS), x1: Math.min(w, x1 + RADIUS + 1), y1: Math.min(h, y1 + RADIUS + 1) };
+  return { x0, y0, x1: x1 + 1, y1: y1 + 1 };
 }
 
 /** Patch centres whose patch touches the hole, in raster order: the pixels the NNF is defined for. */
@@ -380,19 +438,21 @@ class Field {
 
   /** Sum of squared RGB differences; stops once it exceeds `limit`. Target pixels off-image are skipped. */
   distance(tx: number, ty: number, sx: number, sy: number, limit: number): number {
-    const { w, h, img } = this.l;
+    const { w, h, img, fill, box } = this.l;
+    const bw = box.x1 - box.x0;
     let d = this.lambda * ((tx - sx) ** 2 + (ty - sy) ** 2);
     for (let dy = -RADIUS; dy <= RADIUS; dy++) {
       const ty2 = ty + dy;
       if (ty2 < 0 || ty2 >= h) continue;
-      const trow = ty2 * w;
+      // The target patch lies in the box (targets are within RADIUS of the hole); sources are known.
+      const trow = (ty2 - box.y0) * bw - box.x0;
       const srow = (sy + dy) * w;
       for (let dx = -RADIUS; dx <= RADIUS; dx++) {
         const tx2 = tx + dx;
         if (tx2 < 0 || tx2 >= w) continue;
         const ti = 3 * (trow + tx2);
         const si = 3 * (srow + sx + dx);
-        const a = img[ti] - img[si], b = img[ti + 1] - img[si + 1], c = img[ti + 2] - img[si + 2];
+        const a = fill[ti] - img[si], b = fill[ti + 1] - img[si + 1], c = fill[ti + 2] - img[si + 2];
         d += a * a + b * b + c * c;
       }
       if (d > limit) return d;
@@ -484,7 +544,7 @@ class Field {
 
   /** Rebuilds hole pixels as the similarity-weighted vote of every patch that covers them. */
   vote(quantile = 0.75): void {
-    const { w, h, img, hole } = this.l;
+    const { w, h, img, hole, fill } = this.l;
     const { x0, y0, ww, wh } = this;
     // Every hole pixel is a target, so the window holds them all.
     const acc = new Float32Array(ww * wh * 4);
@@ -519,9 +579,10 @@ class Field {
         const a = 4 * (y * ww + x), p = (y + y0) * w + x + x0;
         if (!hole[p] || acc[a + 3] === 0) continue;
         const inv = 1 / acc[a + 3];
-        img[3 * p] = acc[a] * inv;
-        img[3 * p + 1] = acc[a + 1] * inv;
-        img[3 * p + 2] = acc[a + 2] * inv;
+        const f = fillIndex(this.l, x + x0, y + y0);
+        fill[f] = acc[a] * inv;
+        fill[f + 1] = acc[a + 1] * inv;
+        fill[f + 2] = acc[a + 2] * inv;
       }
     }
   }
@@ -539,11 +600,11 @@ export function inpaintPatchMatch(input: InpaintInput): Uint8Array {
   const { width: w0, height: h0 } = input;
   const rand = xorshift32(input.seed ?? 12345);
   const cap = input.searchPixelCap ?? 1_500_000;
-  const base: Level = { w: w0, h: h0, img: Float32Array.from(input.rgb), hole: input.hole.map((v) => (v ? 1 : 0)) };
-  if (input.avoid) base.avoid = input.avoid.map((v, i) => (v && !base.hole[i] ? 1 : 0));
+  const hole = input.hole.map((v) => (v ? 1 : 0));
   let holeCount = 0;
-  for (let i = 0; i < base.hole.length; i++) holeCount += base.hole[i];
+  for (let i = 0; i < hole.length; i++) holeCount += hole[i];
   if (holeCount === 0) return Uint8Array.from(input.rgb);
+  const base = makeLevel(w0, h0, input.rgb, hole, input.avoid?.map((v, i) => (v && !hole[i] ? 1 : 0)));
 
   // Coarsest level: the hole is a few patches thick, and enough known texture remains to copy from.
   const maxD = maxHoleDistance(base.hole, w0, h0);
@@ -564,8 +625,7 @@ export function inpaintPatchMatch(input: InpaintInput): Uint8Array {
     const src = sourceCentres(l);
     if (src.count === 0) {
       // Nothing whole to copy from (a tiny image): a smooth membrane is the best available fill.
-      const known = l.hole.map((v) => (v ? 0 : 1));
-      l.img.set(pushPull(l.img, known, l.w, l.h, 3));
+      seedMembrane(l);
       prev = undefined;
       continue;
     }
@@ -573,19 +633,19 @@ export function inpaintPatchMatch(input: InpaintInput): Uint8Array {
     const win = targetWindow(l);
     const field = new Field(l, src, win, targetCentres(l, win), reach);
     if (!prev) {
-      const known = l.hole.map((v) => (v ? 0 : 1));
-      l.img.set(pushPull(l.img, known, l.w, l.h, 3));
+      seedMembrane(l);
       field.randomInit(rand);
     } else {
       field.inherit(prev, rand);
       // Seed hole pixels from the coarser solution, then let the inherited field re-vote them.
       const c = prev.l;
-      for (let y = 0; y < l.h; y++) {
-        for (let x = 0; x < l.w; x++) {
-          const i = y * l.w + x;
-          if (!l.hole[i]) continue;
-          const ci = Math.min(c.h - 1, y >> 1) * c.w + Math.min(c.w - 1, x >> 1);
-          l.img[3 * i] = c.img[3 * ci]; l.img[3 * i + 1] = c.img[3 * ci + 1]; l.img[3 * i + 2] = c.img[3 * ci + 2];
+      const px = new Float32Array(3);
+      for (let y = l.box.y0; y < l.box.y1; y++) {
+        for (let x = l.box.x0; x < l.box.x1; x++) {
+          if (!l.hole[y * l.w + x]) continue;
+          readPixel(c, Math.min(c.w - 1, x >> 1), Math.min(c.h - 1, y >> 1), px);
+          const f = fillIndex(l, x, y);
+          l.fill[f] = px[0]; l.fill[f + 1] = px[1]; l.fill[f + 2] = px[2];
         }
       }
       // The coarser level is done with: drop it before this level's search allocates.
@@ -612,15 +672,18 @@ export function inpaintPatchMatch(input: InpaintInput): Uint8Array {
       field.vote(li === 0 ? 0.1 : 0.75);
     }
     prev = field;
-    input.onLevel?.(l.img, l.w, l.h, li);
+    input.onLevel?.(levelImage(l), l.w, l.h, li);
   }
 
-  const out = new Uint8Array(w0 * h0 * 3);
-  for (let i = 0; i < out.length; i++) out[i] = Math.max(0, Math.min(255, Math.round(base.img[i])));
-  // Known pixels must come back bit-exact.
-  for (let p = 0; p < w0 * h0; p++) {
-    if (base.hole[p]) continue;
-    out[3 * p] = input.rgb[3 * p]; out[3 * p + 1] = input.rgb[3 * p + 1]; out[3 * p + 2] = input.rgb[3 * p + 2];
+  // Known pixels come back bit-exact.
+  const out = Uint8Array.from(input.rgb);
+  for (let y = base.box.y0; y < base.box.y1; y++) {
+    for (let x = base.box.x0; x < base.box.x1; x++) {
+      const p = y * w0 + x;
+      if (!base.hole[p]) continue;
+      const f = fillIndex(base, x, y);
+      for (let c = 0; c < 3; c++) out[3 * p + c] = Math.max(0, Math.min(255, Math.round(base.fill[f + c])));
+    }
   }
   return out;
 }
