@@ -120,16 +120,17 @@ export function fillHole(req: FillRequest): Uint8Array {
     for (let x = 0; x < cw; x++) cropUser[y * cw + x] = req.hole[(y + cy0) * w + x + cx0] ? 1 : 0;
     if (cropAvoid && req.avoid) cropAvoid.set(req.avoid.subarray((y + cy0) * w + cx0, (y + cy0) * w + cx1), y * cw);
   }
-  // Grown inside the crop only: it holds every hole pixel and the whole growth, so the chessboard
-  // distances are the photo's (a full-size mask and distance map cost 50 MB at 4096²).
-  const grownCrop = dilateMask(cropUser, cw, ch, req.dilate);
-  let cropHole: Uint8Array = grownCrop.grown;
+  // Grown inside the grown mask's box only: it holds every hole pixel and the whole growth, so the
+  // chessboard distances are the photo's (a full-size mask and distance map cost 50 MB at 4096²).
+  const gb = { x0: box.x0 - cx0, y0: box.y0 - cy0, x1: box.x1 - cx0, y1: box.y1 - cy0 };
+  const gbw = gb.x1 - gb.x0;
+  const grownBox = dilateMask(cut(cropUser, cw, gb, 1), gbw, gb.y1 - gb.y0, req.dilate);
+  const cropHole = new Uint8Array(cw * ch);
+  paste(cropHole, cw, gb, 1, grownBox.grown);
   const settled = !!req.settleRing && req.dilate > 0;
   // A settled ring has no feather, so the distances are only needed without settling.
-  const distToHole = settled ? undefined : grownCrop.distToHole;
-  const inner = req.detailRadius || settled
-    ? innerBox({ x0: box.x0 - cx0, y0: box.y0 - cy0, x1: box.x1 - cx0, y1: box.y1 - cy0 }, innerMargin(req), cw, ch)
-    : undefined;
+  const distToHole = settled ? undefined : grownBox.distToHole;
+  const inner = req.detailRadius || settled ? innerBox(gb, innerMargin(req), cw, ch) : undefined;
   if (settled && inner) {
     const iw = inner.x1 - inner.x0, ih = inner.y1 - inner.y0;
     paste(cropHole, cw, inner, 1, settleRing(cut(crop, cw, inner, 3), cut(cropUser, cw, inner, 1), cut(cropHole, cw, inner, 1), iw, ih, req.dilate));
@@ -152,7 +153,7 @@ export function fillHole(req: FillRequest): Uint8Array {
       // 1 inside the user's mask, falling to 0 at the grown mask's edge. A settled ring needs no
       // feather: what is left of it was judged not background (a halo must go entirely), and the
       // membrane base already meets the kept pixels around it.
-      const a = cropUser[ci] || !distToHole ? 1 : 1 - distToHole[ci] / ring;
+      const a = cropUser[ci] || !distToHole ? 1 : 1 - distToHole[(y - gb.y0) * gbw + x - gb.x0] / ring;
       for (let c = 0; c < 3; c++) out[gi * 3 + c] = Math.round(a * filled[ci * 3 + c] + (1 - a) * rgb[gi * 3 + c]);
     }
   }
@@ -204,29 +205,61 @@ export function removeSeams(rgb: Uint8Array, hole: Uint8Array, w: number, h: num
   return out;
 }
 
-/** Box mean over known pixels only (normalised convolution), so hole values never leak in. */
+/**
+ * Box mean over known pixels only (normalised convolution), so hole values never leak in. One channel
+ * at a time (the box sums are per channel, so this is the all-channels-at-once result): one-channel
+ * scratch planes instead of ch + 1 channels' (issue 14).
+ */
 export function knownMean(values: Float32Array, known: Uint8Array, w: number, h: number, ch: number, r: number): Float32Array {
-  const v = new Float32Array(w * h * (ch + 1));
-  for (let p = 0; p < w * h; p++) {
-    if (!known[p]) continue;
-    for (let c = 0; c < ch; c++) v[(ch + 1) * p + c] = values[ch * p + c];
-    v[(ch + 1) * p + ch] = 1;
-  }
-  const b = boxBlur(v, w, h, ch + 1, r);
-  const out = new Float32Array(w * h * ch);
-  for (let p = 0; p < w * h; p++) {
-    const n = b[(ch + 1) * p + ch];
-    for (let c = 0; c < ch; c++) out[ch * p + c] = n > 1e-6 ? b[(ch + 1) * p + c] / n : values[ch * p + c];
+  const n = w * h;
+  const plane = new Float32Array(n);
+  for (let p = 0; p < n; p++) plane[p] = known[p] ? 1 : 0;
+  const count = boxBlur(plane, w, h, 1, r);
+  const out = new Float32Array(n * ch);
+  for (let c = 0; c < ch; c++) {
+    for (let p = 0; p < n; p++) plane[p] = known[p] ? values[ch * p + c] : 0;
+    const b = boxBlur(plane, w, h, 1, r);
+    for (let p = 0; p < n; p++) out[ch * p + c] = count[p] > 1e-6 ? b[p] / count[p] : values[ch * p + c];
   }
   return out;
 }
 
-/** The membrane (harmonic fill) of `rgb` over the pixels `mask` marks, from everything outside it. */
-function membraneOutside(rgb: Uint8Array, mask: Uint8Array, w: number, h: number): { known: Uint8Array; values: Float32Array; base: Float32Array } {
-  const known = new Uint8Array(w * h);
+function knownOutside(mask: Uint8Array): Uint8Array {
+  const known = new Uint8Array(mask.length);
   for (let i = 0; i < known.length; i++) known[i] = mask[i] ? 0 : 1;
+  return known;
+}
+
+/** The membrane (harmonic fill) of `rgb` over the pixels `known` does not mark, from everything outside them. */
+function membraneOf(rgb: Uint8Array, known: Uint8Array, w: number, h: number): Float32Array {
+  return harmonicFill(Float32Array.from(rgb), known, w, h, 3);
+}
+
+/** Per pixel, the mean squared difference (over RGB) of `rgb` to its box mean of radius 2 over known pixels. */
+function textureEnergy(rgb: Uint8Array, known: Uint8Array, w: number, h: number): Float32Array {
   const values = Float32Array.from(rgb);
-  return { known, values, base: harmonicFill(values, known, w, h, 3) };
+  const blur = knownMean(values, known, w, h, 3, 2);
+  const r2 = new Float32Array(w * h);
+  for (let p = 0; p < w * h; p++) {
+    if (!known[p]) continue;
+    let e = 0;
+    for (let c = 0; c < 3; c++) e += (values[3 * p + c] - blur[3 * p + c]) ** 2;
+    r2[p] = e / 3;
+  }
+  return r2;
+}
+
+/** Squared RMS (over RGB) of each ring pixel's difference to the membrane predicted from outside the grown mask. */
+function ringDeviation(rgb: Uint8Array, known: Uint8Array, ring: Uint8Array, w: number, h: number): Float32Array {
+  const predicted = membraneOf(rgb, known, w, h);
+  const dev2 = new Float32Array(w * h);
+  for (let p = 0; p < w * h; p++) {
+    if (!ring[p]) continue;
+    let e = 0;
+    for (let c = 0; c < 3; c++) e += (rgb[3 * p + c] - predicted[3 * p + c]) ** 2;
+    dev2[p] = e / 3;
+  }
+  return dev2;
 }
 
 /**
@@ -241,26 +274,13 @@ function membraneOutside(rgb: Uint8Array, mask: Uint8Array, w: number, h: number
  * kept a visible rim.
  */
 export function settleRing(rgb: Uint8Array, user: Uint8Array, grown: Uint8Array, w: number, h: number, dilate: number): Uint8Array {
-  const { known, values, base: predicted } = membraneOutside(rgb, grown, w, h);
-  // Local texture scale: RMS of the known pixels around their own small blur.
-  const blur = knownMean(values, known, w, h, 3, 2);
-  const r2 = new Float32Array(w * h);
-  for (let p = 0; p < w * h; p++) {
-    if (!known[p]) continue;
-    let e = 0;
-    for (let c = 0; c < 3; c++) e += (values[3 * p + c] - blur[3 * p + c]) ** 2;
-    r2[p] = e / 3;
-  }
-  const scale = knownMean(r2, known, w, h, 1, Math.max(4, 3 * dilate));
+  const known = knownOutside(grown);
   const ring = new Uint8Array(w * h);
-  const dev2 = new Float32Array(w * h);
-  for (let p = 0; p < w * h; p++) {
-    if (!grown[p] || user[p]) continue;
-    ring[p] = 1;
-    let e = 0;
-    for (let c = 0; c < 3; c++) e += (values[3 * p + c] - predicted[3 * p + c]) ** 2;
-    dev2[p] = e / 3;
-  }
+  for (let p = 0; p < w * h; p++) ring[p] = grown[p] && !user[p] ? 1 : 0;
+  // Each step in a helper, so its float planes are let go before the next allocates (issue 14).
+  const dev2 = ringDeviation(rgb, known, ring, w, h);
+  // Local texture scale: RMS of the known pixels around their own small blur.
+  const scale = knownMean(textureEnergy(rgb, known, w, h), known, w, h, 1, Math.max(4, 3 * dilate));
   const bad = new Float32Array(w * h);
   for (let p = 0; p < w * h; p++) if (ring[p] && Math.sqrt(dev2[p]) > RING_TEXTURE * Math.sqrt(scale[p]) + RING_LEVELS) bad[p] = 1;
   // An unlike pixel condemns the ring around it as far as the ring is wide: a halo is a band along the
@@ -291,20 +311,26 @@ export function settleRing(rgb: Uint8Array, user: Uint8Array, grown: Uint8Array,
   return out;
 }
 
-/**
- * How much detail a hole pixel may receive: DETAIL_LIMIT times the RMS detail (at the same box radius)
- * of the known pixels around the hole, spread smoothly across it. Patch fills stitch copies together,
- * and on smooth content (a sky, a gradient) a stitch's step would otherwise come back as "detail";
- * on texture the real detail is that large anyway and passes.
- */
-function detailLimit(values: Float32Array, known: Uint8Array, w: number, h: number, radius: number): Float32Array {
+/** Per known pixel, the mean squared difference (over RGB) of `rgb` to its box mean of `radius` over known pixels. */
+function detailEnergy(rgb: Uint8Array, known: Uint8Array, w: number, h: number, radius: number): Float32Array {
+  const values = Float32Array.from(rgb);
   const mean = knownMean(values, known, w, h, 3, radius);
   const r2 = new Float32Array(w * h);
   for (let p = 0; p < w * h; p++) {
     if (!known[p]) continue;
     for (let c = 0; c < 3; c++) r2[p] += (values[3 * p + c] - mean[3 * p + c]) ** 2 / 3;
   }
-  const local = pushPull(knownMean(r2, known, w, h, 1, 2 * radius), known, w, h, 1);
+  return r2;
+}
+
+/**
+ * How much detail a hole pixel may receive: DETAIL_LIMIT times the RMS detail (at the same box radius)
+ * of the known pixels around the hole, spread smoothly across it. Patch fills stitch copies together,
+ * and on smooth content (a sky, a gradient) a stitch's step would otherwise come back as "detail";
+ * on texture the real detail is that large anyway and passes.
+ */
+function detailLimit(rgb: Uint8Array, known: Uint8Array, w: number, h: number, radius: number): Float32Array {
+  const local = pushPull(knownMean(detailEnergy(rgb, known, w, h, radius), known, w, h, 1, 2 * radius), known, w, h, 1);
   const limit = new Float32Array(w * h);
   for (let p = 0; p < w * h; p++) limit[p] = DETAIL_LIMIT * Math.sqrt(local[p]) + 1;
   return limit;
@@ -319,10 +345,12 @@ function detailLimit(values: Float32Array, known: Uint8Array, w: number, h: numb
  * and a false one added), a half-strength one a quarter as much, and the fill still reads as texture.
  */
 export function membraneBase(painted: Uint8Array, original: Uint8Array, hole: Uint8Array, w: number, h: number, radius: number): Uint8Array {
-  const { known, values, base } = membraneOutside(original, hole, w, h);
+  const known = knownOutside(hole);
+  // In this order, so the limit's scratch planes are let go before the membrane's and the detail's are made (issue 14).
+  const limit = detailLimit(original, known, w, h, radius);
+  const base = membraneOf(original, known, w, h);
   const fill = Float32Array.from(painted);
   const smooth = boxBlur(fill, w, h, 3, radius);
-  const limit = detailLimit(values, known, w, h, radius);
   const d = holeDistance(hole, w, h);
   const out = Uint8Array.from(painted);
   for (let p = 0; p < w * h; p++) {
