@@ -112,19 +112,23 @@ export function fillHole(req: FillRequest): Uint8Array {
   const cx1 = Math.min(w, box.x1 + margin), cy1 = Math.min(h, box.y1 + margin);
   const cw = cx1 - cx0, ch = cy1 - cy0;
   const crop = new Uint8Array(cw * ch * 3);
-  const cropUser = new Uint8Array(cw * ch);
   const cropAvoid = req.avoid ? new Uint8Array(cw * ch) : undefined;
   for (let y = 0; y < ch; y++) {
     const srow = ((y + cy0) * w + cx0) * 3;
     crop.set(rgb.subarray(srow, srow + cw * 3), y * cw * 3);
-    for (let x = 0; x < cw; x++) cropUser[y * cw + x] = req.hole[(y + cy0) * w + x + cx0] ? 1 : 0;
     if (cropAvoid && req.avoid) cropAvoid.set(req.avoid.subarray((y + cy0) * w + cx0, (y + cy0) * w + cx1), y * cw);
   }
   // Grown inside the grown mask's box only: it holds every hole pixel and the whole growth, so the
   // chessboard distances are the photo's (a full-size mask and distance map cost 50 MB at 4096²).
   const gb = { x0: box.x0 - cx0, y0: box.y0 - cy0, x1: box.x1 - cx0, y1: box.y1 - cy0 };
   const gbw = gb.x1 - gb.x0;
-  const grownBox = dilateMask(cut(cropUser, cw, gb, 1), gbw, gb.y1 - gb.y0, req.dilate);
+  // The user's mask, 0/1, over a box of the crop (no crop-sized copy is kept).
+  const userIn = (b: Box) => {
+    const part = cut(req.hole, w, { x0: b.x0 + cx0, y0: b.y0 + cy0, x1: b.x1 + cx0, y1: b.y1 + cy0 }, 1);
+    for (let i = 0; i < part.length; i++) part[i] = part[i] ? 1 : 0;
+    return part;
+  };
+  const grownBox = dilateMask(userIn(gb), gbw, gb.y1 - gb.y0, req.dilate);
   const cropHole = new Uint8Array(cw * ch);
   paste(cropHole, cw, gb, 1, grownBox.grown);
   const settled = !!req.settleRing && req.dilate > 0;
@@ -133,14 +137,16 @@ export function fillHole(req: FillRequest): Uint8Array {
   const inner = req.detailRadius || settled ? innerBox(gb, innerMargin(req), cw, ch) : undefined;
   if (settled && inner) {
     const iw = inner.x1 - inner.x0, ih = inner.y1 - inner.y0;
-    paste(cropHole, cw, inner, 1, settleRing(cut(crop, cw, inner, 3), cut(cropUser, cw, inner, 1), cut(cropHole, cw, inner, 1), iw, ih, req.dilate));
+    paste(cropHole, cw, inner, 1, settleRing(cut(crop, cw, inner, 3), userIn(inner), cut(cropHole, cw, inner, 1), iw, ih, req.dilate));
   }
-  const painted = inpaintPatchMatch({ rgb: crop, width: cw, height: ch, hole: cropHole, searchPixelCap: req.searchPixelCap, avoid: cropAvoid, subjectReach: req.subjectReach });
+  // The membrane base reads the photo around the hole; PatchMatch then paints the crop in place.
+  const original = req.detailRadius && inner ? cut(crop, cw, inner, 3) : undefined;
+  const painted = inpaintPatchMatch({ rgb: crop, width: cw, height: ch, hole: cropHole, searchPixelCap: req.searchPixelCap, avoid: cropAvoid, subjectReach: req.subjectReach, inPlace: true });
   let filled: Uint8Array;
-  if (req.detailRadius && inner) {
+  if (original && req.detailRadius && inner) {
     const iw = inner.x1 - inner.x0, ih = inner.y1 - inner.y0;
     filled = painted;
-    paste(filled, cw, inner, 3, membraneBase(cut(painted, cw, inner, 3), cut(crop, cw, inner, 3), cut(cropHole, cw, inner, 1), iw, ih, req.detailRadius));
+    paste(filled, cw, inner, 3, membraneBase(cut(painted, cw, inner, 3), original, cut(cropHole, cw, inner, 1), iw, ih, req.detailRadius));
   } else filled = removeSeams(painted, cropHole, cw, ch);
 
   const out = req.inPlace ? rgb : Uint8Array.from(rgb);
@@ -153,7 +159,7 @@ export function fillHole(req: FillRequest): Uint8Array {
       // 1 inside the user's mask, falling to 0 at the grown mask's edge. A settled ring needs no
       // feather: what is left of it was judged not background (a halo must go entirely), and the
       // membrane base already meets the kept pixels around it.
-      const a = cropUser[ci] || !distToHole ? 1 : 1 - distToHole[(y - gb.y0) * gbw + x - gb.x0] / ring;
+      const a = req.hole[gi] || !distToHole ? 1 : 1 - distToHole[(y - gb.y0) * gbw + x - gb.x0] / ring;
       for (let c = 0; c < 3; c++) out[gi * 3 + c] = Math.round(a * filled[ci * 3 + c] + (1 - a) * rgb[gi * 3 + c]);
     }
   }

@@ -1,14 +1,14 @@
 import type { FeatureSpec } from '../../features/table.js';
 import type { EngineFile } from '../engine.js';
 import { EngineError } from '../errors.js';
-import { loadImage, toRaw } from '../image-io.js';
+import { loadImage, sharedBytes, toRaw } from '../image-io.js';
 
 /** JPEG chroma noise on a gray mask stays under this per-channel spread. */
 const GRAY_TOLERANCE = 12;
 
 /**
  * Decodes an object-removal mask: same size as the photo, grayscale (white = remove). Returns one
- * byte per pixel, 1 where the photo must be filled.
+ * byte per pixel (in shared memory), 1 where the photo must be filled.
  */
 export async function loadRemovalMask(file: EngineFile, spec: FeatureSpec, width: number, height: number, maxPixels: number): Promise<Uint8Array> {
   const mask = await loadImage(file, spec, { role: 'mask', maxPixels });
@@ -26,7 +26,8 @@ export async function loadRemovalMask(file: EngineFile, spec: FeatureSpec, width
     // A few coloured pixels can be compression noise; a colour photo has many.
     if (colourful > width * height * 0.001) throw new EngineError('invalid_parameter', 'mask must be a grayscale image (white = area to remove)');
   }
-  const hole = new Uint8Array(width * height);
+  // In shared memory: the fill's worker reads it without a copy (issue 14).
+  const hole = sharedBytes(width * height);
   let count = 0;
   for (let i = 0; i < hole.length; i++) {
     const o = 3 * i;

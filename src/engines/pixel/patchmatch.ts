@@ -25,6 +25,8 @@ export interface InpaintInput {
   /** Levels above this many pixels skip the search and only re-vote the upsampled field. */
   searchPixelCap?: number;
   seed?: number;
+  /** Write the fill into `rgb` and return it instead of a copy (the finest level reads `rgb` until the end). */
+  inPlace?: boolean;
   /** Diagnostics: called with each level's result (not available through the worker pool). */
   onLevel?: (img: Float32Array, w: number, h: number, level: number) => void;
 }
@@ -603,7 +605,7 @@ export function inpaintPatchMatch(input: InpaintInput): Uint8Array {
   const hole = input.hole.map((v) => (v ? 1 : 0));
   let holeCount = 0;
   for (let i = 0; i < hole.length; i++) holeCount += hole[i];
-  if (holeCount === 0) return Uint8Array.from(input.rgb);
+  if (holeCount === 0) return input.inPlace ? input.rgb : Uint8Array.from(input.rgb);
   const base = makeLevel(w0, h0, input.rgb, hole, input.avoid?.map((v, i) => (v && !hole[i] ? 1 : 0)));
 
   // Coarsest level: the hole is a few patches thick, and enough known texture remains to copy from.
@@ -676,7 +678,7 @@ export function inpaintPatchMatch(input: InpaintInput): Uint8Array {
   }
 
   // Known pixels come back bit-exact.
-  const out = Uint8Array.from(input.rgb);
+  const out = input.inPlace ? input.rgb : Uint8Array.from(input.rgb);
   for (let y = base.box.y0; y < base.box.y1; y++) {
     for (let x = base.box.x0; x < base.box.x1; x++) {
       const p = y * w0 + x;
