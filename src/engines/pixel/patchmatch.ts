@@ -544,12 +544,15 @@ class Field {
     }
   }
 
+  private acc?: Float32Array;
+
   /** Rebuilds hole pixels as the similarity-weighted vote of every patch that covers them. */
   vote(quantile = 0.75): void {
     const { w, h, img, hole, fill } = this.l;
     const { x0, y0, ww, wh } = this;
-    // Every hole pixel is a target, so the window holds them all.
-    const acc = new Float32Array(ww * wh * 4);
+    // Every hole pixel is a target, so the window holds them all. One accumulator for every vote.
+    const acc = (this.acc ??= new Float32Array(ww * wh * 4));
+    acc.fill(0);
     // Weights fall off with patch distance, scaled by a robust typical distance.
     const ds: number[] = [];
     for (let k = 0; k < this.targets.length; k += Math.max(1, Math.floor(this.targets.length / 2000))) ds.push(this.dist[this.atPixel(this.targets[k])]);
@@ -602,7 +605,10 @@ export function inpaintPatchMatch(input: InpaintInput): Uint8Array {
   const { width: w0, height: h0 } = input;
   const rand = xorshift32(input.seed ?? 12345);
   const cap = input.searchPixelCap ?? 1_500_000;
-  const hole = input.hole.map((v) => (v ? 1 : 0));
+  // The caller's mask as it is when it is already 0/1 (it is only read): no crop-sized copy.
+  let binary = true;
+  for (let i = 0; i < input.hole.length && binary; i++) binary = input.hole[i] <= 1;
+  const hole = binary ? input.hole : input.hole.map((v) => (v ? 1 : 0));
   let holeCount = 0;
   for (let i = 0; i < hole.length; i++) holeCount += hole[i];
   if (holeCount === 0) return input.inPlace ? input.rgb : Uint8Array.from(input.rgb);
