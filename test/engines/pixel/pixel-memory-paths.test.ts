@@ -13,6 +13,8 @@ import { createColorCorrectEngine, gradeAllKernel, GRADES } from '../../../src/e
 import { guidedFilter, relight } from '../../../src/engines/pixel/relight.js';
 import { dilateMask, fillHole, membraneBase, settleRing } from '../../../src/engines/pixel/hole-fill.js';
 import { createObjectRemovalEngine, maskGrowth } from '../../../src/engines/pixel/object-removal.js';
+import { loadRemovalMask } from '../../../src/engines/pixel/mask-input.js';
+import { feature } from '../../../src/features/table.js';
 import { inpaintPatchMatch } from '../../../src/engines/pixel/patchmatch.js';
 import { scaleLinear } from '../../../bench/quality/metrics.js';
 import { fileOf, makeCtx, makeDeps, rgbOf, testFile } from './helpers.js';
@@ -150,6 +152,31 @@ describe('object removal on the hole\'s neighbourhood', () => {
     const report = `PSNR to the whole-crop fill inside the grown mask ${psnr.toFixed(2)} dB, ${off} of ${n} values more than 2 levels off, largest ${maxDiff}`;
     // Measured: 97.7 dB, largest difference 1 level (the membrane's coarsest grid sees less of the crop).
     assert.ok(psnr > 60 && maxDiff <= 3, report);
+  });
+
+  it('reads a one-channel mask as one channel, to the same hole as its RGB copy (8- and 16-bit, PNG and JPEG)', async () => {
+    const w = 97, h = 61;
+    const gray = Buffer.alloc(w * h);
+    for (let i = 0; i < gray.length; i++) gray[i] = (i * 37) % 256;
+    const spec = feature('obj-removal');
+    const one = sharp(gray, { raw: { width: w, height: h, channels: 1 } });
+    const rgbPng = await one.clone().toColourspace('srgb').png().toBuffer();
+    assert.equal((await sharp(rgbPng).metadata()).channels, 3);
+    const expected = await loadRemovalMask(fileOf(rgbPng, 'm.png', 'image/png'), spec, w, h, 1e8);
+    for (const [name, data, type] of [
+      ['8-bit PNG', await one.clone().toColourspace('b-w').png().toBuffer(), 'image/png'],
+      ['16-bit PNG', await one.clone().toColourspace('grey16').png().toBuffer(), 'image/png'],
+    ] as const) {
+      assert.equal((await sharp(data).metadata()).channels, 1, name);
+      const got = await loadRemovalMask(fileOf(data, 'm', type), spec, w, h, 1e8);
+      assert.ok(Buffer.from(got).equals(Buffer.from(expected)), `${name} mask differs from its RGB copy`);
+    }
+    // JPEG: the one-channel file against the RGB decode of the same file's pixels.
+    const jpeg = await one.clone().toColourspace('b-w').jpeg({ quality: 90 }).toBuffer();
+    assert.equal((await sharp(jpeg).metadata()).channels, 1);
+    const jpegRgb = await sharp(jpeg).toColourspace('srgb').png().toBuffer();
+    const fromJpeg = await loadRemovalMask(fileOf(jpeg, 'm.jpg', 'image/jpeg'), spec, w, h, 1e8);
+    assert.ok(Buffer.from(fromJpeg).equals(Buffer.from(await loadRemovalMask(fileOf(jpegRgb, 'm.png', 'image/png'), spec, w, h, 1e8))), 'JPEG mask differs from its RGB copy');
   });
 
   it('writes the engine\'s result into the shared pixels exactly as the kernel computes it', async () => {
