@@ -27,6 +27,11 @@ export interface FillRequest {
   detailRadius?: number;
   /** Keep the growth ring's pixels that already look like the background (see settleRing). */
   settleRing?: boolean;
+  /**
+   * Write the result into `rgb` and return it, instead of a new buffer (issue 14: with `rgb` in shared
+   * memory the result goes back to the main thread without a copy, and the worker holds no second photo).
+   */
+  inPlace?: boolean;
 }
 
 export function dilateMask(hole: Uint8Array, w: number, h: number, radius: number): { grown: Uint8Array; distToHole: Uint16Array } {
@@ -63,11 +68,42 @@ function bbox(mask: Uint8Array, w: number, h: number): Box | undefined {
   return x1 < 0 ? undefined : { x0, y0, x1: x1 + 1, y1: y1 + 1 };
 }
 
+/** Pixels the membrane's coarse grids are aligned to (see innerBox). */
+const INNER_ALIGN = 64;
+
+/**
+ * The part of the crop the ring check and the membrane base work on: the hole's box plus `margin`, its
+ * edges on multiples of INNER_ALIGN from the crop's corner so the membrane's first coarse grids are the
+ * crop's own. Everything those steps compute for a hole pixel depends on pixels within `margin` of it
+ * (box means) or on the hole's border (the membrane), so the crop's far context only cost memory: on a
+ * 4096² photo with a large hole the crop is ~9 M pixels and the hole's neighbourhood ~1.5 M (issue 14).
+ */
+function innerBox(hole: Box, margin: number, cw: number, ch: number): Box {
+  const down = (v: number) => Math.max(0, Math.floor(v / INNER_ALIGN) * INNER_ALIGN);
+  const up = (v: number, max: number) => Math.min(max, Math.ceil(v / INNER_ALIGN) * INNER_ALIGN);
+  return { x0: down(hole.x0 - margin), y0: down(hole.y0 - margin), x1: up(hole.x1 + margin, cw), y1: up(hole.y1 + margin, ch) };
+}
+
+/** The pixels of `src` (w wide, `channels` bytes each) inside `b`. */
+function cut(src: Uint8Array, w: number, b: Box, channels: number): Uint8Array {
+  const bw = b.x1 - b.x0;
+  const out = new Uint8Array(bw * (b.y1 - b.y0) * channels);
+  for (let y = b.y0; y < b.y1; y++) out.set(src.subarray((y * w + b.x0) * channels, (y * w + b.x1) * channels), (y - b.y0) * bw * channels);
+  return out;
+}
+
+/** Writes `part` (the pixels of `b`) back into `dst` (w wide). */
+function paste(dst: Uint8Array, w: number, b: Box, channels: number, part: Uint8Array): void {
+  const bw = b.x1 - b.x0;
+  for (let y = b.y0; y < b.y1; y++) dst.set(part.subarray((y - b.y0) * bw * channels, (y - b.y0 + 1) * bw * channels), (y * w + b.x0) * channels);
+}
+
 export function fillHole(req: FillRequest): Uint8Array {
   const { width: w, height: h, rgb } = req;
-  const { grown, distToHole } = dilateMask(req.hole, w, h, req.dilate);
-  const box = bbox(grown, w, h);
-  if (!box) return Uint8Array.from(rgb);
+  const userBox = bbox(req.hole, w, h);
+  if (!userBox) return req.inPlace ? rgb : Uint8Array.from(rgb);
+  // The grown mask's box: the user's box grown by `dilate` (chessboard growth).
+  const box = { x0: Math.max(0, userBox.x0 - req.dilate), y0: Math.max(0, userBox.y0 - req.dilate), x1: Math.min(w, userBox.x1 + req.dilate), y1: Math.min(h, userBox.y1 + req.dilate) };
 
   // Context around the hole to copy texture from: proportional to the hole, never tiny.
   const holeSpan = Math.max(box.x1 - box.x0, box.y1 - box.y0);
@@ -76,24 +112,44 @@ export function fillHole(req: FillRequest): Uint8Array {
   const cx1 = Math.min(w, box.x1 + margin), cy1 = Math.min(h, box.y1 + margin);
   const cw = cx1 - cx0, ch = cy1 - cy0;
   const crop = new Uint8Array(cw * ch * 3);
-  let cropHole: Uint8Array = new Uint8Array(cw * ch);
-  const cropUser = new Uint8Array(cw * ch);
   const cropAvoid = req.avoid ? new Uint8Array(cw * ch) : undefined;
   for (let y = 0; y < ch; y++) {
     const srow = ((y + cy0) * w + cx0) * 3;
     crop.set(rgb.subarray(srow, srow + cw * 3), y * cw * 3);
-    for (let x = 0; x < cw; x++) {
-      cropHole[y * cw + x] = grown[(y + cy0) * w + x + cx0];
-      cropUser[y * cw + x] = req.hole[(y + cy0) * w + x + cx0] ? 1 : 0;
-    }
     if (cropAvoid && req.avoid) cropAvoid.set(req.avoid.subarray((y + cy0) * w + cx0, (y + cy0) * w + cx1), y * cw);
   }
+  // Grown inside the grown mask's box only: it holds every hole pixel and the whole growth, so the
+  // chessboard distances are the photo's (a full-size mask and distance map cost 50 MB at 4096²).
+  const gb = { x0: box.x0 - cx0, y0: box.y0 - cy0, x1: box.x1 - cx0, y1: box.y1 - cy0 };
+  const gbw = gb.x1 - gb.x0;
+  // The user's mask, 0/1, over a box of the crop (no crop-sized copy is kept).
+  const userIn = (b: Box) => {
+    const part = cut(req.hole, w, { x0: b.x0 + cx0, y0: b.y0 + cy0, x1: b.x1 + cx0, y1: b.y1 + cy0 }, 1);
+    for (let i = 0; i < part.length; i++) part[i] = part[i] ? 1 : 0;
+    return part;
+  };
+  const grownBox = dilateMask(userIn(gb), gbw, gb.y1 - gb.y0, req.dilate);
+  const cropHole = new Uint8Array(cw * ch);
+  paste(cropHole, cw, gb, 1, grownBox.grown);
   const settled = !!req.settleRing && req.dilate > 0;
-  if (settled) cropHole = settleRing(crop, cropUser, cropHole, cw, ch, req.dilate);
-  const painted = inpaintPatchMatch({ rgb: crop, width: cw, height: ch, hole: cropHole, searchPixelCap: req.searchPixelCap, avoid: cropAvoid, subjectReach: req.subjectReach });
-  const filled = req.detailRadius ? membraneBase(painted, crop, cropHole, cw, ch, req.detailRadius) : removeSeams(painted, cropHole, cw, ch);
+  // A settled ring has no feather, so the distances are only needed without settling.
+  const distToHole = settled ? undefined : grownBox.distToHole;
+  const inner = req.detailRadius || settled ? innerBox(gb, innerMargin(req), cw, ch) : undefined;
+  if (settled && inner) {
+    const iw = inner.x1 - inner.x0, ih = inner.y1 - inner.y0;
+    paste(cropHole, cw, inner, 1, settleRing(cut(crop, cw, inner, 3), userIn(inner), cut(cropHole, cw, inner, 1), iw, ih, req.dilate));
+  }
+  // The membrane base reads the photo around the hole; PatchMatch then paints the crop in place.
+  const original = req.detailRadius && inner ? cut(crop, cw, inner, 3) : undefined;
+  const painted = inpaintPatchMatch({ rgb: crop, width: cw, height: ch, hole: cropHole, searchPixelCap: req.searchPixelCap, avoid: cropAvoid, subjectReach: req.subjectReach, inPlace: true });
+  let filled: Uint8Array;
+  if (original && req.detailRadius && inner) {
+    const iw = inner.x1 - inner.x0, ih = inner.y1 - inner.y0;
+    filled = painted;
+    paste(filled, cw, inner, 3, membraneBase(cut(painted, cw, inner, 3), original, cut(cropHole, cw, inner, 1), iw, ih, req.detailRadius));
+  } else filled = removeSeams(painted, cropHole, cw, ch);
 
-  const out = Uint8Array.from(rgb);
+  const out = req.inPlace ? rgb : Uint8Array.from(rgb);
   const ring = req.dilate + 1;
   for (let y = 0; y < ch; y++) {
     for (let x = 0; x < cw; x++) {
@@ -103,11 +159,19 @@ export function fillHole(req: FillRequest): Uint8Array {
       // 1 inside the user's mask, falling to 0 at the grown mask's edge. A settled ring needs no
       // feather: what is left of it was judged not background (a halo must go entirely), and the
       // membrane base already meets the kept pixels around it.
-      const a = req.hole[gi] || settled ? 1 : 1 - distToHole[gi] / ring;
+      const a = req.hole[gi] || !distToHole ? 1 : 1 - distToHole[(y - gb.y0) * gbw + x - gb.x0] / ring;
       for (let c = 0; c < 3; c++) out[gi * 3 + c] = Math.round(a * filled[ci * 3 + c] + (1 - a) * rgb[gi * 3 + c]);
     }
   }
   return out;
+}
+
+/**
+ * How far from the hole the ring check and the membrane base look: the ring's texture scale is a box
+ * of 3·dilate over a radius-2 blur, the detail limit a box of 2·detailRadius over a detailRadius one.
+ */
+function innerMargin(req: FillRequest): number {
+  return Math.max(3 * req.dilate + 2, 3 * (req.detailRadius ?? 0)) + 8;
 }
 
 /**
@@ -147,29 +211,61 @@ export function removeSeams(rgb: Uint8Array, hole: Uint8Array, w: number, h: num
   return out;
 }
 
-/** Box mean over known pixels only (normalised convolution), so hole values never leak in. */
+/**
+ * Box mean over known pixels only (normalised convolution), so hole values never leak in. One channel
+ * at a time (the box sums are per channel, so this is the all-channels-at-once result): one-channel
+ * scratch planes instead of ch + 1 channels' (issue 14).
+ */
 export function knownMean(values: Float32Array, known: Uint8Array, w: number, h: number, ch: number, r: number): Float32Array {
-  const v = new Float32Array(w * h * (ch + 1));
-  for (let p = 0; p < w * h; p++) {
-    if (!known[p]) continue;
-    for (let c = 0; c < ch; c++) v[(ch + 1) * p + c] = values[ch * p + c];
-    v[(ch + 1) * p + ch] = 1;
-  }
-  const b = boxBlur(v, w, h, ch + 1, r);
-  const out = new Float32Array(w * h * ch);
-  for (let p = 0; p < w * h; p++) {
-    const n = b[(ch + 1) * p + ch];
-    for (let c = 0; c < ch; c++) out[ch * p + c] = n > 1e-6 ? b[(ch + 1) * p + c] / n : values[ch * p + c];
+  const n = w * h;
+  const plane = new Float32Array(n);
+  for (let p = 0; p < n; p++) plane[p] = known[p] ? 1 : 0;
+  const count = boxBlur(plane, w, h, 1, r);
+  const out = new Float32Array(n * ch);
+  for (let c = 0; c < ch; c++) {
+    for (let p = 0; p < n; p++) plane[p] = known[p] ? values[ch * p + c] : 0;
+    const b = boxBlur(plane, w, h, 1, r);
+    for (let p = 0; p < n; p++) out[ch * p + c] = count[p] > 1e-6 ? b[p] / count[p] : values[ch * p + c];
   }
   return out;
 }
 
-/** The membrane (harmonic fill) of `rgb` over the pixels `mask` marks, from everything outside it. */
-function membraneOutside(rgb: Uint8Array, mask: Uint8Array, w: number, h: number): { known: Uint8Array; values: Float32Array; base: Float32Array } {
-  const known = new Uint8Array(w * h);
+function knownOutside(mask: Uint8Array): Uint8Array {
+  const known = new Uint8Array(mask.length);
   for (let i = 0; i < known.length; i++) known[i] = mask[i] ? 0 : 1;
+  return known;
+}
+
+/** The membrane (harmonic fill) of `rgb` over the pixels `known` does not mark, from everything outside them. */
+function membraneOf(rgb: Uint8Array, known: Uint8Array, w: number, h: number): Float32Array {
+  return harmonicFill(Float32Array.from(rgb), known, w, h, 3);
+}
+
+/** Per pixel, the mean squared difference (over RGB) of `rgb` to its box mean of radius 2 over known pixels. */
+function textureEnergy(rgb: Uint8Array, known: Uint8Array, w: number, h: number): Float32Array {
   const values = Float32Array.from(rgb);
-  return { known, values, base: harmonicFill(values, known, w, h, 3) };
+  const blur = knownMean(values, known, w, h, 3, 2);
+  const r2 = new Float32Array(w * h);
+  for (let p = 0; p < w * h; p++) {
+    if (!known[p]) continue;
+    let e = 0;
+    for (let c = 0; c < 3; c++) e += (values[3 * p + c] - blur[3 * p + c]) ** 2;
+    r2[p] = e / 3;
+  }
+  return r2;
+}
+
+/** Squared RMS (over RGB) of each ring pixel's difference to the membrane predicted from outside the grown mask. */
+function ringDeviation(rgb: Uint8Array, known: Uint8Array, ring: Uint8Array, w: number, h: number): Float32Array {
+  const predicted = membraneOf(rgb, known, w, h);
+  const dev2 = new Float32Array(w * h);
+  for (let p = 0; p < w * h; p++) {
+    if (!ring[p]) continue;
+    let e = 0;
+    for (let c = 0; c < 3; c++) e += (rgb[3 * p + c] - predicted[3 * p + c]) ** 2;
+    dev2[p] = e / 3;
+  }
+  return dev2;
 }
 
 /**
@@ -184,26 +280,13 @@ function membraneOutside(rgb: Uint8Array, mask: Uint8Array, w: number, h: number
  * kept a visible rim.
  */
 export function settleRing(rgb: Uint8Array, user: Uint8Array, grown: Uint8Array, w: number, h: number, dilate: number): Uint8Array {
-  const { known, values, base: predicted } = membraneOutside(rgb, grown, w, h);
-  // Local texture scale: RMS of the known pixels around their own small blur.
-  const blur = knownMean(values, known, w, h, 3, 2);
-  const r2 = new Float32Array(w * h);
-  for (let p = 0; p < w * h; p++) {
-    if (!known[p]) continue;
-    let e = 0;
-    for (let c = 0; c < 3; c++) e += (values[3 * p + c] - blur[3 * p + c]) ** 2;
-    r2[p] = e / 3;
-  }
-  const scale = knownMean(r2, known, w, h, 1, Math.max(4, 3 * dilate));
+  const known = knownOutside(grown);
   const ring = new Uint8Array(w * h);
-  const dev2 = new Float32Array(w * h);
-  for (let p = 0; p < w * h; p++) {
-    if (!grown[p] || user[p]) continue;
-    ring[p] = 1;
-    let e = 0;
-    for (let c = 0; c < 3; c++) e += (values[3 * p + c] - predicted[3 * p + c]) ** 2;
-    dev2[p] = e / 3;
-  }
+  for (let p = 0; p < w * h; p++) ring[p] = grown[p] && !user[p] ? 1 : 0;
+  // Each step in a helper, so its float planes are let go before the next allocates (issue 14).
+  const dev2 = ringDeviation(rgb, known, ring, w, h);
+  // Local texture scale: RMS of the known pixels around their own small blur.
+  const scale = knownMean(textureEnergy(rgb, known, w, h), known, w, h, 1, Math.max(4, 3 * dilate));
   const bad = new Float32Array(w * h);
   for (let p = 0; p < w * h; p++) if (ring[p] && Math.sqrt(dev2[p]) > RING_TEXTURE * Math.sqrt(scale[p]) + RING_LEVELS) bad[p] = 1;
   // An unlike pixel condemns the ring around it as far as the ring is wide: a halo is a band along the
@@ -234,20 +317,26 @@ export function settleRing(rgb: Uint8Array, user: Uint8Array, grown: Uint8Array,
   return out;
 }
 
-/**
- * How much detail a hole pixel may receive: DETAIL_LIMIT times the RMS detail (at the same box radius)
- * of the known pixels around the hole, spread smoothly across it. Patch fills stitch copies together,
- * and on smooth content (a sky, a gradient) a stitch's step would otherwise come back as "detail";
- * on texture the real detail is that large anyway and passes.
- */
-function detailLimit(values: Float32Array, known: Uint8Array, w: number, h: number, radius: number): Float32Array {
+/** Per known pixel, the mean squared difference (over RGB) of `rgb` to its box mean of `radius` over known pixels. */
+function detailEnergy(rgb: Uint8Array, known: Uint8Array, w: number, h: number, radius: number): Float32Array {
+  const values = Float32Array.from(rgb);
   const mean = knownMean(values, known, w, h, 3, radius);
   const r2 = new Float32Array(w * h);
   for (let p = 0; p < w * h; p++) {
     if (!known[p]) continue;
     for (let c = 0; c < 3; c++) r2[p] += (values[3 * p + c] - mean[3 * p + c]) ** 2 / 3;
   }
-  const local = pushPull(knownMean(r2, known, w, h, 1, 2 * radius), known, w, h, 1);
+  return r2;
+}
+
+/**
+ * How much detail a hole pixel may receive: DETAIL_LIMIT times the RMS detail (at the same box radius)
+ * of the known pixels around the hole, spread smoothly across it. Patch fills stitch copies together,
+ * and on smooth content (a sky, a gradient) a stitch's step would otherwise come back as "detail";
+ * on texture the real detail is that large anyway and passes.
+ */
+function detailLimit(rgb: Uint8Array, known: Uint8Array, w: number, h: number, radius: number): Float32Array {
+  const local = pushPull(knownMean(detailEnergy(rgb, known, w, h, radius), known, w, h, 1, 2 * radius), known, w, h, 1);
   const limit = new Float32Array(w * h);
   for (let p = 0; p < w * h; p++) limit[p] = DETAIL_LIMIT * Math.sqrt(local[p]) + 1;
   return limit;
@@ -262,10 +351,12 @@ function detailLimit(values: Float32Array, known: Uint8Array, w: number, h: numb
  * and a false one added), a half-strength one a quarter as much, and the fill still reads as texture.
  */
 export function membraneBase(painted: Uint8Array, original: Uint8Array, hole: Uint8Array, w: number, h: number, radius: number): Uint8Array {
-  const { known, values, base } = membraneOutside(original, hole, w, h);
+  const known = knownOutside(hole);
+  // In this order, so the limit's scratch planes are let go before the membrane's and the detail's are made (issue 14).
+  const limit = detailLimit(original, known, w, h, radius);
+  const base = membraneOf(original, known, w, h);
   const fill = Float32Array.from(painted);
   const smooth = boxBlur(fill, w, h, 3, radius);
-  const limit = detailLimit(values, known, w, h, radius);
   const d = holeDistance(hole, w, h);
   const out = Uint8Array.from(painted);
   for (let p = 0; p < w * h; p++) {

@@ -38,9 +38,11 @@ function relax(v: Float32Array, w: number, h: number, ch: number, iters: number,
  * cost stays linear in the hole's area whatever its width.
  */
 export function harmonicFill(values: Float32Array, known: Uint8Array, w: number, h: number, ch: number, iters = 40): Float32Array {
-  const list: number[] = [];
-  for (let i = 0; i < w * h; i++) if (!known[i]) list.push(i);
-  if (list.length === 0) return Float32Array.from(values);
+  let unknown = 0;
+  for (let i = 0; i < w * h; i++) if (!known[i]) unknown++;
+  if (unknown === 0) return Float32Array.from(values);
+  const list = new Int32Array(unknown);
+  for (let i = 0, k = 0; i < w * h; i++) if (!known[i]) list[k++] = i;
   let init: Float32Array;
   if (w >= 16 && h >= 16 && list.length > 64) {
     const cw = (w + 1) >> 1, chh = (h + 1) >> 1;
@@ -80,6 +82,6 @@ export function harmonicFill(values: Float32Array, known: Uint8Array, w: number,
       }
     } else init = pushPull(values, known, w, h, ch);
   } else init = pushPull(values, known, w, h, ch);
-  relax(init, w, h, ch, iters, 1.6, Int32Array.from(list));
+  relax(init, w, h, ch, iters, 1.6, list);
   return init;
 }

@@ -40,7 +40,8 @@ export function createObjectRemovalEngine(deps: EngineDeps): Engine {
           { hole, width: src.width, height: src.height, dilate }, { signal: ctx.signal });
         out = await neuralInpaint(deps.pool, modelPath, { rgb, width: src.width, height: src.height }, grown, alpha, ctx.signal);
       } else {
-        const req: FillRequest = { rgb, width: src.width, height: src.height, hole, dilate, detailRadius: 2 * dilate, settleRing: true };
+        // The fill is written into the shared pixels, so the result comes back without a copy.
+        const req: FillRequest = { rgb, width: src.width, height: src.height, hole, dilate, detailRadius: 2 * dilate, settleRing: true, inPlace: true };
         out = await deps.pool.run<Uint8Array>(kernels, 'fillHoleKernel', req, { signal: ctx.signal });
       }
       ctx.reportProgress(0.9);

@@ -25,6 +25,8 @@ export interface InpaintInput {
   /** Levels above this many pixels skip the search and only re-vote the upsampled field. */
   searchPixelCap?: number;
   seed?: number;
+  /** Write the fill into `rgb` and return it instead of a copy (the finest level reads `rgb` until the end). */
+  inPlace?: boolean;
   /** Diagnostics: called with each level's result (not available through the worker pool). */
   onLevel?: (img: Float32Array, w: number, h: number, level: number) => void;
 }
@@ -36,9 +38,59 @@ const SUBJECT_COST = (2 * RADIUS + 1) ** 2 * 3 * 20 ** 2;
 interface Level {
   w: number;
   h: number;
-  img: Float32Array; // RGB
+  /**
+   * RGB of the known pixels: what source patches read (their hole entries are never read). At the
+   * finest level these are the caller's bytes, not a float copy of the whole crop (issue 14).
+   */
+  img: Float32Array | Uint8Array;
   hole: Uint8Array;
   avoid?: Uint8Array;
+  /** The box of every pixel a target patch reads (the hole's box grown by 2·RADIUS)... */
+  box: Window;
+  /** ...and its RGB: known pixels copied from img, hole pixels as filled so far. */
+  fill: Float32Array;
+}
+
+function makeLevel(w: number, h: number, img: Float32Array | Uint8Array, hole: Uint8Array, avoid?: Uint8Array): Level {
+  const hb = holeBox(hole, w, h);
+  const box = { x0: Math.max(0, hb.x0 - 2 * RADIUS), y0: Math.max(0, hb.y0 - 2 * RADIUS), x1: Math.min(w, hb.x1 + 2 * RADIUS), y1: Math.min(h, hb.y1 + 2 * RADIUS) };
+  const bw = Math.max(0, box.x1 - box.x0), bh = Math.max(0, box.y1 - box.y0);
+  const fill = new Float32Array(bw * bh * 3);
+  for (let y = 0; y < bh; y++) fill.set(img.subarray(3 * ((y + box.y0) * w + box.x0), 3 * ((y + box.y0) * w + box.x1)), 3 * y * bw);
+  return { w, h, img, hole, avoid, box, fill };
+}
+
+/** Index in `l.fill` of level pixel (x, y), which must lie in `l.box`. */
+function fillIndex(l: Level, x: number, y: number): number {
+  return 3 * ((y - l.box.y0) * (l.box.x1 - l.box.x0) + x - l.box.x0);
+}
+
+/** Red of level pixel (x, y) as the fill stands (green, blue follow): from the box, else a known pixel. */
+function readPixel(l: Level, x: number, y: number, out: Float32Array): void {
+  const b = l.box;
+  if (x >= b.x0 && x < b.x1 && y >= b.y0 && y < b.y1) {
+    const i = fillIndex(l, x, y);
+    out[0] = l.fill[i]; out[1] = l.fill[i + 1]; out[2] = l.fill[i + 2];
+  } else {
+    const i = 3 * (y * l.w + x);
+    out[0] = l.img[i]; out[1] = l.img[i + 1]; out[2] = l.img[i + 2];
+  }
+}
+
+/** The level's whole RGB as the fill stands (diagnostics, and the push-pull seed). */
+function levelImage(l: Level): Float32Array {
+  const full = Float32Array.from(l.img);
+  const bw = l.box.x1 - l.box.x0;
+  for (let y = l.box.y0; y < l.box.y1; y++) full.set(l.fill.subarray(3 * (y - l.box.y0) * bw, 3 * (y - l.box.y0 + 1) * bw), 3 * (y * l.w + l.box.x0));
+  return full;
+}
+
+/** Seeds the hole with the smooth push-pull membrane of the known pixels. */
+function seedMembrane(l: Level): void {
+  const known = l.hole.map((v) => (v ? 0 : 1));
+  const seeded = pushPull(levelImage(l), known, l.w, l.h, 3);
+  const bw = l.box.x1 - l.box.x0;
+  for (let y = l.box.y0; y < l.box.y1; y++) l.fill.set(seeded.subarray(3 * (y * l.w + l.box.x0), 3 * (y * l.w + l.box.x1)), 3 * (y - l.box.y0) * bw);
 }
 
 /** Halves a level; known pixels average only known children so hole colours never leak outward. */
@@ -67,7 +119,7 @@ function downsample(l: Level): Level {
       if (n > 0) { img[3 * o] = r / n; img[3 * o + 1] = g / n; img[3 * o + 2] = b / n; }
     }
   }
-  return { w, h, img, hole, avoid };
+  return makeLevel(w, h, img, hole, avoid);
 }
 
 /**
@@ -174,70 +226,153 @@ export function holeDistance(hole: Uint8Array, w: number, h: number): Uint16Arra
 interface Sources {
   /** Every valid source centre. */
   ok: Uint8Array;
-  list: Int32Array;
-  /** 1 where the source patch touches the subject (all zero without a subject). */
-  subject: Uint8Array;
+  /** How many there are, and how many lie in the rows above each row (h + 1 entries). */
+  count: number;
+  rowStart: Int32Array;
+  /** 1 where the source patch touches the subject (absent without a subject). */
+  subject?: Uint8Array;
 }
 
-/** Integral image of a 0/1 mask, (w+1)*(h+1), for O(1) patch sums. */
-function integral(mask: Uint8Array, w: number, h: number): Int32Array {
-  const sat = new Int32Array((w + 1) * (h + 1));
+/**
+ * 1 where the (2·RADIUS+1)² patch centred on the pixel lies inside the image and holds no marked pixel
+ * (a separable running count over rows, then columns: one byte per pixel of scratch).
+ */
+function patchFree(mask: Uint8Array, w: number, h: number): Uint8Array {
+  const rows = new Uint8Array(w * h);
   for (let y = 0; y < h; y++) {
-    let row = 0;
-    for (let x = 0; x < w; x++) {
-      row += mask[y * w + x] ? 1 : 0;
-      sat[(y + 1) * (w + 1) + x + 1] = sat[y * (w + 1) + x + 1] + row;
+    const o = y * w;
+    let n = 0;
+    for (let x = 0; x < Math.min(w, 2 * RADIUS); x++) n += mask[o + x] ? 1 : 0;
+    for (let x = RADIUS; x < w - RADIUS; x++) {
+      n += mask[o + x + RADIUS] ? 1 : 0;
+      rows[o + x] = n ? 1 : 0;
+      n -= mask[o + x - RADIUS] ? 1 : 0;
     }
   }
-  return sat;
+  const free = new Uint8Array(w * h);
+  const n = new Uint8Array(w);
+  for (let y = 0; y < Math.min(h, 2 * RADIUS); y++) for (let x = 0; x < w; x++) n[x] += rows[y * w + x];
+  for (let y = RADIUS; y < h - RADIUS; y++) {
+    const add = (y + RADIUS) * w, sub = (y - RADIUS) * w, o = y * w;
+    for (let x = RADIUS; x < w - RADIUS; x++) {
+      n[x] += rows[add + x];
+      free[o + x] = n[x] ? 0 : 1;
+      n[x] -= rows[sub + x];
+    }
+  }
+  return free;
 }
 
 /** Source patch centres: the whole patch inside the image and free of hole pixels. */
 function sourceCentres(l: Level): Sources {
-  const { w, h, hole } = l;
-  const sat = integral(hole, w, h);
-  const avoidSat = l.avoid ? integral(l.avoid, w, h) : undefined;
-  const patchSum = (t: Int32Array, x: number, y: number) => {
-    const x0 = x - RADIUS, y0 = y - RADIUS, x1 = x + RADIUS + 1, y1 = y + RADIUS + 1;
-    return t[y1 * (w + 1) + x1] - t[y0 * (w + 1) + x1] - t[y1 * (w + 1) + x0] + t[y0 * (w + 1) + x0];
-  };
-  const ok = new Uint8Array(w * h);
-  const subject = new Uint8Array(w * h);
-  const list: number[] = [];
-  for (let y = RADIUS; y < h - RADIUS; y++) {
-    for (let x = RADIUS; x < w - RADIUS; x++) {
-      if (patchSum(sat, x, y) !== 0) continue;
-      const i = y * w + x;
-      ok[i] = 1;
-      list.push(i);
-      if (avoidSat && patchSum(avoidSat, x, y) !== 0) subject[i] = 1;
-    }
+  const { w, h } = l;
+  const ok = patchFree(l.hole, w, h);
+  // Row counts instead of a list of every centre (4 bytes a pixel on a large crop): see nthSource.
+  const rowStart = new Int32Array(h + 1);
+  for (let y = 0; y < h; y++) {
+    let n = 0;
+    for (let x = 0; x < w; x++) n += ok[y * w + x];
+    rowStart[y + 1] = rowStart[y] + n;
   }
-  return { ok, list: Int32Array.from(list), subject };
+  const count = rowStart[h];
+  let subject: Uint8Array | undefined;
+  if (l.avoid) {
+    subject = patchFree(l.avoid, w, h);
+    for (let i = 0; i < subject.length; i++) subject[i] = ok[i] && !subject[i] ? 1 : 0;
+  }
+  return { ok, count, rowStart, subject };
 }
 
-/** Patch centres whose patch touches the hole: the pixels the NNF is defined for. */
-function targetCentres(l: Level): Int32Array {
-  const { w, h, hole } = l;
-  const mark = new Uint8Array(w * h);
+/** The k-th source centre in raster order (0 <= k < count), as a level pixel index. */
+function nthSource(src: Sources, w: number, k: number): number {
+  const { rowStart } = src;
+  let lo = 0, hi = rowStart.length - 2;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (rowStart[mid] <= k) lo = mid;
+    else hi = mid - 1;
+  }
+  let left = k - rowStart[lo];
+  const o = lo * w;
+  for (let x = 0; x < w; x++) {
+    if (!src.ok[o + x]) continue;
+    if (left-- === 0) return o + x;
+  }
+  throw new Error('nthSource: index out of range');
+}
+
+/** A uniformly random source centre. */
+function randomSource(src: Sources, w: number, rand: () => number): number {
+  return nthSource(src, w, Math.floor(rand() * src.count));
+}
+
+/** How many source patch centres a level has (sourceCentres without keeping them). */
+function sourceCount(l: Level): number {
+  const ok = patchFree(l.hole, l.w, l.h);
+  let count = 0;
+  for (let i = 0; i < ok.length; i++) count += ok[i];
+  return count;
+}
+
+/** A box of level pixels: x0, y0 inclusive; x1, y1 exclusive. */
+interface Window { x0: number; y0: number; x1: number; y1: number }
+
+/** The box of the pixels within RADIUS of a hole pixel. */
+function targetWindow(l: Level): Window {
+  const hb = holeBox(l.hole, l.w, l.h);
+  if (hb.x1 <= hb.x0) return hb;
+  return { x0: Math.max(0, hb.x0 - RADIUS), y0: Math.max(0, hb.y0 - RADIUS), x1: Math.min(l.w, hb.x1 + RADIUS), y1: Math.min(l.h, hb.y1 + RADIUS) };
+}
+
+/** The hole's bounding box (empty at 0, 0 without a hole). */
+function holeBox(hole: Uint8Array, w: number, h: number): Window {
+  let x0 = w, y0 = h, x1 = -1, y1 = -1;
   for (let y = 0; y < h; y++) {
+    const o = y * w;
     for (let x = 0; x < w; x++) {
+      if (!hole[o + x]) continue;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      y1 = y;
+    }
+  }
+  if (x1 < 0) return { x0: 0, y0: 0, x1: 0, y1: 0 };
+  return { x0, y0, x1: x1 + 1, y1: y1 + 1 };
+}
+
+/** Patch centres whose patch touches the hole, in raster order: the pixels the NNF is defined for. */
+function targetCentres(l: Level, win: Window): Int32Array {
+  const { w, hole } = l;
+  const ww = win.x1 - win.x0, wh = win.y1 - win.y0;
+  // Marked in the window only: every target lies within RADIUS of a hole pixel.
+  const mark = new Uint8Array(ww * wh);
+  for (let y = win.y0; y < win.y1; y++) {
+    for (let x = win.x0; x < win.x1; x++) {
       if (!hole[y * w + x]) continue;
       for (let dy = -RADIUS; dy <= RADIUS; dy++) {
         const yy = y + dy;
-        if (yy < 0 || yy >= h) continue;
+        if (yy < win.y0 || yy >= win.y1) continue;
         for (let dx = -RADIUS; dx <= RADIUS; dx++) {
           const xx = x + dx;
-          if (xx >= 0 && xx < w) mark[yy * w + xx] = 1;
+          if (xx >= win.x0 && xx < win.x1) mark[(yy - win.y0) * ww + xx - win.x0] = 1;
         }
       }
     }
   }
-  const list: number[] = [];
-  for (let i = 0; i < mark.length; i++) if (mark[i]) list.push(i);
-  return Int32Array.from(list);
+  let count = 0;
+  for (let i = 0; i < mark.length; i++) count += mark[i];
+  const list = new Int32Array(count);
+  let k = 0;
+  for (let y = 0; y < wh; y++) for (let x = 0; x < ww; x++) if (mark[y * ww + x]) list[k++] = (y + win.y0) * w + x + win.x0;
+  return list;
 }
 
+/**
+ * The nearest-neighbour field of one level. Its planes cover only the window around the hole (the
+ * targets' bounding box), not the level: on a large photo with a compact hole that is a small part of
+ * the crop (issue 14). Targets are level pixel indices; `at(x, y)` is a pixel's index in the window.
+ */
 class Field {
   readonly nx: Int32Array;
   readonly ny: Int32Array;
@@ -248,22 +383,50 @@ class Field {
    * objects (a face, an eye) into it. Crossing the whole level costs about a 10-level colour error.
    */
   readonly lambda: number;
-  /** Per pixel: 1 where a target lies close enough to the subject to copy subject patches. */
+  /** Per window pixel: 1 where a target lies close enough to the subject to copy subject patches. */
   readonly nearSubject: Uint8Array;
-  constructor(readonly l: Level, readonly src: Sources, readonly targets: Int32Array, reach: number) {
-    const n = l.w * l.h;
+  /** Per window pixel: 1 for targets. */
+  readonly targetMark: Uint8Array;
+  readonly x0: number;
+  readonly y0: number;
+  readonly ww: number;
+  readonly wh: number;
+  constructor(readonly l: Level, readonly src: Sources, readonly win: Window, readonly targets: Int32Array, reach: number) {
+    this.x0 = win.x0; this.y0 = win.y0;
+    this.ww = win.x1 - win.x0; this.wh = win.y1 - win.y0;
+    const n = this.ww * this.wh;
     this.lambda = ((2 * RADIUS + 1) ** 2 * 3 * 100) / (l.w * l.w + l.h * l.h);
     this.nearSubject = new Uint8Array(n);
     if (!l.avoid) this.nearSubject.fill(1);
     else {
-      const notSubject = new Uint8Array(n);
-      for (let i = 0; i < n; i++) notSubject[i] = l.avoid[i] ? 0 : 1;
+      const notSubject = new Uint8Array(l.w * l.h);
+      for (let i = 0; i < notSubject.length; i++) notSubject[i] = l.avoid[i] ? 0 : 1;
       const d = holeDistance(notSubject, l.w, l.h);
-      for (let i = 0; i < n; i++) this.nearSubject[i] = d[i] <= reach ? 1 : 0;
+      for (let y = 0; y < this.wh; y++) for (let x = 0; x < this.ww; x++) this.nearSubject[y * this.ww + x] = d[(y + this.y0) * l.w + x + this.x0] <= reach ? 1 : 0;
     }
+    this.targetMark = new Uint8Array(n);
+    for (const t of targets) this.targetMark[this.atPixel(t)] = 1;
     this.nx = new Int32Array(n);
     this.ny = new Int32Array(n);
     this.dist = new Float32Array(n).fill(Infinity);
+  }
+
+  /** Window index of level pixel (x, y), or -1 outside the window. */
+  at(x: number, y: number): number {
+    const wx = x - this.x0, wy = y - this.y0;
+    return wx < 0 || wy < 0 || wx >= this.ww || wy >= this.wh ? -1 : wy * this.ww + wx;
+  }
+
+  /** Window index of a level pixel index inside the window. */
+  atPixel(t: number): number {
+    const x = t % this.l.w;
+    return ((t - x) / this.l.w - this.y0) * this.ww + x - this.x0;
+  }
+
+  /** 1 when level pixel (x, y) is a target. */
+  isTarget(x: number, y: number): boolean {
+    const k = this.at(x, y);
+    return k >= 0 && this.targetMark[k] === 1;
   }
 
   /**
@@ -271,25 +434,27 @@ class Field {
    * over the whole patch: background margins prefer background, yet a scene that is all "subject"
    * (a texture, a table of fruit) still fills from it rather than from thin slivers.
    */
-  subjectCost(t: number, s: number): number {
-    return this.nearSubject[t] || !this.src.subject[s] ? 0 : SUBJECT_COST;
+  subjectCost(k: number, s: number): number {
+    return this.nearSubject[k] || !this.src.subject?.[s] ? 0 : SUBJECT_COST;
   }
 
   /** Sum of squared RGB differences; stops once it exceeds `limit`. Target pixels off-image are skipped. */
   distance(tx: number, ty: number, sx: number, sy: number, limit: number): number {
-    const { w, h, img } = this.l;
+    const { w, h, img, fill, box } = this.l;
+    const bw = box.x1 - box.x0;
     let d = this.lambda * ((tx - sx) ** 2 + (ty - sy) ** 2);
     for (let dy = -RADIUS; dy <= RADIUS; dy++) {
       const ty2 = ty + dy;
       if (ty2 < 0 || ty2 >= h) continue;
-      const trow = ty2 * w;
+      // The target patch lies in the box (targets are within RADIUS of the hole); sources are known.
+      const trow = (ty2 - box.y0) * bw - box.x0;
       const srow = (sy + dy) * w;
       for (let dx = -RADIUS; dx <= RADIUS; dx++) {
         const tx2 = tx + dx;
         if (tx2 < 0 || tx2 >= w) continue;
         const ti = 3 * (trow + tx2);
         const si = 3 * (srow + sx + dx);
-        const a = img[ti] - img[si], b = img[ti + 1] - img[si + 1], c = img[ti + 2] - img[si + 2];
+        const a = fill[ti] - img[si], b = fill[ti + 1] - img[si + 1], c = fill[ti + 2] - img[si + 2];
         d += a * a + b * b + c * c;
       }
       if (d > limit) return d;
@@ -297,132 +462,142 @@ class Field {
     return d;
   }
 
-  tryCandidate(t: number, tx: number, ty: number, sx: number, sy: number): void {
+  /** Tries source (sx, sy) for the target at window index k, level pixel (tx, ty). */
+  tryCandidate(k: number, tx: number, ty: number, sx: number, sy: number): void {
     const { w } = this.l;
     if (sx < 0 || sy < 0 || sx >= w || sy >= this.l.h) return;
     const s = sy * w + sx;
     if (!this.src.ok[s]) return;
-    if (sx === this.nx[t] && sy === this.ny[t]) return;
-    const d = this.distance(tx, ty, sx, sy, this.dist[t]) + this.subjectCost(t, s);
-    if (d < this.dist[t]) {
-      this.dist[t] = d;
-      this.nx[t] = sx;
-      this.ny[t] = sy;
+    if (sx === this.nx[k] && sy === this.ny[k]) return;
+    const d = this.distance(tx, ty, sx, sy, this.dist[k]) + this.subjectCost(k, s);
+    if (d < this.dist[k]) {
+      this.dist[k] = d;
+      this.nx[k] = sx;
+      this.ny[k] = sy;
     }
   }
 
   randomInit(rand: () => number): void {
     const { w } = this.l;
-    const { list } = this.src;
     for (const t of this.targets) {
-      const s = list[Math.floor(rand() * list.length)];
-      this.nx[t] = s % w;
-      this.ny[t] = Math.floor(s / w);
-      this.dist[t] = this.distance(t % w, Math.floor(t / w), this.nx[t], this.ny[t], Infinity) + this.subjectCost(t, s);
+      const k = this.atPixel(t);
+      const s = randomSource(this.src, w, rand);
+      this.nx[k] = s % w;
+      this.ny[k] = Math.floor(s / w);
+      this.dist[k] = this.distance(t % w, Math.floor(t / w), this.nx[k], this.ny[k], Infinity) + this.subjectCost(k, s);
     }
   }
 
   /** Upsamples a coarser field: each fine target inherits its parent's match, offset by its sub-pixel. */
   inherit(coarse: Field, rand: () => number): void {
     const { w, h } = this.l;
-    const { list, ok } = this.src;
+    const { ok } = this.src;
     for (const t of this.targets) {
       const x = t % w, y = Math.floor(t / w);
       const cx = Math.min(coarse.l.w - 1, x >> 1), cy = Math.min(coarse.l.h - 1, y >> 1);
-      const ci = cy * coarse.l.w + cx;
-      let sx = Math.min(w - 1, coarse.nx[ci] * 2 + (x & 1));
-      let sy = Math.min(h - 1, coarse.ny[ci] * 2 + (y & 1));
-      if (!coarse.targetMark[ci]) {
+      const ck = coarse.at(cx, cy);
+      let sx: number, sy: number;
+      if (ck >= 0 && coarse.targetMark[ck]) {
+        sx = Math.min(w - 1, coarse.nx[ck] * 2 + (x & 1));
+        sy = Math.min(h - 1, coarse.ny[ck] * 2 + (y & 1));
+      } else {
         // Parent was not a target: its own position is a natural known match.
         sx = x; sy = y;
       }
       if (!ok[sy * w + sx]) {
-        const s = list[Math.floor(rand() * list.length)];
+        const s = randomSource(this.src, w, rand);
         sx = s % w; sy = Math.floor(s / w);
       }
-      this.nx[t] = sx; this.ny[t] = sy;
-      this.dist[t] = Infinity;
+      const k = this.atPixel(t);
+      this.nx[k] = sx; this.ny[k] = sy;
+      this.dist[k] = Infinity;
     }
   }
 
   rescore(): void {
     const { w } = this.l;
-    for (const t of this.targets) this.dist[t] = this.distance(t % w, Math.floor(t / w), this.nx[t], this.ny[t], Infinity) + this.subjectCost(t, this.ny[t] * w + this.nx[t]);
+    for (const t of this.targets) {
+      const k = this.atPixel(t);
+      this.dist[k] = this.distance(t % w, Math.floor(t / w), this.nx[k], this.ny[k], Infinity) + this.subjectCost(k, this.ny[k] * w + this.nx[k]);
+    }
   }
 
   /** One PatchMatch pass: propagation from already-visited neighbours, then random search. */
   pass(reverse: boolean, rand: () => number, maxRadius: number): void {
-    const { w, h } = this.l;
+    const { w } = this.l;
     const targets = this.targets;
     const n = targets.length;
-    const mark = this.targetMark;
     const step = reverse ? -1 : 1;
-    for (let k = reverse ? n - 1 : 0; reverse ? k >= 0 : k < n; k += step) {
-      const t = targets[k];
+    for (let i = reverse ? n - 1 : 0; reverse ? i >= 0 : i < n; i += step) {
+      const t = targets[i];
       const x = t % w, y = Math.floor(t / w);
-      const px = x - step, py = y - step;
-      if (px >= 0 && px < w) {
-        const q = y * w + px;
-        if (mark[q]) this.tryCandidate(t, x, y, this.nx[q] + step, this.ny[q]);
-      }
-      if (py >= 0 && py < h) {
-        const q = py * w + x;
-        if (mark[q]) this.tryCandidate(t, x, y, this.nx[q], this.ny[q] + step);
-      }
+      const k = this.atPixel(t);
+      const qx = this.at(x - step, y);
+      if (qx >= 0 && this.targetMark[qx]) this.tryCandidate(k, x, y, this.nx[qx] + step, this.ny[qx]);
+      const qy = this.at(x, y - step);
+      if (qy >= 0 && this.targetMark[qy]) this.tryCandidate(k, x, y, this.nx[qy], this.ny[qy] + step);
       for (let r = maxRadius; r >= 1; r >>= 1) {
-        const sx = Math.round(this.nx[t] + (rand() * 2 - 1) * r);
-        const sy = Math.round(this.ny[t] + (rand() * 2 - 1) * r);
-        this.tryCandidate(t, x, y, sx, sy);
+        const sx = Math.round(this.nx[k] + (rand() * 2 - 1) * r);
+        const sy = Math.round(this.ny[k] + (rand() * 2 - 1) * r);
+        this.tryCandidate(k, x, y, sx, sy);
       }
     }
   }
 
-  private _mark?: Uint8Array;
-  get targetMark(): Uint8Array {
-    if (!this._mark) {
-      this._mark = new Uint8Array(this.l.w * this.l.h);
-      for (const t of this.targets) this._mark[t] = 1;
-    }
-    return this._mark;
-  }
+  private acc?: Float32Array;
 
   /** Rebuilds hole pixels as the similarity-weighted vote of every patch that covers them. */
   vote(quantile = 0.75): void {
-    const { w, h, img, hole } = this.l;
-    const acc = new Float32Array(w * h * 4);
+    const { w, h, img, hole, fill } = this.l;
+    const { x0, y0, ww, wh } = this;
+    // Every hole pixel is a target, so the window holds them all. One accumulator for every vote.
+    const acc = (this.acc ??= new Float32Array(ww * wh * 4));
+    acc.fill(0);
     // Weights fall off with patch distance, scaled by a robust typical distance.
     const ds: number[] = [];
-    for (let k = 0; k < this.targets.length; k += Math.max(1, Math.floor(this.targets.length / 2000))) ds.push(this.dist[this.targets[k]]);
+    for (let k = 0; k < this.targets.length; k += Math.max(1, Math.floor(this.targets.length / 2000))) ds.push(this.dist[this.atPixel(this.targets[k])]);
     ds.sort((a, b) => a - b);
     const sigma2 = Math.max(1, ds[Math.floor(ds.length * quantile)] ?? 1);
     for (const t of this.targets) {
       const x = t % w, y = Math.floor(t / w);
-      const wt = Math.exp(-this.dist[t] / (2 * sigma2)) + 1e-6;
-      const sx = this.nx[t], sy = this.ny[t];
+      const k = this.atPixel(t);
+      const wt = Math.exp(-this.dist[k] / (2 * sigma2)) + 1e-6;
+      const sx = this.nx[k], sy = this.ny[k];
       for (let dy = -RADIUS; dy <= RADIUS; dy++) {
         const yy = y + dy;
         if (yy < 0 || yy >= h) continue;
         for (let dx = -RADIUS; dx <= RADIUS; dx++) {
           const xx = x + dx;
           if (xx < 0 || xx >= w) continue;
-          const p = yy * w + xx;
-          if (!hole[p]) continue;
+          if (!hole[yy * w + xx]) continue;
+          const a = 4 * ((yy - y0) * ww + xx - x0);
           const s = 3 * ((sy + dy) * w + sx + dx);
-          acc[4 * p] += wt * img[s];
-          acc[4 * p + 1] += wt * img[s + 1];
-          acc[4 * p + 2] += wt * img[s + 2];
-          acc[4 * p + 3] += wt;
+          acc[a] += wt * img[s];
+          acc[a + 1] += wt * img[s + 1];
+          acc[a + 2] += wt * img[s + 2];
+          acc[a + 3] += wt;
         }
       }
     }
-    for (let p = 0; p < w * h; p++) {
-      if (!hole[p] || acc[4 * p + 3] === 0) continue;
-      const inv = 1 / acc[4 * p + 3];
-      img[3 * p] = acc[4 * p] * inv;
-      img[3 * p + 1] = acc[4 * p + 1] * inv;
-      img[3 * p + 2] = acc[4 * p + 2] * inv;
+    for (let y = 0; y < wh; y++) {
+      for (let x = 0; x < ww; x++) {
+        const a = 4 * (y * ww + x), p = (y + y0) * w + x + x0;
+        if (!hole[p] || acc[a + 3] === 0) continue;
+        const inv = 1 / acc[a + 3];
+        const f = fillIndex(this.l, x + x0, y + y0);
+        fill[f] = acc[a] * inv;
+        fill[f + 1] = acc[a + 1] * inv;
+        fill[f + 2] = acc[a + 2] * inv;
+      }
     }
   }
+}
+
+function maxHoleDistance(hole: Uint8Array, w: number, h: number): number {
+  const dist = holeDistance(hole, w, h);
+  let maxD = 0;
+  for (let i = 0; i < dist.length; i++) if (dist[i] > maxD) maxD = dist[i];
+  return maxD;
 }
 
 /** Fills the hole pixels of `input.rgb` and returns a new RGB buffer (known pixels untouched). */
@@ -430,60 +605,65 @@ export function inpaintPatchMatch(input: InpaintInput): Uint8Array {
   const { width: w0, height: h0 } = input;
   const rand = xorshift32(input.seed ?? 12345);
   const cap = input.searchPixelCap ?? 1_500_000;
-  const base: Level = { w: w0, h: h0, img: Float32Array.from(input.rgb), hole: input.hole.map((v) => (v ? 1 : 0)) };
-  if (input.avoid) base.avoid = input.avoid.map((v, i) => (v && !base.hole[i] ? 1 : 0));
+  // The caller's mask as it is when it is already 0/1 (it is only read): no crop-sized copy.
+  let binary = true;
+  for (let i = 0; i < input.hole.length && binary; i++) binary = input.hole[i] <= 1;
+  const hole = binary ? input.hole : input.hole.map((v) => (v ? 1 : 0));
   let holeCount = 0;
-  for (let i = 0; i < base.hole.length; i++) holeCount += base.hole[i];
-  if (holeCount === 0) return Uint8Array.from(input.rgb);
+  for (let i = 0; i < hole.length; i++) holeCount += hole[i];
+  if (holeCount === 0) return input.inPlace ? input.rgb : Uint8Array.from(input.rgb);
+  const base = makeLevel(w0, h0, input.rgb, hole, input.avoid?.map((v, i) => (v && !hole[i] ? 1 : 0)));
 
   // Coarsest level: the hole is a few patches thick, and enough known texture remains to copy from.
-  const dist = holeDistance(base.hole, w0, h0);
-  let maxD = 0;
-  for (let i = 0; i < dist.length; i++) if (dist[i] > maxD) maxD = dist[i];
+  const maxD = maxHoleDistance(base.hole, w0, h0);
   const levels: Level[] = [base];
   while (true) {
     const top = levels[levels.length - 1];
     const scale = 2 ** levels.length;
     if (maxD / scale < 2 || Math.min(top.w, top.h) / 2 < 16 * RADIUS) break;
     const next = downsample(top);
-    if (sourceCentres(next).list.length < 64) break;
+    if (sourceCount(next) < 64) break;
     levels.push(next);
   }
 
   let prev: Field | undefined;
-  for (let li = levels.length - 1; li >= 0; li--) {
+  const coarsest = levels.length - 1;
+  for (let li = coarsest; li >= 0; li--) {
     const l = levels[li];
     const src = sourceCentres(l);
-    if (src.list.length === 0) {
+    if (src.count === 0) {
       // Nothing whole to copy from (a tiny image): a smooth membrane is the best available fill.
-      const known = l.hole.map((v) => (v ? 0 : 1));
-      l.img.set(pushPull(l.img, known, l.w, l.h, 3));
+      seedMembrane(l);
       prev = undefined;
       continue;
     }
     const reach = Math.max(RADIUS + 1, Math.ceil((input.subjectReach ?? 0) / 2 ** li));
-    const field = new Field(l, src, targetCentres(l), reach);
+    const win = targetWindow(l);
+    const field = new Field(l, src, win, targetCentres(l, win), reach);
     if (!prev) {
-      const known = l.hole.map((v) => (v ? 0 : 1));
-      l.img.set(pushPull(l.img, known, l.w, l.h, 3));
+      seedMembrane(l);
       field.randomInit(rand);
     } else {
       field.inherit(prev, rand);
       // Seed hole pixels from the coarser solution, then let the inherited field re-vote them.
       const c = prev.l;
-      for (let y = 0; y < l.h; y++) {
-        for (let x = 0; x < l.w; x++) {
-          const i = y * l.w + x;
-          if (!l.hole[i]) continue;
-          const ci = Math.min(c.h - 1, y >> 1) * c.w + Math.min(c.w - 1, x >> 1);
-          l.img[3 * i] = c.img[3 * ci]; l.img[3 * i + 1] = c.img[3 * ci + 1]; l.img[3 * i + 2] = c.img[3 * ci + 2];
+      const px = new Float32Array(3);
+      for (let y = l.box.y0; y < l.box.y1; y++) {
+        for (let x = l.box.x0; x < l.box.x1; x++) {
+          if (!l.hole[y * l.w + x]) continue;
+          readPixel(c, Math.min(c.w - 1, x >> 1), Math.min(c.h - 1, y >> 1), px);
+          const f = fillIndex(l, x, y);
+          l.fill[f] = px[0]; l.fill[f + 1] = px[1]; l.fill[f + 2] = px[2];
         }
       }
+      // The coarser level is done with: drop it before this level's search allocates.
+      prev = undefined;
+      levels.length = li + 1;
       field.rescore();
       field.vote();
     }
     const pixels = l.w * l.h;
-    const coarse = li === levels.length - 1;
+    const coarse = li === coarsest;
     const emIters = pixels > cap ? 0 : coarse ? 6 : li === 0 ? 2 : 3;
     const maxRadius = Math.max(l.w, l.h);
     for (let it = 0; it < emIters; it++) {
@@ -500,15 +680,18 @@ export function inpaintPatchMatch(input: InpaintInput): Uint8Array {
       field.vote(li === 0 ? 0.1 : 0.75);
     }
     prev = field;
-    input.onLevel?.(l.img, l.w, l.h, li);
+    input.onLevel?.(levelImage(l), l.w, l.h, li);
   }
 
-  const out = new Uint8Array(w0 * h0 * 3);
-  for (let i = 0; i < out.length; i++) out[i] = Math.max(0, Math.min(255, Math.round(base.img[i])));
-  // Known pixels must come back bit-exact.
-  for (let p = 0; p < w0 * h0; p++) {
-    if (base.hole[p]) continue;
-    out[3 * p] = input.rgb[3 * p]; out[3 * p + 1] = input.rgb[3 * p + 1]; out[3 * p + 2] = input.rgb[3 * p + 2];
+  // Known pixels come back bit-exact.
+  const out = input.inPlace ? input.rgb : Uint8Array.from(input.rgb);
+  for (let y = base.box.y0; y < base.box.y1; y++) {
+    for (let x = base.box.x0; x < base.box.x1; x++) {
+      const p = y * w0 + x;
+      if (!base.hole[p]) continue;
+      const f = fillIndex(base, x, y);
+      for (let c = 0; c < 3; c++) out[3 * p + c] = Math.max(0, Math.min(255, Math.round(base.fill[f + c])));
+    }
   }
   return out;
 }
