@@ -244,28 +244,24 @@ function membraneOf(rgb: Uint8Array, known: Uint8Array, w: number, h: number): F
 /** Per pixel, the mean squared difference (over RGB) of `rgb` to its box mean of radius 2 over known pixels. */
 function textureEnergy(rgb: Uint8Array, known: Uint8Array, w: number, h: number): Float32Array {
   const values = Float32Array.from(rgb);
-  const blur = knownMean(values, known, w, h, 3, 2);
-  const r2 = new Float32Array(w * h);
-  for (let p = 0; p < w * h; p++) {
-    if (!known[p]) continue;
-    let e = 0;
-    for (let c = 0; c < 3; c++) e += (values[3 * p + c] - blur[3 * p + c]) ** 2;
-    r2[p] = e / 3;
-  }
-  return r2;
+  return meanSquaredRgbDiff(values, knownMean(values, known, w, h, 3, 2), known);
 }
 
 /** Squared RMS (over RGB) of each ring pixel's difference to the membrane predicted from outside the grown mask. */
 function ringDeviation(rgb: Uint8Array, known: Uint8Array, ring: Uint8Array, w: number, h: number): Float32Array {
-  const predicted = membraneOf(rgb, known, w, h);
-  const dev2 = new Float32Array(w * h);
-  for (let p = 0; p < w * h; p++) {
-    if (!ring[p]) continue;
+  return meanSquaredRgbDiff(rgb, membraneOf(rgb, known, w, h), ring);
+}
+
+/** Mean over RGB of (a - b)² at the pixels `where` marks, 0 elsewhere. */
+function meanSquaredRgbDiff(a: ArrayLike<number>, b: Float32Array, where: Uint8Array): Float32Array {
+  const out = new Float32Array(where.length);
+  for (let p = 0; p < where.length; p++) {
+    if (!where[p]) continue;
     let e = 0;
-    for (let c = 0; c < 3; c++) e += (rgb[3 * p + c] - predicted[3 * p + c]) ** 2;
-    dev2[p] = e / 3;
+    for (let c = 0; c < 3; c++) e += (a[3 * p + c] - b[3 * p + c]) ** 2;
+    out[p] = e / 3;
   }
-  return dev2;
+  return out;
 }
 
 /**
