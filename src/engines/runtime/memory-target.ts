@@ -37,11 +37,15 @@ let targetBytes = 0;
 const holders = new Set<KernelThreads>();
 /** Largest rise of the process's RSS seen during one call of each module. */
 const riseByModule = new Map<string, number>();
+/** Modules whose figure comes from a call that ran alone (not inflated by others). */
+const measuredAlone = new Set<string>();
 
 interface Watch {
   module: string;
   startRss: number;
   peakRss: number;
+  /** Another call ran during this one: its growth is in this one's figure. */
+  overlapped: boolean;
 }
 const watches = new Set<Watch>();
 let sampler: NodeJS.Timeout | undefined;
@@ -107,18 +111,51 @@ function sample(): void {
   for (const w of watches) w.peakRss = Math.max(w.peakRss, now);
 }
 
+/** What the calls in flight may still add: each one's expected rise less what it has added so far. */
+function stillToCome(): number {
+  let sum = 0;
+  for (const w of watches) sum += Math.max(0, expectedRise(w.module) - (w.peakRss - w.startRss));
+  return sum;
+}
+
+const callEndWaiters = new Set<() => void>();
+
+/** Resolves when a call in flight ends, or when `signal` aborts. */
+function nextCallEnd(signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      callEndWaiters.delete(done);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    callEndWaiters.add(done);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
 /**
  * Call before a call of `caller` is handed to its threads: releases other modules' idle threads if
- * the call could otherwise take the process past the target. Returns what `callEnded` needs.
+ * the call could otherwise take the process past the target, and while it still could because of
+ * the calls already in flight, waits for one of them to end (one call alone always starts).
+ * Returns what `callEnded` needs; undefined when `signal` aborted while waiting.
  */
-export async function beforeCall(caller: KernelThreads): Promise<Watch> {
-  const now = rss();
-  if (targetBytes > 0 && (now > targetBytes / 2 || now + expectedRise(caller.module) > targetBytes)) {
-    const idle = [...holders].filter((h) => h !== caller && !h.busy());
-    await Promise.all(idle.map((h) => h.release()));
+export async function beforeCall(caller: KernelThreads, signal?: AbortSignal): Promise<Watch | undefined> {
+  if (targetBytes > 0) {
+    const now = rss();
+    if (now > targetBytes / 2 || now + expectedRise(caller.module) + stillToCome() > targetBytes) {
+      const idle = [...holders].filter((h) => h !== caller && !h.busy());
+      await Promise.all(idle.map((h) => h.release()));
+    }
+    // Nothing may be awaited between the last check and adding the watch: the next waiter to
+    // resume must see this call in flight.
+    while (watches.size > 0 && rss() + expectedRise(caller.module) + stillToCome() > targetBytes) {
+      await nextCallEnd(signal);
+      if (signal?.aborted) return undefined;
+    }
   }
   const start = rss();
-  const watch = { module: caller.module, startRss: start, peakRss: start };
+  const watch: Watch = { module: caller.module, startRss: start, peakRss: start, overlapped: watches.size > 0 };
+  for (const w of watches) w.overlapped = true;
   if (watches.size === 0) cancelGiveBack();
   watches.add(watch);
   sampler ??= setInterval(sample, SAMPLE_MS).unref();
@@ -126,8 +163,8 @@ export async function beforeCall(caller: KernelThreads): Promise<Watch> {
 }
 
 /**
- * Records how much the process grew during the call. Calls that overlap are each charged the whole
- * rise, which overestimates and so releases more, never less.
+ * Records how much the process grew during the call. A call that overlapped others is charged
+ * their growth too, so its figure counts only while its module has none from a call that ran alone.
  */
 export function callEnded(watch: Watch): void {
   sample();
@@ -138,10 +175,18 @@ export function callEnded(watch: Watch): void {
     scheduleGiveBack();
   }
   const rise = watch.peakRss - watch.startRss;
-  riseByModule.set(watch.module, Math.max(riseByModule.get(watch.module) ?? 0, rise));
+  if (!watch.overlapped) {
+    const prior = measuredAlone.has(watch.module) ? (riseByModule.get(watch.module) ?? 0) : 0;
+    measuredAlone.add(watch.module);
+    riseByModule.set(watch.module, Math.max(prior, rise));
+  } else if (!measuredAlone.has(watch.module)) {
+    riseByModule.set(watch.module, Math.max(riseByModule.get(watch.module) ?? 0, rise));
+  }
+  for (const wake of [...callEndWaiters]) wake();
 }
 
 /** For tests: forget every measurement. */
 export function forgetMeasurements(): void {
   riseByModule.clear();
+  measuredAlone.clear();
 }

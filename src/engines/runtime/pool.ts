@@ -39,6 +39,8 @@ class ModuleThreads implements KernelThreads {
   private piscina: Piscina | undefined;
   /** Flags of the calls queued or running, so ending the threads never cuts a session run short. */
   private readonly inFlight = new Set<Int32Array>();
+  /** Set by destroy(): a call still waiting for memory never starts threads again. */
+  private closed = false;
 
   constructor(
     readonly module: string,
@@ -65,7 +67,18 @@ class ModuleThreads implements KernelThreads {
   async run<T>(fn: string, args: unknown, opts: CallOptions): Promise<T> {
     const flags = newCallFlags();
     this.inFlight.add(flags);
-    const watch = await beforeCall(this);
+    let watch;
+    try {
+      watch = await beforeCall(this, opts.signal);
+    } finally {
+      if (!watch) this.inFlight.delete(flags);
+    }
+    if (!watch) throw new TaskAbortedError();
+    if (this.closed) {
+      this.inFlight.delete(flags);
+      callEnded(watch);
+      throw new TaskAbortedError();
+    }
     // Piscina drops a queued call on abort and terminates the thread of a running one: the
     // caller's abort reaches it only once no onnxruntime run is in flight in that thread.
     const stop = new AbortController();
@@ -92,6 +105,7 @@ class ModuleThreads implements KernelThreads {
   }
 
   async destroy(): Promise<void> {
+    this.closed = true;
     await Promise.all([...this.inFlight].map(outsideNativeRuns));
     const piscina = this.piscina;
     this.piscina = undefined;

@@ -117,3 +117,37 @@ test('once calls stop, the calling thread collects the pixel buffers it no longe
     await pool.destroy();
   }
 });
+
+test('over the memory target, a call waits for the calls in flight instead of overlapping them; cancelled while waiting, it never runs', async () => {
+  const pool = createWorkerPool(1, { idleMs: 0 });
+  const order: string[] = [];
+  const overlap = async () => {
+    const held = pool.run<Who>(OTHER, 'holdFor', 400).then(() => order.push('held'));
+    await sleep(150);
+    await Promise.all([held, pool.run<Who>(KERNEL, 'whoAmI', {}).then(() => order.push('next'))]);
+  };
+  try {
+    await overlap();
+    assert.deepEqual(order, ['next', 'held'], 'without a target the calls overlap');
+    order.length = 0;
+    setMemoryTarget(1);
+    await overlap();
+    assert.deepEqual(order, ['held', 'next'], 'over the target the second call waited');
+
+    const held = pool.run<Who>(OTHER, 'holdFor', 400);
+    await sleep(150);
+    const ac = new AbortController();
+    const waiting = pool.run<Who>(KERNEL, 'whoAmI', {}, { signal: ac.signal });
+    ac.abort();
+    await assert.rejects(waiting, { name: 'TaskAbortedError' });
+    await held;
+    setMemoryTarget(0);
+    // The held call released KERNEL's idle thread first, so the cancelled call would have been the
+    // new thread's first.
+    const calls = (await pool.run<Who>(KERNEL, 'whoAmI', {})).calls;
+    assert.equal(calls, 1, 'the cancelled call did not run');
+  } finally {
+    setMemoryTarget(0);
+    await pool.destroy();
+  }
+});
