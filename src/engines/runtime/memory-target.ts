@@ -9,7 +9,9 @@
  *   rest is room for a call whose needs grew with its input (a 4096² photo after 1-MP ones), or
  * - its RSS plus the most that module's calls have added so far would pass the target (a module
  *   never seen yet is assumed to need as much as the hungriest one seen).
- * Below half the target nothing is released, so a steady workload keeps its models warm.
+ * Below half the target nothing is released, so a steady workload keeps its models warm. If the
+ * calls already in flight may still add enough to pass the target, the call waits for one of them
+ * to end (a call with nothing else in flight always starts).
  *
  * Once no call has run for a few seconds, and again after idle threads have exited, the calling
  * (API) thread collects its garbage and malloc hands its free pages back (see giveBack).
