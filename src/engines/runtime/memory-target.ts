@@ -7,8 +7,9 @@
  * models go with them; the next call to them loads again) when either
  * - the process already holds more than half the target: what idle kernels keep is capped, so the
  *   rest is room for a call whose needs grew with its input (a 4096² photo after 1-MP ones), or
- * - its RSS plus the most that module's calls have added so far would pass the target (a module
- *   never seen yet is assumed to need as much as the hungriest one seen).
+ * - its RSS plus the most that module's calls have added so far would pass the target: counted
+ *   apart for calls that start a thread (which load the models) and calls on a running one; a
+ *   module never seen yet is assumed to need as much as the hungriest one seen.
  * Below half the target nothing is released, so a steady workload keeps its models warm. If the
  * calls already in flight may still add enough to pass the target, the call waits for one of them
  * to end (a call with nothing else in flight always starts).
@@ -26,6 +27,8 @@ export interface KernelThreads {
   readonly module: string;
   /** A call of this module is queued or running. */
   busy(): boolean;
+  /** The next call needs a thread that does not run yet (and so loads the module's models). */
+  needsNewThread(): boolean;
   /** Ends the threads (a no-op when busy or when none are running). */
   release(): Promise<void>;
 }
@@ -37,13 +40,19 @@ const SAMPLE_MS = 50;
 
 let targetBytes = 0;
 const holders = new Set<KernelThreads>();
-/** Largest rise of the process's RSS seen during one call of each module. */
-const riseByModule = new Map<string, number>();
-/** Modules whose figure comes from a call that ran alone (not inflated by others). */
-const measuredAlone = new Set<string>();
+/**
+ * Largest rise of the process's RSS seen during one call of each module, apart for calls that
+ * started a thread (they load the models: "cold") and calls on a running one ("warm").
+ */
+const rises = { cold: new Map<string, number>(), warm: new Map<string, number>() };
+/** Figures from a call that ran alone (not inflated by others' growth), by kind. */
+const measuredAlone = { cold: new Set<string>(), warm: new Set<string>() };
 
 interface Watch {
   module: string;
+  kind: 'cold' | 'warm';
+  /** What the call was expected to add when it started. */
+  expected: number;
   startRss: number;
   peakRss: number;
   /** Another call ran during this one: its growth is in this one's figure. */
@@ -100,11 +109,11 @@ export function unregisterThreads(t: KernelThreads): void {
   holders.delete(t);
 }
 
-function expectedRise(module: string): number {
-  const known = riseByModule.get(module);
+function expectedRise(module: string, kind: 'cold' | 'warm'): number {
+  const known = rises[kind].get(module) ?? (kind === 'warm' ? rises.cold.get(module) : undefined);
   if (known !== undefined) return known;
   let hungriest = FIRST_GUESS_BYTES;
-  for (const r of riseByModule.values()) hungriest = Math.max(hungriest, r);
+  for (const r of rises.cold.values()) hungriest = Math.max(hungriest, r);
   return hungriest;
 }
 
@@ -116,7 +125,7 @@ function sample(): void {
 /** What the calls in flight may still add: each one's expected rise less what it has added so far. */
 function stillToCome(): number {
   let sum = 0;
-  for (const w of watches) sum += Math.max(0, expectedRise(w.module) - (w.peakRss - w.startRss));
+  for (const w of watches) sum += Math.max(0, w.expected - (w.peakRss - w.startRss));
   return sum;
 }
 
@@ -142,21 +151,23 @@ function nextCallEnd(signal?: AbortSignal): Promise<void> {
  * Returns what `callEnded` needs; undefined when `signal` aborted while waiting.
  */
 export async function beforeCall(caller: KernelThreads, signal?: AbortSignal): Promise<Watch | undefined> {
+  const kind = () => (caller.needsNewThread() ? 'cold' : 'warm');
   if (targetBytes > 0) {
     const now = rss();
-    if (now > targetBytes / 2 || now + expectedRise(caller.module) + stillToCome() > targetBytes) {
+    if (now > targetBytes / 2 || now + expectedRise(caller.module, kind()) + stillToCome() > targetBytes) {
       const idle = [...holders].filter((h) => h !== caller && !h.busy());
       await Promise.all(idle.map((h) => h.release()));
     }
     // Nothing may be awaited between the last check and adding the watch: the next waiter to
     // resume must see this call in flight.
-    while (watches.size > 0 && rss() + expectedRise(caller.module) + stillToCome() > targetBytes) {
+    while (watches.size > 0 && rss() + expectedRise(caller.module, kind()) + stillToCome() > targetBytes) {
       await nextCallEnd(signal);
       if (signal?.aborted) return undefined;
     }
   }
   const start = rss();
-  const watch: Watch = { module: caller.module, startRss: start, peakRss: start, overlapped: watches.size > 0 };
+  const k = kind();
+  const watch: Watch = { module: caller.module, kind: k, expected: expectedRise(caller.module, k), startRss: start, peakRss: start, overlapped: watches.size > 0 };
   for (const w of watches) w.overlapped = true;
   if (watches.size === 0) cancelGiveBack();
   watches.add(watch);
@@ -177,18 +188,21 @@ export function callEnded(watch: Watch): void {
     scheduleGiveBack();
   }
   const rise = watch.peakRss - watch.startRss;
+  const [byModule, alone] = [rises[watch.kind], measuredAlone[watch.kind]];
   if (!watch.overlapped) {
-    const prior = measuredAlone.has(watch.module) ? (riseByModule.get(watch.module) ?? 0) : 0;
-    measuredAlone.add(watch.module);
-    riseByModule.set(watch.module, Math.max(prior, rise));
-  } else if (!measuredAlone.has(watch.module)) {
-    riseByModule.set(watch.module, Math.max(riseByModule.get(watch.module) ?? 0, rise));
+    const prior = alone.has(watch.module) ? (byModule.get(watch.module) ?? 0) : 0;
+    alone.add(watch.module);
+    byModule.set(watch.module, Math.max(prior, rise));
+  } else if (!alone.has(watch.module)) {
+    byModule.set(watch.module, Math.max(byModule.get(watch.module) ?? 0, rise));
   }
   for (const wake of [...callEndWaiters]) wake();
 }
 
 /** For tests: forget every measurement. */
 export function forgetMeasurements(): void {
-  riseByModule.clear();
-  measuredAlone.clear();
+  for (const kind of ['cold', 'warm'] as const) {
+    rises[kind].clear();
+    measuredAlone[kind].clear();
+  }
 }

@@ -52,6 +52,12 @@ class ModuleThreads implements KernelThreads {
     return this.inFlight.size > 0;
   }
 
+  needsNewThread(): boolean {
+    // The call asking is already counted in inFlight.
+    const running = this.piscina?.threads.length ?? 0;
+    return running < Math.min(this.threads, this.inFlight.size);
+  }
+
   private threadsNow(): Piscina {
     this.piscina ??= new Piscina({
       filename: THREAD_ENTRY,
