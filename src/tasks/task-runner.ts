@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { EngineRegistry } from '../engines/registry.js';
 import type { EngineFile, EngineJob } from '../engines/engine.js';
 import { EngineError, isEngineError } from '../engines/errors.js';
+import { asOneHold } from '../engines/runtime/memory-target.js';
 import { styleOfTask } from './task-style.js';
 import { feature as featureSpec, type FeatureId, type FileSetName } from '../features/table.js';
 import type { FilesService } from '../files/files.service.js';
@@ -46,16 +47,20 @@ export class TaskRunner {
         style: styleOfTask(task.feature as FeatureId, payload.params ?? {}),
       };
       let lastProgress = 0;
-      const outputs = await engine.run(job, {
-        signal: combined,
-        log,
-        reportProgress: (p) => {
-          const now = Date.now();
-          if (now - lastProgress < (this.opts.progressEveryMs ?? 500)) return;
-          lastProgress = now;
-          void this.tasks.setProgress(taskId, p).catch(() => undefined);
-        },
-      });
+      // One memory reservation for the whole engine run (engines/runtime/memory-target.ts): between
+      // two of its pool calls a task still holds its photo and models.
+      const outputs = await asOneHold(() =>
+        engine.run(job, {
+          signal: combined,
+          log,
+          reportProgress: (p) => {
+            const now = Date.now();
+            if (now - lastProgress < (this.opts.progressEveryMs ?? 500)) return;
+            lastProgress = now;
+            void this.tasks.setProgress(taskId, p).catch(() => undefined);
+          },
+        }),
+      );
       if (combined.aborted) throw combined.reason;
       if (outputs.length === 0) throw new EngineError('error_inference', 'the engine produced no result');
       const results: TaskResultEntry[] = [];

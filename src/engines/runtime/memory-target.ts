@@ -18,6 +18,7 @@
  * (API) thread collects its garbage and malloc hands its free pages back (see giveBack).
  */
 
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { collectGarbage } from './collect.js';
 import { trimMalloc } from './malloc-trim.js';
 
@@ -57,6 +58,9 @@ interface Watch {
   peakRss: number;
   /** Another call ran during this one: its growth is in this one's figure. */
   overlapped: boolean;
+  hold: Hold;
+  /** Made outside any task: its hold ends with it. */
+  lone: boolean;
 }
 const watches = new Set<Watch>();
 let sampler: NodeJS.Timeout | undefined;
@@ -117,29 +121,80 @@ function expectedRise(module: string, kind: 'cold' | 'warm'): number {
   return hungriest;
 }
 
+/**
+ * What admission reserves memory for: one task's engine work, from its first pool call until the
+ * task ends (between two calls a task still holds its photo and models, and its next call is part
+ * of the same plan), or a lone call made outside any task.
+ */
+interface Hold {
+  /** The most any of its calls was expected to add. */
+  expected: number;
+  startRss: number;
+  peakRss: number;
+  /** Waiting for admission itself: it must not hold others back (two waiters would wait forever). */
+  waiting: boolean;
+}
+
+const taskHold = new AsyncLocalStorage<Hold>();
+/** Holds that have been admitted and not yet ended. */
+const holds = new Set<Hold>();
+
+const newHold = (): Hold => ({ expected: 0, startRss: 0, peakRss: 0, waiting: false });
+
+/**
+ * Runs one task's engine work as one hold: every pool call it makes is admitted against the target
+ * as part of it, and what it reserved is given up when `work` settles.
+ */
+export async function asOneHold<T>(work: () => Promise<T>): Promise<T> {
+  const hold = newHold();
+  try {
+    return await taskHold.run(hold, work);
+  } finally {
+    endHold(hold);
+  }
+}
+
+function endHold(hold: Hold): void {
+  if (!holds.delete(hold)) return;
+  if (holds.size === 0 && watches.size === 0) stopSampling();
+  wakeWaiters();
+}
+
 function sample(): void {
   const now = rss();
   for (const w of watches) w.peakRss = Math.max(w.peakRss, now);
+  for (const h of holds) h.peakRss = Math.max(h.peakRss, now);
 }
 
-/** What the calls in flight may still add: each one's expected rise less what it has added so far. */
-function stillToCome(): number {
+function stopSampling(): void {
+  clearInterval(sampler);
+  sampler = undefined;
+}
+
+/** What the other admitted holds may still add: each one's expected rise less what it has added so far. */
+function stillToCome(own: Hold): number {
   let sum = 0;
-  for (const w of watches) sum += Math.max(0, w.expected - (w.peakRss - w.startRss));
+  for (const h of holds) if (h !== own && !h.waiting) sum += Math.max(0, h.expected - (h.peakRss - h.startRss));
   return sum;
 }
 
-const callEndWaiters = new Set<() => void>();
+const othersHolding = (own: Hold) => [...holds].some((h) => h !== own && !h.waiting);
 
-/** Resolves when a call in flight ends, or when `signal` aborts. */
-function nextCallEnd(signal?: AbortSignal): Promise<void> {
+const endWaiters = new Set<() => void>();
+
+function wakeWaiters(): void {
+  for (const wake of [...endWaiters]) wake();
+}
+
+/** Resolves when a call or a hold ends, or when `signal` aborts. */
+function nextEnd(signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
-      callEndWaiters.delete(done);
+      endWaiters.delete(done);
       signal?.removeEventListener('abort', done);
       resolve();
     };
-    callEndWaiters.add(done);
+    endWaiters.add(done);
     signal?.addEventListener('abort', done, { once: true });
   });
 }
@@ -147,27 +202,41 @@ function nextCallEnd(signal?: AbortSignal): Promise<void> {
 /**
  * Call before a call of `caller` is handed to its threads: releases other modules' idle threads if
  * the call could otherwise take the process past the target, and while it still could because of
- * the calls already in flight, waits for one of them to end (one call alone always starts).
- * Returns what `callEnded` needs; undefined when `signal` aborted while waiting.
+ * other tasks (or lone calls) already admitted, waits for one of them to end; a task with nothing
+ * else admitted always runs. Returns what `callEnded` needs; undefined when `signal` aborted while
+ * waiting.
  */
 export async function beforeCall(caller: KernelThreads, signal?: AbortSignal): Promise<Watch | undefined> {
+  const taskOwn = taskHold.getStore();
+  const hold = taskOwn ?? newHold();
   const kind = () => (caller.needsNewThread() ? 'cold' : 'warm');
+  const projected = () => rss() + expectedRise(caller.module, kind()) + stillToCome(hold);
   if (targetBytes > 0) {
-    const now = rss();
-    if (now > targetBytes / 2 || now + expectedRise(caller.module, kind()) + stillToCome() > targetBytes) {
+    if (rss() > targetBytes / 2 || projected() > targetBytes) {
       const idle = [...holders].filter((h) => h !== caller && !h.busy());
       await Promise.all(idle.map((h) => h.release()));
     }
-    // Nothing may be awaited between the last check and adding the watch: the next waiter to
-    // resume must see this call in flight.
-    while (watches.size > 0 && rss() + expectedRise(caller.module, kind()) + stillToCome() > targetBytes) {
-      await nextCallEnd(signal);
-      if (signal?.aborted) return undefined;
+    // Nothing may be awaited between the last check and admitting the hold: the next waiter to
+    // resume must see it.
+    hold.waiting = true;
+    try {
+      while (othersHolding(hold) && projected() > targetBytes) {
+        await nextEnd(signal);
+        if (signal?.aborted) return undefined;
+      }
+    } finally {
+      hold.waiting = false;
     }
   }
   const start = rss();
   const k = kind();
-  const watch: Watch = { module: caller.module, kind: k, expected: expectedRise(caller.module, k), startRss: start, peakRss: start, overlapped: watches.size > 0 };
+  const expected = expectedRise(caller.module, k);
+  if (!holds.has(hold)) {
+    Object.assign(hold, { startRss: start, peakRss: start });
+    holds.add(hold);
+  }
+  hold.expected = Math.max(hold.expected, expected);
+  const watch: Watch = { module: caller.module, kind: k, expected, startRss: start, peakRss: start, overlapped: watches.size > 0, hold, lone: !taskOwn };
   for (const w of watches) w.overlapped = true;
   if (watches.size === 0) cancelGiveBack();
   watches.add(watch);
@@ -183,8 +252,7 @@ export function callEnded(watch: Watch): void {
   sample();
   watches.delete(watch);
   if (watches.size === 0) {
-    clearInterval(sampler);
-    sampler = undefined;
+    if (holds.size === 0) stopSampling();
     scheduleGiveBack();
   }
   const rise = watch.peakRss - watch.startRss;
@@ -196,7 +264,9 @@ export function callEnded(watch: Watch): void {
   } else if (!alone.has(watch.module)) {
     byModule.set(watch.module, Math.max(byModule.get(watch.module) ?? 0, rise));
   }
-  for (const wake of [...callEndWaiters]) wake();
+  // A lone call's hold ends with it; a task's, when the task does (asOneHold).
+  if (watch.lone) endHold(watch.hold);
+  wakeWaiters();
 }
 
 /** For tests: forget every measurement. */

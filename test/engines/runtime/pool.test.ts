@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { setMemoryTarget } from '../../../src/engines/runtime/memory-target.js';
+import { asOneHold, setMemoryTarget } from '../../../src/engines/runtime/memory-target.js';
 import { createWorkerPool } from '../../../src/engines/runtime/pool.js';
 
 const KERNEL = new URL('./fixtures/thread-kernel.ts', import.meta.url);
@@ -146,6 +146,28 @@ test('over the memory target, a call waits for the calls in flight instead of ov
     // new thread's first.
     const calls = (await pool.run<Who>(KERNEL, 'whoAmI', {})).calls;
     assert.equal(calls, 1, 'the cancelled call did not run');
+  } finally {
+    setMemoryTarget(0);
+    await pool.destroy();
+  }
+});
+
+test('over the memory target, a task between two of its calls still holds its reservation: another call waits for the task to end', async () => {
+  const pool = createWorkerPool(1, { idleMs: 0 });
+  const order: string[] = [];
+  try {
+    setMemoryTarget(1);
+    const task = asOneHold(async () => {
+      await pool.run<Who>(OTHER, 'whoAmI', {});
+      await sleep(300);
+      // Its own calls never wait for it.
+      await pool.run<Who>(OTHER, 'whoAmI', {});
+      order.push('task');
+    });
+    await sleep(100);
+    await pool.run<Who>(KERNEL, 'whoAmI', {}).then(() => order.push('call'));
+    await task;
+    assert.deepEqual(order, ['task', 'call']);
   } finally {
     setMemoryTarget(0);
     await pool.destroy();
