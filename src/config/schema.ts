@@ -121,7 +121,7 @@ export const ConfigSchema = Type.Object(
       /**
        * Resident memory the process aims to stay under: before a call that could pass it, the idle
        * threads of other kernels end with their models (they load again when next used), and if that
-       * is not enough the call waits for the calls in flight to end. 0 = no target.
+       * is not enough the call waits for a running task to end. 0 = no target.
        */
       memoryTargetMb: Type.Integer({ minimum: 0, default: 1024, description: 'resident memory to stay under by releasing idle models early (0 = off)', ...env('DARKROOM_ENGINE_MEMORY_TARGET_MB') }),
       /** Load models when the server starts instead of at first use. */

@@ -10,9 +10,9 @@
  * - its RSS plus the most that module's calls have added so far would pass the target: counted
  *   apart for calls that start a thread (which load the models) and calls on a running one; a
  *   module never seen yet is assumed to need as much as the hungriest one seen.
- * Below half the target nothing is released, so a steady workload keeps its models warm. If the
- * calls already in flight may still add enough to pass the target, the call waits for one of them
- * to end (a call with nothing else in flight always starts).
+ * Below half the target nothing is released, so a steady workload keeps its models warm. A task
+ * is admitted as a whole (asOneHold): if the tasks already admitted may still add enough to pass
+ * the target, its call waits for one of them to end (a task alone always runs).
  *
  * Once no call has run for a few seconds, and again after idle threads have exited, the calling
  * (API) thread collects its garbage and malloc hands its free pages back (see giveBack).
