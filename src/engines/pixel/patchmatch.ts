@@ -32,6 +32,8 @@ export interface InpaintInput {
 }
 
 const RADIUS = 3; // 7x7 patches
+/** The coarsest level's shorter side is at least this many pixels. */
+const MIN_LEVEL_SIDE = 6 * RADIUS;
 const SUBJECT_COST = (2 * RADIUS + 1) ** 2 * 3 * 20 ** 2;
 
 
@@ -614,13 +616,17 @@ export function inpaintPatchMatch(input: InpaintInput): Uint8Array {
   if (holeCount === 0) return input.inPlace ? input.rgb : Uint8Array.from(input.rgb);
   const base = makeLevel(w0, h0, input.rgb, hole, input.avoid?.map((v, i) => (v && !hole[i] ? 1 : 0)));
 
-  // Coarsest level: the hole is a few patches thick, and enough known texture remains to copy from.
+  // Coarsest level: the hole is ~2 px deep (less than a patch), and enough known texture remains to
+  // copy from. The level floor is 6·RADIUS a side (it was 16·RADIUS): with the higher floor a large hole
+  // stopped ~10 px deep, the membrane seed filled most of it, and the search matched that smooth seed
+  // to the smoothest sources, so the fill stayed a blurred blob whatever the finer levels did (an 820 px
+  // ellipse on building.jpg's facade lost its ledges and window lines).
   const maxD = maxHoleDistance(base.hole, w0, h0);
   const levels: Level[] = [base];
   while (true) {
     const top = levels[levels.length - 1];
     const scale = 2 ** levels.length;
-    if (maxD / scale < 2 || Math.min(top.w, top.h) / 2 < 16 * RADIUS) break;
+    if (maxD / scale < 2 || Math.min(top.w, top.h) / 2 < MIN_LEVEL_SIDE) break;
     const next = downsample(top);
     if (sourceCount(next) < 64) break;
     levels.push(next);
