@@ -146,7 +146,8 @@ export function fillHole(req: FillRequest): Uint8Array {
   }
   // The membrane base reads the photo around the hole; PatchMatch then paints the crop in place.
   const original = req.detailRadius && inner ? cut(crop, cw, inner, 3) : undefined;
-  const painted = inpaintPatchMatch({ rgb: crop, width: cw, height: ch, hole: cropHole, searchPixelCap: req.searchPixelCap, avoid: cropAvoid, subjectReach: req.subjectReach, inPlace: true });
+  // A closed hole with a membrane base (object removal) gets the deep pyramid; out-paint's frame does not.
+  const painted = inpaintPatchMatch({ rgb: crop, width: cw, height: ch, hole: cropHole, searchPixelCap: req.searchPixelCap, avoid: cropAvoid, subjectReach: req.subjectReach, inPlace: true, deepPyramid: !!req.detailRadius });
   let filled: Uint8Array;
   if (original && req.detailRadius && inner) {
     const iw = inner.x1 - inner.x0, ih = inner.y1 - inner.y0;

@@ -234,7 +234,8 @@ describe('workflow templates', () => {
   });
 });
 
-async function waitFor(cond: () => boolean, ms = 3000): Promise<void> {
+async function waitFor(cond: () => boolean, ms = 15_000): Promise<void> {
+  // A deadline for a loaded CI machine, not a timing assertion.
   const start = Date.now();
   while (!cond()) {
     if (Date.now() - start > ms) throw new Error('condition not met in time');
