@@ -117,7 +117,7 @@ function wholeCropFill(rgb: Uint8Array, w: number, h: number, hole: Uint8Array, 
     cropUser[c] = hole[g];
   }
   const cropHole = settleRing(crop, cropUser, cropGrown, cw, ch, dilate);
-  const painted = inpaintPatchMatch({ rgb: crop, width: cw, height: ch, hole: cropHole });
+  const painted = inpaintPatchMatch({ rgb: crop, width: cw, height: ch, hole: cropHole, deepPyramid: true });
   const filled = membraneBase(painted, crop, cropHole, cw, ch, radius);
   const out = Uint8Array.from(rgb);
   for (let y = 0; y < ch; y++) for (let x = 0; x < cw; x++) {
