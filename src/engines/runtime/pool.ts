@@ -80,18 +80,14 @@ class ModuleThreads implements KernelThreads {
       if (!watch) this.inFlight.delete(flags);
     }
     if (!watch) throw new TaskAbortedError();
-    if (this.closed) {
-      this.inFlight.delete(flags);
-      callEnded(watch);
-      throw new TaskAbortedError();
-    }
     // Piscina drops a queued call on abort and terminates the thread of a running one: the
     // caller's abort reaches it only once no onnxruntime run is in flight in that thread.
     const stop = new AbortController();
     const onAbort = () => void outsideNativeRuns(flags).then(() => stop.abort());
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      if (opts.signal?.aborted) throw new TaskAbortedError();
+      // A call that waited for memory while the pool was destroyed never starts threads again.
+      if (opts.signal?.aborted || this.closed) throw new TaskAbortedError();
       return (await this.threadsNow().run({ modulePath: this.module, fn, args, flags }, { signal: stop.signal, transferList: opts.transferList })) as T;
     } catch (e) {
       if (opts.signal?.aborted) throw new TaskAbortedError();
