@@ -6,6 +6,7 @@ import { DiffusionBackendError, type DiffusionBackend, type GeneratedImage, type
 import type { ModelSpec } from '../models/catalog.js';
 import { siblingModule } from '../runtime/pool.js';
 import type { PipelineFiles, UnetRequest } from './diffusion-kernel.js';
+import { expectedTimeLabel } from './expected-time.js';
 import { SD15_SCALING_FACTOR, verifiedPipeline } from './model.js';
 import { generate, type DiffusionRunner } from './pipeline.js';
 import { LCM_SD15 } from './scheduler.js';
@@ -55,7 +56,7 @@ export class EmbeddedDiffusionBackend implements DiffusionBackend {
   }
 
   describe(): string {
-    return `embedded CPU diffusion (${this.spec.name}, ${this.settings.steps} steps at ${this.settings.size} px)`;
+    return `embedded CPU diffusion (${this.spec.name}, ${this.settings.steps} steps at ${this.settings.size} px, ${expectedTimeLabel()})`;
   }
 
   txt2img(req: Txt2ImgRequest, opts: RunOptions): Promise<GeneratedImage> {
