@@ -6,6 +6,9 @@ import { migrateToLatest } from './migrations.js';
 
 export type DbDialectName = 'sqlite' | 'postgres';
 
+/** Where a repository runs a statement: the database, or the caller's open transaction. */
+export type Executor = Kysely<Database> | Transaction<Database>;
+
 export interface Db {
   kysely: Kysely<Database>;
   dialect: DbDialectName;
