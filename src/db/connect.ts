@@ -42,6 +42,11 @@ export async function openDatabase(url: string): Promise<Db> {
   return { kysely, dialect, close: () => kysely.destroy() };
 }
 
+/** Answers when the database does: readiness checks. */
+export async function ping(db: Db): Promise<void> {
+  await sql`select 1`.execute(db.kysely);
+}
+
 /**
  * Serialises credit-changing transactions of one client. PostgreSQL takes a row lock on the
  * client; SQLite needs nothing, since Kysely's SQLite driver runs one transaction at a time.
