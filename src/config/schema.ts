@@ -158,6 +158,14 @@ export const ConfigSchema = Type.Object(
       workflowsDir: Type.Optional(Type.String({ minLength: 1 })),
       /** ComfyUI `ckpt_name` when a style names none (A1111 keeps its loaded model). */
       checkpoint: Type.Optional(Type.String({ minLength: 1, ...env('DARKROOM_DIFFUSION_CHECKPOINT') })),
+      /** The embedded CPU diffusion engine, used when no server above is configured and its model is installed. */
+      embedded: group({
+        enabled: flag(true, 'embedded CPU diffusion when no server is configured', 'DARKROOM_EMBEDDED_DIFFUSION'),
+        steps: Type.Integer({ minimum: 1, maximum: 8, default: 4, description: 'LCM steps per image' }),
+        /** Long side the model works at; SD 1.5 was trained at 512. Multiples of 64. */
+        size: Type.Integer({ minimum: 256, maximum: 768, multipleOf: 64, default: 512, description: 'working long side in pixels' }),
+        guidanceScale: Type.Number({ minimum: 1, maximum: 15, default: 8.5, description: 'LCM guidance (distilled into the model)' }),
+      }),
     }),
     admin: group({ password: Type.Optional(Type.String({ minLength: 1, ...env('DARKROOM_ADMIN_PASSWORD') })) }),
     webhooks: group({
