@@ -2,7 +2,10 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import type { WorkerPool } from '../../engines/engine.js';
 import { allModels, listModels, LicenceNotAcceptedError, pullableNames, pullModel, type PullProgress } from '../../engines/models/index.js';
+import { installedDiffusionModel } from '../../engines/diffusion/index.js';
+import { checkDiffusionModel } from '../../engines/diffusion/self-check.js';
 import { createEngineRegistry } from '../../engines/registry.js';
+import { createWorkerPool } from '../../engines/runtime/pool.js';
 import { featureStatus } from '../../engines/routing/status.js';
 import { printTable, quietLog, type CliContext } from '../context.js';
 
@@ -46,6 +49,38 @@ export function register(program: Command, ctx: CliContext): void {
           source: m.source ?? '',
         })),
       );
+    });
+  models
+    .command('check [name]')
+    .description('run the installed diffusion model once: a fixed-seed image must not be noise or flat, and inpainting must keep the outside of its mask')
+    .action(async (name: string | undefined) => {
+      const config = ctx.config();
+      const modelsDir = config.engines.modelsDir;
+      const spec = name ? allModels(modelsDir).find((m) => m.name === name) : installedDiffusionModel(modelsDir);
+      if (!spec || spec.role !== 'diffusion') {
+        console.error(name ? `${name} is not a diffusion model of the catalog` : 'no diffusion model is installed: run `darkroom models pull lcm-dreamshaper-v7`');
+        process.exitCode = 2;
+        return;
+      }
+      const pool = createWorkerPool(1, { idleMs: config.engines.idleReleaseMs });
+      try {
+        const r = await checkDiffusionModel(pool, spec, modelsDir, config.diffusion.embedded);
+        printTable([
+          { check: 'neighbour correlation (picture, not noise)', value: r.neighbourCorrelation.toFixed(3) },
+          { check: 'luminance spread (not flat)', value: r.luminanceSpread.toFixed(1) },
+          { check: 'mean change outside the inpainting mask (levels)', value: r.outsideChange.toFixed(2) },
+          { check: 'text-to-image seconds', value: r.seconds.textToImage.toFixed(1) },
+          { check: 'inpainting seconds', value: r.seconds.inpaint.toFixed(1) },
+        ]);
+        for (const p of r.problems) console.error(`${spec.name}: ${p}`);
+        console.log(r.ok ? `${spec.name}: ok` : `${spec.name}: FAILED`);
+        if (!r.ok) process.exitCode = 1;
+      } catch (e) {
+        console.error(`${spec.name}: ${e instanceof Error ? e.message : String(e)}`);
+        process.exitCode = 1;
+      } finally {
+        await pool.destroy();
+      }
     });
   models
     .command('pull [names...]')

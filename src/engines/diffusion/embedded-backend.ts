@@ -18,7 +18,8 @@ export type EmbeddedSettings = DarkroomConfig['diffusion']['embedded'];
 
 /** The network calls of `generate`, each one call to the diffusion kernel in a pool thread. */
 export function poolRunner(pool: WorkerPool, files: PipelineFiles, signal: AbortSignal): DiffusionRunner {
-  const run = <T>(fn: string, args: object) => pool.run<T>(KERNEL, fn, { files, ...args }, { signal });
+  // One thread: each call of a big model already uses every core, and a second thread would load a second copy.
+  const run = <T>(fn: string, args: object) => pool.run<T>(KERNEL, fn, { files, ...args }, { signal, threads: 1 });
   let condDim: Promise<number> | undefined;
   return {
     encodeText: (ids) => run('encodeTextKernel', { ids }),

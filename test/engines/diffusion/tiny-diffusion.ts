@@ -81,9 +81,9 @@ export function tinyUnet(timestepType = INT64): Buffer {
 }
 
 /** latent_sample [1,4,h,w] → sample [1,3,8h,8w] in −1…1: 0.5 × the first three channels, each cell an 8×8 block. */
-export function tinyVaeDecoder(): Buffer {
+export function tinyVaeDecoder(flat = false): Buffer {
   const w: number[] = [];
-  for (let o = 0; o < 3; o++) for (let i = 0; i < 4; i++) w.push(o === i ? 0.5 : 0);
+  for (let o = 0; o < 3; o++) for (let i = 0; i < 4; i++) w.push(o === i && !flat ? 0.5 : 0);
   return onnxModel({
     inputs: [{ name: 'latent_sample', dims: [1, 4, 'h', 'w'] }],
     outputs: [{ name: 'sample', dims: [1, 3, 'H', 'W'] }],
@@ -126,6 +126,8 @@ export interface TinyDiffusionOptions {
   idsType?: number;
   timestepType?: number;
   encoderParameters?: boolean;
+  /** A broken decoder that answers mid-grey whatever the latents. */
+  flatDecoder?: boolean;
 }
 
 /** The model folder in diffusers' ONNX layout; returns its files by place. */
@@ -134,7 +136,7 @@ export function writeTinyDiffusion(dir: string, o: TinyDiffusionOptions = {}): R
   const nets: Record<string, Buffer> = {
     'text_encoder/model.onnx': tinyTextEncoder(o.idsType),
     'unet/model.onnx': tinyUnet(o.timestepType),
-    'vae_decoder/model.onnx': tinyVaeDecoder(),
+    'vae_decoder/model.onnx': tinyVaeDecoder(o.flatDecoder),
     'vae_encoder/model.onnx': tinyVaeEncoder(o.encoderParameters),
   };
   for (const [p, bytes] of Object.entries(nets)) {
