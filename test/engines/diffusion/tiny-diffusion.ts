@@ -30,7 +30,26 @@ export function writeTinyTokenizer(dir: string): void {
   const { vocab, merges } = tinyVocab();
   writeFileSync(path.join(dir, 'vocab.json'), JSON.stringify(vocab));
   writeFileSync(path.join(dir, 'merges.txt'), `#version: 0.2\n${merges.join('\n')}\n`);
-  writeFileSync(path.join(dir, 'tokenizer_config.json'), JSON.stringify({ model_max_length: 77, pad_token: '<|endoftext|>', bos_token: '<|startoftext|>', eos_token: '<|endoftext|>', do_lower_case: true }));
+  // The keys of SD 1.5 exports' tokenizer/tokenizer_config.json (CLIPTokenizer.save_pretrained).
+  const special = (content: string) => ({ content, lstrip: false, normalized: true, rstrip: false, single_word: false, special: true });
+  writeFileSync(
+    path.join(dir, 'tokenizer_config.json'),
+    JSON.stringify({
+      add_prefix_space: false,
+      added_tokens_decoder: { 0: special('<|startoftext|>'), 1: special('<|endoftext|>') },
+      additional_special_tokens: [],
+      bos_token: '<|startoftext|>',
+      clean_up_tokenization_spaces: true,
+      do_lower_case: true,
+      eos_token: '<|endoftext|>',
+      errors: 'replace',
+      model_max_length: 77,
+      pad_token: '<|endoftext|>',
+      tokenizer_class: 'CLIPTokenizer',
+      tokenizer_file: null,
+      unk_token: '<|endoftext|>',
+    }),
+  );
 }
 
 /** input_ids [1,77] → last_hidden_state [1,77,8] (a row of a fixed table per token) and pooler_output. */
