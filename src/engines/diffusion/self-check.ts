@@ -65,7 +65,7 @@ function testCard(w: number, h: number): Uint8Array {
 export async function checkDiffusionModel(pool: WorkerPool, spec: ModelSpec, modelsDir: string, settings: EmbeddedSettings, signal = new AbortController().signal): Promise<DiffusionCheck> {
   const { files, tokenizerDir } = await verifiedPipeline(spec, modelsDir);
   const tok = loadClipTokenizer(tokenizerDir);
-  const runner = poolRunner(pool, files, signal);
+  const runner = poolRunner(pool, files);
   const size = settings.size;
   const base = { width: size, height: size, seed: 1234, steps: settings.steps, guidanceScale: settings.guidanceScale, scalingFactor: SD15_SCALING_FACTOR };
 
