@@ -1,6 +1,7 @@
 /**
- * With no diffusion server configured and a (tiny) diffusion model installed, every feature that
- * needs diffusion answers a result through the real API, served by the embedded engine.
+ * With no diffusion server configured and (tiny) models installed, every one of the eighteen
+ * features answers a result through the real API; the ones that need diffusion are served by the
+ * embedded engine.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
@@ -8,7 +9,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
+import { FEATURES } from '../../../src/features/table.js';
 import { startTestServer, testPhoto, type TestClient, type TestServer } from '../../helpers/harness.js';
+import { tinyColorizeModel } from '../../helpers/tiny-onnx.js';
+import { installLocalModel } from '../models/install.js';
 import { installTinyDiffusion } from './tiny-diffusion.js';
 
 async function rgb(data: Buffer) {
@@ -21,6 +25,7 @@ describe('every diffusion feature on the embedded engine, over HTTP', () => {
   before(async () => {
     const modelsDir = mkdtempSync(path.join(os.tmpdir(), 'darkroom-embedded-'));
     installTinyDiffusion(modelsDir);
+    installLocalModel(modelsDir, { name: 'test-ddcolor', role: 'colorize', signature: 'ddcolor', features: ['colorize'], file: 'model.onnx', bytes: tinyColorizeModel([20, 30]) });
     server = await startTestServer({ engines: { modelsDir } });
     client = await server.newClient(100);
   });
@@ -89,6 +94,31 @@ describe('every diffusion feature on the embedded engine, over HTTP', () => {
     const rem = await client.runTask('obj-removal', { src, mask });
     assert.equal(rem.status, 'success', JSON.stringify(rem));
     assert.equal(rem.results[0].data[0].engine, 'tiny-lcm');
+  });
+  test('the other features answer results on the same server', async () => {
+    const small = async (name: string, side: number) => sharp(testPhoto(name)).resize(side, side, { fit: 'inside' }).jpeg({ quality: 92 }).toBuffer();
+    const portrait = await small('portrait-julia.jpg', 400);
+    const astronaut = await small('astronaut.png', 400);
+    const cases: [string, Parameters<TestClient['runTask']>[1], Record<string, unknown>?][] = [
+      ['enhance', { src: await small('rocket.jpg', 160) }, { scale: 2 }],
+      ['sod', { src: astronaut }],
+      ['bg-replace', { src: astronaut }, { background_color: '#2060C0' }],
+      ['bg-blur', { src: astronaut }, { blur_strength: 60 }],
+      ['colorize', { src: await sharp(testPhoto('camera.png')).resize(256).png().toBuffer() }],
+      ['lighting', { src: await small('home.jpg', 480) }],
+      ['color-correct', { src: await small('coffee.png', 480) }],
+      ['mu-trans-rec', { src: astronaut, ref: portrait }],
+      ['face-swap/pre-process', { src: portrait }],
+      ['face-swap', { src: astronaut, ref: [portrait] }, { face_mapping: [{ index: 0, position: 0 }] }],
+      ['video-sr', { src: testPhoto('street.mp4'), srcType: 'video/mp4' }],
+    ];
+    const diffusion = ['text-to-image', 'obj-replace', 'hair-style', 'hair-ext', 'hair-bang', 'hair-vol', 'out-paint', 'obj-removal'];
+    assert.deepEqual([...diffusion, ...cases.map((c) => c[0])].sort(), FEATURES.map((f) => f.id).sort(), 'this file runs every feature of the table');
+    for (const [feature, inputs, params] of cases) {
+      const r = await client.runTask(feature, inputs, params);
+      assert.equal(r.status, 'success', `${feature}: ${JSON.stringify(r)}`);
+      assert.ok(r.results.length > 0, feature);
+    }
   });
 });
 

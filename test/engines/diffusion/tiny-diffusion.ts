@@ -5,7 +5,7 @@
  * outputs a test can predict.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { FLOAT, INT32, INT64, onnxModel } from '../../helpers/tiny-onnx.js';
 
@@ -173,5 +173,7 @@ export function installTinyDiffusion(modelsDir: string, name = 'tiny-lcm', o: Ti
     path: p,
     sha256: createHash('sha256').update(readFileSync(path.join(dir, p))).digest('hex'),
   }));
-  writeFileSync(path.join(modelsDir, 'catalog.json'), JSON.stringify([{ name, role: 'diffusion', signature: 'lcm-sd15', features: ['text-to-image'], files }]));
+  const catalogFile = path.join(modelsDir, 'catalog.json');
+  const others = existsSync(catalogFile) ? (JSON.parse(readFileSync(catalogFile, 'utf8')) as { name: string }[]).filter((e) => e.name !== name) : [];
+  writeFileSync(catalogFile, JSON.stringify([...others, { name, role: 'diffusion', signature: 'lcm-sd15', features: ['text-to-image'], files }]));
 }
