@@ -5,7 +5,7 @@
  * loads (inference thread starts, from /metrics) after the first round, the server's peak RSS; and
  * the bare anchors run in this process in the same rounds, so ratios share the machine's load.
  *
- *   npx tsx bench/warm.ts [--rounds 5] [--sizes 1024,3000] [--features sod,mu-trans-rec] [--budget-mb 1024] [--server-dir DIR]
+ *   npx tsx bench/warm.ts [--rounds 5] [--sizes 1024,3000] [--features sod,mu-trans-rec] [--budget-mb 1024] [--server-dir DIR] [--out-dir DIR]
  *   `npm run bench -- warm` runs it with the defaults. Writes bench/results/warm.json; the last
  *   round's outputs go to bench/results/warm/ to be looked at.
  */
@@ -28,7 +28,7 @@ const SIZES = opt('sizes', '1024,3000').split(',').map(Number);
 const FEATURES = opt('features', '').split(',').filter(Boolean);
 const BUDGET_MB = opt('budget-mb', '');
 const SERVER_DIR = opt('server-dir', '');
-const OUT_DIR = path.resolve(import.meta.dirname, 'results', 'warm');
+const OUT_DIR = path.resolve(opt('out-dir', path.join(import.meta.dirname, 'results', 'warm')));
 
 interface Case {
   feature: string;
