@@ -16,7 +16,6 @@ import { createBgReplaceEngine } from '../src/engines/neural/bg-replace.js';
 import { createEnhanceEngine } from '../src/engines/neural/enhance.js';
 import { checkNsfw } from '../src/engines/neural/nsfw.js';
 import { createSodEngine } from '../src/engines/neural/sod.js';
-import { closeMatting } from '../src/engines/neural/matte.js';
 import { createWorkerPool } from '../src/engines/runtime/pool.js';
 import { tfjsWasm } from '../src/engines/runtime/tfjs.js';
 import { isMain, measure, report, TESTDATA, type BenchRow } from './support.js';
@@ -38,7 +37,7 @@ export async function run(): Promise<BenchRow[]> {
     // case where every pool worker used to load its own ISNet session).
     const large = await sharp(readFileSync(PHOTO)).resize(3000, 2250, { fit: 'fill' }).jpeg({ quality: 92 }).toBuffer();
     const largeJob: EngineJob = { taskId: 'bench-large', feature: 'sod', params: {}, files: { src_ids: [{ fileId: 'l', fileName: 'l.jpg', contentType: 'image/jpeg', data: large }] } };
-    rows.push(await measure('sod 3000×2250, 2 tasks at once (cold)', 'darkroom: ISNet in one matting worker', () => Promise.all([sod.run(largeJob, ctx), sod.run(largeJob, ctx)])));
+    rows.push(await measure('sod 3000×2250, 2 tasks at once (cold)', 'darkroom: ISNet in one matting thread', () => Promise.all([sod.run(largeJob, ctx), sod.run(largeJob, ctx)])));
     const enhance = createEnhanceEngine(deps);
     await measure('warm-up', 'load models in workers', async () => {
       await enhance.warmUp!();
@@ -47,14 +46,13 @@ export async function run(): Promise<BenchRow[]> {
     rows.push(await measure('enhance x2 1024→2048', 'darkroom: esrgan-slim + back-projection, 192 px tiles on 2 workers (first task)', () => enhance.run(job('enhance', { scale: 2 }), ctx)));
     rows.push(await measure('enhance x2 1024→2048', 'darkroom: esrgan-slim + back-projection, 192 px tiles on 2 workers (warm)', () => enhance.run(job('enhance', { scale: 2 }), ctx)));
     rows.push(await measure('enhance x1 1024', 'darkroom: light restoration (cored unsharp mask, no network)', () => enhance.run(job('enhance', { scale: 1 }), ctx)));
-    rows.push(await measure('sod 1024', 'darkroom: ISNet medium on onnxruntime (one matting worker, all cores)', () => sod.run(job('sod'), ctx)));
+    rows.push(await measure('sod 1024', 'darkroom: ISNet medium on onnxruntime (one matting thread, all cores)', () => sod.run(job('sod'), ctx)));
     rows.push(await measure('bg-replace 1024 (+color)', 'darkroom: ISNet + composite', () => createBgReplaceEngine(deps).run(job('bg-replace', { background_color: '#336699' }), ctx)));
     rows.push(await measure('bg-blur 1024 (+blur 60)', 'darkroom: ISNet + weighted blur', () => createBgBlurEngine(deps).run(job('bg-blur', { blur_strength: 60 }), ctx)));
     await checkNsfw(deps.pool, sharp(photo), { modelsDir: deps.config.engines.modelsDir, threshold: 0.7 });
     rows.push(await measure('nsfw check 1024', 'darkroom: nsfwjs MobileNetV2 (warm)', () => checkNsfw(deps.pool, sharp(photo), { modelsDir: deps.config.engines.modelsDir, threshold: 0.7 })));
   } finally {
     await deps.pool.destroy();
-    await closeMatting();
   }
 
   // Bare libraries, in this (main) thread, on the same photo.

@@ -47,6 +47,8 @@ class W {
 
 export const FLOAT = 1;
 export const UINT8 = 2;
+export const INT32 = 6;
+export const INT64 = 7;
 
 export interface Value { name: string; dims: (number | string)[]; type?: number }
 export interface Init { name: string; dims: number[]; values: number[] }

@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
+import { ping } from '../../db/connect.js';
 import { readAutoPullStatus } from '../../engines/models/auto-pull.js';
 import { featureStatus } from '../../engines/routing/status.js';
 import type { ApiServices } from '../services.js';
@@ -21,7 +21,7 @@ export async function healthRoutes(app: FastifyInstance, services: ApiServices):
         checks[name] = e instanceof Error ? e.message : 'failed';
       }
     };
-    await run('database', () => sql`select 1`.execute(services.db.kysely));
+    await run('database', () => ping(services.db));
     await run('queue', () => services.queue.check());
     await run('storage', () => services.files.storage.check());
     const ok = Object.values(checks).every((v) => v === 'ok');

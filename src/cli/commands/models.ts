@@ -11,6 +11,8 @@ import { printTable, quietLog, type CliContext } from '../context.js';
 
 const NO_POOL: WorkerPool = {
   size: 0,
+  roomyMemory: false,
+  asOneTask: (work) => work(),
   run: () => Promise.reject(new Error('no worker pool in the CLI listing')),
   destroy: async () => undefined,
 };

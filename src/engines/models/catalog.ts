@@ -16,13 +16,13 @@ export interface ModelFile {
 }
 
 /** What a model does; engines pick the first present model of the role they need. */
-export type ModelRole = 'inpaint' | 'colorize' | 'super-resolution' | 'face-restore' | 'face-swap' | 'face-embedding' | 'face-parsing' | 'matting' | 'nsfw' | 'face-analysis';
+export type ModelRole = 'inpaint' | 'colorize' | 'super-resolution' | 'face-restore' | 'face-swap' | 'face-embedding' | 'face-parsing' | 'matting' | 'nsfw' | 'face-analysis' | 'diffusion';
 
 /**
  * The exact input/output contract of an ONNX model (names, shapes, ranges); one adapter in
  * `adapters/` per signature does the pre- and post-processing.
  */
-export type ModelSignature = 'lama' | 'migan' | 'ddcolor' | 'eccv16' | 'siggraph17' | 'realesrgan' | 'gfpgan' | 'inswapper' | 'arcface' | 'bisenet';
+export type ModelSignature = 'lama' | 'migan' | 'ddcolor' | 'eccv16' | 'siggraph17' | 'realesrgan' | 'gfpgan' | 'inswapper' | 'arcface' | 'bisenet' | 'lcm-sd15';
 
 /** Where the checksum in the catalog comes from. */
 export type ChecksumOrigin = 'published' | 'package' | 'first-download';
@@ -386,7 +386,39 @@ const DOWNLOADABLE: ModelSpec[] = [
   },
 ];
 
-export const MODELS: readonly ModelSpec[] = [...SHIPPED, ...DOWNLOADABLE];
+/**
+ * The embedded CPU diffusion engine's model (src/engines/diffusion/): a Latent Consistency Model
+ * distilled from Dreamshaper v7 (Stable Diffusion 1.5), 4 steps at 512², in the ONNX export on its
+ * own model card's repository. Chosen by licence (MIT on the card, the only few-step SD export with
+ * a permissive one found; SD-Turbo and SDXL-Turbo are under Stability's own licences) and then by
+ * quality per second on a CPU (see docs/models.md).
+ */
+const LCM_DREAMSHAPER: ModelSpec = {
+  name: 'lcm-dreamshaper-v7',
+  role: 'diffusion',
+  signature: 'lcm-sd15',
+  features: ['text-to-image', 'obj-replace', 'hair-style', 'hair-ext', 'hair-bang', 'hair-vol', 'out-paint', 'obj-removal'],
+  implementation: 'LCM Dreamshaper v7 (SD 1.5 UNet distilled to 4 steps, fp32) on onnxruntime',
+  runtime: 'onnxruntime',
+  files: [
+    { path: 'tokenizer/vocab.json' },
+    { path: 'tokenizer/merges.txt' },
+    { path: 'tokenizer/tokenizer_config.json' },
+    { path: 'text_encoder/model.onnx' },
+    { path: 'unet/model.onnx' },
+    { path: 'unet/model.onnx_data' },
+    { path: 'vae_decoder/model.onnx' },
+    { path: 'vae_encoder/model.onnx' },
+  ],
+  url: 'https://huggingface.co/SimianLuo/LCM_Dreamshaper_v7/resolve/main/',
+  source: 'https://huggingface.co/SimianLuo/LCM_Dreamshaper_v7',
+  sizeMB: 4270,
+  license: 'MIT (SimianLuo/LCM_Dreamshaper_v7 model card); an SD 1.5 derivative: CreativeML OpenRAIL-M use restrictions apply',
+  checksum: 'first-download',
+  rank: 10,
+};
+
+export const MODELS: readonly ModelSpec[] = [...SHIPPED, ...DOWNLOADABLE, LCM_DREAMSHAPER];
 
 export function modelSpec(name: string): ModelSpec {
   const m = MODELS.find((x) => x.name === name);
