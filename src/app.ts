@@ -18,6 +18,7 @@ import { resolveMemoryBudgetMb } from './engines/runtime/memory-budget.js';
 import { MemoryGovernor } from './engines/runtime/memory-governor.js';
 import { createWorkerPool } from './engines/runtime/pool.js';
 import type { WorkerPool } from './engines/engine.js';
+import { startAutoPull, type AutoPull } from './engines/models/auto-pull.js';
 import { feature } from './features/table.js';
 import type { FeatureId } from './features/table.js';
 import { FilesService } from './files/files.service.js';
@@ -134,6 +135,7 @@ export async function createDarkroom(config: DarkroomConfig, opts: DarkroomOptio
   let pool: WorkerPool | undefined;
   let governor: MemoryGovernor | undefined;
   let engines: EngineRegistry | undefined;
+  let autoPull: AutoPull | undefined;
   if (config.runEngines) {
     governor = new MemoryGovernor({ budgetMb: resolveMemoryBudgetMb(config.engines.memoryTargetMb), keepWarmMs: config.engines.idleReleaseMs });
     pool = createWorkerPool(config.engines.workers, { governor });
@@ -151,6 +153,8 @@ export async function createDarkroom(config: DarkroomConfig, opts: DarkroomOptio
       for (const t of await claims.resumeAfterRestart()) await queue.enqueue(t.id, t.feature, t.client_id);
     }
     if (config.engines.preload) for (const e of engines.values()) void e.warmUp?.().catch((err) => log.warn({ err, feature: e.feature }, 'warm-up failed'));
+
+    autoPull = startAutoPull({ enabled: config.models.autoPull, modelsDir: config.engines.modelsDir, baseUrl: config.models.baseUrl, retryMs: config.models.retryMs, log: log.child({ component: 'models' }) });
   }
 
   if (isLocalhostUrl(config.publicUrl) && ['0.0.0.0', '::'].includes(config.host)) {
@@ -221,6 +225,7 @@ export async function createDarkroom(config: DarkroomConfig, opts: DarkroomOptio
       await queue.close();
       await heartbeat?.stop().catch((err: unknown) => log.warn({ err }, 'could not remove the worker heartbeat'));
       await ownRateLimitRedis?.quit().catch(() => undefined);
+      await autoPull?.stop();
       await pool?.destroy();
       governor?.close();
       for (const e of engines?.values() ?? []) await e.close?.();

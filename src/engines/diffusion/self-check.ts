@@ -4,9 +4,13 @@
  * Weights that load but were exported wrongly (a wrong scaling factor, a swapped input, fp16 overflow)
  * pass every checksum and fail here.
  */
+import type { DarkroomConfig } from '../../config.js';
 import type { WorkerPool } from '../engine.js';
+import type { ModelCheck } from '../models/check.js';
+import { presentModels } from '../models/select.js';
+import { createWorkerPool } from '../runtime/pool.js';
 import type { ModelSpec } from '../models/catalog.js';
-import { SD15_SCALING_FACTOR, verifiedPipeline } from './model.js';
+import { SD15_SCALING_FACTOR, SIGNATURES, verifiedPipeline } from './model.js';
 import { poolRunner, type EmbeddedSettings } from './embedded-backend.js';
 import { generate } from './pipeline.js';
 import { loadClipTokenizer } from './tokenizer.js';
@@ -99,4 +103,29 @@ export async function checkDiffusionModel(pool: WorkerPool, spec: ModelSpec, mod
   if (check.luminanceSpread < MIN_SPREAD) problems.push(`the generated image is flat (luminance spread ${check.luminanceSpread.toFixed(1)} < ${MIN_SPREAD})`);
   if (check.outsideChange > MAX_OUTSIDE_CHANGE) problems.push(`inpainting changed the picture outside its mask by ${check.outsideChange.toFixed(1)} levels on average (> ${MAX_OUTSIDE_CHANGE})`);
   return { ok: problems.length === 0, ...check, problems };
+}
+
+/**
+ * Every installed diffusion model (or those named), each through `checkDiffusionModel` in a pool of
+ * its own, as rows of `darkroom models check`.
+ */
+export async function checkDiffusionModels(modelsDir: string, config: Pick<DarkroomConfig, 'engines' | 'diffusion'>, only?: readonly string[]): Promise<ModelCheck[]> {
+  const specs = presentModels('diffusion', modelsDir, SIGNATURES).filter((m) => !only?.length || only.includes(m.name));
+  if (specs.length === 0) return [];
+  const pool = createWorkerPool(1, { idleMs: config.engines.idleReleaseMs });
+  const results: ModelCheck[] = [];
+  try {
+    for (const spec of specs) {
+      try {
+        const r = await checkDiffusionModel(pool, spec, modelsDir, config.diffusion.embedded);
+        const figures = `neighbour correlation ${r.neighbourCorrelation.toFixed(2)}, luminance spread ${r.luminanceSpread.toFixed(1)}, change outside the inpainting mask ${r.outsideChange.toFixed(1)} levels; ${r.seconds.textToImage.toFixed(1)} s text-to-image, ${r.seconds.inpaint.toFixed(1)} s inpainting`;
+        results.push({ name: spec.name, passed: r.ok, detail: r.ok ? figures : `${r.problems.join('; ')} (${figures})` });
+      } catch (e) {
+        results.push({ name: spec.name, passed: false, detail: e instanceof Error ? e.message : String(e) });
+      }
+    }
+  } finally {
+    await pool.destroy();
+  }
+  return results;
 }
