@@ -4,7 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { installedDiffusionModel } from '../../../src/engines/diffusion/index.js';
-import { checkDiffusionModel, luminanceSpread, neighbourCorrelation } from '../../../src/engines/diffusion/self-check.js';
+import { checkDiffusionModel, checkDiffusionModels, luminanceSpread, neighbourCorrelation } from '../../../src/engines/diffusion/self-check.js';
+import { loadConfig } from '../../../src/config.js';
+import { checkModels } from '../../../src/engines/models/check.js';
 import { createWorkerPool } from '../../../src/engines/runtime/pool.js';
 import { installTinyDiffusion } from './tiny-diffusion.js';
 
@@ -43,5 +45,17 @@ describe('models check for a diffusion model (real pool thread, tiny models)', (
     assert.equal(r.ok, false);
     assert.ok(r.problems.some((p) => /flat/.test(p)), r.problems.join('; '));
     assert.ok(r.problems.some((p) => /outside its mask/.test(p)), 'a decoder that loses the picture also fails the inpainting check');
+  });
+
+  test('models check: one row per installed diffusion model, left out of the ONNX checks', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'darkroom-check-rows-'));
+    installTinyDiffusion(dir, 'tiny-good');
+    installTinyDiffusion(dir, 'tiny-flat', { flatDecoder: true });
+    const config = loadConfig({ dataDir: mkdtempSync(path.join(os.tmpdir(), 'darkroom-check-cfg-')), engines: { modelsDir: dir }, diffusion: { embedded: { size: 256 } } }, {});
+    assert.deepEqual(await checkModels(dir), []);
+    const rows = await checkDiffusionModels(dir, config);
+    assert.deepEqual(rows.map((r) => [r.name, r.passed]).sort(), [['tiny-flat', false], ['tiny-good', true]]);
+    assert.match(rows.find((r) => r.name === 'tiny-good')!.detail, /neighbour correlation 0\.\d+, luminance spread/);
+    assert.deepEqual((await checkDiffusionModels(dir, config, ['tiny-good'])).map((r) => r.name), ['tiny-good']);
   });
 });
