@@ -151,6 +151,17 @@ export const ConfigSchema = Type.Object(
        */
       realEsrganMaxPixels: count(1_000_000, 'largest input for an installed Real-ESRGAN', 'DARKROOM_REALESRGAN_MAX_PIXELS'),
     }),
+    models: group({
+      /**
+       * Fetch the recommended models (catalog `recommended`) in the background on start, each verified
+       * before use. Off by default only where no network is expected: under the test runner and on CI.
+       */
+      autoPull: flag(process.env.NODE_ENV !== 'test' && !process.env.CI, 'fetch the recommended models in the background on start', 'DARKROOM_MODELS_AUTO_PULL'),
+      /** A mirror holding the catalog's file names (an internal host for air-gapped sites); default each model's public source. */
+      baseUrl: Type.Optional(Type.String({ minLength: 1, description: 'mirror of the model files', ...env('DARKROOM_MODELS_BASE_URL') })),
+      /** After a round that could not fetch everything (offline, refused, bad checksum), the next try comes this much later. */
+      retryMs: ms(30 * 60_000, 'wait before the next auto-pull round after a failure', 'DARKROOM_MODELS_RETRY_MS'),
+    }),
     diffusion: group({
       /** AUTOMATIC1111 / Forge base URLs. */
       a1111: urlList('AUTOMATIC1111 / Forge servers', 'DARKROOM_A1111_URLS'),
@@ -163,6 +174,14 @@ export const ConfigSchema = Type.Object(
       workflowsDir: Type.Optional(Type.String({ minLength: 1 })),
       /** ComfyUI `ckpt_name` when a style names none (A1111 keeps its loaded model). */
       checkpoint: Type.Optional(Type.String({ minLength: 1, ...env('DARKROOM_DIFFUSION_CHECKPOINT') })),
+      /** The embedded CPU diffusion engine, used when no server above is configured and its model is installed. */
+      embedded: group({
+        enabled: flag(true, 'embedded CPU diffusion when no server is configured', 'DARKROOM_EMBEDDED_DIFFUSION'),
+        steps: Type.Integer({ minimum: 1, maximum: 8, default: 4, description: 'LCM steps per image' }),
+        /** Long side the model works at; SD 1.5 was trained at 512. Multiples of 64. */
+        size: Type.Integer({ minimum: 256, maximum: 768, multipleOf: 64, default: 512, description: 'working long side in pixels' }),
+        guidanceScale: Type.Number({ minimum: 1, maximum: 15, default: 8.5, description: 'LCM guidance (distilled into the model)' }),
+      }),
     }),
     admin: group({ password: Type.Optional(Type.String({ minLength: 1, ...env('DARKROOM_ADMIN_PASSWORD') })) }),
     webhooks: group({

@@ -8,6 +8,7 @@ import type { FilesService } from '../files/files.service.js';
 import { faultPoint } from '../util/fault.js';
 import { SHUTDOWN } from './queue.js';
 import type { StoredPayload, TaskResultEntry, TasksService } from './tasks.service.js';
+import type { TaskClaims } from './worker-liveness.js';
 
 export interface RunnerOptions {
   timeoutMs: number;
@@ -22,6 +23,7 @@ export interface RunnerOptions {
 export class TaskRunner {
   constructor(
     private readonly tasks: TasksService,
+    private readonly claims: Pick<TaskClaims, 'claim' | 'release'>,
     private readonly files: FilesService,
     private readonly engines: EngineRegistry,
     private readonly log: Logger,
@@ -29,7 +31,7 @@ export class TaskRunner {
   ) {}
 
   readonly handle = async (taskId: string, signal: AbortSignal): Promise<void> => {
-    const task = await this.tasks.claim(taskId, this.opts.workerId);
+    const task = await this.claims.claim(taskId, this.opts.workerId);
     if (!task) return;
     const log = this.log.child({ taskId, feature: task.feature });
     const timeout = AbortSignal.timeout(this.opts.timeoutMs);
@@ -82,7 +84,7 @@ export class TaskRunner {
         await this.tasks.fail(taskId, 'error_inference', `the task did not finish within ${Math.round(this.opts.timeoutMs / 1000)} s`);
       } else if (signal.aborted && signal.reason === SHUTDOWN) {
         // A deliberate stop is not a crash: the run is given back, to resume after the restart.
-        await this.tasks.release(taskId, this.opts.workerId);
+        await this.claims.release(taskId, this.opts.workerId);
         log.info('task released at shutdown');
       } else if (signal.aborted) {
         log.info('task stopped: dropped or cancelled');
