@@ -6,6 +6,9 @@ import { migrateToLatest } from './migrations.js';
 
 export type DbDialectName = 'sqlite' | 'postgres';
 
+/** Where a repository runs a statement: the database, or the caller's open transaction. */
+export type Executor = Kysely<Database> | Transaction<Database>;
+
 export interface Db {
   kysely: Kysely<Database>;
   dialect: DbDialectName;
@@ -37,6 +40,11 @@ export async function openDatabase(url: string): Promise<Db> {
   const kysely = dialect === 'postgres' ? await openPostgres(url) : await openSqlite(url.replace(/^sqlite:/, ''));
   await migrateToLatest(kysely, dialect);
   return { kysely, dialect, close: () => kysely.destroy() };
+}
+
+/** Answers when the database does: readiness checks. */
+export async function ping(db: Db): Promise<void> {
+  await sql`select 1`.execute(db.kysely);
 }
 
 /**
