@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { featureDownloads } from '../../engines/models/auto-pull.js';
 import { FEATURES } from '../../features/table.js';
 import { ApiError } from '../errors.js';
 import { requireAdmin } from '../plugins/client-auth.js';
@@ -108,24 +109,29 @@ export async function adminRoutes(app: FastifyInstance, services: ApiServices): 
     };
   });
 
-  app.get('/admin/v1/features', { preHandler: admin, schema: { ...secured, summary: 'Features, limits, prices and availability' } }, async () => ({
-    status: 200,
-    result: {
-      features: FEATURES.map((f) => {
-        const a = services.engines?.get(f.id)?.availability() ?? { available: true, reason: 'engines run in worker processes' };
-        return {
-          id: f.id,
-          title: f.title,
-          segments: f.segments,
-          file_sets: f.fileSets.map((s) => ({ name: s.name, required: s.required, role: s.role, max_files: s.maxFiles })),
-          limits: f.limits,
-          price: priceOf(services.config, f.id, f.price),
-          available: a.available,
-          reason: a.reason ?? null,
-          implementation: 'implementation' in a ? (a.implementation ?? null) : null,
-          styles: f.styles,
-        };
-      }),
-    },
-  }));
+  app.get('/admin/v1/features', { preHandler: admin, schema: { ...secured, summary: 'Features, limits, prices and availability' } }, async () => {
+    const downloads = featureDownloads(services.config.engines.modelsDir);
+    return {
+      status: 200,
+      result: {
+        features: FEATURES.map((f) => {
+          const a = services.engines?.get(f.id)?.availability() ?? { available: true, reason: 'engines run in worker processes' };
+          return {
+            id: f.id,
+            title: f.title,
+            segments: f.segments,
+            file_sets: f.fileSets.map((s) => ({ name: s.name, required: s.required, role: s.role, max_files: s.maxFiles })),
+            limits: f.limits,
+            price: priceOf(services.config, f.id, f.price),
+            available: a.available,
+            reason: a.reason ?? null,
+            implementation: 'implementation' in a ? (a.implementation ?? null) : null,
+            /** A model on its way that will upgrade this feature (first start's background download). */
+            upgrading: downloads.get(f.id) ?? null,
+            styles: f.styles,
+          };
+        }),
+      },
+    };
+  });
 }
