@@ -5,19 +5,17 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import pino from 'pino';
 import sharp from 'sharp';
 import { loadConfig } from '../src/config.js';
 import type { EngineDeps, EngineJob } from '../src/engines/engine.js';
-import { packageDir } from '../src/engines/models/resolve.js';
 import { createBgBlurEngine } from '../src/engines/neural/bg-blur.js';
 import { createBgReplaceEngine } from '../src/engines/neural/bg-replace.js';
 import { createEnhanceEngine } from '../src/engines/neural/enhance.js';
 import { checkNsfw } from '../src/engines/neural/nsfw.js';
 import { createSodEngine } from '../src/engines/neural/sod.js';
 import { createWorkerPool } from '../src/engines/runtime/pool.js';
-import { tfjsWasm } from '../src/engines/runtime/tfjs.js';
+import { imglyAnchor, upscalerAnchor } from './anchors.js';
 import { isMain, measure, report, TESTDATA, type BenchRow } from './support.js';
 
 const PHOTO = path.join(TESTDATA, 'astronaut.png');
@@ -56,25 +54,11 @@ export async function run(): Promise<BenchRow[]> {
   }
 
   // Bare libraries, in this (main) thread, on the same photo.
-  const imgly = await import('@imgly/background-removal-node');
-  const publicPath = pathToFileURL(path.join(packageDir('@imgly/background-removal-node')!, 'dist') + '/').href;
-  const blob = new Blob([new Uint8Array(photo)], { type: 'image/png' });
-  await imgly.removeBackground(blob, { model: 'medium', publicPath });
-  rows.push(await measure('sod 1024', 'bare: @imgly/background-removal-node removeBackground(medium), warm', () => imgly.removeBackground(new Blob([new Uint8Array(photo)], { type: 'image/png' }), { model: 'medium', publicPath })));
-
-  const tf = await tfjsWasm();
-  const { default: Upscaler } = (await import('upscaler')) as unknown as { default: new (o: object) => { execute(t: unknown, o: object): Promise<unknown>; dispose(): Promise<void> } };
-  const modelJson = path.join(packageDir('@upscalerjs/esrgan-slim')!, 'models/x2/model.json');
-  const upscaler = new Upscaler({ model: { path: pathToFileURL(modelJson).href, scale: 2, modelType: 'layers', inputRange: [0, 255], outputRange: [0, 255] } });
-  const { data, info } = await sharp(photo).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  const input = tf.tensor3d(Int32Array.from(data), [info.height, info.width, 3], 'int32');
-  await upscaler.execute(tf.zeros([200, 200, 3]), { patchSize: 192, padding: 8, output: 'tensor' });
-  rows.push(await measure('enhance x2 1024→2048', 'bare: upscaler + esrgan-slim, patch 192, padding 8, one thread', async () => {
-    const out = (await upscaler.execute(input, { patchSize: 192, padding: 8, output: 'tensor' })) as { dispose(): void };
-    out.dispose();
-  }));
-  input.dispose();
-  await upscaler.dispose();
+  const imgly = await imglyAnchor(photo);
+  rows.push(await measure('sod 1024', 'bare: @imgly/background-removal-node removeBackground(medium), warm', imgly.run));
+  const upscaler = await upscalerAnchor(photo);
+  rows.push(await measure('enhance x2 1024→2048', 'bare: upscaler + esrgan-slim, patch 192, padding 8, one thread', upscaler.run));
+  await upscaler.close();
   return rows;
 }
 

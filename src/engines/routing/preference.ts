@@ -1,4 +1,4 @@
-import { availableParallelism } from 'node:os';
+import { expectedTimeLabel } from '../diffusion/expected-time.js';
 import type { EngineConfig } from '../engine.js';
 import type { FeatureId } from '../../features/table.js';
 import type { ModelRole, ModelSignature } from '../models/catalog.js';
@@ -22,18 +22,8 @@ const DIFFUSION_INPAINT: EngineOption = { id: 'diffusion-inpaint', kind: 'diffus
 const ONNX_INPAINT: EngineOption = { id: 'onnx-inpaint', kind: 'onnx', label: 'LaMa / MI-GAN inpainting (ONNX)', role: 'inpaint', signatures: ['lama', 'migan'] };
 const PATCHMATCH: EngineOption = { id: 'patchmatch', kind: 'builtin', label: 'classical multi-scale PatchMatch' };
 /** The embedded CPU diffusion engine (src/engines/diffusion/): the same generative path, on this machine. */
-const EMBEDDED: EngineOption = { id: 'embedded-diffusion', kind: 'onnx', label: `embedded CPU diffusion (LCM, ${expectedEmbeddedTime()})`, role: 'diffusion', signatures: ['lcm-sd15'] };
-const EMBEDDED_INPAINT: EngineOption = { ...EMBEDDED, id: 'embedded-inpaint', label: `embedded CPU diffusion inpainting (LCM, ${expectedEmbeddedTime()})` };
-
-/**
- * What a user waits for one 512² image from the embedded engine on this machine: an estimate scaled
- * by the cores onnxruntime gets (FastSD CPU publishes 20 s for the same 4-step model under PyTorch on
- * an 8-thread Core i7; fp32 onnxruntime on 2 cores is taken as 3× that). Not measured here: no weights.
- */
-function expectedEmbeddedTime(): string {
-  const seconds = Math.round((20 * 3 * 2) / Math.max(1, availableParallelism()));
-  return `≈ ${seconds} s per 512² image on ${availableParallelism()} cores, estimated`;
-}
+const EMBEDDED: EngineOption = { id: 'embedded-diffusion', kind: 'onnx', label: `embedded CPU diffusion (LCM, ${expectedTimeLabel()})`, role: 'diffusion', signatures: ['lcm-sd15'] };
+const EMBEDDED_INPAINT: EngineOption = { ...EMBEDDED, id: 'embedded-inpaint', label: `embedded CPU diffusion inpainting (LCM, ${expectedTimeLabel()})` };
 
 /**
  * Each feature's engines, best first: a configured diffusion backend where the feature is generative
