@@ -11,6 +11,7 @@ import type { TaskQueue } from './queue.js';
 import { faultPoint } from '../util/fault.js';
 import { paramsProblem } from '../features/check.js';
 import { assertBoundedParams } from './params-bounds.js';
+import { abandonmentPaused } from './abandonment.js';
 
 export interface CreateTaskBody {
   request_id: number;
@@ -190,12 +191,11 @@ export class TasksService {
       return created.id;
     }
     if (created.isNew) {
-      try {
-        await this.queue!.enqueue(created.id, spec.id, clientId);
-      } catch (e) {
-        await this.fail(created.id, 'unknown_internal_error', 'the task could not be queued');
-        throw e;
-      }
+      // The row is the task; the queue only derives from it. A job the queue could not take now is
+      // enqueued by the requeue sweep as soon as the queue is back (tasks/requeue.ts).
+      await this.queue!.enqueue(created.id, spec.id, clientId).catch(() => undefined);
+      // The client's 10 s start when it receives the id, not when the row was written.
+      if (this.clock.now() - now > 1000) await this.db.kysely.updateTable('tasks').set({ last_polled_at: this.clock.now() }).where('id', '=', created.id).where('status', '=', 'running').execute();
     }
     return created.id;
   }
@@ -227,7 +227,7 @@ export class TasksService {
   }
 
   private isAbandoned(t: TasksTable, now: number): boolean {
-    return t.status === 'running' && t.callback_url === null && now - t.last_polled_at > this.opts.abandonAfterMs;
+    return t.status === 'running' && t.callback_url === null && now - t.last_polled_at > this.opts.abandonAfterMs && !abandonmentPaused(this.db, this.opts.abandonAfterMs);
   }
 
   async view(t: TasksTable): Promise<TaskView> {
@@ -260,6 +260,7 @@ export class TasksService {
 
   /** Drops every running task nobody polled for 10 s. */
   async sweepAbandoned(): Promise<string[]> {
+    if (abandonmentPaused(this.db, this.opts.abandonAfterMs)) return [];
     const limit = this.clock.now() - this.opts.abandonAfterMs;
     const rows = await this.db.kysely
       .selectFrom('tasks')

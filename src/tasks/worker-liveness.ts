@@ -3,6 +3,7 @@ import type { Db } from '../db/connect.js';
 import type { Clock } from '../util/clock.js';
 import type { TaskQueue } from './queue.js';
 import type { TasksService } from './tasks.service.js';
+import { requeueUnclaimed } from './requeue.js';
 
 /**
  * Liveness is wall-clock time, not the injected business clock: tests that move the business
@@ -108,15 +109,8 @@ export async function recoverOrphanedTasks(
   await db.kysely.deleteFrom('workers').where('heartbeat_at', '<', now - 24 * 3600_000).execute();
   if (!scope.requeueUnclaimed) return report;
   // A task inserted but never claimed (its enqueue was lost, e.g. the API process died in between, or
-  // BullMQ gave up a stalled job) is enqueued again; a job that is still queued makes this a no-op.
-  const unclaimed = await db.kysely
-    .selectFrom('tasks')
-    .select(['id', 'feature', 'client_id'])
-    .where('status', '=', 'running')
-    .where('claimed_by', 'is', null)
-    .where('created_at', '<', clock.now() - opts.requeueUnclaimedAfterMs)
-    .execute();
-  for (const t of unclaimed) await queue.enqueue(t.id, t.feature, t.client_id);
+  // BullMQ gave up a stalled job) is enqueued again.
+  await requeueUnclaimed({ db, queue, clock }, opts.requeueUnclaimedAfterMs);
   return report;
 }
 
