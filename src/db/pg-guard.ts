@@ -1,4 +1,5 @@
 import type { PostgresPool, PostgresPoolClient } from 'kysely';
+import type pg from 'pg';
 import { ServiceUnavailableError, type ServiceHealth } from '../health/service-health.js';
 
 /** Errors that say the connection to PostgreSQL is gone, not that the statement was wrong. */
@@ -17,7 +18,7 @@ export function isPgConnectionError(e: unknown): boolean {
  * counts as down, a query is refused at once: requests answer 503 instead of each waiting out the
  * connect timeout; the health probe (on the raw pool) finds the database back.
  */
-export function guardPool(pool: PostgresPool, health: ServiceHealth): PostgresPool {
+export function guardPool(pool: pg.Pool, health: ServiceHealth): PostgresPool {
   const fail = (e: unknown): never => {
     if (!isPgConnectionError(e)) throw e;
     health.markDown(e);
@@ -27,13 +28,25 @@ export function guardPool(pool: PostgresPool, health: ServiceHealth): PostgresPo
     async connect(): Promise<PostgresPoolClient> {
       health.assertUp();
       const client = await pool.connect().catch(fail);
+      // pg-pool listens for errors only on idle clients: the server ending a session while a
+      // client is checked out (between two statements of a transaction) would be unheard and
+      // crash the process. The broken client is destroyed on release, not pooled again.
+      let broken: Error | undefined;
+      const onError = (e: Error) => {
+        broken = e;
+        health.markDown(e);
+      };
+      client.on('error', onError);
       return {
-        query: ((...args: [string, readonly unknown[]]) => {
-          const result = client.query(...args) as unknown;
+        query: ((...args: unknown[]) => {
+          const result = (client.query as (...a: unknown[]) => unknown).apply(client, args);
           // A cursor (streaming) is returned as is; a statement's promise reports a lost connection.
           return result instanceof Promise ? result.catch(fail) : result;
         }) as PostgresPoolClient['query'],
-        release: (destroy?: boolean) => client.release(destroy),
+        release: (destroy?: boolean) => {
+          client.removeListener('error', onError);
+          client.release(destroy || broken);
+        },
       };
     },
     end: () => pool.end(),

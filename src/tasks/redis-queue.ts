@@ -93,7 +93,8 @@ export class RedisQueue implements TaskQueue {
    * COMMAND_WAIT_MS: a caller (task creation, a sweep) never hangs on a reconnecting client.
    */
   private async live<T>(command: () => Promise<T>): Promise<T> {
-    if (this.connection.status !== 'ready') this.health.markDown(new Error(`redis connection is ${this.connection.status}`));
+    // Down is learnt from the connection's events ('error', 'close'); a client still making its
+    // first connection is waited for, within the same bound.
     this.health.assertUp();
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -113,7 +114,6 @@ export class RedisQueue implements TaskQueue {
   }
 
   private async ping(): Promise<void> {
-    if (this.connection.status !== 'ready') throw new Error(`redis connection is ${this.connection.status}`);
     const pong = await Promise.race([this.connection.ping(), new Promise<never>((_, reject) => setTimeout(() => reject(new Error('redis did not answer within 2 s')), 2000).unref())]);
     if (pong !== 'PONG') throw new Error(`redis answered ${pong}`);
   }
