@@ -52,7 +52,7 @@ after(async () => {
   pgc?.close();
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** A request retried while the deployment answers 503 or cannot be reached, as a patient client would. */
 async function patiently(fn: () => Promise<ApiResponse>, seen?: Set<number>): Promise<ApiResponse> {
