@@ -29,8 +29,8 @@ export function redisQueueOptions(tasks: { concurrency: number; perKeyConcurrenc
 
 /** BullMQ job ids may not be integers nor contain ':'; task ids are base64url. */
 const jobIdOf = (taskId: string) => `t-${taskId}`;
-/** A queue command that takes longer than this counts as Redis being away (the command may still land later: enqueueing is idempotent). */
-const COMMAND_WAIT_MS = 2_000;
+/** A queue command is given up after this (it may still land later: enqueueing is idempotent). */
+const COMMAND_WAIT_MS = 5_000;
 /** BullMQ's largest priority (2^21). */
 const MAX_PRIORITY = 2_097_152;
 
@@ -103,7 +103,8 @@ export class RedisQueue implements TaskQueue {
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => {
             const slow = new ServiceUnavailableError('queue', `redis did not answer within ${COMMAND_WAIT_MS} ms`);
-            this.health.markDown(slow);
+            // A connected but slow Redis (a loaded machine, scripts reloading after a restart) is not lost.
+            if (this.connection.status !== 'ready') this.health.markDown(slow);
             reject(slow);
           }, COMMAND_WAIT_MS);
         }),

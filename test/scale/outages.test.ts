@@ -58,7 +58,7 @@ async function endSessions(url: string): Promise<number> {
 
 const s3Config = () => ({ driver: 's3' as const, s3: { endpoint: s3.endpoint, bucket: s3.bucket, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, forcePathStyle: true, region: 'us-east-1' } });
 
-test('finding 1: PostgreSQL ending its sessions does not kill the process; the pool reconnects; lost and back logged once (finding 4)', async () => {
+test('finding 1: PostgreSQL ending its sessions does not kill the process; the pool reconnects; lost and back logged once (finding 4)', { timeout: 180_000 }, async () => {
   const { log, count } = capture();
   const db = await openDatabase(tdb.url, log);
   try {
@@ -74,7 +74,7 @@ test('finding 1: PostgreSQL ending its sessions does not kill the process; the p
   }
 });
 
-test('finding 1: a task is not dropped as unpolled right after a database outage (nobody could poll it)', async () => {
+test('finding 1: a task is not dropped as unpolled right after a database outage (nobody could poll it)', { timeout: 180_000 }, async () => {
   const server = await startTestServer({ databaseUrl: tdb.url, runEngines: false }, { log: pino({ level: 'silent' }) });
   servers.push(server);
   const client = await server.newClient(5);
@@ -91,7 +91,7 @@ test('finding 1: a task is not dropped as unpolled right after a database outage
   assert.equal(polled.body.result.status, 'running');
 });
 
-test('finding 2: while Redis is down a task is created at once and kept; it is enqueued as soon as Redis is back, also after a restart that emptied it', async () => {
+test('finding 2: while Redis is down a task is created at once and kept; it is enqueued as soon as Redis is back, also after a restart that emptied it', { timeout: 180_000 }, async () => {
   await redis.kill();
   const { log, count } = capture();
   const server = await startTestServer({ databaseUrl: tdb.url, redisUrl: redis.url, runEngines: false }, { log });
@@ -122,8 +122,7 @@ test('finding 2: while Redis is down a task is created at once and kept; it is e
   }
 });
 
-test('finding 3: a storage blip while tasks run is waited out: every task succeeds, charged once', async () => {
-  await redis.start().catch(() => undefined);
+test('finding 3: a storage blip while tasks run is waited out: every task succeeds, charged once', { timeout: 180_000 }, async () => {
   const common = { databaseUrl: tdb.url, redisUrl: redis.url, storage: s3Config(), tasks: { queue: { prefix: 'blip' } } };
   const api = await startTestServer({ ...common, runEngines: false }, { log: pino({ level: 'silent' }) });
   servers.push(api);

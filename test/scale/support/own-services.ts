@@ -125,6 +125,7 @@ function processService(what: string, port: number, url: string, spawnIt: () => 
     port,
     kill,
     async start() {
+      if (child && child.exitCode === null && child.signalCode === null) return;
       child = spawnIt();
       await waitForPort(port, child, what);
     },
