@@ -9,6 +9,9 @@ import { guardPool } from './pg-guard.js';
 
 export type DbDialectName = 'sqlite' | 'postgres';
 
+/** Where a repository runs a statement: the database, or the caller's open transaction. */
+export type Executor = Kysely<Database> | Transaction<Database>;
+
 export interface Db {
   kysely: Kysely<Database>;
   dialect: DbDialectName;
@@ -57,6 +60,11 @@ export async function openDatabase(url: string, log: Logger = pino({ level: 'sil
       await kysely.destroy();
     },
   };
+}
+
+/** Answers when the database does: readiness checks. */
+export async function ping(db: Db): Promise<void> {
+  await sql`select 1`.execute(db.kysely);
 }
 
 /**

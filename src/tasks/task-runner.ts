@@ -2,7 +2,6 @@ import type { Logger } from 'pino';
 import type { EngineRegistry } from '../engines/registry.js';
 import type { EngineFile, EngineJob } from '../engines/engine.js';
 import { EngineError, isEngineError } from '../engines/errors.js';
-import { asOneHold } from '../engines/runtime/memory-target.js';
 import { styleOfTask } from './task-style.js';
 import { feature as featureSpec, type FeatureId, type FileSetName } from '../features/table.js';
 import type { FilesService } from '../files/files.service.js';
@@ -11,12 +10,15 @@ import { SHUTDOWN } from './queue.js';
 import { isServiceUnavailable } from '../health/service-health.js';
 import { withRetry } from '../util/retry.js';
 import type { StoredPayload, TaskResultEntry, TasksService } from './tasks.service.js';
+import type { TaskClaims } from './worker-liveness.js';
 
 export interface RunnerOptions {
   timeoutMs: number;
   workerId: string;
   /** Minimum time between two progress writes of one task. */
   progressEveryMs?: number;
+  /** Runs one task's engine work as one memory reservation (WorkerPool.asOneTask); default: as is. */
+  asOneTask?: <T>(work: () => Promise<T>) => Promise<T>;
   /** How long a step waits for an absent database or storage before the run is given back (default 60 s). */
   serviceRetryMs?: number;
   /** Runs of one task before an infrastructure failure ends it (uncharged) instead of another run (default 3). */
@@ -30,6 +32,7 @@ export class TaskRunner {
 
   constructor(
     private readonly tasks: TasksService,
+    private readonly claims: Pick<TaskClaims, 'claim' | 'release'>,
     private readonly files: FilesService,
     private readonly engines: EngineRegistry,
     private readonly log: Logger,
@@ -54,7 +57,7 @@ export class TaskRunner {
   };
 
   private async run(taskId: string, signal: AbortSignal): Promise<void> {
-    const task = await this.step(() => this.tasks.claim(taskId, this.opts.workerId), signal);
+    const task = await this.step(() => this.claims.claim(taskId, this.opts.workerId), signal);
     if (!task) return;
     const log = this.log.child({ taskId, feature: task.feature });
     const timeout = AbortSignal.timeout(this.opts.timeoutMs);
@@ -73,9 +76,10 @@ export class TaskRunner {
         style: styleOfTask(task.feature as FeatureId, payload.params ?? {}),
       };
       let lastProgress = 0;
-      // One memory reservation for the whole engine run (engines/runtime/memory-target.ts): between
+      // One memory reservation for the whole engine run (engines/runtime/memory-governor.ts): between
       // two of its pool calls a task still holds its photo and models.
-      const outputs = await asOneHold(() =>
+      const asOneTask = this.opts.asOneTask ?? ((work) => work());
+      const outputs = await asOneTask(() =>
         engine.run(job, {
           signal: combined,
           log,
@@ -109,7 +113,7 @@ export class TaskRunner {
         await this.step(() => this.tasks.fail(taskId, 'error_inference', `the task did not finish within ${Math.round(this.opts.timeoutMs / 1000)} s`));
       } else if (signal.aborted && signal.reason === SHUTDOWN) {
         // A deliberate stop is not a crash: the run is given back, to resume after the restart.
-        await this.step(() => this.tasks.release(taskId, this.opts.workerId));
+        await this.step(() => this.claims.release(taskId, this.opts.workerId));
         log.info('task released at shutdown');
       } else if (signal.aborted) {
         log.info('task stopped: dropped or cancelled');
