@@ -61,6 +61,21 @@ test('SQL is written only in repositories (<domain>.repository.ts) and db/ (conn
   assert.ok(FILES.some((f) => f.rel === 'tasks/tasks.repository.ts' && statement.test(f.text)), 'the pattern still matches a repository');
 });
 
+const FEATURE_IDS = [...FILES.find((f) => f.rel === 'features/table.ts')!.text.matchAll(/\{ id: '([^']+)'/g)].map((m) => m[1]);
+
+test('one routing path: the registry names no feature, each feature has one entry file in engines/features/, and only routing/ reads the preference table', () => {
+  assert.ok(FEATURE_IDS.length > 10, 'the feature ids are read from the contract');
+  const registry = FILES.find((f) => f.rel === 'engines/registry.ts')!;
+  assert.deepEqual(FEATURE_IDS.filter((id) => registry.text.includes(`'${id}'`)), []);
+  const entries = FILES.filter((f) => under(f.rel, 'engines/features') && !['entry.ts', 'index.ts'].includes(path.basename(f.rel)));
+  for (const f of entries) {
+    const id = /feature: '([^']+)'/.exec(f.text)?.[1];
+    assert.equal(f.rel, `engines/features/${id?.replace('/', '-')}.ts`, `${f.rel} serves the feature its name says`);
+  }
+  const choosers = FILES.filter((f) => !under(f.rel, 'engines/routing') && !under(f.rel, 'engines/features') && /\brouteFeature\b/.test(f.text)).map((f) => f.rel);
+  assert.deepEqual(choosers, [], 'engines do not choose among options themselves');
+});
+
 test('the checker sees imports at all (guards the regexp above against matching nothing)', () => {
   const tasks = FILES.find((f) => f.rel === 'tasks/tasks.service.ts');
   assert.ok(tasks && importsOf(tasks.rel, tasks.text).some((t) => under(t, 'features')));

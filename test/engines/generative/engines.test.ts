@@ -11,7 +11,7 @@ import { EngineError } from '../../../src/engines/errors.js';
 import { analyzeFaces, checkFaceRules } from '../../../src/engines/face/analysis.js';
 import { hairMask } from '../../../src/engines/generative/hair/engine.js';
 import type { HairFeature } from '../../../src/engines/generative/hair/masks.js';
-import { generativeEngines } from '../../../src/engines/generative/index.js';
+import { createFeatureEngine } from '../../../src/engines/registry.js';
 import { encoderPrompt, ENCODER_PROMPT_CHARS, type GenerativeDeps } from '../../../src/engines/generative/shared.js';
 import { createWorkerPool } from '../../../src/engines/runtime/pool.js';
 import { feature, type FeatureId } from '../../../src/features/table.js';
@@ -43,7 +43,7 @@ after(async () => {
 });
 
 const deps = (extra: Partial<GenerativeDeps> = {}): GenerativeDeps => ({ config, log, pool, ...extra });
-const engine = (id: FeatureId, d: GenerativeDeps = deps()) => generativeEngines[id]!(d);
+const engine = (id: FeatureId, d: GenerativeDeps = deps()) => createFeatureEngine(id, d);
 
 function file(name: string, data: Buffer = readFileSync(path.join(DATA, name))): EngineFile {
   return { fileId: name, fileName: name, contentType: name.endsWith('.png') ? 'image/png' : 'image/jpeg', data };

@@ -1,0 +1,18 @@
+/**
+ * `out-paint`: canvas geometry (pixel/extender-geometry.ts), then the border painted: a diffusion inpainting workflow, LaMa / MI-GAN
+ * (routing/onnx-extender.ts), else mirrored PatchMatch fill in pixel/outpaint-kernel.ts.
+ */
+import { createImageExtenderEngine } from '../pixel/image-extender.js';
+import { createDiffusionExtenderEngine } from '../routing/diffusion-fill.js';
+import { createOnnxExtenderEngine } from '../routing/onnx-extender.js';
+import { DIFFUSION_INPAINT, ONNX_INPAINT, PATCHMATCH } from '../routing/options.js';
+import type { FeatureEntry } from './entry.js';
+
+export const entry: FeatureEntry = {
+  feature: 'out-paint',
+  routes: [
+    { option: DIFFUSION_INPAINT, create: createDiffusionExtenderEngine },
+    { option: ONNX_INPAINT, create: createOnnxExtenderEngine },
+    { option: PATCHMATCH, create: createImageExtenderEngine },
+  ],
+};
