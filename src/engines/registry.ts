@@ -26,10 +26,10 @@ function engineOf(entry: FeatureEntry, deps: EngineDeps): Engine {
     if (!built.has(create)) built.set(create, create(deps));
     byOption[option.id] = built.get(create)!;
   }
-  return naming(routedEngine(entry.feature, deps.config, byOption));
+  return routedEngine(entry.feature, deps.config, byOption);
 }
 
-/** The engine that serves one feature (tests and benches run a feature without the whole registry). */
+/** The engine that serves one feature, routed (tests and benches run a feature without the whole registry). */
 export function createFeatureEngine(id: FeatureId, deps: EngineDeps): Engine {
   const entry = FEATURE_ENTRIES.find((e) => e.feature === id);
   return entry ? engineOf(entry, deps) : unavailableEngine(id, 'no engine is built for this feature yet');
@@ -37,5 +37,5 @@ export function createFeatureEngine(id: FeatureId, deps: EngineDeps): Engine {
 
 /** One engine per feature of the table; features without an implementation answer a clear task error. */
 export function createEngineRegistry(deps: EngineDeps): EngineRegistry {
-  return new Map(FEATURES.map((f) => [f.id, createFeatureEngine(f.id, deps)]));
+  return new Map(FEATURES.map((f) => [f.id, naming(createFeatureEngine(f.id, deps))]));
 }
