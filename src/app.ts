@@ -30,6 +30,7 @@ import { TaskRunner } from './tasks/task-runner.js';
 import { TasksService } from './tasks/tasks.service.js';
 import { TaskClaims, WorkerHeartbeat } from './tasks/worker-liveness.js';
 import { SweepScheduler } from './sweeps.js';
+import { StylesCatalog } from './styles/service.js';
 import { systemClock, type Clock } from './util/clock.js';
 import { randomId } from './util/ids.js';
 import { WebhooksService } from './webhooks/webhooks.service.js';
@@ -118,6 +119,7 @@ export async function createDarkroom(config: DarkroomConfig, opts: DarkroomOptio
   });
   const queue = opts.queue ?? (await createQueue(config, clock));
   tasks.attachQueue(queue);
+  const styles = new StylesCatalog();
   const admin = AdminService.create(db, clock, config.dataDir, config.admin.password);
   const webhooks = new WebhooksService(db, keys, tasks, clock, log.child({ component: 'webhooks' }), config.webhooks);
   tasks.onTaskEnd(webhooks.onTaskEnd);
@@ -138,7 +140,7 @@ export async function createDarkroom(config: DarkroomConfig, opts: DarkroomOptio
     pool = createWorkerPool(config.engines.workers, { idleMs: config.engines.idleReleaseMs });
     // Engines see only their own slice of the configuration.
     engines = createEngineRegistry({ config: { engines: config.engines, diffusion: config.diffusion }, log: log.child({ component: 'engines' }), pool });
-    const runner = new TaskRunner(tasks, claims, files, engines, log.child({ component: 'runner' }), { timeoutMs: config.tasks.timeoutMs, workerId });
+    const runner = new TaskRunner(tasks, claims, files, engines, styles, log.child({ component: 'runner' }), { timeoutMs: config.tasks.timeoutMs, workerId });
     heartbeat = new WorkerHeartbeat(db, workerId, liveness.heartbeatMs);
     await heartbeat.start((err) => log.warn({ err }, 'worker heartbeat failed'));
     await queue.consume(runner.handle);
@@ -171,6 +173,7 @@ export async function createDarkroom(config: DarkroomConfig, opts: DarkroomOptio
     engines,
     localStorage: local,
     admin,
+    styles,
     rateLimitRedis: opts.rateLimitRedis ?? (ownRateLimitRedis = await createRateLimitRedis(config)),
   };
   const server = await buildServer(services);

@@ -18,6 +18,7 @@ import { feature, type FeatureId } from '../../../src/features/table.js';
 import { checkParams, ParamError } from '../../../src/features/check.js';
 import { MAX_PROMPT_CHARS } from '../../../src/features/params.js';
 import { styleOfTask } from '../../../src/tasks/task-style.js';
+import { StylesCatalog } from '../../../src/styles/service.js';
 import { PAINT, startFakeA1111, type FakeA1111 } from './fake-engines.js';
 import { TESTDATA as TESTDATA_DIR } from '../../helpers/harness.js';
 
@@ -43,6 +44,7 @@ after(async () => {
 });
 
 const deps = (extra: Partial<GenerativeDeps> = {}): GenerativeDeps => ({ config, log, pool, ...extra });
+const CATALOG = new StylesCatalog();
 const engine = (id: FeatureId, d: GenerativeDeps = deps()) => createFeatureEngine(id, d);
 
 function file(name: string, data: Buffer = readFileSync(path.join(DATA, name))): EngineFile {
@@ -60,7 +62,7 @@ function ctx(progress: number[] = []): EngineRunContext {
 const job = (id: FeatureId, files: EngineJob['files'], params: Record<string, unknown>, outputExt?: 'jpg' | 'png'): EngineJob => {
   const counts = Object.fromEntries(Object.entries(files).map(([set, list]) => [set, list?.length ?? 0]));
   const checked = checkParams(id, params, { files: counts });
-  return { taskId: 't', feature: id, files, params: checked, outputExt, style: styleOfTask(id, checked) };
+  return { taskId: 't', feature: id, files, params: checked, outputExt, style: styleOfTask(CATALOG, id, checked) };
 };
 const fails = (code: string, text?: RegExp) => (e: unknown) => e instanceof EngineError && e.code === code && (!text || text.test(e.message));
 
