@@ -14,9 +14,11 @@ import { CreditsService } from './billing/credits.service.js';
 import { priceOf, type DarkroomConfig } from './config.js';
 import { openDatabase, type Db } from './db/connect.js';
 import { createEngineRegistry, type EngineRegistry } from './engines/registry.js';
-import { setMemoryTarget, setThreadIdleMs } from './engines/runtime/memory-target.js';
+import { resolveMemoryBudgetMb } from './engines/runtime/memory-budget.js';
+import { MemoryGovernor } from './engines/runtime/memory-governor.js';
 import { createWorkerPool } from './engines/runtime/pool.js';
 import type { WorkerPool } from './engines/engine.js';
+import { startAutoPull, type AutoPull } from './engines/models/auto-pull.js';
 import { feature } from './features/table.js';
 import type { FeatureId } from './features/table.js';
 import { FilesService } from './files/files.service.js';
@@ -133,14 +135,16 @@ export async function createDarkroom(config: DarkroomConfig, opts: DarkroomOptio
   let heartbeat: WorkerHeartbeat | undefined;
 
   let pool: WorkerPool | undefined;
+  let governor: MemoryGovernor | undefined;
   let engines: EngineRegistry | undefined;
+  let autoPull: AutoPull | undefined;
   if (config.runEngines) {
-    setMemoryTarget(config.engines.memoryTargetMb);
-    setThreadIdleMs(config.engines.idleReleaseMs);
-    pool = createWorkerPool(config.engines.workers, { idleMs: config.engines.idleReleaseMs });
+    governor = new MemoryGovernor({ budgetMb: resolveMemoryBudgetMb(config.engines.memoryTargetMb), keepWarmMs: config.engines.idleReleaseMs });
+    pool = createWorkerPool(config.engines.workers, { governor });
+    metrics.countThreadStarts(governor);
     // Engines see only their own slice of the configuration.
     engines = createEngineRegistry({ config: { engines: config.engines, diffusion: config.diffusion }, log: log.child({ component: 'engines' }), pool });
-    const runner = new TaskRunner(tasks, claims, files, engines, styles, log.child({ component: 'runner' }), { timeoutMs: config.tasks.timeoutMs, workerId });
+    const runner = new TaskRunner(tasks, claims, files, engines, styles, log.child({ component: 'runner' }), { timeoutMs: config.tasks.timeoutMs, workerId, asOneTask: pool.asOneTask });
     heartbeat = new WorkerHeartbeat(db, workerId, liveness.heartbeatMs);
     await heartbeat.start((err) => log.warn({ err }, 'worker heartbeat failed'));
     await queue.consume(runner.handle);
@@ -151,6 +155,8 @@ export async function createDarkroom(config: DarkroomConfig, opts: DarkroomOptio
       for (const t of await claims.resumeAfterRestart()) await queue.enqueue(t.id, t.feature, t.client_id);
     }
     if (config.engines.preload) for (const e of engines.values()) void e.warmUp?.().catch((err) => log.warn({ err, feature: e.feature }, 'warm-up failed'));
+
+    autoPull = startAutoPull({ enabled: config.models.autoPull, modelsDir: config.engines.modelsDir, baseUrl: config.models.baseUrl, retryMs: config.models.retryMs, log: log.child({ component: 'models' }) });
   }
 
   if (isLocalhostUrl(config.publicUrl) && ['0.0.0.0', '::'].includes(config.host)) {
@@ -222,7 +228,9 @@ export async function createDarkroom(config: DarkroomConfig, opts: DarkroomOptio
       await queue.close();
       await heartbeat?.stop().catch((err: unknown) => log.warn({ err }, 'could not remove the worker heartbeat'));
       await ownRateLimitRedis?.quit().catch(() => undefined);
+      await autoPull?.stop();
       await pool?.destroy();
+      governor?.close();
       for (const e of engines?.values() ?? []) await e.close?.();
       await db.close();
     },

@@ -2,7 +2,6 @@ import type { Logger } from 'pino';
 import type { EngineRegistry } from '../engines/registry.js';
 import type { EngineFile, EngineJob } from '../engines/engine.js';
 import { EngineError, isEngineError } from '../engines/errors.js';
-import { asOneHold } from '../engines/runtime/memory-target.js';
 import type { StylesCatalog } from '../styles/service.js';
 import { styleOfTask } from './task-style.js';
 import { feature as featureSpec, type FeatureId, type FileSetName } from '../features/table.js';
@@ -17,6 +16,8 @@ export interface RunnerOptions {
   workerId: string;
   /** Minimum time between two progress writes of one task. */
   progressEveryMs?: number;
+  /** Runs one task's engine work as one memory reservation (WorkerPool.asOneTask); default: as is. */
+  asOneTask?: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 /** Executes one queued task: reads its inputs, runs the feature's engine, stores results, ends the task. */
@@ -51,9 +52,10 @@ export class TaskRunner {
         style: styleOfTask(this.styles, task.feature as FeatureId, payload.params ?? {}),
       };
       let lastProgress = 0;
-      // One memory reservation for the whole engine run (engines/runtime/memory-target.ts): between
+      // One memory reservation for the whole engine run (engines/runtime/memory-governor.ts): between
       // two of its pool calls a task still holds its photo and models.
-      const outputs = await asOneHold(() =>
+      const asOneTask = this.opts.asOneTask ?? ((work) => work());
+      const outputs = await asOneTask(() =>
         engine.run(job, {
           signal: combined,
           log,

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { ping } from '../../db/connect.js';
+import { readAutoPullStatus } from '../../engines/models/auto-pull.js';
 import { featureStatus } from '../../engines/routing/status.js';
 import type { ApiServices } from '../services.js';
 
@@ -27,8 +28,10 @@ export async function healthRoutes(app: FastifyInstance, services: ApiServices):
     const features = services.engines
       ? Object.fromEntries(featureStatus(services.config, services.engines).map((f) => [f.feature, { available: f.available, engine: f.engine ?? null, upgrade: f.upgrade ?? null, reason: f.reason ?? null }]))
       : undefined;
+    // Background model downloads (auto-pull), as the process fetching them last wrote them.
+    const models = services.engines ? readAutoPullStatus(services.config.engines.modelsDir) : undefined;
     return reply
       .status(ok ? 200 : 503)
-      .send(ok ? { status: 200, result: { ...checks, ...(features ? { features } : {}) } } : { status: 503, error: 'not ready', error_code: 'ServiceUnavailable', checks });
+      .send(ok ? { status: 200, result: { ...checks, ...(features ? { features } : {}), ...(models ? { models } : {}) } } : { status: 503, error: 'not ready', error_code: 'ServiceUnavailable', checks });
   });
 }

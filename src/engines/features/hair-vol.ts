@@ -1,8 +1,8 @@
 /**
- * `hair-vol`: hair and face masks (generative/hair/masks.ts) and a diffusion inpaint of more volume, blended in generative/hair/hair-kernel.ts.
+ * `hair-vol`: hair and face masks (generative/hair/masks.ts) and a diffusion inpaint (a backend, or the embedded CPU diffusion) of more volume, blended in generative/hair/hair-kernel.ts.
  */
 import { hairEngine } from '../generative/hair/engine.js';
-import { DIFFUSION } from '../routing/options.js';
+import { DIFFUSION, EMBEDDED } from '../routing/options.js';
 import type { FeatureEntry } from './entry.js';
 
 const hair = hairEngine('hair-vol');
@@ -11,5 +11,6 @@ export const entry: FeatureEntry = {
   feature: 'hair-vol',
   routes: [
     { option: DIFFUSION, create: hair },
+    { option: EMBEDDED, create: hair },
   ],
 };

@@ -25,6 +25,8 @@ export interface FillRequest {
    * radius from the exemplar patches. Right for holes inside a photo; an out-paint margin has no far side.
    */
   detailRadius?: number;
+  /** Judge PatchMatch's sources against the hole's ring (InpaintInput.belonging). */
+  belonging?: boolean;
   /** Keep the growth ring's pixels that already look like the background (see settleRing). */
   settleRing?: boolean;
   /**
@@ -147,7 +149,7 @@ export function fillHole(req: FillRequest): Uint8Array {
   // The membrane base reads the photo around the hole; PatchMatch then paints the crop in place.
   const original = req.detailRadius && inner ? cut(crop, cw, inner, 3) : undefined;
   // A closed hole with a membrane base (object removal) gets the deep pyramid; out-paint's frame does not.
-  const painted = inpaintPatchMatch({ rgb: crop, width: cw, height: ch, hole: cropHole, searchPixelCap: req.searchPixelCap, avoid: cropAvoid, subjectReach: req.subjectReach, inPlace: true, deepPyramid: !!req.detailRadius });
+  const painted = inpaintPatchMatch({ rgb: crop, width: cw, height: ch, hole: cropHole, searchPixelCap: req.searchPixelCap, avoid: cropAvoid, subjectReach: req.subjectReach, inPlace: true, deepPyramid: !!req.detailRadius, belonging: req.belonging });
   let filled: Uint8Array;
   if (original && req.detailRadius && inner) {
     const iw = inner.x1 - inner.x0, ih = inner.y1 - inner.y0;
@@ -243,7 +245,7 @@ function knownOutside(mask: Uint8Array): Uint8Array {
 }
 
 /** The membrane (harmonic fill) of `rgb` over the pixels `known` does not mark, from everything outside them. */
-function membraneOf(rgb: Uint8Array, known: Uint8Array, w: number, h: number): Float32Array {
+export function membraneOf(rgb: Uint8Array, known: Uint8Array, w: number, h: number): Float32Array {
   return harmonicFill(Float32Array.from(rgb), known, w, h, 3);
 }
 
@@ -332,13 +334,21 @@ function detailEnergy(rgb: Uint8Array, known: Uint8Array, w: number, h: number, 
 }
 
 /**
+ * The mean squared detail (above a box of `radius`) of the known pixels around each pixel (a box of
+ * 2·radius), carried smoothly across the unknown ones: what the nearest border says the detail is.
+ */
+export function spreadDetailEnergy(rgb: Uint8Array, known: Uint8Array, w: number, h: number, radius: number): Float32Array {
+  return pushPull(knownMean(detailEnergy(rgb, known, w, h, radius), known, w, h, 1, 2 * radius), known, w, h, 1);
+}
+
+/**
  * How much detail a hole pixel may receive: DETAIL_LIMIT times the RMS detail (at the same box radius)
  * of the known pixels around the hole, spread smoothly across it. Patch fills stitch copies together,
  * and on smooth content (a sky, a gradient) a stitch's step would otherwise come back as "detail";
  * on texture the real detail is that large anyway and passes.
  */
 function detailLimit(rgb: Uint8Array, known: Uint8Array, w: number, h: number, radius: number): Float32Array {
-  const local = pushPull(knownMean(detailEnergy(rgb, known, w, h, radius), known, w, h, 1, 2 * radius), known, w, h, 1);
+  const local = spreadDetailEnergy(rgb, known, w, h, radius);
   const limit = new Float32Array(w * h);
   for (let p = 0; p < w * h; p++) limit[p] = DETAIL_LIMIT * Math.sqrt(local[p]) + 1;
   return limit;

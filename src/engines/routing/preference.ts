@@ -15,6 +15,7 @@ export function diffusionConfigured(config: EngineConfig): boolean {
 /** Whether an option can run on this server now (configuration and installed files only). */
 export function optionReady(option: EngineOption, config: EngineConfig): boolean {
   if (option.kind === 'diffusion') return diffusionConfigured(config);
+  if (option.role === 'diffusion' && !config.diffusion.embedded.enabled) return false;
   if (option.kind === 'onnx') return onnxNeeds(option).every((n) => presentModels(n.role, config.engines.modelsDir, n.signatures).length > 0);
   return true;
 }

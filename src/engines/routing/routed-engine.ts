@@ -10,9 +10,10 @@ export function withEngineMeta(outputs: EngineOutput[], engine: string): EngineO
 
 /**
  * One feature served by the best ready engine of its preference list (decided per task, so models
- * installed or backends configured after start are picked up). With a choice of engines, results
- * name the one that ran; with none ready, the last (the built-in method, or an engine that says
- * what is missing) answers.
+ * installed or backends configured after start are picked up). When the options are different
+ * engines, results name the route that ran (an engine that picks its own model names it itself).
+ * With none ready, the last option's engine answers: the built-in method, or an engine that says
+ * what is missing.
  */
 export function routedEngine(feature: FeatureId, config: EngineConfig, engines: Readonly<Record<string, Engine>>): Engine {
   const options = ENGINE_PREFERENCE[feature] ?? [];
@@ -35,7 +36,7 @@ export function routedEngine(feature: FeatureId, config: EngineConfig, engines: 
       const { engine, name } = choose();
       ctx.log.debug?.({ feature, engine: name }, 'engine chosen');
       const outputs = await engine.run(job, ctx);
-      return options.length > 1 ? withEngineMeta(outputs, name) : outputs;
+      return distinct.length > 1 ? withEngineMeta(outputs, name) : outputs;
     },
     async warmUp() {
       await Promise.all(distinct.map((e) => e.warmUp?.()));
