@@ -20,12 +20,13 @@ import { analyzeFaces } from '../face/analysis.js';
 import type { RawImage } from '../image-io.js';
 import { GFPGAN_SIZE } from '../models/adapters/face.js';
 import { bestModel } from '../models/select.js';
+import { kernelHandle } from '../kernel.js';
 import { siblingModule } from '../runtime/pool.js';
 import type { RestoreCropArgs } from './face-restore-kernel.js';
 
 type Point = [number, number];
 
-const KERNEL = siblingModule(import.meta.url, 'face-restore-kernel');
+const KERNEL = kernelHandle<typeof import('./face-restore-kernel.js')>(siblingModule(import.meta.url, 'face-restore-kernel'));
 
 /**
  * Where GFPGAN expects the subject's right eye, left eye, nose tip, right and left mouth corners in
@@ -193,7 +194,7 @@ export async function restoreFaces(pool: WorkerPool, input: RawImage, out: RawIm
     o.restore ??
     ((crop: Uint8Array) => {
       const args: RestoreCropArgs = { model: { name: o.model, modelsDir: o.modelsDir }, crop };
-      return pool.run<Uint8Array>(KERNEL, 'restoreCrop', args, { ...RESTORING, signal: o.signal, transferList: [crop.buffer as ArrayBuffer] });
+      return KERNEL.run(pool, 'restoreCrop', args, { ...RESTORING, signal: o.signal, transferList: [crop.buffer as ArrayBuffer] });
     });
   let done = 0;
   for (const [i, face] of analysis.faces.entries()) {

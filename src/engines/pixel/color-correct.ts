@@ -2,6 +2,7 @@ import { feature } from '../../features/table.js';
 import type { Engine, EngineDeps, EngineOutput } from '../engine.js';
 import { throwIfAborted } from '../errors.js';
 import { encodeOutput, firstFile, loadImage, moveToShared, sharedBytes, toRaw, type RawImage } from '../image-io.js';
+import { kernelHandle } from '../kernel.js';
 import { siblingModule } from '../runtime/pool.js';
 import { estimateWhiteBalance, gainLuts, type WhiteBalance } from './white-balance.js';
 
@@ -171,7 +172,7 @@ export function gradeIntoKernel(req: { src: Uint8Array; dst: Uint8Array; channel
 
 export function createColorCorrectEngine(deps: EngineDeps): Engine {
   const spec = feature('color-correct');
-  const self = siblingModule(import.meta.url, 'color-correct');
+  const self = kernelHandle<typeof import('./color-correct.js')>(siblingModule(import.meta.url, 'color-correct'));
   return {
     feature: 'color-correct',
     availability: () => ({ available: true, implementation: 'gray-edge illuminant estimate, confidence-scaled von Kries white balance in linear light, gentle levels only when needed; neutral, warm, cool and vivid grades' }),
@@ -187,11 +188,11 @@ export function createColorCorrectEngine(deps: EngineDeps): Engine {
       const pixels = moveToShared(decoded);
       const raw: SharedRaw = { data: pixels, width, height, channels };
       const graded = sharedBytes(pixels.byteLength);
-      const cc = await deps.pool.run<ColorCorrection>(self, 'estimateKernel', raw, { signal: ctx.signal });
+      const cc = await self.run(deps.pool, 'estimateKernel', raw, { signal: ctx.signal });
       const ext = job.outputExt ?? (src.format === 'png' ? 'png' : 'jpg');
       const outputs: EngineOutput[] = [];
       for (const [i, grade] of GRADES.entries()) {
-        await deps.pool.run<void>(self, 'gradeIntoKernel', { src: pixels, dst: graded, channels, cc, grade }, { signal: ctx.signal });
+        await self.run(deps.pool, 'gradeIntoKernel', { src: pixels, dst: graded, channels, cc, grade }, { signal: ctx.signal });
         outputs.push(await encodeOutput({ data: Buffer.from(graded.buffer), width, height, channels }, ext, { meta: { grade } }));
         ctx.reportProgress(0.3 + (0.7 * (i + 1)) / GRADES.length);
       }
