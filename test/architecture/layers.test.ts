@@ -69,7 +69,8 @@ test('one routing path: the registry names no feature, each feature has one entr
   assert.deepEqual(FEATURE_IDS.filter((id) => registry.text.includes(`'${id}'`)), []);
   const entries = FILES.filter((f) => under(f.rel, 'engines/features') && !['entry.ts', 'index.ts'].includes(path.basename(f.rel)));
   for (const f of entries) {
-    const id = /feature: '([^']+)'/.exec(f.text)?.[1];
+    const named = /feature: '([^']+)'|Entry\('([^']+)'/.exec(f.text);
+    const id = named?.[1] ?? named?.[2];
     assert.equal(f.rel, `engines/features/${id?.replace('/', '-')}.ts`, `${f.rel} serves the feature its name says`);
   }
   const choosers = FILES.filter((f) => !under(f.rel, 'engines/routing') && !under(f.rel, 'engines/features') && /\brouteFeature\b/.test(f.text)).map((f) => f.rel);
