@@ -5,7 +5,7 @@
  * - `maskedMsSsim`: multi-scale SSIM (Wang, Simoncelli & Bovik 2003) on luma, averaged over the fill
  *   only. Its contrast term falls when the fill is flatter than the truth (blur), its structure term
  *   when the fill's detail is in the wrong place (garble).
- * - `foreignColourShare`: the share of fill pixels whose colour is far (ΔE76 > 15) from every colour
+ * - `foreignColourShare`: the share of fill pixels whose colour is far (ΔE76 > 10) from every colour
  *   of the ring around the fill: a smear of a colour the surroundings do not have (fur copied into
  *   leaves, a shirt's colour into a saucer).
  * - `garbleShare`: where the original is smooth, the share the fill covers with hard edges (streaks,
@@ -116,7 +116,7 @@ export function ringOf(mask: Uint8Array, w: number, h: number, width: number): U
 }
 
 /** A fill pixel farther than this (ΔE76) from every ring colour is foreign to its surroundings. */
-const FOREIGN_DELTA_E = 15;
+const FOREIGN_DELTA_E = 10;
 const LAB_CELL = 2;
 
 /** Lab colours of the pixels `where` marks, quantised to LAB_CELL units, deduplicated. */

@@ -181,7 +181,7 @@ export async function run(): Promise<QualityRow[]> {
       row(c, 'largest repeated region px', largestCopy(out, fillMask, inside), 'lower', largestCopy(mirror, fillMask, inside), 'side of a square: fill copied from the input by one translation');
       // Colours of the fill against the input's border band (its ring, from the inside).
       const ring = ringOf(fillMask, w, h, Math.max(6, Math.round(0.1 * Math.min(r.x1 - r.x0, r.y1 - r.y0))));
-      row(c, 'foreign colour share', foreignColourShare(out, fillMask, ring), 'lower', foreignColourShare(mirror, fillMask, ring), `colours > ΔE 15 from every border colour; original ${foreignColourShare(truth, fillMask, ring).toFixed(3)}`);
+      row(c, 'foreign colour share', foreignColourShare(out, fillMask, ring), 'lower', foreignColourShare(mirror, fillMask, ring), `colours > ΔE 10 from every border colour; original ${foreignColourShare(truth, fillMask, ring).toFixed(3)}`);
       if (size === 70) {
         const fgTruth = await subjectShare(deps, truth, inFill);
         row(c, 'subject share of fill', await subjectShare(deps, out, inFill), 'lower', await subjectShare(deps, mirror, inFill), `original ${fgTruth.toFixed(3)}`);

@@ -1,4 +1,4 @@
-import { availableParallelism } from 'node:os';
+import { expectedTimeLabel } from '../diffusion/expected-time.js';
 import type { ModelRole, ModelSignature } from '../models/catalog.js';
 
 /** One way a feature can be served. */
@@ -20,17 +20,7 @@ export const DIFFUSION_INPAINT: EngineOption = { id: 'diffusion-inpaint', kind: 
 export const ONNX_INPAINT: EngineOption = { id: 'onnx-inpaint', kind: 'onnx', label: 'LaMa / MI-GAN inpainting (ONNX)', role: 'inpaint', signatures: ['lama', 'migan'] };
 export const PATCHMATCH: EngineOption = { id: 'patchmatch', kind: 'builtin', label: 'classical multi-scale PatchMatch' };
 /** The embedded CPU diffusion engine (src/engines/diffusion/): the same generative path, on this machine. */
-export const EMBEDDED: EngineOption = { id: 'embedded-diffusion', kind: 'onnx', label: `embedded CPU diffusion (LCM, ${expectedEmbeddedTime()})`, role: 'diffusion', signatures: ['lcm-sd15'] };
-export const EMBEDDED_INPAINT: EngineOption = { ...EMBEDDED, id: 'embedded-inpaint', label: `embedded CPU diffusion inpainting (LCM, ${expectedEmbeddedTime()})` };
+export const EMBEDDED: EngineOption = { id: 'embedded-diffusion', kind: 'onnx', label: `embedded CPU diffusion (LCM, ${expectedTimeLabel()})`, role: 'diffusion', signatures: ['lcm-sd15'] };
+export const EMBEDDED_INPAINT: EngineOption = { ...EMBEDDED, id: 'embedded-inpaint', label: `embedded CPU diffusion inpainting (LCM, ${expectedTimeLabel()})` };
 /** A feature with one engine, always ready: its implementation names itself in listings and results. */
 export const BUILTIN: EngineOption = { id: 'builtin', kind: 'builtin', label: 'built-in engine' };
-
-/**
- * What a user waits for one 512² image from the embedded engine on this machine: an estimate scaled
- * by the cores onnxruntime gets (FastSD CPU publishes 20 s for the same 4-step model under PyTorch on
- * an 8-thread Core i7; fp32 onnxruntime on 2 cores is taken as 3× that). Not measured here: no weights.
- */
-function expectedEmbeddedTime(): string {
-  const seconds = Math.round((20 * 3 * 2) / Math.max(1, availableParallelism()));
-  return `≈ ${seconds} s per 512² image on ${availableParallelism()} cores, estimated`;
-}

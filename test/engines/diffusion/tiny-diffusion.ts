@@ -5,7 +5,7 @@
  * outputs a test can predict.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { FLOAT, INT32, INT64, onnxModel } from '../../helpers/tiny-onnx.js';
 
@@ -30,7 +30,26 @@ export function writeTinyTokenizer(dir: string): void {
   const { vocab, merges } = tinyVocab();
   writeFileSync(path.join(dir, 'vocab.json'), JSON.stringify(vocab));
   writeFileSync(path.join(dir, 'merges.txt'), `#version: 0.2\n${merges.join('\n')}\n`);
-  writeFileSync(path.join(dir, 'tokenizer_config.json'), JSON.stringify({ model_max_length: 77, pad_token: '<|endoftext|>', bos_token: '<|startoftext|>', eos_token: '<|endoftext|>', do_lower_case: true }));
+  // The keys of SD 1.5 exports' tokenizer/tokenizer_config.json (CLIPTokenizer.save_pretrained).
+  const special = (content: string) => ({ content, lstrip: false, normalized: true, rstrip: false, single_word: false, special: true });
+  writeFileSync(
+    path.join(dir, 'tokenizer_config.json'),
+    JSON.stringify({
+      add_prefix_space: false,
+      added_tokens_decoder: { 0: special('<|startoftext|>'), 1: special('<|endoftext|>') },
+      additional_special_tokens: [],
+      bos_token: '<|startoftext|>',
+      clean_up_tokenization_spaces: true,
+      do_lower_case: true,
+      eos_token: '<|endoftext|>',
+      errors: 'replace',
+      model_max_length: 77,
+      pad_token: '<|endoftext|>',
+      tokenizer_class: 'CLIPTokenizer',
+      tokenizer_file: null,
+      unk_token: '<|endoftext|>',
+    }),
+  );
 }
 
 /** input_ids [1,77] → last_hidden_state [1,77,8] (a row of a fixed table per token) and pooler_output. */
@@ -81,9 +100,9 @@ export function tinyUnet(timestepType = INT64): Buffer {
 }
 
 /** latent_sample [1,4,h,w] → sample [1,3,8h,8w] in −1…1: 0.5 × the first three channels, each cell an 8×8 block. */
-export function tinyVaeDecoder(): Buffer {
+export function tinyVaeDecoder(flat = false): Buffer {
   const w: number[] = [];
-  for (let o = 0; o < 3; o++) for (let i = 0; i < 4; i++) w.push(o === i ? 0.5 : 0);
+  for (let o = 0; o < 3; o++) for (let i = 0; i < 4; i++) w.push(o === i && !flat ? 0.5 : 0);
   return onnxModel({
     inputs: [{ name: 'latent_sample', dims: [1, 4, 'h', 'w'] }],
     outputs: [{ name: 'sample', dims: [1, 3, 'H', 'W'] }],
@@ -126,6 +145,8 @@ export interface TinyDiffusionOptions {
   idsType?: number;
   timestepType?: number;
   encoderParameters?: boolean;
+  /** A broken decoder that answers mid-grey whatever the latents. */
+  flatDecoder?: boolean;
 }
 
 /** The model folder in diffusers' ONNX layout; returns its files by place. */
@@ -134,7 +155,7 @@ export function writeTinyDiffusion(dir: string, o: TinyDiffusionOptions = {}): R
   const nets: Record<string, Buffer> = {
     'text_encoder/model.onnx': tinyTextEncoder(o.idsType),
     'unet/model.onnx': tinyUnet(o.timestepType),
-    'vae_decoder/model.onnx': tinyVaeDecoder(),
+    'vae_decoder/model.onnx': tinyVaeDecoder(o.flatDecoder),
     'vae_encoder/model.onnx': tinyVaeEncoder(o.encoderParameters),
   };
   for (const [p, bytes] of Object.entries(nets)) {
@@ -152,5 +173,7 @@ export function installTinyDiffusion(modelsDir: string, name = 'tiny-lcm', o: Ti
     path: p,
     sha256: createHash('sha256').update(readFileSync(path.join(dir, p))).digest('hex'),
   }));
-  writeFileSync(path.join(modelsDir, 'catalog.json'), JSON.stringify([{ name, role: 'diffusion', signature: 'lcm-sd15', features: ['text-to-image'], files }]));
+  const catalogFile = path.join(modelsDir, 'catalog.json');
+  const others = existsSync(catalogFile) ? (JSON.parse(readFileSync(catalogFile, 'utf8')) as { name: string }[]).filter((e) => e.name !== name) : [];
+  writeFileSync(catalogFile, JSON.stringify([...others, { name, role: 'diffusion', signature: 'lcm-sd15', features: ['text-to-image'], files }]));
 }

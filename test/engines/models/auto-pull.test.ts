@@ -16,7 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
 import sharp from 'sharp';
-import { recommendedModels, type AutoPullStatus } from '../../../src/engines/models/auto-pull.js';
+import { featureDownloads, recommendedModels, type AutoPullStatus } from '../../../src/engines/models/auto-pull.js';
 import { startTestServer, type TestServer } from '../../helpers/harness.js';
 import { onnxModel } from '../../helpers/tiny-onnx.js';
 import { tinyDdcolor, tinyLama } from './tiny-models.js';
@@ -105,6 +105,8 @@ describe('auto-pull of the recommended models', () => {
       const refused = await until(server, (r) => Boolean(r.models?.nextRetryAt));
       assert.ok(refused.models!.models.every((m) => m.state === 'failed' && /HTTP 503/.test(m.error ?? '')), JSON.stringify(refused.models));
       assert.match(refused.features['obj-removal'].engine ?? '', /PatchMatch/i, 'still the built-in engine');
+      // What the console shows beside each feature.
+      assert.match(featureDownloads(server.config.engines.modelsDir).get('colorize') ?? '', /^ddcolor-tiny not fetched yet \(download of .* failed: HTTP 503\)$/);
 
       down = false;
       const done = await until(server, (r) => settled(r) && r.models!.models.some((m) => m.state === 'installed'));
@@ -113,6 +115,7 @@ describe('auto-pull of the recommended models', () => {
       assert.match(done.models!.models.find((m) => m.name === 'ddcolor-tiny')!.error ?? '', /checksum mismatch/);
       assert.match(done.features['obj-removal'].engine ?? '', /\[lama\]/);
       assert.match(done.features.enhance.engine ?? '', /realesr-general-x4v3/);
+      assert.equal(featureDownloads(server.config.engines.modelsDir).has('obj-removal'), false, 'nothing pending for an installed model');
       assert.equal(done.features.colorize.available, false, 'a refused file never serves');
       const modelsDir = server.config.engines.modelsDir;
       assert.equal(existsSync(path.join(modelsDir, 'ddcolor-tiny', 'ddcolor_tiny_512_int8.onnx')), false);
