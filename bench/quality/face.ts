@@ -33,10 +33,16 @@ import { createWorkerPool } from '../../src/engines/runtime/pool.js';
 import { decodeRgb, encodePng, loadPhoto, type Rgb } from './images.js';
 import { deltaE2000, toLab } from './metrics.js';
 import { writeSheet, type SheetRow } from './sheet.js';
+import { artefactScore, displacedFeatures, swapArtefacts, type FeatureName, type SwapArtefacts } from '../../src/engines/face/swap-check.js';
+import { identityShape } from '../../src/engines/face/shape.js';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { QualityFloor, QualityModule, QualityRow } from './types.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ARTIFACTS = path.resolve(here, '../../artifacts/quality-face');
+/** Per-pair artefact scores of the swap before issue 22 (landmark-warp of issue 16), measured by this file: the baseline of the artefact floor. */
+const BEFORE_SCORES = path.resolve(here, 'face-swap-artefacts-before.json');
+
 
 /** Mean landmark error (share of face width) above which the target's expression counts as lost. */
 const MAX_LANDMARK_ERROR = 0.03;
@@ -123,19 +129,25 @@ async function facePhoto(deps: EngineDeps, name: string, img: Rgb): Promise<Face
 
 const file = (data: Buffer, name: string): EngineFile => ({ fileId: name, fileName: name, contentType: 'image/png', data });
 
-async function runEngine(deps: EngineDeps, feature: 'face-swap' | 'mu-trans-rec', src: Rgb, ref: Rgb): Promise<Rgb> {
+async function runEngine(deps: EngineDeps, feature: 'face-swap' | 'mu-trans-rec', src: Rgb, ref: Rgb): Promise<{ image: Rgb; meta: unknown }> {
   const engine = faceEngines[feature]!(deps);
   const job: EngineJob = { taskId: 'quality', feature, params: {}, outputExt: 'png', files: { src_ids: [file(await encodePng(src), 'src.png')], ref_ids: [file(await encodePng(ref), 'ref.png')] } };
   const [out] = await engine.run(job, { signal: new AbortController().signal, reportProgress: () => undefined, log: deps.log });
-  return decodeRgb(out.data);
+  return { image: await decodeRgb(out.data), meta: out.meta };
+}
+
+/** The reference drawn on the target's mesh (what "the reference's pixels at that place" means for the artefact measure). */
+function warpedReference(target: FacePhoto, ref: FacePhoto): { rgb: Uint8Array; covered: Uint8Array } {
+  const { width: w, height: h } = target.img;
+  const dst = target.face.mesh.slice(0, MESH_POINTS_WITHOUT_IRIS) as Point[];
+  const src = ref.face.mesh.slice(0, MESH_POINTS_WITHOUT_IRIS) as Point[];
+  return warpPiecewiseAffine({ ...ref.img, channels: 3 }, src, dst, delaunay(dst), w, h);
 }
 
 /** Baseline: the reference warped onto the target's mesh and alpha-blended inside the swap outline. */
 function naivePaste(target: FacePhoto, ref: FacePhoto): Rgb {
   const { width: w, height: h } = target.img;
-  const dst = target.face.mesh.slice(0, MESH_POINTS_WITHOUT_IRIS) as Point[];
-  const src = ref.face.mesh.slice(0, MESH_POINTS_WITHOUT_IRIS) as Point[];
-  const { rgb, covered } = warpPiecewiseAffine({ ...ref.img, channels: 3 }, src, dst, delaunay(dst), w, h);
+  const { rgb, covered } = warpedReference(target, ref);
   const region = hardRegionMask(target.face, 'swap', w, h);
   for (let i = 0; i < region.length; i++) if (!covered[i]) region[i] = 0;
   const alpha = featherInside(region, w, h, Math.max(3, meshFaceWidth(target.face) * 0.08));
@@ -159,13 +171,20 @@ interface SwapScore {
   simRef: number;
   simTarget: number;
   landmarkError: number;
+  displaced: FeatureName[];
 }
 
 async function scoreSwap(deps: EngineDeps, result: Rgb, target: FacePhoto, ref: FacePhoto): Promise<SwapScore | undefined> {
   const found = nearest(await detectAll(deps, result), target.face);
   if (!found || found.embedding.length === 0) return undefined;
-  return { simRef: cosine(found.embedding, ref.embedding), simTarget: cosine(found.embedding, target.embedding), landmarkError: landmarkError(found.face, target.face) };
+  return { simRef: cosine(found.embedding, ref.embedding), simTarget: cosine(found.embedding, target.embedding), landmarkError: landmarkError(found.face, target.face), displaced: displacedFeatures(found.face, identityShape(target.face, ref.face, meshFaceWidth(target.face)), meshFaceWidth(target.face)) };
 }
+
+function artefactsOf(result: Rgb, target: FacePhoto, ref: FacePhoto): SwapArtefacts {
+  return swapArtefacts({ target: target.img.data, reference: warpedReference(target, ref).rgb, result: result.data, width: target.img.width, height: target.img.height, face: target.face });
+}
+
+const photoOf = (face: FacePhoto) => face.name.replace(/#\d+$/, '');
 
 /** A made-up version of a face: red lips, violet eye shadow and pink blush multiplied over the skin. */
 function paintMakeup(img: Rgb, face: FaceInfo): Rgb {
@@ -242,36 +261,59 @@ async function run(): Promise<QualityRow[]> {
     if (only) faces.splice(0, faces.length, ...faces.filter((f) => only.includes(f.name)));
     console.error(`face quality: ${faces.length} faces (${faces.map((f) => `${f.name} yaw ${f.face.yaw.toFixed(0)}° pitch ${f.face.pitch.toFixed(0)}°`).join(', ')})`);
 
-    const swapSheet: SheetRow[] = [];
+    const sheets = new Map<string, SheetRow[]>();
+    const before: Record<string, number> = existsSync(BEFORE_SCORES) ? JSON.parse(readFileSync(BEFORE_SCORES, 'utf8')) : {};
+    const scores: Record<string, number> = {};
+    const fallbacks: string[] = [];
     for (const target of faces) {
       for (const ref of faces) {
         if (ref === target) continue;
         const name = `${target.name} ← ${ref.name}`;
-        const result = await runEngine(deps, 'face-swap', target.img, ref.img);
+        const { image: result, meta } = await runEngine(deps, 'face-swap', target.img, ref.img);
         const paste = naivePaste(target, ref);
         const ours = await scoreSwap(deps, result, target, ref);
         const base = await scoreSwap(deps, paste, target, ref);
+        const art = artefactsOf(result, target, ref);
+        const score = artefactScore(art);
+        scores[name] = score;
+        const fellBack = JSON.stringify(meta ?? {}).includes('conservative');
+        if (fellBack) fallbacks.push(name);
+        const notes = (meta as { faces?: { notes: string[] }[] } | undefined)?.faces?.flatMap((f) => f.notes) ?? [];
+        if (notes.length) console.error(`${name}: ${notes.join('; ')}`);
         await saveZoom(`swap ${target.name} ← ${ref.name}.png`, [[target.img, target.face], [result, target.face], [paste, target.face], [ref.img, ref.face]]);
-        if (swapSheet.length < 8 && faces.indexOf(ref) === (faces.indexOf(target) + 1) % faces.length) {
-          const zoom = (img: Rgb, face: FaceInfo) => faceZoom(img, face);
-          const figure = (sc?: SwapScore) => (sc ? `margin ${(sc.simRef - sc.simTarget).toFixed(2)}, landmarks ${(sc.landmarkError * 100).toFixed(1)} %` : 'no face');
-          swapSheet.push({ label: name, tiles: [await zoom(target.img, target.face), await zoom(result, target.face), await zoom(paste, target.face), await zoom(ref.img, ref.face)], notes: [undefined, figure(ours), figure(base), undefined] });
-        }
+        const bad = art.features.filter((f) => f.verdict !== 'ok').map((f) => `${f.feature} ${f.verdict}`);
+        const badMesh = ours?.displaced.map((f) => `${f} displaced`) ?? ['no face'];
+        const figure = `artefacts ${score.toFixed(1)}${before[name] !== undefined ? ` (was ${before[name].toFixed(1)})` : ''}${ours ? `, margin ${(ours.simRef - ours.simTarget).toFixed(2)}` : ''}${fellBack ? ', conservative' : ''}`;
+        const sheet = sheets.get(photoOf(target)) ?? [];
+        sheets.set(photoOf(target), sheet);
+        sheet.push({ label: `${name}${[...bad, ...badMesh].length ? ` · ${[...bad, ...badMesh].join(', ')}` : ''}`, tiles: [await faceZoom(target.img, target.face), await faceZoom(result, target.face), await faceZoom(ref.img, ref.face)], notes: [undefined, figure, undefined] });
+        const row = (metric: string, d: number, b: number | undefined, better: 'higher' | 'lower', baselineName = 'naive paste (warp + alpha)'): QualityRow => ({ feature: 'face-swap', case: name, metric, darkroom: d, ...(b !== undefined ? { baseline: b, baselineName } : {}), better });
+        rows.push(row('missing, doubled or displaced features', bad.length + badMesh.length, undefined, 'lower'));
+        rows.push(row('artefact score (% face new edges + % off-tone skin + 10/feature)', score, before[name], 'lower', 'swap before issue 22'));
+        rows.push(row('new-edge share of the face', art.newEdgeShare, undefined, 'lower'));
+        rows.push(row('off-tone skin share (beyond the target)', art.skinOutlierShare, undefined, 'lower'));
         if (!ours) {
           rows.push({ feature: 'face-swap', case: name, metric: 'identity margin sim(result,ref)−sim(result,target)', darkroom: -1, better: 'higher', notes: 'no face found on the result' });
           continue;
         }
-        const row = (metric: string, d: number, b: number | undefined, better: 'higher' | 'lower'): QualityRow => ({ feature: 'face-swap', case: name, metric, darkroom: d, ...(b !== undefined ? { baseline: b, baselineName: 'naive paste (warp + alpha)' } : {}), better });
         rows.push(row('identity margin sim(result,ref)−sim(result,target)', ours.simRef - ours.simTarget, base && base.simRef - base.simTarget, 'higher'));
         rows.push(row('similarity(result, ref)', ours.simRef, base?.simRef, 'higher'));
         rows.push(row('similarity(result, target)', ours.simTarget, base?.simTarget, 'lower'));
         rows.push(row('mouth+eye landmark error / face width', ours.landmarkError, base?.landmarkError, 'lower'));
-        console.error(`${name}: margin ${(ours.simRef - ours.simTarget).toFixed(3)} (paste ${base ? (base.simRef - base.simTarget).toFixed(3) : '–'}), landmarks ${(ours.landmarkError * 100).toFixed(2)} % (paste ${base ? (base.landmarkError * 100).toFixed(2) : '–'} %)`);
+        console.error(`${name}: artefacts ${score.toFixed(1)}${before[name] !== undefined ? ` (before ${before[name].toFixed(1)})` : ''} [${[...bad, ...badMesh].join(', ')}]${fellBack ? ' conservative' : ''}, margin ${(ours.simRef - ours.simTarget).toFixed(3)} (paste ${base ? (base.simRef - base.simTarget).toFixed(3) : '–'}), landmarks ${(ours.landmarkError * 100).toFixed(2)} %`);
       }
     }
     const margins = rows.filter((r) => r.feature === 'face-swap' && r.metric.startsWith('identity margin'));
-    console.error(`face quality: identity margin < 0 on ${margins.filter((r) => r.darkroom < 0).length} of ${margins.length} pairs (naive paste: ${margins.filter((r) => (r.baseline ?? 0) < 0).length})`);
-    if (swapSheet.length) await writeSheet('face-swap', ['target', 'Darkroom', 'naive paste', 'reference'], swapSheet);
+    console.error(`face quality: identity margin < 0 on ${margins.filter((r) => r.darkroom < 0).length} of ${margins.length} pairs (naive paste: ${margins.filter((r) => (r.baseline ?? 0) < 0).length}); conservative fallback on ${fallbacks.length}: ${fallbacks.join('; ')}`);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    writeFileSync(path.join(ARTIFACTS, 'face-swap-artefacts.json'), JSON.stringify(scores, null, 1));
+    const compared = Object.keys(scores).filter((k) => before[k] !== undefined);
+    if (compared.length) {
+      const better = compared.filter((k) => scores[k] < before[k]).length;
+      rows.push({ feature: 'face-swap', case: `${compared.length} pairs`, metric: 'share of pairs with a lower artefact score than before issue 22', darkroom: better / compared.length, better: 'higher' });
+      console.error(`face quality: artefact score lower than before on ${better} of ${compared.length} pairs`);
+    }
+    for (const [photo, sheet] of sheets) await writeSheet(`face-swap-${photo}`, ['target', 'Darkroom', 'reference'], sheet, { maxWidth: 900, tileHeight: 256 });
 
     // Makeup: each face made up with the next face's painted look.
     const makeupSheet: SheetRow[] = [];
@@ -281,7 +323,7 @@ async function run(): Promise<QualityRow[]> {
       const ref = paintMakeup(other.img, other.face);
       let result: Rgb;
       try {
-        result = await runEngine(deps, 'mu-trans-rec', src.img, ref);
+        result = (await runEngine(deps, 'mu-trans-rec', src.img, ref)).image;
       } catch (e) {
         console.error(`makeup ${src.name} ← ${other.name}: ${e instanceof Error ? e.message : String(e)} (skipped: face rules)`);
         continue;
@@ -307,6 +349,8 @@ async function run(): Promise<QualityRow[]> {
 
 const floors: QualityFloor[] = [
   { feature: 'face-swap', metric: 'identity margin sim(result,ref)−sim(result,target)', over: 'every', limit: 0, better: 'higher' },
+  { feature: 'face-swap', metric: 'missing, doubled or displaced features', over: 'every', limit: 0, better: 'lower' },
+  { feature: 'face-swap', metric: 'share of pairs with a lower artefact score than before issue 22', over: 'every', limit: 0.9, better: 'higher' },
   { feature: 'face-swap', metric: 'mouth+eye landmark error / face width', over: 'median', limit: MAX_LANDMARK_ERROR, better: 'lower' },
   { feature: 'mu-trans-rec', metric: 'lips ΔE2000 to the reference', over: 'median', limit: 0, better: 'lower', versusBaseline: true },
   { feature: 'mu-trans-rec', metric: 'max ΔE2000 outside the face', over: 'every', limit: 0.5, better: 'lower' },

@@ -124,7 +124,7 @@ async function extend(deps: EngineDeps, photo: Rgb, r: Rect, outW: number, outH:
 
 /** Share of fill pixels ISNet calls foreground (matte > 50 %). */
 async function subjectShare(deps: EngineDeps, img: Rgb, inFill: (x: number, y: number) => boolean): Promise<number> {
-  const matte = await foregroundMatte(sharp(Buffer.from(img.data), { raw: { width: img.width, height: img.height, channels: 3 } }), img.width, img.height, { modelsDir: deps.config.engines.modelsDir });
+  const matte = await foregroundMatte(deps.pool, sharp(Buffer.from(img.data), { raw: { width: img.width, height: img.height, channels: 3 } }), img.width, img.height, { modelsDir: deps.config.engines.modelsDir });
   let fg = 0, n = 0;
   for (let y = 0; y < img.height; y++) for (let x = 0; x < img.width; x++) {
     if (!inFill(x, y)) continue;

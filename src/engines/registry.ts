@@ -20,8 +20,14 @@ export type EngineRegistry = ReadonlyMap<FeatureId, Engine>;
 
 /** The engines of features with more than one (see routing/preference.ts), keyed by option id. */
 function routedFeature(id: FeatureId, deps: EngineDeps, base: Engine): Engine | undefined {
-  if (id === 'obj-removal') return routedEngine(id, deps.config, { 'diffusion-inpaint': createDiffusionRemovalEngine(deps), 'onnx-inpaint': base, patchmatch: base }, base);
-  if (id === 'out-paint') return routedEngine(id, deps.config, { 'diffusion-inpaint': createDiffusionExtenderEngine(deps), 'onnx-inpaint': createOnnxExtenderEngine(deps), patchmatch: base }, base);
+  if (id === 'obj-removal') {
+    const diffusion = createDiffusionRemovalEngine(deps);
+    return routedEngine(id, deps.config, { 'diffusion-inpaint': diffusion, 'onnx-inpaint': base, 'embedded-inpaint': diffusion, patchmatch: base }, base);
+  }
+  if (id === 'out-paint') {
+    const diffusion = createDiffusionExtenderEngine(deps);
+    return routedEngine(id, deps.config, { 'diffusion-inpaint': diffusion, 'embedded-inpaint': diffusion, 'onnx-inpaint': createOnnxExtenderEngine(deps), patchmatch: base }, base);
+  }
   return undefined;
 }
 

@@ -54,6 +54,13 @@ test('process.env is read only by the configuration and the few client-side or t
   assert.deepEqual(offenders, []);
 });
 
+test('SQL is written only in repositories (<domain>.repository.ts) and db/ (connection, migrations)', () => {
+  const statement = /\b(selectFrom|insertInto|updateTable|deleteFrom|replaceInto|mergeInto)\s*\(|\bsql\s*(<[^>]*>)?`|\.transaction\(\)/;
+  const offenders = FILES.filter((f) => !under(f.rel, 'db') && !f.rel.endsWith('.repository.ts') && statement.test(f.text)).map((f) => f.rel);
+  assert.deepEqual(offenders, []);
+  assert.ok(FILES.some((f) => f.rel === 'tasks/tasks.repository.ts' && statement.test(f.text)), 'the pattern still matches a repository');
+});
+
 test('the checker sees imports at all (guards the regexp above against matching nothing)', () => {
   const tasks = FILES.find((f) => f.rel === 'tasks/tasks.service.ts');
   assert.ok(tasks && importsOf(tasks.rel, tasks.text).some((t) => under(t, 'features')));

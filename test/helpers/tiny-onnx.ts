@@ -47,10 +47,12 @@ class W {
 
 export const FLOAT = 1;
 export const UINT8 = 2;
+export const INT32 = 6;
+export const INT64 = 7;
 
 export interface Value { name: string; dims: (number | string)[]; type?: number }
 export interface Init { name: string; dims: number[]; values: number[] }
-export interface Node { op: string; in: string[]; out: string[]; attrs?: Record<string, number | number[]> }
+export interface Node { op: string; in: string[]; out: string[]; attrs?: Record<string, number | number[] | string> }
 
 function valueInfo(v: Value): W {
   const shape = new W();
@@ -67,8 +69,9 @@ function init(t: Init): W {
   return w.bytes(9, raw);
 }
 
-function attribute(name: string, v: number | number[]): W {
+function attribute(name: string, v: number | number[] | string): W {
   const a = new W().str(1, name);
+  if (typeof v === 'string') return a.str(4, v).int(20, 3); // STRING
   if (Array.isArray(v)) {
     for (const x of v) a.int(8, x);
     return a.int(20, 7); // INTS

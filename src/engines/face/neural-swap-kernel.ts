@@ -3,6 +3,9 @@
  * aligned 112² face, inswapper 128 redraws the target's aligned 128² face with that identity (its
  * `emap` turns the embedding into the swapper's latent), and the result goes back through the inverse
  * alignment inside a feathered face mask. Pixels outside the target's face outline keep their bytes.
+ * The same self-check as the classical swap follows each face (no reference pixels to compare with
+ * here, so: every feature still there and not doubled, no off-tone skin); a face that fails, or that the
+ * engine asks to redo, gets the conservative swap instead.
  */
 import { ARCFACE_SIZE, INSWAPPER_SIZE, faceEmbedding, inswapperLatent, swapFace } from '../models/adapters/face.js';
 import { inswapperEmap } from '../models/adapters/onnx-initializer.js';
@@ -14,10 +17,12 @@ import { meshFaceWidth, type FaceInfo } from './analysis.js';
 import { FACE_OVAL, NOSE_TIP } from './mesh-regions.js';
 import { cropPixels, featherInside, fillPolygon, pastePixels, roiAround, type Point } from './raster.js';
 import type { RgbImage } from './warp.js';
+import { conservativeSwapInto, type SwapPair, type SwapReport, type SwapResult } from './swap-kernel.js';
+import { judgeSwap, swapArtefacts } from './swap-check.js';
 
 export interface NeuralSwapArgs {
   target: RgbImage;
-  pairs: { ref: RgbImage; refFace: FaceInfo; targetFace: FaceInfo }[];
+  pairs: SwapPair[];
   swapper: ModelRef;
   embedder: ModelRef;
 }
@@ -64,12 +69,18 @@ export function pasteMask(face: FaceInfo, width: number, height: number, coverag
 }
 
 /** Returns the target's RGB pixels with every pair swapped, in order. */
-export async function neuralSwapFaces(args: NeuralSwapArgs): Promise<Uint8Array> {
+export async function neuralSwapFaces(args: NeuralSwapArgs): Promise<SwapResult> {
   const [embedder, swapper, emap] = await Promise.all([sessionFor(args.embedder), sessionFor(args.swapper), emapFor(args.swapper)]);
   const { width, height } = args.target;
   const out = Uint8Array.from(args.target.data);
   const current: RgbImage = { data: out, width, height, channels: 3 };
+  const reports: SwapReport[] = [];
   for (const pair of args.pairs) {
+    if (pair.mode === 'conservative') {
+      conservativeSwapInto(current, out, pair);
+      reports.push({ mode: 'conservative', notes: [] });
+      continue;
+    }
     const embedding = await faceEmbedding(embedder, alignedCrop(pair.ref, alignmentFor(pair.refFace, ARCFACE_SIZE), ARCFACE_SIZE));
     const latent = inswapperLatent(embedding, emap);
     const toCrop = alignmentFor(pair.targetFace, INSWAPPER_SIZE);
@@ -82,9 +93,17 @@ export async function neuralSwapFaces(args: NeuralSwapArgs): Promise<Uint8Array>
     const local = shifted(toCrop, x0, y0);
     const face = { ...pair.targetFace, mesh: pair.targetFace.mesh.map(([x, y]) => [x - x0, y - y0] as [number, number]) };
     const mask = pasteMask(face, w, h, cropCoverage(w, h, INSWAPPER_SIZE, local, NEURAL_SWAP_SETTINGS.cropMargin));
-    const patch = cropPixels(out, width, 3, roi);
+    const before = cropPixels(out, width, 3, roi);
+    const patch = Uint8Array.from(before);
     pasteAligned(patch, w, h, swapped, INSWAPPER_SIZE, local, mask);
-    pastePixels(out, width, 3, patch, roi);
+    const check = judgeSwap(swapArtefacts({ target: before, result: patch, width: w, height: h, face }));
+    if (check.pass) {
+      pastePixels(out, width, 3, patch, roi);
+      reports.push({ mode: 'full', notes: [] });
+    } else {
+      conservativeSwapInto(current, out, pair);
+      reports.push({ mode: 'conservative', notes: [`neural swap failed its check (${check.reasons.join(', ')})`] });
+    }
   }
-  return out;
+  return { rgb: out, reports };
 }

@@ -4,13 +4,16 @@ import { paramsFor, type Engine, type EngineConfig, type EngineDeps } from '../e
 import { EngineError, throwIfAborted } from '../errors.js';
 import { encodeOutput, firstFile } from '../image-io.js';
 import { siblingModule } from '../runtime/pool.js';
-import { analyzeFaces, checkFaceRules, type FaceInfo } from './analysis.js';
+import { analyzeFaces, checkFaceRules, meshFaceWidth, type FaceInfo } from './analysis.js';
 import { loadRgb, outputExtFor, type RgbInput } from './inputs.js';
 import { faceMapping } from './mapping.js';
 import { humanImplementation, warmUpFaceModel } from './model.js';
 import { faceRulesFor } from './rules.js';
-import type { SwapArgs } from './swap-kernel.js';
+import type { SwapArgs, SwapPair, SwapResult } from './swap-kernel.js';
 import type { NeuralSwapArgs } from './neural-swap-kernel.js';
+import { displacedFeatures } from './swap-check.js';
+import { identityShape } from './shape.js';
+import type { RawImage } from '../image-io.js';
 import { refFor } from '../models/refs.js';
 import { bestModel } from '../models/select.js';
 import type { ModelSpec } from '../models/catalog.js';
@@ -34,6 +37,24 @@ export function neuralSwapModels(config: EngineConfig): { swapper: ModelSpec; em
   const swapper = bestModel('face-swap', dir, ['inswapper']);
   const embedder = bestModel('face-embedding', dir, ['arcface']);
   return swapper && embedder ? { swapper, embedder } : undefined;
+}
+
+/**
+ * The second half of the self-check (the kernels run the first, on pixels): the face analysis of the
+ * result must find each swapped face, with its eyes, brows, nose and mouth where the swap drew them.
+ * Returns, per pair, what is wrong (empty = fine).
+ */
+async function meshCheck(deps: EngineDeps, image: RawImage, pairs: readonly SwapPair[], signal: AbortSignal): Promise<string[][]> {
+  const found = (await analyzeFaces(deps.pool, image, signal)).faces;
+  return pairs.map((p) => {
+    const fw = meshFaceWidth(p.targetFace);
+    const centre = (f: FaceInfo) => [(f.box[0] + f.box[2]) / 2, (f.box[1] + f.box[3]) / 2];
+    const [cx, cy] = centre(p.targetFace);
+    const near = found.filter((f) => Math.hypot(centre(f)[0] - cx, centre(f)[1] - cy) < fw * 0.5);
+    if (near.length === 0) return ['no face found on the result'];
+    const best = near.reduce((a, b) => (Math.hypot(centre(a)[0] - cx, centre(a)[1] - cy) <= Math.hypot(centre(b)[0] - cx, centre(b)[1] - cy) ? a : b));
+    return displacedFeatures(best, identityShape(p.targetFace, p.refFace, fw), fw).map((f) => `${f} not where it belongs`);
+  });
 }
 
 export function createFaceSwapEngine(deps: EngineDeps): Engine {
@@ -76,24 +97,36 @@ export function createFaceSwapEngine(deps: EngineDeps): Engine {
         return { ref: ref.input.raw, refFace: ref.face, targetFace };
       });
       const models = neuralSwapModels(deps.config);
-      let rgb: Uint8Array;
-      if (models) {
+      const runKernel = async (modes: SwapPair['mode'][]): Promise<SwapResult> => {
+        const modal = pairs.map((p, i) => ({ ...p, mode: modes[i] }));
+        if (!models) return deps.pool.run<SwapResult>(SWAP_KERNEL, 'swapFaces', { target: target.raw, pairs: modal } satisfies SwapArgs, { signal: ctx.signal });
         const dir = deps.config.engines.modelsDir;
-        const args: NeuralSwapArgs = { target: target.raw, pairs, swapper: refFor(models.swapper, dir), embedder: refFor(models.embedder, dir) };
+        const args: NeuralSwapArgs = { target: target.raw, pairs: modal, swapper: refFor(models.swapper, dir), embedder: refFor(models.embedder, dir) };
         try {
-          rgb = await deps.pool.run<Uint8Array>(NEURAL_SWAP_KERNEL, 'neuralSwapFaces', args, { signal: ctx.signal });
+          return await deps.pool.run<SwapResult>(NEURAL_SWAP_KERNEL, 'neuralSwapFaces', args, { signal: ctx.signal });
         } catch (e) {
           if (ctx.signal.aborted || e instanceof EngineError) throw e;
           throw new EngineError('error_inference', `face swap model ${models.swapper.name} failed: ${e instanceof Error ? e.message : String(e)}`);
         }
-      } else {
-        const args: SwapArgs = { target: target.raw, pairs };
-        rgb = await deps.pool.run<Uint8Array>(SWAP_KERNEL, 'swapFaces', args, { signal: ctx.signal });
+      };
+      const asImage = (rgb: Uint8Array): RawImage => ({ data: Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength), width: target.raw.width, height: target.raw.height, channels: 3 });
+      let swapped = await runKernel(pairs.map(() => 'full'));
+      ctx.reportProgress(0.75);
+      // A face the analysis does not find whole where the swap drew it is redone conservatively.
+      const problems = await meshCheck(deps, asImage(swapped.rgb), pairs, ctx.signal);
+      if (problems.some((p) => p.length)) {
+        const again = await runKernel(swapped.reports.map((r, i) => (problems[i].length ? 'conservative' : r.mode)));
+        again.reports.forEach((r, i) => {
+          if (problems[i].length) r.notes.push(`full swap failed the face analysis check (${problems[i].join(', ')})`);
+        });
+        swapped = again;
       }
+      const rgb = swapped.rgb;
+      const faces = swapped.reports.map((r, i) => ({ position: mapping[i].position, index: mapping[i].index, swap: r.mode, notes: r.notes }));
       ctx.reportProgress(0.9);
-      const out = { data: Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength), width: target.raw.width, height: target.raw.height, channels: 3 as const };
-      const result = await encodeOutput(out, outputExtFor(job.outputExt, target.format));
-      return [{ ...result, meta: { ...result.meta, engine: models ? models.swapper.name : CLASSICAL_SWAP } }];
+      const result = await encodeOutput(asImage(rgb), outputExtFor(job.outputExt, target.format));
+      // `swap: conservative` tells the client a face got proportions and tone only (its full swap would have been broken).
+      return [{ ...result, meta: { ...result.meta, engine: models ? models.swapper.name : CLASSICAL_SWAP, faces } }];
     },
   };
 }

@@ -7,30 +7,54 @@
  *    the two faces' smoothed *skin* colour (beards, brows, hair and shadows weigh nothing in the
  *    smoothing) is added to the warped face, so the reference's detail stays and no target texture
  *    (a beard, stubble) is imported into the skin;
- * 3. where the expressions differ (an eye or the mouth open on one face, closed on the other) the
- *    target's eye or mouth interior is kept, so no eyelid is stretched over an open eye and no lip
- *    line over teeth;
- * 4. the blend outline lies inside the jaw and temples (pulled toward the nose), its rim band takes
- *    only reference pixels that look like skin (no reference hair at the temples), and parts of a
- *    turned reference that the camera sees too foreshortened to stretch are left to the target.
+ * 3. an incompatible feature (swap-features.ts: eyes or mouth open on one face and closed on the
+ *    other, different eye make-up, facial hair) stays the target's, whole; skin-likeness is judged
+ *    against each face's clean-skin tone (cheeks and forehead), so beards, lashes and dark lids never
+ *    come over with the skin;
+ * 4. a reference turned further than the target gives its far side from its near side, mirrored
+ *    (swap-pose.ts), instead of stretching the hidden side;
+ * 5. the blend outline lies inside the jaw and temples (pulled toward the nose), its rim band takes
+ *    only reference pixels that look like skin (no reference hair at the temples);
+ * 6. self-check (swap-check.ts): a result with a missing or doubled feature, a new strong edge or
+ *    off-tone skin is replaced by the conservative swap — the target's own face with the reference's
+ *    proportions and a share of its skin tone — which cannot break a face.
  * Work happens in a rectangle around each target face, so image size hardly matters.
  */
 import { hardRegionMask, meshFaceWidth, type FaceInfo } from './analysis.js';
 import { labToRgbAt, rgbToLab } from '../lab.js';
-import { LEFT_EYE, LEFT_EYE_OPENING, LIPS_INNER, MESH_POINTS_WITHOUT_IRIS, MOUTH_OPENING, NOSE_TIP, RIGHT_EYE, RIGHT_EYE_OPENING, FACE_OVAL, FOREHEAD, NOSE_BASE, RIGHT_EYE_OUTER, LEFT_EYE_OUTER } from './mesh-regions.js';
+import { MESH_POINTS_WITHOUT_IRIS, NOSE_TIP, FACE_OVAL, FOREHEAD, NOSE_BASE, RIGHT_EYE_OUTER, LEFT_EYE_OUTER } from './mesh-regions.js';
 import { boxBlur, cropPixels, dilate, erode, featherInside, fillPolygon, pastePixels, roiAround, softenCentred, type Point } from './raster.js';
 import { delaunay, warpPiecewiseAffine, type RgbImage, type Triangle } from './warp.js';
 import { identityShape } from './shape.js';
+import { cleanSkinTone, keptFeatures, skinLikeness } from './swap-features.js';
+import { halfFaceMask, hiddenSide, mirroredReference } from './swap-pose.js';
+import { judgeSwap, swapArtefacts } from './swap-check.js';
 
 export interface SwapPair {
   ref: RgbImage;
   refFace: FaceInfo;
   targetFace: FaceInfo;
+  /** 'conservative' skips the full swap (the engine asks for it when the result failed its own check). */
+  mode?: SwapMode;
 }
 
 export interface SwapArgs {
   target: RgbImage;
   pairs: SwapPair[];
+}
+
+export type SwapMode = 'full' | 'conservative';
+
+/** What was done for one pair, for the result's meta. */
+export interface SwapReport {
+  mode: SwapMode;
+  /** Features kept from the target, the mirrored side, or why the full swap was not kept. */
+  notes: string[];
+}
+
+export interface SwapResult {
+  rgb: Uint8Array;
+  reports: SwapReport[];
 }
 
 /** Tunables of the swap, lengths as shares of the target face width measured on the mesh. */
@@ -56,14 +80,8 @@ export const SWAP_SETTINGS = {
    * whose tone matches its surroundings better) and risks a visible edge.
    */
   toneTransfer: [1, 1, 1] as [number, number, number],
-  /** Lab distance (L counted at half weight) from the face's typical skin at which a pixel stops counting as skin. */
-  skinTolerance: 14,
-  /** Openness (gap ÷ width) below which an eye counts as closed and above which it counts as open; between, it agrees with either. */
-  eyeClosedOpen: [0.12, 0.2] as [number, number],
-  /** The same for the mouth (lips apart). */
-  mouthClosedOpen: [0.06, 0.15] as [number, number],
-  /** Any openness difference this large also counts as a different expression (half-closed lids on wide-open eyes). */
-  opennessDifference: 0.1,
+  /** Conservative swap: share of the reference's clean-skin tone difference applied to the target's own face ([L, a, b]). */
+  conservativeTone: [0.3, 0.5, 0.5] as [number, number, number],
   /** Triangle width (along the eye line) reference ÷ target, relative to the face's median: below the first the reference is too foreshortened to use there, above the second fully used. */
   foreshortening: [0.3, 0.55] as [number, number],
 };
@@ -73,11 +91,6 @@ function shiftFace(face: FaceInfo, dx: number, dy: number): FaceInfo {
 }
 
 const dist = (a: Point, b: Point) => Math.hypot(a[0] - b[0], a[1] - b[1]);
-
-/** Gap between lids or lips divided by the corner-to-corner width: ~0 closed, ~0.3 wide open. */
-function openness(face: FaceInfo, [upper, lower, c1, c2]: readonly number[]): number {
-  return dist(face.mesh[upper], face.mesh[lower]) / Math.max(1e-6, dist(face.mesh[c1], face.mesh[c2]));
-}
 
 /** The face oval pulled toward the nose tip, so it sits inside the jaw line and off the temples and hairline. */
 function blendOutline(face: FaceInfo, w: number, h: number): Uint8Array {
@@ -91,37 +104,6 @@ function blendOutline(face: FaceInfo, w: number, h: number): Uint8Array {
   const m = new Uint8Array(w * h);
   fillPolygon(m, w, h, poly);
   return m;
-}
-
-/** Typical skin colour: the mean over the skin region, then again over the pixels near that mean (outliers such as beard or shadow drop out). */
-function skinColour(lab: Float32Array, skin: Uint8Array): [number, number, number] {
-  let mean: [number, number, number] = [0, 0, 0];
-  for (let pass = 0; pass < 3; pass++) {
-    const s = [0, 0, 0];
-    let n = 0;
-    for (let i = 0; i < skin.length; i++) {
-      if (!skin[i]) continue;
-      if (pass > 0 && labDistance(lab, i, mean) > SWAP_SETTINGS.skinTolerance * 1.5) continue;
-      n++;
-      for (let c = 0; c < 3; c++) s[c] += lab[i * 3 + c];
-    }
-    if (n === 0) break;
-    mean = [s[0] / n, s[1] / n, s[2] / n];
-  }
-  return mean;
-}
-
-function labDistance(lab: Float32Array, i: number, to: readonly number[]): number {
-  return Math.hypot((lab[i * 3] - to[0]) * 0.5, lab[i * 3 + 1] - to[1], lab[i * 3 + 2] - to[2]);
-}
-
-/** 0..1 per pixel of `region`: how much a pixel looks like the face's skin. */
-function skinLikeness(lab: Float32Array, region: Uint8Array, skin: Uint8Array): Float32Array {
-  const typical = skinColour(lab, skin);
-  const tol = SWAP_SETTINGS.skinTolerance;
-  const out = new Float32Array(region.length);
-  for (let i = 0; i < region.length; i++) if (region[i]) out[i] = Math.exp(-((labDistance(lab, i, typical) / tol) ** 2));
-  return out;
 }
 
 /** Lab smoothed with per-pixel weights (normalised box blur, two passes); where no weight reaches, the weighted mean. */
@@ -202,62 +184,87 @@ function foreshorteningConfidence(src: readonly Point[], dst: readonly Point[], 
   return out;
 }
 
-/** Eye and mouth interiors (0..255) whose openness differs between the two faces: those stay the target's. */
-function keptInteriors(face: FaceInfo, refFace: FaceInfo, w: number, h: number, fw: number): Uint8Array {
-  const keep = new Uint8Array(w * h);
-  const parts: [readonly number[], readonly number[]][] = [
-    [RIGHT_EYE_OPENING, RIGHT_EYE],
-    [LEFT_EYE_OPENING, LEFT_EYE],
-    [MOUTH_OPENING, LIPS_INNER],
-  ];
-  for (const [opening, outline] of parts) {
-    const [closed, open] = opening === MOUTH_OPENING ? SWAP_SETTINGS.mouthClosedOpen : SWAP_SETTINGS.eyeClosedOpen;
-    const a = openness(face, opening), b = openness(refFace, opening);
-    const openVersusClosed = (a < closed && b > open) || (b < closed && a > open);
-    if (!openVersusClosed && Math.abs(a - b) < SWAP_SETTINGS.opennessDifference) continue;
-    fillPolygon(keep, w, h, outline.map((i) => face.mesh[i]));
-  }
-  // Lashes and the lip edge sit just outside the landmark outlines.
-  return softenCentred(dilate(keep, w, h, Math.max(1, Math.round(fw * 0.01))), w, h, Math.max(1, fw * 0.01));
+interface Workspace {
+  roi: [number, number, number, number];
+  w: number;
+  h: number;
+  /** The target face in the rectangle's coordinates, and the same face with the reference's proportions. */
+  face: FaceInfo;
+  shaped: FaceInfo;
+  dstPts: Point[];
+  tris: Triangle[];
+  /** The target's pixels in the rectangle, before this pair. */
+  tgt: Uint8Array;
+  tLab: Float32Array;
+  fw: number;
 }
 
-function swapOne(target: RgbImage, out: Uint8Array, pair: SwapPair): void {
-  const S = SWAP_SETTINGS;
+function workspace(target: RgbImage, out: Uint8Array, pair: SwapPair): Workspace {
   const fw = meshFaceWidth(pair.targetFace);
   const roi = roiAround(pair.targetFace.mesh, fw * 0.25 + 4, target.width, target.height);
   const [x0, y0, x1, y1] = roi;
-  const w = x1 - x0, h = y1 - y0, n = w * h;
+  const w = x1 - x0, h = y1 - y0;
   const face = shiftFace(pair.targetFace, x0, y0);
   const tgt = cropPixels(out, target.width, 3, roi);
   // The reference is drawn in the target's pose and expression but with its own proportions between them.
   const dstPts = identityShape(face, pair.refFace, fw);
   const shaped: FaceInfo = { ...face, mesh: [...dstPts, ...face.mesh.slice(MESH_POINTS_WITHOUT_IRIS)] };
-  const srcPts = pair.refFace.mesh.slice(0, MESH_POINTS_WITHOUT_IRIS) as Point[];
-  const tris = delaunay(dstPts);
-  const { rgb: warped, covered } = warpPiecewiseAffine(pair.ref, srcPts, dstPts, tris, w, h);
+  return { roi, w, h, face, shaped, dstPts, tris: delaunay(dstPts), tgt, tLab: rgbToLab(tgt, 3, w * h), fw };
+}
 
+/**
+ * The reference warped onto the shaped mesh. When it is turned further than the target, its hidden
+ * half comes from its visible half, mirrored; the foreshortening map then has nothing left to guard.
+ */
+function warpReference(ws: Workspace, pair: SwapPair, notes: string[]): { warped: Uint8Array; covered: Uint8Array; conf: Uint8Array } {
+  const { w, h, dstPts, tris, fw } = ws;
+  const srcPts = pair.refFace.mesh.slice(0, MESH_POINTS_WITHOUT_IRIS) as Point[];
+  const direct = warpPiecewiseAffine(pair.ref, srcPts, dstPts, tris, w, h);
+  const hidden = hiddenSide(pair.refFace, pair.targetFace);
+  if (!hidden) return { warped: direct.rgb, covered: direct.covered, conf: foreshorteningConfidence(srcPts, dstPts, tris, w, h, fw * 0.04) };
+  notes.push(`reference's ${hidden} side mirrored from its other side (head turned)`);
+  const mirror = mirroredReference(pair.ref, pair.refFace.mesh, MESH_POINTS_WITHOUT_IRIS);
+  const flipped = warpPiecewiseAffine(mirror.image, mirror.points, dstPts, tris, w, h);
+  const half = halfFaceMask(dstPts, hidden, w, h, fw);
+  const warped = new Uint8Array(w * h * 3);
+  const covered = new Uint8Array(w * h);
+  for (let i = 0; i < w * h; i++) {
+    const k = half[i] / 255;
+    for (let c = 0; c < 3; c++) warped[i * 3 + c] = Math.round(direct.rgb[i * 3 + c] * (1 - k) + flipped.rgb[i * 3 + c] * k);
+    covered[i] = direct.covered[i] && flipped.covered[i] ? 255 : 0;
+  }
+  return { warped, covered, conf: new Uint8Array(w * h).fill(255) };
+}
+
+/** The full swap of one pair into the rectangle; returns the new pixels and the reference as warped (for the self-check). */
+function fullSwap(ws: Workspace, pair: SwapPair, notes: string[]): { pixels: Uint8Array; warped: Uint8Array } {
+  const S = SWAP_SETTINGS;
+  const { w, h, face, shaped, fw, tLab } = ws;
+  const n = w * h;
+  const { warped, covered, conf } = warpReference(ws, pair, notes);
   const region = blendOutline(face, w, h);
   for (let i = 0; i < n; i++) if (!covered[i]) region[i] = 0;
   // Both faces are now in the target's geometry: one skin mask (no eyes, brows, lips) serves both.
   const skin = hardRegionMask(face, 'skin', w, h);
   const shapedSkin = hardRegionMask(shaped, 'skin', w, h);
   for (let i = 0; i < n; i++) if (!region[i] || !shapedSkin[i]) skin[i] = 0;
-  const tLab = rgbToLab(tgt, 3, n), wLab = rgbToLab(warped, 3, n);
-  const tSkin = skinLikeness(tLab, skin, skin), wSkin = skinLikeness(wLab, skin, skin);
+  const wLab = rgbToLab(warped, 3, n);
+  const tTone = cleanSkinTone(tLab, face, w, h, region), wTone = cleanSkinTone(wLab, shaped, w, h, region);
+  const tSkin = skinLikeness(tLab, skin, tTone), wSkin = skinLikeness(wLab, skin, wTone);
   const r = Math.max(2, Math.round(fw * S.lowPassOfWidth));
   const tLow = weightedLowPass(tLab, tSkin, w, h, r), wLow = weightedLowPass(wLab, wSkin, w, h, r);
 
   const alpha = featherInside(region, w, h, Math.max(3, fw * S.featherOfWidth));
   // Rim band: a reference pixel there that is not skin (its hair, a shadow) is not carried in.
   const inner = erode(region, w, h, Math.max(1, Math.round(fw * S.rimBandOfWidth)));
-  const refSkinAll = skinLikeness(wLab, region, skin);
+  const refSkinAll = skinLikeness(wLab, region, wTone);
   boxBlur(refSkinAll, w, h, Math.max(1, Math.round(fw * 0.01)));
   // Above the brows hairlines and fringes differ between people: there only skin meets skin.
   const forehead = softenCentred(hardRegionMask(face, 'forehead', w, h), w, h, Math.max(1, fw * 0.03));
-  const tgtSkinAll = skinLikeness(tLab, region, skin);
+  const tgtSkinAll = skinLikeness(tLab, region, tTone);
   boxBlur(tgtSkinAll, w, h, Math.max(1, Math.round(fw * 0.01)));
-  const conf = foreshorteningConfidence(srcPts, dstPts, tris, w, h, fw * 0.04);
-  const keep = keptInteriors(face, pair.refFace, w, h, fw);
+  const { keep, reasons } = keptFeatures({ face, refFace: pair.refFace, tLab, wLab, tTone, wTone, w, h, faceWidth: fw });
+  notes.push(...reasons.map((why) => `target's feature kept: ${why}`));
   // Eyes, brows, lips and nostrils are the reference's features even though they are not skin-coloured.
   const features = dilate(hardRegionMask(shaped, 'eyes', w, h), w, h, Math.max(1, Math.round(fw * 0.04)));
   for (const r of ['brows', 'lips'] as const) {
@@ -267,27 +274,85 @@ function swapOne(target: RgbImage, out: Uint8Array, pair: SwapPair): void {
   fillPolygon(features, w, h, NOSE_BASE.map((i) => shaped.mesh[i]));
   const featureSoft = softenCentred(features, w, h, Math.max(1, fw * 0.02));
 
+  const pixels = Uint8Array.from(ws.tgt);
+  const px = new Uint8Array(3);
   for (let i = 0; i < n; i++) {
     let a = alpha[i] / 255;
     if (!a) continue;
     // Reference hair or a beard over its face is not carried in (the target shows there instead); at the rim, strictly.
-    const refSkin = Math.min(1, refSkinAll[i] * (inner[i] ? 2.5 : 1.5));
+    // A ramp, not a product: hair a third as skin-like as skin would still show as a strand at a third.
+    const refSkin = Math.min(1, Math.max(0, (refSkinAll[i] - (inner[i] ? 0.25 : 0.4)) / 0.4));
     a *= featureSoft[i] / 255 + (1 - featureSoft[i] / 255) * refSkin;
     if (forehead[i]) a *= 1 - (forehead[i] / 255) * (1 - Math.min(refSkinAll[i], tgtSkinAll[i]) ** 2);
     a *= (conf[i] / 255) * (1 - keep[i] / 255);
     if (a <= 0) continue;
     const k = i * 3;
-    const lab = [0, 1, 2].map((c) => wLab[k + c] + (tLow[k + c] - wLow[k + c]) * S.toneTransfer[c]);
-    const px = new Uint8Array(3);
-    labToRgbAt(lab[0], lab[1], lab[2], px, 0);
-    for (let c = 0; c < 3; c++) tgt[k + c] = Math.round(tgt[k + c] * (1 - a) + px[c] * a);
+    labToRgbAt(wLab[k] + (tLow[k] - wLow[k]) * S.toneTransfer[0], wLab[k + 1] + (tLow[k + 1] - wLow[k + 1]) * S.toneTransfer[1], wLab[k + 2] + (tLow[k + 2] - wLow[k + 2]) * S.toneTransfer[2], px, 0);
+    for (let c = 0; c < 3; c++) pixels[k + c] = Math.round(pixels[k + c] * (1 - a) + px[c] * a);
   }
-  pastePixels(out, target.width, 3, tgt, roi);
+  return { pixels, warped };
 }
 
-/** Returns the target's RGB pixels with every pair swapped, in order. */
-export function swapFaces(args: SwapArgs): Uint8Array {
-  const out = Uint8Array.from(args.target.data);
-  for (const pair of args.pairs) swapOne(args.target, out, pair);
-  return out;
+/**
+ * Proportions and tone only: the target's own face warped onto the shaped mesh (brows, nose and
+ * cheeks where the reference has them) and shifted part of the way to the reference's clean-skin
+ * tone. Every feature is the target's own, so nothing can go missing or double.
+ */
+function conservativeSwap(ws: Workspace, pair: SwapPair): Uint8Array {
+  const S = SWAP_SETTINGS;
+  const { w, h, face, fw, tLab, tgt } = ws;
+  const n = w * h;
+  const src = face.mesh.slice(0, MESH_POINTS_WITHOUT_IRIS) as Point[];
+  const { rgb, covered } = warpPiecewiseAffine({ data: tgt, width: w, height: h, channels: 3 }, src, ws.dstPts, ws.tris, w, h);
+  const region = blendOutline(face, w, h);
+  for (let i = 0; i < n; i++) if (!covered[i]) region[i] = 0;
+  const alpha = featherInside(region, w, h, Math.max(3, fw * S.featherOfWidth));
+  const refLab = rgbToLab(pair.ref.data, 3, pair.ref.width * pair.ref.height);
+  const refTone = cleanSkinTone(refLab, pair.refFace, pair.ref.width, pair.ref.height);
+  const tTone = cleanSkinTone(tLab, face, w, h, region);
+  const shift = [0, 1, 2].map((c) => (refTone[c] - tTone[c]) * S.conservativeTone[c]);
+  const lab = rgbToLab(rgb, 3, n);
+  // Only skin takes the tone: lips, eyes and brows keep their colour.
+  const like = skinLikeness(lab, region, tTone);
+  const pixels = Uint8Array.from(tgt);
+  const px = new Uint8Array(3);
+  for (let i = 0; i < n; i++) {
+    const a = alpha[i] / 255;
+    if (!a) continue;
+    const k = i * 3, t = like[i];
+    labToRgbAt(lab[k] + shift[0] * t, lab[k + 1] + shift[1] * t, lab[k + 2] + shift[2] * t, px, 0);
+    for (let c = 0; c < 3; c++) pixels[k + c] = Math.round(tgt[k + c] * (1 - a) + px[c] * a);
+  }
+  return pixels;
+}
+
+/** The conservative swap of one pair, written into `out` (the neural path falls back to it too). */
+export function conservativeSwapInto(target: RgbImage, out: Uint8Array, pair: SwapPair): void {
+  const ws = workspace(target, out, pair);
+  pastePixels(out, target.width, 3, conservativeSwap(ws, pair), ws.roi);
+}
+
+function swapOne(target: RgbImage, out: Uint8Array, pair: SwapPair): SwapReport {
+  const ws = workspace(target, out, pair);
+  const notes: string[] = [];
+  let mode: SwapMode = pair.mode ?? 'full';
+  let pixels: Uint8Array | undefined;
+  if (mode === 'full') {
+    const full = fullSwap(ws, pair, notes);
+    const check = judgeSwap(swapArtefacts({ target: ws.tgt, reference: full.warped, result: full.pixels, width: ws.w, height: ws.h, face: ws.face }));
+    if (check.pass) pixels = full.pixels;
+    else {
+      mode = 'conservative';
+      notes.push(`full swap failed its check (${check.reasons.join(', ')})`);
+    }
+  }
+  pastePixels(out, target.width, 3, pixels ?? conservativeSwap(ws, pair), ws.roi);
+  return { mode, notes };
+}
+
+/** Returns the target's RGB pixels with every pair swapped, in order, and what was done for each. */
+export function swapFaces(args: SwapArgs): SwapResult {
+  const rgb = Uint8Array.from(args.target.data);
+  const reports = args.pairs.map((pair) => swapOne(args.target, rgb, pair));
+  return { rgb, reports };
 }

@@ -1,3 +1,4 @@
+import { expectedTimeLabel } from '../diffusion/expected-time.js';
 import type { EngineConfig } from '../engine.js';
 import type { FeatureId } from '../../features/table.js';
 import type { ModelRole, ModelSignature } from '../models/catalog.js';
@@ -20,6 +21,9 @@ const DIFFUSION: EngineOption = { id: 'diffusion', kind: 'diffusion', label: 'di
 const DIFFUSION_INPAINT: EngineOption = { id: 'diffusion-inpaint', kind: 'diffusion', label: 'diffusion inpainting workflow (ComfyUI / AUTOMATIC1111)' };
 const ONNX_INPAINT: EngineOption = { id: 'onnx-inpaint', kind: 'onnx', label: 'LaMa / MI-GAN inpainting (ONNX)', role: 'inpaint', signatures: ['lama', 'migan'] };
 const PATCHMATCH: EngineOption = { id: 'patchmatch', kind: 'builtin', label: 'classical multi-scale PatchMatch' };
+/** The embedded CPU diffusion engine (src/engines/diffusion/): the same generative path, on this machine. */
+const EMBEDDED: EngineOption = { id: 'embedded-diffusion', kind: 'onnx', label: `embedded CPU diffusion (LCM, ${expectedTimeLabel()})`, role: 'diffusion', signatures: ['lcm-sd15'] };
+const EMBEDDED_INPAINT: EngineOption = { ...EMBEDDED, id: 'embedded-inpaint', label: `embedded CPU diffusion inpainting (LCM, ${expectedTimeLabel()})` };
 
 /**
  * Each feature's engines, best first: a configured diffusion backend where the feature is generative
@@ -29,8 +33,11 @@ const PATCHMATCH: EngineOption = { id: 'patchmatch', kind: 'builtin', label: 'cl
  * or model types (the layering test in test/architecture keeps imports one-way).
  */
 export const ENGINE_PREFERENCE: Partial<Record<FeatureId, readonly EngineOption[]>> = {
-  'obj-removal': [DIFFUSION_INPAINT, ONNX_INPAINT, PATCHMATCH],
-  'out-paint': [DIFFUSION_INPAINT, ONNX_INPAINT, PATCHMATCH],
+  // LaMa was trained for removal; SD 1.5 without an inpainting UNet tends to paint a new object into
+  // a hole, so for removal the embedded engine only stands above PatchMatch. Extending a border is
+  // new content, what diffusion does best, so there it comes before LaMa.
+  'obj-removal': [DIFFUSION_INPAINT, ONNX_INPAINT, EMBEDDED_INPAINT, PATCHMATCH],
+  'out-paint': [DIFFUSION_INPAINT, EMBEDDED_INPAINT, ONNX_INPAINT, PATCHMATCH],
   enhance: [
     { id: 'onnx-realesrgan', kind: 'onnx', label: 'Real-ESRGAN super resolution (ONNX)', role: 'super-resolution', signatures: ['realesrgan'] },
     { id: 'esrgan', kind: 'builtin', label: 'ESRGAN slim/medium super resolution (npm, tfjs-wasm)' },
@@ -40,12 +47,12 @@ export const ENGINE_PREFERENCE: Partial<Record<FeatureId, readonly EngineOption[
     { id: 'onnx-face-swap', kind: 'onnx', label: 'inswapper 128 + ArcFace identity swap (ONNX)', role: 'face-swap', signatures: ['inswapper'], alsoNeeds: [{ role: 'face-embedding', signatures: ['arcface'] }] },
     { id: 'landmark-warp', kind: 'builtin', label: 'classical mesh-warp face swap' },
   ],
-  'text-to-image': [DIFFUSION],
-  'obj-replace': [DIFFUSION],
-  'hair-style': [DIFFUSION],
-  'hair-ext': [DIFFUSION],
-  'hair-bang': [DIFFUSION],
-  'hair-vol': [DIFFUSION],
+  'text-to-image': [DIFFUSION, EMBEDDED],
+  'obj-replace': [DIFFUSION, EMBEDDED],
+  'hair-style': [DIFFUSION, EMBEDDED],
+  'hair-ext': [DIFFUSION, EMBEDDED],
+  'hair-bang': [DIFFUSION, EMBEDDED],
+  'hair-vol': [DIFFUSION, EMBEDDED],
 };
 
 export function diffusionConfigured(config: EngineConfig): boolean {
@@ -55,6 +62,7 @@ export function diffusionConfigured(config: EngineConfig): boolean {
 /** Whether an option can run on this server now (configuration and installed files only). */
 export function optionReady(option: EngineOption, config: EngineConfig): boolean {
   if (option.kind === 'diffusion') return diffusionConfigured(config);
+  if (option.role === 'diffusion' && !config.diffusion.embedded.enabled) return false;
   if (option.kind === 'onnx') return onnxNeeds(option).every((n) => presentModels(n.role, config.engines.modelsDir, n.signatures).length > 0);
   return true;
 }

@@ -1,0 +1,237 @@
+/**
+ * What a person sees wrong in a swapped face, measured against the two inputs at the same place:
+ * the target and the reference already drawn in the target's geometry. A swap writes, pixel by pixel,
+ * a mix of those two, so
+ * - a feature (eye, brow, mouth, nose) is *missing* when the result holds much less detail there than
+ *   the target had (a reference eye stretched into skin), and *doubled* when the result's detail is a
+ *   clear mix of both inputs' where they disagree (two eyes half over each other);
+ * - a strong edge in the face that neither input has near that place is an artefact (a hard cut
+ *   between two faces, a ring);
+ * - skin pixels far from the face's own skin tone that the target did not have are pasted blotches
+ *   (a beard, eye make-up, a shadow brought over with the skin).
+ * Used by the swap's self-check and by the quality benchmark; works on a rectangle around one face.
+ */
+import { hardRegionMask, meshFaceWidth, type FaceInfo } from './analysis.js';
+import { rgbToLab } from '../lab.js';
+import { LEFT_BROW, LEFT_EYE, LIPS_OUTER, NOSE_BASE, RIGHT_BROW, RIGHT_EYE } from './mesh-regions.js';
+import { boxBlur, dilate, erode, fillPolygon, type Point } from './raster.js';
+
+export type FeatureName = 'right eye' | 'left eye' | 'right brow' | 'left brow' | 'mouth' | 'nose';
+
+/** Each feature's outline and how far around it its detail (lashes, lid crease, lip edge) is judged, as a share of the face width. */
+export const FEATURE_OUTLINES: Record<FeatureName, { outline: readonly number[]; grow: number }> = {
+  'right eye': { outline: RIGHT_EYE, grow: 0.04 },
+  'left eye': { outline: LEFT_EYE, grow: 0.04 },
+  'right brow': { outline: RIGHT_BROW, grow: 0.025 },
+  'left brow': { outline: LEFT_BROW, grow: 0.025 },
+  mouth: { outline: LIPS_OUTER, grow: 0.03 },
+  nose: { outline: NOSE_BASE, grow: 0.01 },
+};
+
+export const CHECK_SETTINGS = {
+  /** Box radius (share of face width) of the low-pass whose residual is a feature's detail. */
+  detailOfWidth: 0.05,
+  /** Detail energy of the result below this share of the target's (and of the reference's) = the feature is gone. */
+  missingEnergy: 0.25,
+  /** Both inputs weigh at least this much in the result's detail where they disagree = a doubled feature. */
+  mixedWeight: 0.3,
+  /** Inputs agree (nothing can double) when their details correlate above this. */
+  agreeCorrelation: 0.5,
+  /** L units per pixel by which the result's edge must exceed both inputs' near it to count as new. */
+  newEdgeMargin: 6,
+  /** Neighbourhood (share of face width) in which an input's edge excuses the result's. */
+  edgeSlackOfWidth: 0.015,
+  /** Lab distance (L at half weight) from the skin tone beyond which a skin pixel is an outlier. */
+  outlierDistance: 22,
+  /** Self-check limits: the share of face pixels with a new strong edge, and the skin outlier share the swap may add. */
+  maxNewEdgeShare: 0.03,
+  maxOutlierShare: 0.06,
+};
+
+export interface FeatureVerdict {
+  feature: FeatureName;
+  /** Result detail energy ÷ the target's. */
+  detailRatio: number;
+  /** Least-squares weights of the target's and the reference's detail in the result's. */
+  targetWeight: number;
+  refWeight: number;
+  verdict: 'ok' | 'missing' | 'doubled';
+}
+
+export interface SwapArtefacts {
+  features: FeatureVerdict[];
+  /** Share of face-oval pixels holding a strong edge that neither input has nearby. */
+  newEdgeShare: number;
+  /** Share of skin pixels far from the skin tone, beyond the target's own share. */
+  skinOutlierShare: number;
+}
+
+export interface CheckImages {
+  /** Interleaved RGB of the same size: the target, the reference drawn in the target's geometry (omit when there is none, e.g. after a neural swap), the result. */
+  target: Uint8Array;
+  reference?: Uint8Array;
+  result: Uint8Array;
+  width: number;
+  height: number;
+  /** The target face, in the same coordinates. */
+  face: FaceInfo;
+}
+
+function lightness(rgb: Uint8Array, n: number): Float32Array {
+  const lab = rgbToLab(rgb, 3, n);
+  const L = new Float32Array(n);
+  for (let i = 0; i < n; i++) L[i] = lab[i * 3];
+  return L;
+}
+
+function detail(L: Float32Array, w: number, h: number, r: number): Float32Array {
+  const low = Float32Array.from(L);
+  boxBlur(low, w, h, r);
+  boxBlur(low, w, h, r);
+  const out = new Float32Array(L.length);
+  for (let i = 0; i < L.length; i++) out[i] = L[i] - low[i];
+  return out;
+}
+
+/** Gradient magnitude of L after a light smoothing (noise and JPEG blocks are not edges). */
+function edges(L: Float32Array, w: number, h: number): Float32Array {
+  const s = Float32Array.from(L);
+  boxBlur(s, w, h, 1);
+  const g = new Float32Array(L.length);
+  for (let y = 1; y < h - 1; y++) {
+    for (let x = 1; x < w - 1; x++) {
+      const i = y * w + x;
+      g[i] = Math.hypot((s[i + 1] - s[i - 1]) / 2, (s[i + w] - s[i - w]) / 2);
+    }
+  }
+  return g;
+}
+
+/** Running maximum over a (2r+1)² square, separable. */
+function maxFilter(p: Float32Array, w: number, h: number, r: number): Float32Array {
+  const a = new Float32Array(p.length), b = new Float32Array(p.length);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    let m = 0;
+    for (let k = Math.max(0, x - r); k <= Math.min(w - 1, x + r); k++) m = Math.max(m, p[y * w + k]);
+    a[y * w + x] = m;
+  }
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    let m = 0;
+    for (let k = Math.max(0, y - r); k <= Math.min(h - 1, y + r); k++) m = Math.max(m, a[k * w + x]);
+    b[y * w + x] = m;
+  }
+  return b;
+}
+
+function judgeFeature(feature: FeatureName, mask: Uint8Array, t: Float32Array, r: Float32Array, ref: Float32Array | undefined): FeatureVerdict {
+  const S = CHECK_SETTINGS;
+  let tt = 0, rr = 0, ww = 0, tw = 0, rt = 0, rw = 0;
+  for (let i = 0; i < mask.length; i++) {
+    if (!mask[i]) continue;
+    const a = t[i], c = r[i], b = ref ? ref[i] : 0;
+    tt += a * a; rr += c * c; ww += b * b; tw += a * b; rt += c * a; rw += c * b;
+  }
+  const detailRatio = rr / Math.max(1e-6, tt);
+  let targetWeight = rt / Math.max(1e-6, tt), refWeight = 0;
+  if (ref) {
+    const det = tt * ww - tw * tw;
+    if (det > 1e-6 * tt * ww) {
+      targetWeight = (rt * ww - rw * tw) / det;
+      refWeight = (rw * tt - rt * tw) / det;
+    }
+  }
+  const agree = ref ? tw / Math.sqrt(Math.max(1e-9, tt * ww)) : 1;
+  const refRatio = ref ? rr / Math.max(1e-6, ww) : 0;
+  let verdict: FeatureVerdict['verdict'] = 'ok';
+  if (detailRatio < S.missingEnergy && (!ref || refRatio < S.missingEnergy * 2)) verdict = 'missing';
+  else if (ref && agree < S.agreeCorrelation && targetWeight > S.mixedWeight && refWeight > S.mixedWeight) verdict = 'doubled';
+  return { feature, detailRatio, targetWeight, refWeight, verdict };
+}
+
+function skinOutliers(lab: Float32Array, skin: Uint8Array): number {
+  // The tone: median a/b and L over the skin pixels (robust to the beard, brows or shadows inside).
+  const idx: number[] = [];
+  for (let i = 0; i < skin.length; i++) if (skin[i]) idx.push(i);
+  if (idx.length === 0) return 0;
+  const median = (c: number) => {
+    const v = idx.map((i) => lab[i * 3 + c]).sort((p, q) => p - q);
+    return v[v.length >> 1];
+  };
+  const tone = [median(0), median(1), median(2)];
+  let out = 0;
+  for (const i of idx) if (Math.hypot((lab[i * 3] - tone[0]) * 0.5, lab[i * 3 + 1] - tone[1], lab[i * 3 + 2] - tone[2]) > CHECK_SETTINGS.outlierDistance) out++;
+  return out / idx.length;
+}
+
+/** Measures the artefacts of one swapped face. */
+export function swapArtefacts(img: CheckImages): SwapArtefacts {
+  const { width: w, height: h, face } = img;
+  const n = w * h;
+  const fw = meshFaceWidth(face);
+  const S = CHECK_SETTINGS;
+  const Lt = lightness(img.target, n), Lr = lightness(img.result, n);
+  const Lw = img.reference && lightness(img.reference, n);
+  const rd = Math.max(1, Math.round(fw * S.detailOfWidth));
+  const dt = detail(Lt, w, h, rd), dr = detail(Lr, w, h, rd);
+  const dw = Lw && detail(Lw, w, h, rd);
+
+  const features = (Object.keys(FEATURE_OUTLINES) as FeatureName[]).map((name) => {
+    const { outline, grow } = FEATURE_OUTLINES[name];
+    const m = new Uint8Array(n);
+    fillPolygon(m, w, h, outline.map((i) => face.mesh[i]));
+    return judgeFeature(name, dilate(m, w, h, Math.max(1, Math.round(fw * grow))), dt, dr, dw);
+  });
+
+  // New edges, judged inside the face away from its outline (the outline is the target's own edge).
+  const oval = erode(hardRegionMask(face, 'oval', w, h), w, h, Math.max(1, Math.round(fw * 0.03)));
+  const slack = Math.max(1, Math.round(fw * S.edgeSlackOfWidth));
+  const gr = edges(Lr, w, h);
+  const gt = maxFilter(edges(Lt, w, h), w, h, slack);
+  const gw = Lw && maxFilter(edges(Lw, w, h), w, h, slack);
+  let inOval = 0, newEdge = 0;
+  for (let i = 0; i < n; i++) {
+    if (!oval[i]) continue;
+    inOval++;
+    // Without the reference's pixels (a neural swap draws a new face) every edge could be the reference's: none counts.
+    if (gw && gr[i] > Math.max(gt[i], gw[i]) + S.newEdgeMargin) newEdge++;
+  }
+
+  // Skin: the face oval without the features (grown, so lashes and lip edges do not count).
+  const skin = hardRegionMask(face, 'skin', w, h);
+  const features2 = new Uint8Array(n);
+  for (const { outline } of Object.values(FEATURE_OUTLINES)) fillPolygon(features2, w, h, outline.map((i) => face.mesh[i]));
+  const grown = dilate(features2, w, h, Math.max(1, Math.round(fw * 0.04)));
+  for (let i = 0; i < n; i++) if (grown[i] || !oval[i]) skin[i] = 0;
+  const outliers = Math.max(0, skinOutliers(rgbToLab(img.result, 3, n), skin) - skinOutliers(rgbToLab(img.target, 3, n), skin));
+
+  return { features, newEdgeShare: inOval ? newEdge / inOval : 0, skinOutlierShare: outliers };
+}
+
+/** A feature of the result's mesh further than this (share of face width) from where the swap put it counts as displaced. */
+export const MAX_FEATURE_SHIFT = 0.08;
+
+/**
+ * The features the face analysis of the result does not find where the swap drew them: `expected` is
+ * the mesh the swap rendered into (the target's eyes and mouth, the reference's proportions between).
+ */
+export function displacedFeatures(found: FaceInfo, expected: readonly Point[], faceWidth: number): FeatureName[] {
+  const centre = (mesh: readonly Point[], idx: readonly number[]) => idx.reduce<Point>((c, i) => [c[0] + mesh[i][0] / idx.length, c[1] + mesh[i][1] / idx.length], [0, 0]);
+  return (Object.keys(FEATURE_OUTLINES) as FeatureName[]).filter((name) => {
+    const idx = FEATURE_OUTLINES[name].outline;
+    const [a, b] = [centre(found.mesh, idx), centre(expected, idx)];
+    return Math.hypot(a[0] - b[0], a[1] - b[1]) / faceWidth > MAX_FEATURE_SHIFT;
+  });
+}
+
+/** The features that fail, and whether the whole face passes the self-check. */
+export function judgeSwap(a: SwapArtefacts): { pass: boolean; reasons: string[] } {
+  const reasons = a.features.filter((f) => f.verdict !== 'ok').map((f) => `${f.feature} ${f.verdict}`);
+  if (a.newEdgeShare > CHECK_SETTINGS.maxNewEdgeShare) reasons.push(`new edges on ${(a.newEdgeShare * 100).toFixed(1)} % of the face`);
+  if (a.skinOutlierShare > CHECK_SETTINGS.maxOutlierShare) reasons.push(`off-tone skin on ${(a.skinOutlierShare * 100).toFixed(1)} % of the face`);
+  return { pass: reasons.length === 0, reasons };
+}
+
+/** One figure for comparing swaps (lower is better): % of face with new edges + % off-tone skin + 10 per missing or doubled feature. */
+export function artefactScore(a: SwapArtefacts): number {
+  return 100 * (a.newEdgeShare + a.skinOutlierShare) + 10 * a.features.filter((f) => f.verdict !== 'ok').length;
+}

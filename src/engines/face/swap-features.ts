@@ -1,0 +1,158 @@
+/**
+ * Which of the reference's features can go onto the target, and the skin tone each face really has.
+ * Both faces are judged in the target's geometry (the reference already warped onto it), so one set of
+ * masks serves both. An incompatible feature keeps the target's:
+ * - an eye open on one face and closed on the other (or much more open), the mouth likewise: the
+ *   target's eye with its lids, or its mouth, stays (no lid stretched over an open eye, no lip line over
+ *   teeth, no closed eye's make-up around an open one);
+ * - eye make-up present on one face and not the other: both eye areas stay the target's;
+ * - facial hair around the reference's mouth: the target's mouth stays, and (in the kernel) no
+ *   non-skin reference pixel comes over with the skin.
+ */
+import { hardRegionMask, type FaceInfo } from './analysis.js';
+import { LEFT_EYE, LEFT_EYE_OPENING, LEFT_LID_TO_BROW, LIPS_INNER, LIPS_OUTER, MOUTH_OPENING, RIGHT_EYE, RIGHT_EYE_OPENING, RIGHT_LID_TO_BROW } from './mesh-regions.js';
+import { dilate, fillPolygon, softenCentred, type Point } from './raster.js';
+
+export const FEATURE_SETTINGS = {
+  /** Openness (gap ÷ width) below which an eye counts as closed and above which it counts as open; between, it agrees with either. */
+  eyeClosedOpen: [0.12, 0.2] as [number, number],
+  /** The same for the mouth (lips apart). */
+  mouthClosedOpen: [0.06, 0.15] as [number, number],
+  /** Any openness difference this large also counts as a different expression (half-closed lids on wide-open eyes). */
+  opennessDifference: 0.1,
+  /** Eye-shadow area's colour offset from the face's skin (a, b; L at a quarter) that differs this much between the faces = different make-up. */
+  makeupDifference: 9,
+  /** Share of the ring around the reference's mouth that is not skin, beyond the target's, from which it counts as facial hair. */
+  facialHairShare: 0.3,
+  /** Lab distance (L at half weight) from the clean skin tone at which a pixel stops counting as skin. */
+  skinTolerance: 14,
+};
+
+const dist = (a: Point, b: Point) => Math.hypot(a[0] - b[0], a[1] - b[1]);
+
+/** Gap between lids or lips divided by the corner-to-corner width: ~0 closed, ~0.3 wide open. */
+export function openness(face: FaceInfo, [upper, lower, c1, c2]: readonly number[]): number {
+  return dist(face.mesh[upper], face.mesh[lower]) / Math.max(1e-6, dist(face.mesh[c1], face.mesh[c2]));
+}
+
+function differentOpenness(a: number, b: number, [closed, open]: [number, number]): boolean {
+  return (a < closed && b > open) || (b < closed && a > open) || Math.abs(a - b) >= FEATURE_SETTINGS.opennessDifference;
+}
+
+export function labDistance(lab: Float32Array, i: number, to: readonly number[]): number {
+  return Math.hypot((lab[i * 3] - to[0]) * 0.5, lab[i * 3 + 1] - to[1], lab[i * 3 + 2] - to[2]);
+}
+
+/**
+ * The skin tone of a face from its cheeks and forehead only (where hair, beards, lashes and lid
+ * make-up rarely are): the median, then the mean of the pixels near it, so a fringe or a shadow
+ * over part of those areas drops out.
+ */
+export function cleanSkinTone(lab: Float32Array, face: FaceInfo, w: number, h: number, within?: Uint8Array): [number, number, number] {
+  const area = hardRegionMask(face, 'cheeks', w, h);
+  const forehead = hardRegionMask(face, 'forehead', w, h);
+  const idx: number[] = [];
+  for (let i = 0; i < area.length; i++) if ((area[i] || forehead[i]) && (!within || within[i])) idx.push(i);
+  if (idx.length === 0) return [60, 12, 16];
+  const median = (c: number) => {
+    const v = idx.map((i) => lab[i * 3 + c]).sort((p, q) => p - q);
+    return v[v.length >> 1];
+  };
+  const m = [median(0), median(1), median(2)];
+  const s = [0, 0, 0];
+  let n = 0;
+  for (const i of idx) {
+    if (labDistance(lab, i, m) > FEATURE_SETTINGS.skinTolerance) continue;
+    n++;
+    for (let c = 0; c < 3; c++) s[c] += lab[i * 3 + c];
+  }
+  return n ? [s[0] / n, s[1] / n, s[2] / n] : (m as [number, number, number]);
+}
+
+/** 0..1 per pixel of `region`: how much a pixel looks like the given skin tone. */
+export function skinLikeness(lab: Float32Array, region: Uint8Array, tone: readonly number[]): Float32Array {
+  const tol = FEATURE_SETTINGS.skinTolerance;
+  const out = new Float32Array(region.length);
+  for (let i = 0; i < region.length; i++) if (region[i]) out[i] = Math.exp(-((labDistance(lab, i, tone) / tol) ** 2));
+  return out;
+}
+
+function meanOffset(lab: Float32Array, mask: Uint8Array, tone: readonly number[]): [number, number, number] {
+  const s = [0, 0, 0];
+  let n = 0;
+  for (let i = 0; i < mask.length; i++) {
+    if (!mask[i]) continue;
+    n++;
+    for (let c = 0; c < 3; c++) s[c] += lab[i * 3 + c] - tone[c];
+  }
+  return n ? [s[0] / n, s[1] / n, s[2] / n] : [0, 0, 0];
+}
+
+function nonSkinShare(lab: Float32Array, mask: Uint8Array, tone: readonly number[]): number {
+  let n = 0, off = 0;
+  for (let i = 0; i < mask.length; i++) {
+    if (!mask[i]) continue;
+    n++;
+    if (labDistance(lab, i, tone) > FEATURE_SETTINGS.skinTolerance * 1.5) off++;
+  }
+  return n ? off / n : 0;
+}
+
+export interface FeatureInputs {
+  /** The target face (in the working rectangle) and the reference face as warped there. */
+  face: FaceInfo;
+  refFace: FaceInfo;
+  tLab: Float32Array;
+  wLab: Float32Array;
+  tTone: readonly number[];
+  wTone: readonly number[];
+  w: number;
+  h: number;
+  faceWidth: number;
+}
+
+/** 0..255 per pixel: where the target's own feature stays; with the reasons, for the result's meta. */
+export function keptFeatures(x: FeatureInputs): { keep: Uint8Array; reasons: string[] } {
+  const S = FEATURE_SETTINGS;
+  const { face, refFace, w, h, faceWidth: fw } = x;
+  const n = w * h;
+  const keep = new Uint8Array(n);
+  const reasons: string[] = [];
+  const fill = (outline: readonly number[]) => fillPolygon(keep, w, h, outline.map((i) => face.mesh[i]));
+  const eyeArea = (eye: readonly number[], lids: readonly number[]) => {
+    fill(eye);
+    fill(lids);
+  };
+
+  const eyeshadow = hardRegionMask(face, 'eyeshadow', w, h);
+  const tm = meanOffset(x.tLab, eyeshadow, x.tTone), wm = meanOffset(x.wLab, eyeshadow, x.wTone);
+  const makeup = Math.hypot((tm[0] - wm[0]) * 0.25, tm[1] - wm[1], tm[2] - wm[2]);
+  const eyeReasons = makeup > S.makeupDifference ? [`eye make-up differs (${makeup.toFixed(0)})`] : [];
+  for (const [name, opening] of [['right eye', RIGHT_EYE_OPENING], ['left eye', LEFT_EYE_OPENING]] as const) {
+    if (differentOpenness(openness(face, opening), openness(refFace, opening), S.eyeClosedOpen)) eyeReasons.push(`${name} open/closed differs`);
+  }
+  // Both eyes go together: one kept eye beside a swapped one mixes two gazes and two make-ups.
+  if (eyeReasons.length) {
+    reasons.push(...eyeReasons);
+    eyeArea(RIGHT_EYE, RIGHT_LID_TO_BROW);
+    eyeArea(LEFT_EYE, LEFT_LID_TO_BROW);
+  }
+
+  // Facial hair: the ring around the mouth (lips to ~12 % of the face width out) not skin on the reference only.
+  const lips = new Uint8Array(n);
+  fillPolygon(lips, w, h, LIPS_OUTER.map((i) => face.mesh[i]));
+  const ring = dilate(lips, w, h, Math.max(1, Math.round(fw * 0.12)));
+  const nearLips = dilate(lips, w, h, Math.max(1, Math.round(fw * 0.02)));
+  const oval = hardRegionMask(face, 'oval', w, h);
+  for (let i = 0; i < n; i++) if (nearLips[i] || !oval[i]) ring[i] = 0;
+  const hair = nonSkinShare(x.wLab, ring, x.wTone) - nonSkinShare(x.tLab, ring, x.tTone) > S.facialHairShare;
+  if (hair) reasons.push('facial hair around the mouth');
+  if (hair || differentOpenness(openness(face, MOUTH_OPENING), openness(refFace, MOUTH_OPENING), S.mouthClosedOpen)) {
+    if (!hair) reasons.push('mouth open/closed differs');
+    fill(LIPS_OUTER);
+    fill(LIPS_INNER);
+  }
+  // Lashes, the lid crease and the lip edge sit just outside the landmark outlines; the seam lies in skin.
+  const grown = dilate(keep, w, h, Math.max(1, Math.round(fw * 0.045)));
+  return { keep: softenCentred(grown, w, h, Math.max(1, fw * 0.025)), reasons };
+}

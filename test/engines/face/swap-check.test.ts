@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { analyzeFaces, hardRegionMask, meshFaceWidth, type FaceInfo } from '../../../src/engines/face/analysis.js';
+import { faceEngines } from '../../../src/engines/face/index.js';
+import { FACE_OVAL, LEFT_EYE, LEFT_EYE_OUTER, RIGHT_EYE, RIGHT_EYE_OUTER } from '../../../src/engines/face/mesh-regions.js';
+import { MIRROR } from '../../../src/engines/face/mesh-symmetry.js';
+import { dilate, fillPolygon, type Point } from '../../../src/engines/face/raster.js';
+import { judgeSwap, swapArtefacts } from '../../../src/engines/face/swap-check.js';
+import { swapFaces } from '../../../src/engines/face/swap-kernel.js';
+import { hiddenSide } from '../../../src/engines/face/swap-pose.js';
+import { decodeRgb, engineFile, makeDeps, meanUnder, photo, runContext, type Rgb } from './fixtures.js';
+
+const deps = makeDeps(1);
+let astronaut: Rgb;
+let face: FaceInfo;
+before(async () => {
+  astronaut = await decodeRgb(photo('astronaut.png'));
+  face = (await analyzeFaces(deps.pool, astronaut)).faces[0];
+});
+after(() => deps.pool.destroy());
+
+const check = (result: Uint8Array, reference?: Uint8Array) => swapArtefacts({ target: astronaut.data, reference, result, width: astronaut.width, height: astronaut.height, face });
+
+/** The eye's area (outline grown by 5 % of the face width) painted with the cheek's mean colour. */
+function eyeErased(img: Rgb, eye: readonly number[]): Uint8Array {
+  const { width: w, height: h } = img;
+  const m = new Uint8Array(w * h);
+  fillPolygon(m, w, h, eye.map((i) => face.mesh[i]));
+  const area = dilate(m, w, h, Math.round(meshFaceWidth(face) * 0.05));
+  const skin = meanUnder(img, hardRegionMask(face, 'cheeks', w, h));
+  const out = Uint8Array.from(img.data);
+  for (let i = 0; i < area.length; i++) if (area[i]) for (let c = 0; c < 3; c++) out[i * 3 + c] = Math.round(skin[c]);
+  return out;
+}
+
+/** Half the image shifted sideways by `dx` inside the eye's area: two eyes half over each other. */
+function eyeDoubled(img: Rgb, eye: readonly number[], dx: number): { result: Uint8Array; shifted: Uint8Array } {
+  const { width: w, height: h } = img;
+  const shifted = Uint8Array.from(img.data);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    const sx = Math.min(w - 1, Math.max(0, x - dx));
+    for (let c = 0; c < 3; c++) shifted[(y * w + x) * 3 + c] = img.data[(y * w + sx) * 3 + c];
+  }
+  const m = new Uint8Array(w * h);
+  fillPolygon(m, w, h, eye.map((i) => face.mesh[i]));
+  const area = dilate(m, w, h, Math.round(meshFaceWidth(face) * 0.08));
+  const result = Uint8Array.from(img.data);
+  for (let i = 0; i < area.length; i++) if (area[i]) for (let c = 0; c < 3; c++) result[i * 3 + c] = Math.round((img.data[i * 3 + c] + shifted[i * 3 + c]) / 2);
+  return { result, shifted };
+}
+
+describe('face swap self-check', () => {
+  it('passes an untouched face, finds an erased eye missing and a ghosted eye doubled', () => {
+    assert.deepEqual(judgeSwap(check(astronaut.data, astronaut.data)).reasons, []);
+    const erased = check(eyeErased(astronaut, RIGHT_EYE), astronaut.data);
+    assert.equal(erased.features.find((f) => f.feature === 'right eye')?.verdict, 'missing');
+    assert.equal(erased.features.find((f) => f.feature === 'left eye')?.verdict, 'ok');
+    const dx = Math.round(meshFaceWidth(face) * 0.07);
+    const { result, shifted } = eyeDoubled(astronaut, LEFT_EYE, dx);
+    assert.equal(check(result, shifted).features.find((f) => f.feature === 'left eye')?.verdict, 'doubled');
+    // Taking the shifted eye whole is one eye, not two.
+    assert.notEqual(check(shifted, shifted).features.find((f) => f.feature === 'left eye')?.verdict, 'doubled');
+  });
+
+  it('counts a dark blotch pasted on the cheek as off-tone skin and its rim as new edges', () => {
+    const { width: w, height: h } = astronaut;
+    const blotch = new Uint8Array(w * h);
+    const [cx, cy] = face.mesh[50];
+    const r = meshFaceWidth(face) * 0.08;
+    fillPolygon(blotch, w, h, Array.from({ length: 16 }, (_, k) => [cx + r * Math.cos((k * Math.PI) / 8), cy + r * Math.sin((k * Math.PI) / 8)] as Point));
+    const result = Uint8Array.from(astronaut.data);
+    for (let i = 0; i < blotch.length; i++) if (blotch[i]) result.set([70, 45, 30], i * 3);
+    const a = check(result, astronaut.data);
+    assert.ok(a.skinOutlierShare > 0.02, `outliers ${a.skinOutlierShare}`);
+    assert.ok(a.newEdgeShare > 0.005, `new edges ${a.newEdgeShare}`);
+    assert.equal(judgeSwap(check(astronaut.data, astronaut.data)).pass, true);
+  });
+});
+
+describe('face swap pose and fallback', () => {
+  it('the mesh symmetry pairs the two eyes and is its own inverse', () => {
+    assert.equal(MIRROR[RIGHT_EYE_OUTER], LEFT_EYE_OUTER);
+    assert.ok(MIRROR.every((j, i) => MIRROR[j] === i));
+  });
+
+  it("finds the reference's far side when it is turned further than the target", () => {
+    // The subject's left half squeezed toward the nose bridge, as a head turned to its left shows it.
+    const mid = face.mesh[168][0];
+    const turned: FaceInfo = { ...face, mesh: face.mesh.map(([x, y]) => [x > mid ? mid + (x - mid) * 0.5 : x, y] as [number, number]) };
+    const leftIsRight = face.mesh[LEFT_EYE_OUTER][0] > mid;
+    assert.equal(hiddenSide(turned, face), leftIsRight ? 'left' : 'right');
+    assert.equal(hiddenSide(face, face), undefined);
+    // The target turned the same way: nothing is hidden relative to it.
+    assert.equal(hiddenSide(turned, turned), undefined);
+  });
+
+  it("conservative mode keeps the target's own features and changes nothing outside the face", () => {
+    const { width: w, height: h } = astronaut;
+    const ref = { data: new Uint8Array(w * h * 3).fill(200), width: w, height: h, channels: 3 as const };
+    const { rgb, reports } = swapFaces({ target: { ...astronaut, channels: 3 }, pairs: [{ ref, refFace: face, targetFace: face, mode: 'conservative' }] });
+    assert.equal(reports[0].mode, 'conservative');
+    assert.equal(judgeSwap(check(rgb, astronaut.data)).pass, true);
+    const oval = new Uint8Array(w * h);
+    fillPolygon(oval, w, h, FACE_OVAL.map((i) => face.mesh[i]));
+    const outside = dilate(oval, w, h, 2);
+    let changed = 0;
+    for (let i = 0; i < outside.length; i++) if (!outside[i]) for (let c = 0; c < 3; c++) changed = Math.max(changed, Math.abs(rgb[i * 3 + c] - astronaut.data[i * 3 + c]));
+    assert.equal(changed, 0);
+  });
+
+  it('reports per face in the result meta whether the full swap was kept', async () => {
+    const swap = faceEngines['face-swap']!(deps);
+    const [out] = await swap.run({ taskId: 't', feature: 'face-swap', files: { src_ids: [engineFile(photo('astronaut.png'))], ref_ids: [engineFile(photo('portrait-julia.jpg'), 'ref.png')] }, params: {}, outputExt: 'png' }, runContext(deps));
+    const faces = out.meta?.faces as { position: number; swap: string; notes: string[] }[];
+    assert.equal(faces.length, 1);
+    assert.equal(faces[0].position, 0);
+    assert.ok(['full', 'conservative'].includes(faces[0].swap));
+    if (faces[0].swap === 'conservative') assert.ok(faces[0].notes.some((n) => n.includes('failed')));
+  });
+});
