@@ -54,12 +54,12 @@ async function readyz(server: TestServer): Promise<Ready> {
   return ((await r.json()) as { result: Ready }).result;
 }
 
-/** Polls /readyz until `done` holds (bounded: 600 polls); a background download has no fixed duration. */
+/** Polls /readyz until `done` holds (bounded: 1200 polls); a background download has no fixed duration. */
 async function until(server: TestServer, done: (r: Ready) => boolean): Promise<Ready> {
-  for (let i = 0; i < 600; i++) {
+  for (let i = 0; i < 1200; i++) {
     const r = await readyz(server);
     if (done(r)) return r;
-    await sleep(50);
+    await sleep(100);
   }
   return readyz(server);
 }
