@@ -90,6 +90,12 @@ export const ConfigSchema = Type.Object(
         maxAttempts: count(3, 'claims of one task before it fails', 'DARKROOM_TASK_MAX_ATTEMPTS'),
         requeueUnclaimedAfterMs: ms(60_000, 're-enqueue a running task nobody claimed', 'DARKROOM_REQUEUE_UNCLAIMED_MS'),
       }),
+      /**
+       * A running task's database and storage steps are retried this long while their service is
+       * away (with backoff) before the run is given back to the queue; a task is re-run at most
+       * `liveness.maxAttempts` times and never charged for an infrastructure failure.
+       */
+      serviceRetryMs: ms(60_000, 'retry a task step while a service is away', 'DARKROOM_SERVICE_RETRY_MS'),
     }),
     retention: group({
       uploadMs: ms(24 * 3600_000, 'uploads are deleted after this'),

@@ -10,6 +10,8 @@ import type { TaskQueue } from './queue.js';
 import { faultPoint } from '../util/fault.js';
 import { paramsProblem } from '../features/check.js';
 import { assertBoundedParams } from './params-bounds.js';
+import { abandonmentPaused } from './abandonment.js';
+import type { ServiceHealth } from '../health/service-health.js';
 import { TasksRepository, type TaskKey } from './tasks.repository.js';
 
 export interface CreateTaskBody {
@@ -70,6 +72,8 @@ export class TasksService {
   private queue?: TaskQueue;
   private readonly endListeners: TaskEndListener[] = [];
   private readonly repo: TasksRepository;
+  /** The 10-s rule pauses around database outages (tasks/abandonment.ts). */
+  private readonly dbHealth: ServiceHealth;
 
   constructor(
     db: Db,
@@ -79,6 +83,7 @@ export class TasksService {
     private readonly opts: TasksOptions,
   ) {
     this.repo = new TasksRepository(db);
+    this.dbHealth = db.health;
   }
 
   attachQueue(queue: TaskQueue): void {
@@ -182,12 +187,11 @@ export class TasksService {
       return created.id;
     }
     if (created.isNew) {
-      try {
-        await this.queue!.enqueue(created.id, spec.id, clientId);
-      } catch (e) {
-        await this.fail(created.id, 'unknown_internal_error', 'the task could not be queued');
-        throw e;
-      }
+      // The row is the task; the queue only derives from it. A job the queue could not take now is
+      // enqueued by the requeue sweep as soon as the queue is back (tasks/requeue.ts).
+      await this.queue!.enqueue(created.id, spec.id, clientId).catch(() => undefined);
+      // The client's 10 s start when it receives the id, not when the row was written.
+      if (this.clock.now() - now > 1000) await this.repo.updateRunning(created.id, { last_polled_at: this.clock.now() });
     }
     return created.id;
   }
@@ -219,7 +223,7 @@ export class TasksService {
   }
 
   private isAbandoned(t: TasksTable, now: number): boolean {
-    return t.status === 'running' && t.callback_url === null && now - t.last_polled_at > this.opts.abandonAfterMs;
+    return t.status === 'running' && t.callback_url === null && now - t.last_polled_at > this.opts.abandonAfterMs && !abandonmentPaused(this.dbHealth, this.opts.abandonAfterMs);
   }
 
   async view(t: TasksTable): Promise<TaskView> {
@@ -252,6 +256,7 @@ export class TasksService {
 
   /** Drops every running task nobody polled for 10 s. */
   async sweepAbandoned(): Promise<string[]> {
+    if (abandonmentPaused(this.dbHealth, this.opts.abandonAfterMs)) return [];
     const limit = this.clock.now() - this.opts.abandonAfterMs;
     const ids = await this.repo.unpolledSince(limit);
     const dropped: string[] = [];

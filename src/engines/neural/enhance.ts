@@ -33,7 +33,7 @@ export function createEnhanceEngine(deps: EngineDeps, size: EnhanceModelSize = d
     availability() {
       const missing = ([2, 4] as const).map((s) => findModel(modelSpec(modelFor(size, s)), modelsDir)).find((l) => !l.resolved);
       if (missing) return { available: false, reason: missing.reason };
-      const sr = realEsrganPresent(modelsDir) ? 'Real-ESRGAN x2/x4 on onnxruntime' : `ESRGAN ${size} x2/x4 on tfjs-wasm`;
+      const sr = realEsrganPresent(modelsDir) ? 'Real-ESRGAN x2/x4 on onnxruntime' : `ESRGAN ${size} x2/x4 on onnxruntime`;
       const faces = faceRestoreModel(modelsDir) ? ', GFPGAN faces' : '';
       return { available: true, implementation: `${sr}, tiled across ${deps.pool.size} workers${faces}` };
     },
