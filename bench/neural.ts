@@ -5,20 +5,17 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import pino from 'pino';
 import sharp from 'sharp';
 import { loadConfig } from '../src/config.js';
 import type { EngineDeps, EngineJob } from '../src/engines/engine.js';
-import { packageDir } from '../src/engines/models/resolve.js';
 import { createBgBlurEngine } from '../src/engines/neural/bg-blur.js';
 import { createBgReplaceEngine } from '../src/engines/neural/bg-replace.js';
 import { createEnhanceEngine } from '../src/engines/neural/enhance.js';
 import { checkNsfw } from '../src/engines/neural/nsfw.js';
 import { createSodEngine } from '../src/engines/neural/sod.js';
-import { closeMatting } from '../src/engines/neural/matte.js';
 import { createWorkerPool } from '../src/engines/runtime/pool.js';
-import { tfjsWasm } from '../src/engines/runtime/tfjs.js';
+import { imglyAnchor, upscalerAnchor } from './anchors.js';
 import { isMain, measure, report, TESTDATA, type BenchRow } from './support.js';
 
 const PHOTO = path.join(TESTDATA, 'astronaut.png');
@@ -38,45 +35,30 @@ export async function run(): Promise<BenchRow[]> {
     // case where every pool worker used to load its own ISNet session).
     const large = await sharp(readFileSync(PHOTO)).resize(3000, 2250, { fit: 'fill' }).jpeg({ quality: 92 }).toBuffer();
     const largeJob: EngineJob = { taskId: 'bench-large', feature: 'sod', params: {}, files: { src_ids: [{ fileId: 'l', fileName: 'l.jpg', contentType: 'image/jpeg', data: large }] } };
-    rows.push(await measure('sod 3000×2250, 2 tasks at once (cold)', 'darkroom: ISNet in one matting worker', () => Promise.all([sod.run(largeJob, ctx), sod.run(largeJob, ctx)])));
+    rows.push(await measure('sod 3000×2250, 2 tasks at once (cold)', 'darkroom: ISNet in one matting thread', () => Promise.all([sod.run(largeJob, ctx), sod.run(largeJob, ctx)])));
     const enhance = createEnhanceEngine(deps);
     await measure('warm-up', 'load models in workers', async () => {
       await enhance.warmUp!();
       await sod.warmUp!();
     });
-    rows.push(await measure('enhance x2 1024→2048', 'darkroom: esrgan-slim + back-projection, 192 px tiles on 2 workers (first task)', () => enhance.run(job('enhance', { scale: 2 }), ctx)));
-    rows.push(await measure('enhance x2 1024→2048', 'darkroom: esrgan-slim + back-projection, 192 px tiles on 2 workers (warm)', () => enhance.run(job('enhance', { scale: 2 }), ctx)));
+    rows.push(await measure('enhance x2 1024→2048', 'darkroom: esrgan-slim on onnxruntime + back-projection, 256 px tiles on 2 workers (first task)', () => enhance.run(job('enhance', { scale: 2 }), ctx)));
+    rows.push(await measure('enhance x2 1024→2048', 'darkroom: esrgan-slim on onnxruntime + back-projection, 256 px tiles on 2 workers (warm)', () => enhance.run(job('enhance', { scale: 2 }), ctx)));
     rows.push(await measure('enhance x1 1024', 'darkroom: light restoration (cored unsharp mask, no network)', () => enhance.run(job('enhance', { scale: 1 }), ctx)));
-    rows.push(await measure('sod 1024', 'darkroom: ISNet medium on onnxruntime (one matting worker, all cores)', () => sod.run(job('sod'), ctx)));
+    rows.push(await measure('sod 1024', 'darkroom: ISNet medium on onnxruntime (one matting thread, all cores)', () => sod.run(job('sod'), ctx)));
     rows.push(await measure('bg-replace 1024 (+color)', 'darkroom: ISNet + composite', () => createBgReplaceEngine(deps).run(job('bg-replace', { background_color: '#336699' }), ctx)));
     rows.push(await measure('bg-blur 1024 (+blur 60)', 'darkroom: ISNet + weighted blur', () => createBgBlurEngine(deps).run(job('bg-blur', { blur_strength: 60 }), ctx)));
     await checkNsfw(deps.pool, sharp(photo), { modelsDir: deps.config.engines.modelsDir, threshold: 0.7 });
     rows.push(await measure('nsfw check 1024', 'darkroom: nsfwjs MobileNetV2 (warm)', () => checkNsfw(deps.pool, sharp(photo), { modelsDir: deps.config.engines.modelsDir, threshold: 0.7 })));
   } finally {
     await deps.pool.destroy();
-    await closeMatting();
   }
 
   // Bare libraries, in this (main) thread, on the same photo.
-  const imgly = await import('@imgly/background-removal-node');
-  const publicPath = pathToFileURL(path.join(packageDir('@imgly/background-removal-node')!, 'dist') + '/').href;
-  const blob = new Blob([new Uint8Array(photo)], { type: 'image/png' });
-  await imgly.removeBackground(blob, { model: 'medium', publicPath });
-  rows.push(await measure('sod 1024', 'bare: @imgly/background-removal-node removeBackground(medium), warm', () => imgly.removeBackground(new Blob([new Uint8Array(photo)], { type: 'image/png' }), { model: 'medium', publicPath })));
-
-  const tf = await tfjsWasm();
-  const { default: Upscaler } = (await import('upscaler')) as unknown as { default: new (o: object) => { execute(t: unknown, o: object): Promise<unknown>; dispose(): Promise<void> } };
-  const modelJson = path.join(packageDir('@upscalerjs/esrgan-slim')!, 'models/x2/model.json');
-  const upscaler = new Upscaler({ model: { path: pathToFileURL(modelJson).href, scale: 2, modelType: 'layers', inputRange: [0, 255], outputRange: [0, 255] } });
-  const { data, info } = await sharp(photo).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  const input = tf.tensor3d(Int32Array.from(data), [info.height, info.width, 3], 'int32');
-  await upscaler.execute(tf.zeros([200, 200, 3]), { patchSize: 192, padding: 8, output: 'tensor' });
-  rows.push(await measure('enhance x2 1024→2048', 'bare: upscaler + esrgan-slim, patch 192, padding 8, one thread', async () => {
-    const out = (await upscaler.execute(input, { patchSize: 192, padding: 8, output: 'tensor' })) as { dispose(): void };
-    out.dispose();
-  }));
-  input.dispose();
-  await upscaler.dispose();
+  const imgly = await imglyAnchor(photo);
+  rows.push(await measure('sod 1024', 'bare: @imgly/background-removal-node removeBackground(medium), warm', imgly.run));
+  const upscaler = await upscalerAnchor(photo);
+  rows.push(await measure('enhance x2 1024→2048', 'bare: upscaler + esrgan-slim, patch 192, padding 8, one thread', upscaler.run));
+  await upscaler.close();
   return rows;
 }
 

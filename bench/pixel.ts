@@ -20,6 +20,7 @@ import { createLightingEngine } from '../src/engines/pixel/lighting.js';
 import { createObjectRemovalEngine } from '../src/engines/pixel/object-removal.js';
 import { createVideoEnhanceEngine } from '../src/engines/pixel/video-enhance.js';
 import { createWorkerPool } from '../src/engines/runtime/pool.js';
+import { imageMagick } from './anchors.js';
 import { isMain, measure, report, TESTDATA, type BenchRow } from './support.js';
 
 /** A filled ellipse covering `fraction` of the image, centred a little off-centre. */
@@ -30,18 +31,6 @@ function ellipseMask(w: number, h: number, fraction: number): Buffer {
   const cx = w * 0.55, cy = h * 0.6;
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2 <= 1) m[y * w + x] = 255;
   return m;
-}
-
-/** A real ImageMagick (Debian's `imagemagick` package); stand-ins that do not print its banner are ignored. */
-function imageMagick(): string | undefined {
-  for (const bin of ['magick', '/usr/bin/convert-im6.q16', '/usr/bin/convert', 'convert']) {
-    try {
-      if (/ImageMagick/.test(execFileSync(bin, ['-version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }))) return bin;
-    } catch {
-      // try the next name
-    }
-  }
-  return undefined;
 }
 
 /**
@@ -124,7 +113,7 @@ export async function run(): Promise<BenchRow[]> {
     const lighting = createLightingEngine(deps);
     rows.push(await measure('lighting 1024px', 'darkroom LIME + guided filter', () => runEngine(lighting, job('lighting', { src_ids: [file(dark, 'd.png')] }))));
     const colour = createColorCorrectEngine(deps);
-    rows.push(await measure('color-correct 1024px (4 grades)', 'darkroom gray-world + levels', () => runEngine(colour, job('color-correct', { src_ids: [file(photo, 'p.png')] }))));
+    rows.push(await measure('color-correct 1024px (4 grades)', 'darkroom gray-edge white balance, 4 grades', () => runEngine(colour, job('color-correct', { src_ids: [file(photo, 'p.png')] }))));
     const im = imageMagick();
     if (im) {
       rows.push(await measure('lighting 1024px', `ImageMagick ${im} -auto-gamma -auto-level`, () => execFileSync(im, [darkFile, '-auto-gamma', '-auto-level', path.join(tmp, 'im-light.png')])));

@@ -11,7 +11,7 @@ import { median } from './quality/images.js';
 import type { QualityFloor, QualityModule, QualityRow } from './quality/types.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const SUPPORT = new Set(['types.ts', 'images.ts', 'metrics.ts', 'sheet.ts', 'baselines.ts']);
+const SUPPORT = new Set(['types.ts', 'images.ts', 'metrics.ts', 'sheet.ts', 'baselines.ts', 'fill-metrics.ts']);
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 
 const modules: { name: string; mod: QualityModule }[] = [];

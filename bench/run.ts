@@ -12,7 +12,7 @@ interface BenchRow {
   notes?: string;
 }
 
-const AREAS = ['neural', 'face', 'pixel', 'generative', 'responsiveness', 'scale'] as const;
+const AREAS = ['neural', 'face', 'pixel', 'generative', 'responsiveness', 'scale', 'warm'] as const;
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const areas = wanted.length ? AREAS.filter((a) => wanted.includes(a)) : AREAS;
 

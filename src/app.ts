@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { AdminService } from './auth/admin.service.js';
+import { ensureDevKey, type DevKey } from './auth/dev-key.js';
 import { KeysService } from './auth/keys.service.js';
 import { MasterKey } from './auth/master-key.js';
 import { TokensService } from './auth/tokens.service.js';
@@ -14,9 +14,11 @@ import { CreditsService } from './billing/credits.service.js';
 import { priceOf, type DarkroomConfig } from './config.js';
 import { openDatabase, type Db } from './db/connect.js';
 import { createEngineRegistry, type EngineRegistry } from './engines/registry.js';
-import { setMemoryTarget, setThreadIdleMs } from './engines/runtime/memory-target.js';
+import { resolveMemoryBudgetMb } from './engines/runtime/memory-budget.js';
+import { MemoryGovernor } from './engines/runtime/memory-governor.js';
 import { createWorkerPool } from './engines/runtime/pool.js';
 import type { WorkerPool } from './engines/engine.js';
+import { startAutoPull, type AutoPull } from './engines/models/auto-pull.js';
 import { feature } from './features/table.js';
 import type { FeatureId } from './features/table.js';
 import { FilesService } from './files/files.service.js';
@@ -28,17 +30,16 @@ import { InProcessQueue } from './tasks/in-process-queue.js';
 import type { TaskQueue } from './tasks/queue.js';
 import { TaskRunner } from './tasks/task-runner.js';
 import { TasksService } from './tasks/tasks.service.js';
-import { WorkerHeartbeat, recoverOrphanedTasks, releaseClaimsOfOthers } from './tasks/worker-liveness.js';
+import { TaskClaims, WorkerHeartbeat } from './tasks/worker-liveness.js';
+import { SweepScheduler } from './sweeps.js';
+import { StylesCatalog } from './styles/service.js';
+import { releaseStrayClaims, requeueUnclaimed } from './tasks/requeue.js';
+import { isServiceUnavailable } from './health/service-health.js';
 import { systemClock, type Clock } from './util/clock.js';
 import { randomId } from './util/ids.js';
 import { WebhooksService } from './webhooks/webhooks.service.js';
 
-export interface DevKey {
-  clientId: string;
-  clientSecret: string;
-  credits: number;
-  created: boolean;
-}
+export type { DevKey } from './auth/dev-key.js';
 
 export interface DarkroomOptions {
   clock?: Clock;
@@ -71,11 +72,11 @@ const S3_MODULE = './storage/s3.js';
 const REDIS_QUEUE_MODULE = './tasks/redis-queue.js';
 
 /** Storage chosen by configuration. */
-async function createStorage(config: DarkroomConfig, master: MasterKey): Promise<{ storage: ObjectStorage; local?: LocalDiskStorage }> {
+async function createStorage(config: DarkroomConfig, master: MasterKey, log: Logger): Promise<{ storage: ObjectStorage; local?: LocalDiskStorage }> {
   if (config.storage.driver === 's3') {
-    const mod = (await import(S3_MODULE)) as { S3Storage: new (cfg: NonNullable<DarkroomConfig['storage']['s3']>) => ObjectStorage };
+    const mod = (await import(S3_MODULE)) as { S3Storage: new (cfg: NonNullable<DarkroomConfig['storage']['s3']>, log: Logger) => ObjectStorage };
     if (!config.storage.s3) throw new Error('storage.driver is s3 but no bucket is configured (DARKROOM_S3_BUCKET)');
-    return { storage: new mod.S3Storage(config.storage.s3) };
+    return { storage: new mod.S3Storage(config.storage.s3, log) };
   }
   const local = new LocalDiskStorage(path.join(config.dataDir, 'files'), () => publicBaseUrl(config), new UrlSigner(master.derive('url-signing')));
   return { storage: local, local };
@@ -85,15 +86,16 @@ async function createStorage(config: DarkroomConfig, master: MasterKey): Promise
 async function createRateLimitRedis(config: DarkroomConfig): Promise<{ quit(): Promise<unknown> } | undefined> {
   if (!config.redisUrl) return undefined;
   const { Redis } = await import('ioredis');
-  const client = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000 });
+  // No offline queue: while Redis is away a counter call fails at once and the request passes uncounted.
+  const client = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000, enableOfflineQueue: false });
   client.on('error', () => undefined);
   return client;
 }
 
-async function createQueue(config: DarkroomConfig, clock: Clock): Promise<TaskQueue> {
+async function createQueue(config: DarkroomConfig, clock: Clock, log: Logger): Promise<TaskQueue> {
   if (config.redisUrl) {
     const mod = (await import(REDIS_QUEUE_MODULE)) as typeof import('./tasks/redis-queue.js');
-    return new mod.RedisQueue(config.redisUrl, mod.redisQueueOptions(config.tasks));
+    return new mod.RedisQueue(config.redisUrl, mod.redisQueueOptions(config.tasks), log);
   }
   return new InProcessQueue(config.tasks.concurrency, config.tasks.perKeyConcurrency, config.tasks.fairWindowMs, clock);
 }
@@ -103,8 +105,8 @@ export async function createDarkroom(config: DarkroomConfig, opts: DarkroomOptio
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? pino({ level: config.logLevel });
   const master = MasterKey.load(config.dataDir, config.masterKey);
-  const db: Db = await openDatabase(config.databaseUrl);
-  const { storage, local } = opts.storage ? { storage: opts.storage, local: opts.storage instanceof LocalDiskStorage ? opts.storage : undefined } : await createStorage(config, master);
+  const db: Db = await openDatabase(config.databaseUrl, log);
+  const { storage, local } = opts.storage ? { storage: opts.storage, local: opts.storage instanceof LocalDiskStorage ? opts.storage : undefined } : await createStorage(config, master, log);
   // Only the process that receives uploads may clear their leftovers (a worker could race a live upload).
   if (local && opts.role !== 'worker') {
     const removed = await local.removePartials();
@@ -120,8 +122,19 @@ export async function createDarkroom(config: DarkroomConfig, opts: DarkroomOptio
     price: (spec) => priceOf(config, spec.id, spec.price),
     action: (id) => feature(id as FeatureId).action,
   });
-  const queue = opts.queue ?? (await createQueue(config, clock));
+  const queue = opts.queue ?? (await createQueue(config, clock, log));
   tasks.attachQueue(queue);
+  const styles = new StylesCatalog();
+  // A Redis restart empties the queue and tasks created while it was away were never enqueued: the
+  // database holds them all, so the queue is rebuilt from it as soon as Redis answers again.
+  queue.health?.onRecovered(() =>
+    requeueUnclaimed({ db, queue, clock }, 0).then(
+      (ids) => {
+        if (ids.length) log.warn({ requeued: ids.length }, 'tasks enqueued again after the queue came back');
+      },
+      (err: unknown) => log.warn({ err }, 'could not re-enqueue tasks after the queue came back; the periodic sweep will'),
+    ),
+  );
   const admin = AdminService.create(db, clock, config.dataDir, config.admin.password);
   const webhooks = new WebhooksService(db, keys, tasks, clock, log.child({ component: 'webhooks' }), config.webhooks);
   tasks.onTaskEnd(webhooks.onTaskEnd);
@@ -130,28 +143,41 @@ export async function createDarkroom(config: DarkroomConfig, opts: DarkroomOptio
   const metrics = new DarkroomMetrics({ role, queueDepth: () => queue.depth() });
   tasks.onTaskEnd(metrics.onTaskEnd);
   const liveness = config.tasks.liveness;
+  const claims = new TaskClaims(db, tasks, clock, liveness);
   const workerId = `${hostname()}:${process.pid}:${randomId(4)}`;
   let heartbeat: WorkerHeartbeat | undefined;
+  let runner: TaskRunner | undefined;
 
   let pool: WorkerPool | undefined;
+  let governor: MemoryGovernor | undefined;
   let engines: EngineRegistry | undefined;
+  let autoPull: AutoPull | undefined;
   if (config.runEngines) {
-    setMemoryTarget(config.engines.memoryTargetMb);
-    setThreadIdleMs(config.engines.idleReleaseMs);
-    pool = createWorkerPool(config.engines.workers, { idleMs: config.engines.idleReleaseMs });
+    governor = new MemoryGovernor({ budgetMb: resolveMemoryBudgetMb(config.engines.memoryTargetMb), keepWarmMs: config.engines.idleReleaseMs });
+    pool = createWorkerPool(config.engines.workers, { governor });
+    metrics.countThreadStarts(governor);
     // Engines see only their own slice of the configuration.
     engines = createEngineRegistry({ config: { engines: config.engines, diffusion: config.diffusion }, log: log.child({ component: 'engines' }), pool });
-    const runner = new TaskRunner(tasks, files, engines, log.child({ component: 'runner' }), { timeoutMs: config.tasks.timeoutMs, workerId });
+    runner = new TaskRunner(tasks, claims, files, engines, styles, log.child({ component: 'runner' }), {
+      timeoutMs: config.tasks.timeoutMs,
+      workerId,
+      asOneTask: pool.asOneTask,
+      serviceRetryMs: config.tasks.serviceRetryMs,
+      maxAttempts: liveness.maxAttempts,
+    });
     heartbeat = new WorkerHeartbeat(db, workerId, liveness.heartbeatMs);
-    await heartbeat.start((err) => log.warn({ err }, 'worker heartbeat failed'));
+    // An absent database is logged once by its health, not at every beat.
+    await heartbeat.start((err) => isServiceUnavailable(err) || log.warn({ err }, 'worker heartbeat failed'));
     await queue.consume(runner.handle);
     if (queue instanceof InProcessQueue) {
       // Only this process runs tasks in embedded mode, so every other claim is a dead process's.
-      await releaseClaimsOfOthers(db, workerId);
+      await claims.releaseClaimsOfOthers(workerId);
       // The in-process queue died with the previous process: pick its unfinished tasks up again.
-      for (const t of await tasks.resumeAfterRestart(liveness.maxAttempts)) await queue.enqueue(t.id, t.feature, t.client_id);
+      for (const t of await claims.resumeAfterRestart()) await queue.enqueue(t.id, t.feature, t.client_id);
     }
     if (config.engines.preload) for (const e of engines.values()) void e.warmUp?.().catch((err) => log.warn({ err, feature: e.feature }, 'warm-up failed'));
+
+    autoPull = startAutoPull({ enabled: config.models.autoPull, modelsDir: config.engines.modelsDir, baseUrl: config.models.baseUrl, retryMs: config.models.retryMs, log: log.child({ component: 'models' }) });
   }
 
   if (isLocalhostUrl(config.publicUrl) && ['0.0.0.0', '::'].includes(config.host)) {
@@ -174,13 +200,23 @@ export async function createDarkroom(config: DarkroomConfig, opts: DarkroomOptio
     engines,
     localStorage: local,
     admin,
+    styles,
     rateLimitRedis: opts.rateLimitRedis ?? (ownRateLimitRedis = await createRateLimitRedis(config)),
   };
   const server = await buildServer(services);
   metrics.installHttp(server);
-  const recover = () => recoverOrphanedTasks({ db, tasks, queue, clock }, liveness, { selfId: heartbeat ? workerId : undefined, requeueUnclaimed: !(queue instanceof InProcessQueue) });
-
-  const sweep = async () => {
+  const scaleQueue = !(queue instanceof InProcessQueue);
+  const recover = async () => {
+    if (runner && scaleQueue) await releaseStrayClaims(db, workerId, runner.active);
+    // Right after a database outage every heartbeat looks stale: workers get one staleness period
+    // to beat again before any is taken for dead.
+    if (Date.now() - db.health.recoveredAt < liveness.staleMs) {
+      if (scaleQueue) await requeueUnclaimed({ db, queue, clock }, liveness.requeueUnclaimedAfterMs);
+      return;
+    }
+    await claims.recoverOrphaned(queue, { selfId: heartbeat ? workerId : undefined, requeueUnclaimed: scaleQueue });
+  };
+  const sweepAll = async () => {
     await tasks.sweepAbandoned();
     await recover();
     await webhooks.sweep();
@@ -188,53 +224,44 @@ export async function createDarkroom(config: DarkroomConfig, opts: DarkroomOptio
     await credits.sweepExpired();
     await tokens.sweep();
   };
-  const timers: NodeJS.Timeout[] = [];
-  if (opts.sweepers !== false) {
-    const everySecond = async () => {
-      await tasks.sweepAbandoned();
-      await webhooks.sweep();
-    };
-    timers.push(setInterval(() => void everySecond().catch((err) => log.error({ err }, 'task sweep failed')), 1000));
-    timers.push(setInterval(() => void recover().catch((err) => log.error({ err }, 'worker recovery sweep failed')), liveness.heartbeatMs));
-    timers.push(
-      setInterval(() => void sweep().catch((err) => log.error({ err }, 'retention sweep failed')), config.retention.sweepIntervalMs),
-    );
-    timers.forEach((t) => t.unref());
-  }
+  const sweepTasks = async () => {
+    await tasks.sweepAbandoned();
+    await webhooks.sweep();
+  };
+  const sweeps = new SweepScheduler(
+    [
+      { name: 'task sweep', everyMs: 1000, run: sweepTasks },
+      { name: 'worker recovery sweep', everyMs: liveness.heartbeatMs, run: recover },
+      { name: 'retention sweep', everyMs: config.retention.sweepIntervalMs, run: sweepAll },
+    ],
+    sweepAll,
+    log,
+  );
+  if (opts.sweepers !== false) sweeps.start();
 
-  const devKeyFile = path.join(config.dataDir, 'secrets', 'dev-key.json');
   return {
     config,
     services,
     server,
     pool,
     metrics,
-    sweep,
+    sweep: () => sweeps.runAll(),
     async listen() {
       return server.listen({ host: config.host, port: config.port });
     },
-    /** First start: creates the dev key with credits. Later starts: shows the same key again (kept 0600 in the data dir). */
     async ensureDevKey() {
       if (!config.devKey.enabled) return undefined;
-      if (existsSync(devKeyFile)) {
-        const saved = JSON.parse(readFileSync(devKeyFile, 'utf8')) as { clientId: string; clientSecret: string };
-        const row = await keys.get(saved.clientId);
-        if (row && row.revokedAt === null) return { ...saved, credits: await credits.balance(saved.clientId), created: false };
-      }
-      if ((await keys.list()).some((k) => k.name !== 'dev')) return undefined;
-      const k = await keys.create('dev');
-      await credits.grant(k.clientId, config.devKey.credits, 'PaygToken', clock.now() + 365 * 24 * 3600_000, 'sign_up_gift');
-      mkdirSync(path.dirname(devKeyFile), { recursive: true, mode: 0o700 });
-      writeFileSync(devKeyFile, JSON.stringify({ clientId: k.clientId, clientSecret: k.clientSecret }, null, 2), { mode: 0o600 });
-      return { clientId: k.clientId, clientSecret: k.clientSecret, credits: config.devKey.credits, created: true };
+      return ensureDevKey({ keys, credits, clock }, { dataDir: config.dataDir, credits: config.devKey.credits });
     },
     async close() {
-      timers.forEach((t) => clearInterval(t));
+      sweeps.stop();
       await server.close();
       await queue.close();
       await heartbeat?.stop().catch((err: unknown) => log.warn({ err }, 'could not remove the worker heartbeat'));
       await ownRateLimitRedis?.quit().catch(() => undefined);
+      await autoPull?.stop();
       await pool?.destroy();
+      governor?.close();
       for (const e of engines?.values() ?? []) await e.close?.();
       await db.close();
     },

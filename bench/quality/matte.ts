@@ -10,7 +10,6 @@
 import sharp from 'sharp';
 import { createBgBlurEngine } from '../../src/engines/neural/bg-blur.js';
 import { createBgReplaceEngine } from '../../src/engines/neural/bg-replace.js';
-import { closeMatting } from '../../src/engines/neural/matte.js';
 import { createSodEngine } from '../../src/engines/neural/sod.js';
 import type { Engine } from '../../src/engines/engine.js';
 import { benchDeps, engineJob, runCtx } from './enhance.js';
@@ -187,7 +186,6 @@ async function run(): Promise<QualityRow[]> {
     await writeSheet('sod', ['composite', 'Darkroom matte', 'border colour + Otsu', 'truth'], sheet, { tileHeight: 192 });
   } finally {
     await deps.pool.destroy();
-    await closeMatting();
   }
   return rows;
 }

@@ -16,6 +16,7 @@ import { loadConfig } from '../../src/config.js';
 import type { EngineDeps, EngineJob } from '../../src/engines/engine.js';
 import { createObjectRemovalEngine } from '../../src/engines/pixel/object-removal.js';
 import { createWorkerPool } from '../../src/engines/runtime/pool.js';
+import { foreignColourShare, garbleShare, gradientSimilarity, maskedMsSsim, ringOf } from './fill-metrics.js';
 import { decodeRgb, encodePng, loadPhoto, psnr, type Rgb } from './images.js';
 import { highFrequencyEnergy } from './out-paint.js';
 import { writeSheet, type SheetRow } from './sheet.js';
@@ -26,6 +27,8 @@ const only = (names: string[]) => (process.env.QUALITY_PHOTOS ? names.filter((n)
 const PHOTOS = only(['messi5.jpg', 'home.jpg', 'fruits.jpg', 'coffee.png', 'building.jpg', 'grass.png', 'brick.png', 'chelsea.png']);
 const SIDE = Number(process.env.QUALITY_OBJREMOVAL_SIDE ?? 512);
 const TELEA = 'OpenCV Telea r=5';
+/** Floor of the colour check: at most this share of a fill may be colours its ring does not have. */
+export const MAX_FOREIGN_SHARE = 0.05;
 
 
 /** Three rectangles of 12–20 % of each side at random places (they may overlap). */
@@ -49,6 +52,33 @@ export function centredEllipse(w: number, h: number): Uint8Array {
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (((x + 0.5 - w / 2) / (0.12 * w)) ** 2 + ((y + 0.5 - h / 2) / (0.12 * h)) ** 2 <= 1) mask[y * w + x] = 1;
   return mask;
 }
+
+/** Ellipses and rectangles given as fractions of the photo's sides. */
+type Shape = { ellipse: [cx: number, cy: number, rx: number, ry: number] } | { rects: [x0: number, y0: number, x1: number, y1: number][] };
+
+export function shapeMask(w: number, h: number, shape: Shape): Uint8Array {
+  const mask = new Uint8Array(w * h);
+  if ('ellipse' in shape) {
+    const [cx, cy, rx, ry] = shape.ellipse;
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (((x + 0.5) / w - cx) ** 2 / rx ** 2 + ((y + 0.5) / h - cy) ** 2 / ry ** 2 <= 1) mask[y * w + x] = 1;
+  } else {
+    for (const [x0, y0, x1, y1] of shape.rects) for (let y = Math.round(y0 * h); y < Math.round(y1 * h); y++) mask.fill(1, y * w + Math.round(x0 * w), y * w + Math.round(x1 * w));
+  }
+  return mask;
+}
+
+/**
+ * Hard cases cut from the shared photos, measured with the large holes: out-of-focus background
+ * beside a subject (a fill must not copy the cat's fur into the bokeh), a face and clothes (large
+ * holes with nothing alike to copy nearby), and the regular rows of a facade.
+ */
+export const HARD_CASES: { photo: string; label: string; shape: Shape }[] = [
+  { photo: 'chelsea.png', label: 'bokeh beside the subject', shape: { rects: [[0.83, 0.12, 0.97, 0.38], [0.84, 0.5, 0.98, 0.76]] } },
+  { photo: 'astronaut.png', label: 'face', shape: { ellipse: [0.45, 0.24, 0.09, 0.12] } },
+  { photo: 'astronaut.png', label: 'clothes', shape: { ellipse: [0.38, 0.72, 0.11, 0.1] } },
+  { photo: 'building.jpg', label: 'facade rows', shape: { rects: [[0.3, 0.3, 0.6, 0.55]] } },
+];
+const HARD = HARD_CASES.filter((c) => !process.env.QUALITY_PHOTOS || process.env.QUALITY_PHOTOS.split(',').includes(c.photo));
 
 const TELEA_SCRIPT = `
 const fs = require('fs');
@@ -86,11 +116,17 @@ export async function run(): Promise<QualityRow[]> {
   const rows: QualityRow[] = [];
   const sheet: SheetRow[] = [];
   try {
+    const cases: { photo: string; label: string; large: boolean; mask: (w: number, h: number) => Uint8Array }[] = [];
     for (const [k, name] of PHOTOS.entries()) {
+      cases.push({ photo: name, label: '3 rectangles', large: false, mask: (w, h) => randomRectangles(w, h, 1000 + k) });
+      cases.push({ photo: name, label: 'large ellipse', large: true, mask: centredEllipse });
+    }
+    for (const c of HARD) cases.push({ photo: c.photo, label: c.label, large: true, mask: (w, h) => shapeMask(w, h, c.shape) });
+    for (const { photo: name, label, large, mask: makeMask } of cases) {
       const truth = await loadPhoto(name, SIDE);
       const { width: w, height: h } = truth;
-      for (const shape of ['rectangles', 'ellipse'] as const) {
-        const mask = shape === 'rectangles' ? randomRectangles(w, h, 1000 + k) : centredEllipse(w, h);
+      {
+        const mask = makeMask(w, h);
         const maskPng = await sharp(Buffer.from(mask.map((v) => (v ? 255 : 0))), { raw: { width: w, height: h, channels: 1 } }).png().toBuffer();
         const job: EngineJob = {
           taskId: 'quality', feature: 'obj-removal', outputExt: 'png', params: {},
@@ -107,14 +143,19 @@ export async function run(): Promise<QualityRow[]> {
         const hfTruth = highFrequencyEnergy(truth, inHole);
         const hf = highFrequencyEnergy(out, inHole) / hfTruth;
         const hfBase = highFrequencyEnergy(base, inHole) / hfTruth;
-        const c = `${name} ${shape === 'rectangles' ? '3 rectangles' : 'large ellipse'}`;
+        const c = `${name} ${label}`;
         // The large hole's metrics carry their own names, so the rectangles' medians (and floors) stay as they were.
-        const m = (metric: string) => (shape === 'ellipse' ? `large-hole ${metric}` : metric);
+        const m = (metric: string) => (large ? `large-hole ${metric}` : metric);
         const add = (metric: string, darkroom: number, baseline: number, better: 'higher' | 'lower', notes?: string) =>
           rows.push({ feature: 'obj-removal', case: c, metric: m(metric), darkroom, baseline, baselineName: TELEA, better, ...(notes ? { notes } : {}) });
         add('hole PSNR dB', psnr(out, truth, mask), psnr(base, truth, mask), 'higher');
         add('HF ratio', hf, hfBase, 'higher', '1 = the original\'s texture');
         add('HF ratio |log|', Math.abs(Math.log(hf)), Math.abs(Math.log(hfBase)), 'lower', 'distance of the HF ratio from 1');
+        add('hole gradient similarity', gradientSimilarity(out, truth, mask), gradientSimilarity(base, truth, mask), 'higher', 'structure: blur and garble both lower it');
+        add('hole MS-SSIM', maskedMsSsim(out, truth, mask), maskedMsSsim(base, truth, mask), 'higher', 'prefers a smooth smear to texture out of place');
+        const ring = ringOf(mask, w, h, Math.max(6, Math.round(0.03 * Math.max(w, h))));
+        add('foreign colour share', foreignColourShare(out, mask, ring), foreignColourShare(base, mask, ring), 'lower', `colours > ΔE 10 from every ring colour; original ${foreignColourShare(truth, mask, ring).toFixed(3)}`);
+        add('garble share', garbleShare(out, truth, mask), garbleShare(base, truth, mask), 'lower', 'hard edges where the original is smooth');
         rows.push({ feature: 'obj-removal', case: c, metric: m('seconds'), darkroom: seconds, better: 'lower' });
         process.stderr.write(`obj-removal ${c}: ${seconds.toFixed(1)} s\n`);
         sheet.push({ label: c, tiles: [withHoleGray(truth, mask), out, base, truth] });
@@ -133,5 +174,9 @@ export const quality: QualityModule = {
   floors: [
     { feature: 'obj-removal', metric: 'hole PSNR dB', over: 'median', limit: 0, better: 'higher', versusBaseline: true },
     { feature: 'obj-removal', metric: 'HF ratio |log|', over: 'median', limit: 0, better: 'lower', versusBaseline: true },
+    { feature: 'obj-removal', metric: 'hole gradient similarity', over: 'median', limit: 0, better: 'higher', versusBaseline: true },
+    { feature: 'obj-removal', metric: 'large-hole hole gradient similarity', over: 'median', limit: 0, better: 'higher', versusBaseline: true },
+    { feature: 'obj-removal', metric: 'foreign colour share', over: 'every', limit: MAX_FOREIGN_SHARE, better: 'lower' },
+    { feature: 'obj-removal', metric: 'large-hole foreign colour share', over: 'every', limit: MAX_FOREIGN_SHARE, better: 'lower' },
   ],
 };

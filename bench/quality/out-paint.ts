@@ -3,6 +3,9 @@
  * the ground truth for the fill. Measured per photo: PSNR of the fill, texture ratio (high-frequency
  * energy of the fill / of the original there), seam ratio (the 1-px step across the input border /
  * the same step in the original) and the share of the fill ISNet calls foreground (repeated subject).
+ * The same at 50, 40 and 30 % (the input's side as a share of the canvas's): large extensions, where
+ * exemplar fills garble. Beside PSNR: the gradient similarity and MS-SSIM of the fill, a garble share, the largest region copied
+ * from the input and a colour check against the input's border (bench/quality/fill-metrics.ts).
  * A large-extension case (the photo at 40 % in the middle of its own canvas) measures repetition alone.
  * Baseline: a blurred mirror (the input reflected outward, blurred more with distance).
  */
@@ -16,6 +19,7 @@ import type { EngineDeps, EngineJob } from '../../src/engines/engine.js';
 import { foregroundMatte } from '../../src/engines/neural/matte.js';
 import { createImageExtenderEngine } from '../../src/engines/pixel/image-extender.js';
 import { createWorkerPool } from '../../src/engines/runtime/pool.js';
+import { foreignColourShare, garbleShare, gradientSimilarity, largestCopy, maskedMsSsim, ringOf } from './fill-metrics.js';
 import { decodeRgb, encodePng, loadPhoto, psnr, type Rgb } from './images.js';
 import { writeSheet, type SheetRow } from './sheet.js';
 import type { QualityModule, QualityRow } from './types.js';
@@ -28,6 +32,12 @@ const PHOTOS = only(['chelsea.png', 'coffee.png', 'home.jpg', 'rocket.jpg', 'fru
 const SMALL_SUBJECT = only(['chelsea.png', 'coffee.png', 'rocket.jpg']);
 const SIDE = Number(process.env.QUALITY_OUTPAINT_SIDE ?? 512);
 const MIRROR = 'blurred mirror';
+/** The input's side as a share of the canvas's: the bench's original 70 % and the large extensions. */
+const SIZES = (process.env.QUALITY_OUTPAINT_SIZES ?? '70,50,40,30').split(',').map(Number);
+/** A repeated region up to this side (px, at the bench's 512 px) is a patch, not a copied fragment. */
+export const SMALL_PATCH = 24;
+/** Floor of the colour check: at most this share of a fill may be colours the input's border does not have. */
+const MAX_FOREIGN_SHARE = 0.05;
 
 interface Rect { x0: number; y0: number; x1: number; y1: number }
 
@@ -114,7 +124,7 @@ async function extend(deps: EngineDeps, photo: Rgb, r: Rect, outW: number, outH:
 
 /** Share of fill pixels ISNet calls foreground (matte > 50 %). */
 async function subjectShare(deps: EngineDeps, img: Rgb, inFill: (x: number, y: number) => boolean): Promise<number> {
-  const matte = await foregroundMatte(sharp(Buffer.from(img.data), { raw: { width: img.width, height: img.height, channels: 3 } }), img.width, img.height, { modelsDir: deps.config.engines.modelsDir });
+  const matte = await foregroundMatte(deps.pool, sharp(Buffer.from(img.data), { raw: { width: img.width, height: img.height, channels: 3 } }), img.width, img.height, { modelsDir: deps.config.engines.modelsDir });
   let fg = 0, n = 0;
   for (let y = 0; y < img.height; y++) for (let x = 0; x < img.width; x++) {
     if (!inFill(x, y)) continue;
@@ -146,25 +156,38 @@ export async function run(): Promise<QualityRow[]> {
     rows.push({ feature: 'out-paint', case: c, metric, darkroom, better, ...(baseline === undefined ? {} : { baseline, baselineName: MIRROR }), ...(notes ? { notes } : {}) });
   };
   try {
-    for (const name of PHOTOS) {
+    for (const size of SIZES) for (const name of PHOTOS) {
       const truth = await loadPhoto(name, SIDE);
       const { width: w, height: h } = truth;
-      const r: Rect = { x0: Math.round(w * 0.15), y0: Math.round(h * 0.15), x1: Math.round(w * 0.85), y1: Math.round(h * 0.85) };
+      const f = (1 - size / 100) / 2;
+      const r: Rect = { x0: Math.round(w * f), y0: Math.round(h * f), x1: Math.round(w * (1 - f)), y1: Math.round(h * (1 - f)) };
       const inFill = (x: number, y: number) => x < r.x0 || x >= r.x1 || y < r.y0 || y >= r.y1;
       const fillMask = new Uint8Array(w * h);
       for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) fillMask[y * w + x] = inFill(x, y) ? 1 : 0;
+      const inside = fillMask.map((v) => 1 - v);
       const input = crop(truth, r);
       const { out, seconds } = await extend(deps, input, r, w, h);
       const mirror = await blurredMirror(placedOnGray(input, r, w, h), r);
       const hfTruth = highFrequencyEnergy(truth, inFill);
       const seamTruth = borderStep(truth, r);
-      const c = `${name} center 70%`;
-      row(c, 'fill PSNR dB', psnr(out, truth, fillMask), 'higher', psnr(mirror, truth, fillMask));
-      row(c, 'texture ratio', highFrequencyEnergy(out, inFill) / hfTruth, 'higher', highFrequencyEnergy(mirror, inFill) / hfTruth, '1 = the original\'s texture');
+      const c = `${name} center ${size}%`;
+      // The 70 % case keeps its metric names (and floors); the larger extensions are measured apart.
+      const m = (metric: string) => (size === 70 ? metric : `${metric} @${size}%`);
+      row(c, m('fill PSNR dB'), psnr(out, truth, fillMask), 'higher', psnr(mirror, truth, fillMask));
+      row(c, `fill gradient similarity @${size}%`, gradientSimilarity(out, truth, fillMask), 'higher', gradientSimilarity(mirror, truth, fillMask), 'structure: blur and garble both lower it');
+      row(c, `fill MS-SSIM @${size}%`, maskedMsSsim(out, truth, fillMask), 'higher', maskedMsSsim(mirror, truth, fillMask), 'prefers a smooth smear to texture out of place');
+      row(c, m('texture ratio'), highFrequencyEnergy(out, inFill) / hfTruth, 'higher', highFrequencyEnergy(mirror, inFill) / hfTruth, '1 = the original\'s texture');
       row(c, 'seam ratio', borderStep(out, r) / seamTruth, 'lower', borderStep(mirror, r) / seamTruth, `original step ${seamTruth.toFixed(1)}`);
-      const fgTruth = await subjectShare(deps, truth, inFill);
-      row(c, 'subject share of fill', await subjectShare(deps, out, inFill), 'lower', await subjectShare(deps, mirror, inFill), `original ${fgTruth.toFixed(3)}`);
-      row(c, 'seconds', seconds, 'lower');
+      row(c, m('garble share'), garbleShare(out, truth, fillMask), 'lower', garbleShare(mirror, truth, fillMask), 'hard edges where the original is smooth');
+      row(c, 'largest repeated region px', largestCopy(out, fillMask, inside), 'lower', largestCopy(mirror, fillMask, inside), 'side of a square: fill copied from the input by one translation');
+      // Colours of the fill against the input's border band (its ring, from the inside).
+      const ring = ringOf(fillMask, w, h, Math.max(6, Math.round(0.1 * Math.min(r.x1 - r.x0, r.y1 - r.y0))));
+      row(c, 'foreign colour share', foreignColourShare(out, fillMask, ring), 'lower', foreignColourShare(mirror, fillMask, ring), `colours > ΔE 10 from every border colour; original ${foreignColourShare(truth, fillMask, ring).toFixed(3)}`);
+      if (size === 70) {
+        const fgTruth = await subjectShare(deps, truth, inFill);
+        row(c, 'subject share of fill', await subjectShare(deps, out, inFill), 'lower', await subjectShare(deps, mirror, inFill), `original ${fgTruth.toFixed(3)}`);
+      }
+      row(c, m('seconds'), seconds, 'lower');
       process.stderr.write(`out-paint ${c}: ${seconds.toFixed(1)} s\n`);
       sheet.push({ label: c, tiles: [placedOnGray(input, r, w, h), out, mirror, truth] });
     }
@@ -196,5 +219,8 @@ export const quality: QualityModule = {
   floors: [
     { feature: 'out-paint', metric: 'seam ratio', over: 'every', limit: 1.3, better: 'lower' },
     { feature: 'out-paint', metric: 'fill PSNR dB', over: 'median', limit: 0, better: 'higher', versusBaseline: true },
+    ...SIZES.map((size) => ({ feature: 'out-paint', metric: `fill gradient similarity @${size}%`, over: 'median' as const, limit: 0, better: 'higher' as const, versusBaseline: true })),
+    { feature: 'out-paint', metric: 'largest repeated region px', over: 'every', limit: SMALL_PATCH, better: 'lower' },
+    { feature: 'out-paint', metric: 'foreign colour share', over: 'every', limit: MAX_FOREIGN_SHARE, better: 'lower' },
   ],
 };

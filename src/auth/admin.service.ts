@@ -4,18 +4,23 @@ import path from 'node:path';
 import type { Db } from '../db/connect.js';
 import type { Clock } from '../util/clock.js';
 import { randomId, sha256Hex } from '../util/ids.js';
+import { AdminRepository } from './admin.repository.js';
 
 const SESSION_MS = 12 * 3600_000;
 
 /** Operator sign-in for the console and the admin API (a Darkroom extension). */
 export class AdminService {
+  private readonly repo: AdminRepository;
+
   private constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly clock: Clock,
     private readonly password: string,
     /** True when the password was generated now and must be shown once. */
     readonly generated: boolean,
-  ) {}
+  ) {
+    this.repo = new AdminRepository(db);
+  }
 
   /** Password from config, else `<dataDir>/secrets/admin-password`, created on first start. */
   static create(db: Db, clock: Clock, dataDir: string, configured?: string): AdminService {
@@ -37,13 +42,13 @@ export class AdminService {
     const b = Buffer.from(sha256Hex(this.password));
     if (!timingSafeEqual(a, b)) return undefined;
     const token = randomId(32);
-    await this.db.kysely.insertInto('admin_sessions').values({ token_hash: sha256Hex(token), expires_at: this.clock.now() + SESSION_MS }).execute();
+    await this.repo.insertSession(sha256Hex(token), this.clock.now() + SESSION_MS);
     return { token, expiresInSec: SESSION_MS / 1000 };
   }
 
   async verify(token: string): Promise<boolean> {
     if (!token) return false;
-    const row = await this.db.kysely.selectFrom('admin_sessions').select('expires_at').where('token_hash', '=', sha256Hex(token)).executeTakeFirst();
-    return !!row && row.expires_at > this.clock.now();
+    const expiresAt = await this.repo.sessionExpiry(sha256Hex(token));
+    return expiresAt !== undefined && expiresAt > this.clock.now();
   }
 }

@@ -90,6 +90,12 @@ export const ConfigSchema = Type.Object(
         maxAttempts: count(3, 'claims of one task before it fails', 'DARKROOM_TASK_MAX_ATTEMPTS'),
         requeueUnclaimedAfterMs: ms(60_000, 're-enqueue a running task nobody claimed', 'DARKROOM_REQUEUE_UNCLAIMED_MS'),
       }),
+      /**
+       * A running task's database and storage steps are retried this long while their service is
+       * away (with backoff) before the run is given back to the queue; a task is re-run at most
+       * `liveness.maxAttempts` times and never charged for an infrastructure failure.
+       */
+      serviceRetryMs: ms(60_000, 'retry a task step while a service is away', 'DARKROOM_SERVICE_RETRY_MS'),
     }),
     retention: group({
       uploadMs: ms(24 * 3600_000, 'uploads are deleted after this'),
@@ -116,14 +122,19 @@ export const ConfigSchema = Type.Object(
     engines: group({
       /** Worker threads for model inference. */
       workers: count(2, 'inference threads', 'DARKROOM_ENGINE_WORKERS'),
-      /** An inference thread idle this long exits with the models it loaded, so memory returns near the idle baseline; 0 keeps threads for good. */
-      idleReleaseMs: ms(30_000, 'idle time before an inference thread and its models are released', 'DARKROOM_ENGINE_IDLE_RELEASE_MS'),
       /**
-       * Resident memory the process aims to stay under: before a call that could pass it, the idle
-       * threads of other kernels end with their models (they load again when next used), and if that
-       * is not enough the call waits for a running task to end. 0 = no target.
+       * Keep-warm time: an inference thread idle this long exits with the models it loaded, so memory
+       * returns near the idle baseline (as Immich's model TTL); 0 keeps threads for good.
        */
-      memoryTargetMb: Type.Integer({ minimum: 0, default: 1024, description: 'resident memory to stay under by releasing idle models early (0 = off)', ...env('DARKROOM_ENGINE_MEMORY_TARGET_MB') }),
+      idleReleaseMs: ms(300_000, 'keep-warm time: idle time before an inference thread and its models are released', 'DARKROOM_ENGINE_IDLE_RELEASE_MS'),
+      /**
+       * Memory budget: resident memory the process aims to stay under. Before a call that could pass
+       * it, the idle threads of other kernels end with their models (they load again when next used),
+       * and if that is not enough the call waits for a running task to end. Unset: a quarter of the
+       * host's memory (or the container's limit), between 1 and 4 GB. From 3 GB on, matting keeps its
+       * faster, larger session. 0 = no budget.
+       */
+      memoryTargetMb: Type.Optional(Type.Integer({ minimum: 0, description: 'memory budget in MB: idle models are released early to stay under it (unset = a quarter of the host memory, 1–4 GB; 0 = off)', ...env('DARKROOM_ENGINE_MEMORY_TARGET_MB') })),
       /** Load models when the server starts instead of at first use. */
       preload: flag(false, 'load models at start', 'DARKROOM_PRELOAD_MODELS'),
       /** Folder of operator-installed model weights (ONNX etc.); default `<dataDir>/models`. */
@@ -140,11 +151,23 @@ export const ConfigSchema = Type.Object(
       /** ESRGAN size for enhance: 'slim' (fast) or 'medium' (sharper, about 3.5x slower). */
       enhanceModel: Type.Union([Type.Literal('slim'), Type.Literal('medium')], { default: 'slim' }),
       /**
-       * Largest input, in pixels, that an installed Real-ESRGAN enlarges; larger photos take the shipped
-       * ESRGAN. On 2 CPU cores one 192-px Real-ESRGAN tile takes ~30 s, so 1 MP (36 tiles) is about
-       * the task time limit's reach there; raise it on faster machines or a GPU build of onnxruntime.
+       * Largest input, in pixels, that an installed RRDB Real-ESRGAN (x4plus, x2plus, or an own export
+       * without `maxPixels`) enlarges; larger photos take the compact general-x4v3 when installed (up to
+       * its catalog limit), else the shipped ESRGAN. On 2 CPU cores one 192-px RRDB tile takes ~30 s, so
+       * 1 MP (36 tiles) is about the task time limit's reach there; raise it on faster machines.
        */
       realEsrganMaxPixels: count(1_000_000, 'largest input for an installed Real-ESRGAN', 'DARKROOM_REALESRGAN_MAX_PIXELS'),
+    }),
+    models: group({
+      /**
+       * Fetch the recommended models (catalog `recommended`) in the background on start, each verified
+       * before use. Off by default only where no network is expected: under the test runner and on CI.
+       */
+      autoPull: flag(process.env.NODE_ENV !== 'test' && !process.env.CI, 'fetch the recommended models in the background on start', 'DARKROOM_MODELS_AUTO_PULL'),
+      /** A mirror holding the catalog's file names (an internal host for air-gapped sites); default each model's public source. */
+      baseUrl: Type.Optional(Type.String({ minLength: 1, description: 'mirror of the model files', ...env('DARKROOM_MODELS_BASE_URL') })),
+      /** After a round that could not fetch everything (offline, refused, bad checksum), the next try comes this much later. */
+      retryMs: ms(30 * 60_000, 'wait before the next auto-pull round after a failure', 'DARKROOM_MODELS_RETRY_MS'),
     }),
     diffusion: group({
       /** AUTOMATIC1111 / Forge base URLs. */
@@ -158,6 +181,14 @@ export const ConfigSchema = Type.Object(
       workflowsDir: Type.Optional(Type.String({ minLength: 1 })),
       /** ComfyUI `ckpt_name` when a style names none (A1111 keeps its loaded model). */
       checkpoint: Type.Optional(Type.String({ minLength: 1, ...env('DARKROOM_DIFFUSION_CHECKPOINT') })),
+      /** The embedded CPU diffusion engine, used when no server above is configured and its model is installed. */
+      embedded: group({
+        enabled: flag(true, 'embedded CPU diffusion when no server is configured', 'DARKROOM_EMBEDDED_DIFFUSION'),
+        steps: Type.Integer({ minimum: 1, maximum: 8, default: 4, description: 'LCM steps per image' }),
+        /** Long side the model works at; SD 1.5 was trained at 512. Multiples of 64. */
+        size: Type.Integer({ minimum: 256, maximum: 768, multipleOf: 64, default: 512, description: 'working long side in pixels' }),
+        guidanceScale: Type.Number({ minimum: 1, maximum: 15, default: 8.5, description: 'LCM guidance (distilled into the model)' }),
+      }),
     }),
     admin: group({ password: Type.Optional(Type.String({ minLength: 1, ...env('DARKROOM_ADMIN_PASSWORD') })) }),
     webhooks: group({

@@ -92,8 +92,20 @@ export interface Engine {
  * keeps it (and the models it loads) warm.
  */
 export interface WorkerPool {
-  run<T>(modulePath: string | URL, fn: string, args: unknown, opts?: { signal?: AbortSignal; transferList?: ArrayBuffer[] }): Promise<T>;
+  /**
+   * Runs `fn` of a kernel module in one of that module's threads. `threads` caps the module's
+   * threads below the pool's size (its first call decides): a kernel whose one call already uses
+   * every core, like ISNet, asks for 1 so its model is loaded once.
+   */
+  run<T>(modulePath: string | URL, fn: string, args: unknown, opts?: { signal?: AbortSignal; transferList?: ArrayBuffer[]; threads?: number }): Promise<T>;
   readonly size: number;
+  /**
+   * The memory budget leaves room for faster, larger working sets (ISNet's full graph optimisation
+   * and arena); false under a tight budget, where kernels stay lean.
+   */
+  readonly roomyMemory: boolean;
+  /** Runs one task's engine work as one memory reservation (see runtime/memory-governor.ts). */
+  asOneTask<T>(work: () => Promise<T>): Promise<T>;
   destroy(): Promise<void>;
 }
 

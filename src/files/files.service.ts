@@ -5,6 +5,7 @@ import { DomainError } from '../errors.js';
 import type { ObjectStorage, PresignedRequest } from '../storage/storage.js';
 import type { Clock } from '../util/clock.js';
 import { randomId } from '../util/ids.js';
+import { FilesRepository } from './files.repository.js';
 
 export interface UploadRequest {
   contentType: string;
@@ -32,12 +33,16 @@ const EXT_OF: Record<string, string> = { jpg: 'jpg', png: 'png', heic: 'heic', m
 
 /** File records (who owns what, until when) over an object storage. */
 export class FilesService {
+  private readonly repo: FilesRepository;
+
   constructor(
-    private readonly db: Db,
+    db: Db,
     readonly storage: ObjectStorage,
     private readonly clock: Clock,
     private readonly retention: RetentionPolicy,
-  ) {}
+  ) {
+    this.repo = new FilesRepository(db);
+  }
 
   /** Formats a feature accepts at upload: its own, plus PNG/JPEG masks where it takes a mask. */
   acceptedFormats(spec: FeatureSpec): Set<string> {
@@ -65,9 +70,7 @@ export class FilesService {
       const id = randomId(24);
       const format = CONTENT_TYPES[f.contentType.toLowerCase()];
       const key = `uploads/${id.slice(0, 2)}/${id}.${EXT_OF[format] ?? 'bin'}`;
-      await this.db.kysely
-        .insertInto('files')
-        .values({
+      await this.repo.insert({
           id,
           client_id: clientId,
           feature: spec.id,
@@ -80,9 +83,8 @@ export class FilesService {
           task_id: null,
           created_at: now,
           expires_at: now + this.retention.uploadMs,
-          deleted_at: null,
-        })
-        .execute();
+        deleted_at: null,
+      });
       const request = await this.storage.presignUpload(key, { contentType: f.contentType, contentLength: f.fileSize, expiresAt: now + this.retention.uploadUrlMs });
       slots.push({ content_type: f.contentType, file_name: f.fileName, file_id: id, requests: [request] });
     }
@@ -90,7 +92,7 @@ export class FilesService {
   }
 
   async byStorageKey(key: string): Promise<FileRow | undefined> {
-    return this.db.kysely.selectFrom('files').selectAll().where('storage_key', '=', key).executeTakeFirst();
+    return this.repo.byStorageKey(key);
   }
 
   /**
@@ -99,7 +101,7 @@ export class FilesService {
    */
   async ownedFiles(clientId: string, ids: string[]): Promise<FileRow[]> {
     if (ids.length === 0) return [];
-    const rows = await this.db.kysely.selectFrom('files').selectAll().where('id', 'in', ids).where('client_id', '=', clientId).execute();
+    const rows = await this.repo.byIds(ids, clientId);
     const now = this.clock.now();
     const byId = new Map(rows.map((r) => [r.id, r]));
     return ids.map((id) => {
@@ -135,9 +137,7 @@ export class FilesService {
     const key = `results/${id.slice(0, 2)}/${id}.${ext}`;
     await this.storage.put(key, data, contentType);
     const now = this.clock.now();
-    await this.db.kysely
-      .insertInto('files')
-      .values({
+    await this.repo.insert({
         id,
         client_id: clientId,
         feature,
@@ -150,9 +150,8 @@ export class FilesService {
         task_id: taskId,
         created_at: now,
         expires_at: now + this.retention.resultMs,
-        deleted_at: null,
-      })
-      .execute();
+      deleted_at: null,
+    });
     return id;
   }
 
@@ -160,7 +159,7 @@ export class FilesService {
   async resultUrls(fileIds: string[]): Promise<Map<string, string>> {
     const out = new Map<string, string>();
     if (fileIds.length === 0) return out;
-    const rows = await this.db.kysely.selectFrom('files').selectAll().where('id', 'in', fileIds).execute();
+    const rows = await this.repo.byIds(fileIds);
     const expiresAt = this.clock.now() + this.retention.resultUrlMs;
     for (const r of rows) {
       if (r.deleted_at !== null) continue;
@@ -172,10 +171,10 @@ export class FilesService {
   /** Deletes expired uploads (1 day) and results (30 days) from storage, keeping the record as a tombstone. */
   async sweepExpired(limit = 500): Promise<number> {
     const now = this.clock.now();
-    const rows = await this.db.kysely.selectFrom('files').select(['id', 'storage_key']).where('deleted_at', 'is', null).where('expires_at', '<=', now).limit(limit).execute();
+    const rows = await this.repo.expired(now, limit);
     for (const r of rows) {
       await this.storage.delete(r.storage_key);
-      await this.db.kysely.updateTable('files').set({ deleted_at: now }).where('id', '=', r.id).execute();
+      await this.repo.markDeleted(r.id, now);
     }
     return rows.length;
   }

@@ -50,6 +50,22 @@ export class DarkroomMetrics {
     }
   }
 
+  /**
+   * Inference threads started per kernel module: each start loads that kernel's models, so a rise
+   * after warm-up is a reload (the memory budget or the keep-warm time ended a warm thread).
+   */
+  countThreadStarts(source: { threadStarts(): ReadonlyMap<string, number> }): void {
+    new Gauge({
+      name: 'darkroom_engine_thread_starts',
+      help: 'Inference threads started per kernel module since start-up (each loads that kernel\'s models)',
+      labelNames: ['kernel'],
+      registers: [this.registry],
+      collect() {
+        for (const [module, n] of source.threadStarts()) this.set({ kernel: module.replace(/^.*\/(?:src|dist)\//, '').replace(/\.[jt]s$/, '') }, n);
+      },
+    });
+  }
+
   /** Task end listener (TasksService.onTaskEnd). */
   readonly onTaskEnd = (t: TasksTable): void => {
     const ended = t.finished_at ?? Date.now();

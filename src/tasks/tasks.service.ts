@@ -1,27 +1,19 @@
 import { DomainError } from '../errors.js';
 import { CreditsExhaustedError, type CreditsService } from '../billing/credits.service.js';
 import type { Db } from '../db/connect.js';
-import type { Kysely, Transaction } from 'kysely';
-import type { Database, TasksTable, TaskStatus } from '../db/schema.js';
+import type { TasksTable, TaskStatus } from '../db/schema.js';
 import type { FeatureSpec, FileSetName } from '../features/table.js';
 import type { FileRow, FilesService } from '../files/files.service.js';
 import type { Clock } from '../util/clock.js';
 import { canonicalJson, randomId, sha256Hex } from '../util/ids.js';
 import type { TaskQueue } from './queue.js';
 import { faultPoint } from '../util/fault.js';
-import { paramsProblem } from '../features/check.js';
-import { assertBoundedParams } from './params-bounds.js';
+import { checkTaskRequest, checkValueRules, type TaskRequestBody } from '../features/validation.js';
+import { abandonmentPaused } from './abandonment.js';
+import type { ServiceHealth } from '../health/service-health.js';
+import { TasksRepository, type TaskKey } from './tasks.repository.js';
 
-export interface CreateTaskBody {
-  request_id: number;
-  payload: {
-    file_sets?: Partial<Record<FileSetName, string[]>>;
-    /** Exactly one (the request schema says so). */
-    actions: { id: number; params?: Record<string, unknown> }[];
-    output_ext?: 'jpg' | 'png';
-  };
-  callback_url?: string;
-}
+export type CreateTaskBody = TaskRequestBody;
 
 export interface TaskResultEntry {
   file_id: string;
@@ -69,14 +61,20 @@ const TERMINAL_MESSAGE: Record<string, string> = {
 export class TasksService {
   private queue?: TaskQueue;
   private readonly endListeners: TaskEndListener[] = [];
+  private readonly repo: TasksRepository;
+  /** The 10-s rule pauses around database outages (tasks/abandonment.ts). */
+  private readonly dbHealth: ServiceHealth;
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly credits: CreditsService,
     private readonly files: FilesService,
     private readonly clock: Clock,
     private readonly opts: TasksOptions,
-  ) {}
+  ) {
+    this.repo = new TasksRepository(db);
+    this.dbHealth = db.health;
+  }
 
   attachQueue(queue: TaskQueue): void {
     this.queue = queue;
@@ -86,42 +84,17 @@ export class TasksService {
     this.endListeners.push(listener);
   }
 
-  /** The request schema (from the feature contract) already enforced the shape: one action, known file sets, at most maxFiles each. */
-  private parseBody(spec: FeatureSpec, body: CreateTaskBody): { payload: StoredPayload; ids: string[]; inputKey: string; paramsHash: string; requestId: string } {
-    // The schema admits JSON integers only; one spelling per value keeps idempotency keys distinct.
-    if (!Number.isSafeInteger(body.request_id) || (body.request_id as number) < 0) throw new DomainError('InvalidParameters', 'request_id must be an integer from 0 to 2^53-1');
-    const requestId = String(body.request_id);
-    const [action] = body.payload.actions;
-    const given = body.payload.file_sets ?? {};
-    const fileSets: Partial<Record<FileSetName, string[]>> = {};
-    const ids: string[] = [];
-    for (const set of spec.fileSets) {
-      const list = given[set.name] ?? [];
-      if (set.required && list.length === 0) throw new DomainError('InvalidParameters', `payload.file_sets.${set.name} is required for ${spec.title}`);
-      if (list.length) fileSets[set.name] = list;
-      ids.push(...list);
-    }
-    const params = action.params ?? {};
-    assertBoundedParams(params);
-    const payload: StoredPayload = { file_sets: fileSets, action_id: action.id, params, output_ext: body.payload.output_ext };
-    const paramsHash = sha256Hex(canonicalJson({ params, output_ext: payload.output_ext ?? null, action_id: payload.action_id }));
+  /** Steps 2–4 of the validation pipeline (features/validation.ts), then the idempotency key. */
+  private parseBody(clientId: string, spec: FeatureSpec, body: CreateTaskBody): { payload: StoredPayload; ids: string[]; key: TaskKey; paramsHash: string } {
+    const req = checkTaskRequest(spec, body);
+    const payload: StoredPayload = { file_sets: req.fileSets, action_id: req.actionId, params: req.params, output_ext: req.outputExt };
+    const paramsHash = sha256Hex(canonicalJson({ params: req.params, output_ext: payload.output_ext ?? null, action_id: payload.action_id }));
     // With no input files (text-to-image) the params are the input: a new prompt under a reused
     // request_id (many clients always send 0) is a new task, not a conflict.
     const inputKey = spec.fileSets.length
-      ? spec.fileSets.map((s) => `${s.name}=${(fileSets[s.name] ?? []).join(',')}`).join(';')
+      ? spec.fileSets.map((s) => `${s.name}=${(req.fileSets[s.name] ?? []).join(',')}`).join(';')
       : `params=${paramsHash}`;
-    return { payload, ids, inputKey, paramsHash, requestId };
-  }
-
-  private async findByKey(clientId: string, spec: FeatureSpec, requestId: string, inputKey: string, executor: Kysely<Database> | Transaction<Database> = this.db.kysely) {
-    return executor
-      .selectFrom('tasks')
-      .select(['id', 'params_hash'])
-      .where('client_id', '=', clientId)
-      .where('feature', '=', spec.id)
-      .where('request_id', '=', requestId)
-      .where('input_key', '=', inputKey)
-      .executeTakeFirst();
+    return { payload, ids: req.fileIds, key: { clientId, feature: spec.id, requestId: req.requestId, inputKey }, paramsHash };
   }
 
   private sameOrConflict(existing: { id: string; params_hash: string }, paramsHash: string): string {
@@ -133,22 +106,22 @@ export class TasksService {
 
   /** Creates (or, for a repeated request_id with the same files, finds) a task; never runs or charges twice. */
   async create(clientId: string, spec: FeatureSpec, body: CreateTaskBody): Promise<string> {
-    const { payload, ids, inputKey, paramsHash, requestId } = this.parseBody(spec, body);
-    const existing = await this.findByKey(clientId, spec, requestId, inputKey);
+    const { payload, ids, key, paramsHash } = this.parseBody(clientId, spec, body);
+    const existing = await this.repo.findByKey(key);
     if (existing) return this.sameOrConflict(existing, paramsHash);
 
+    // Step 5 of the validation pipeline: the files.
     const inputs: FileRow[] = await this.files.ownedFiles(clientId, ids);
     await this.files.assertUploaded(inputs);
-    // Value rules run here, once, before any credit hold; a broken one ends the task at once with
-    // the task error clients of the source document expect (invalid_parameter naming the field).
-    const counts = Object.fromEntries(Object.entries(payload.file_sets).map(([name, list]) => [name, list.length]));
-    const checked = paramsProblem(spec.id, payload.params, { files: counts });
+    // Step 6, once, before any credit hold: a broken value rule ends the task at once with the task
+    // error clients of the source document expect (invalid_parameter naming the field).
+    const checked = checkValueRules(spec.id, payload.params, payload.file_sets);
     if ('params' in checked) payload.params = checked.params;
     const price = this.opts.price(spec);
     const now = this.clock.now();
     const taskId = randomId(32);
     const created = await this.credits.lockAndRun(clientId, async (trx) => {
-      const again = await this.findByKey(clientId, spec, requestId, inputKey, trx);
+      const again = await this.repo.findByKey(key, trx);
       if (again) return { id: this.sameOrConflict(again, paramsHash), isNew: false };
       const refused = 'problem' in checked ? checked.problem : undefined;
       if (!refused) {
@@ -157,14 +130,13 @@ export class TasksService {
           throw new DomainError('CreditInsufficiency', `${spec.title} costs ${price} credit(s); available balance is ${Math.max(0, available)}`);
         }
       }
-      await trx
-        .insertInto('tasks')
-        .values({
+      await this.repo.insert(
+        {
           id: taskId,
           client_id: clientId,
           feature: spec.id,
-          request_id: requestId,
-          input_key: inputKey,
+          request_id: key.requestId,
+          input_key: key.inputKey,
           params_hash: paramsHash,
           payload: JSON.stringify(payload),
           status: refused ? 'error' : 'running',
@@ -181,8 +153,9 @@ export class TasksService {
           attempts: 0,
           claimed_by: null,
           claimed_at: null,
-        })
-        .execute();
+        },
+        trx,
+      );
       return { id: taskId, isNew: true, refused: Boolean(refused) };
     });
     if (created.isNew && created.refused) {
@@ -190,18 +163,17 @@ export class TasksService {
       return created.id;
     }
     if (created.isNew) {
-      try {
-        await this.queue!.enqueue(created.id, spec.id, clientId);
-      } catch (e) {
-        await this.fail(created.id, 'unknown_internal_error', 'the task could not be queued');
-        throw e;
-      }
+      // The row is the task; the queue only derives from it. A job the queue could not take now is
+      // enqueued by the requeue sweep as soon as the queue is back (tasks/requeue.ts).
+      await this.queue!.enqueue(created.id, spec.id, clientId).catch(() => undefined);
+      // The client's 10 s start when it receives the id, not when the row was written.
+      if (this.clock.now() - now > 1000) await this.repo.updateRunning(created.id, { last_polled_at: this.clock.now() });
     }
     return created.id;
   }
 
   async get(taskId: string): Promise<TasksTable | undefined> {
-    return this.db.kysely.selectFrom('tasks').selectAll().where('id', '=', taskId).executeTakeFirst();
+    return this.repo.get(taskId);
   }
 
   /** The caller's task of this feature; anything else answers like an unknown id. */
@@ -219,7 +191,7 @@ export class TasksService {
         await this.endWithoutCharge(t.id, 'dropped');
         t = (await this.get(t.id))!;
       } else {
-        await this.db.kysely.updateTable('tasks').set({ last_polled_at: now }).where('id', '=', t.id).where('status', '=', 'running').execute();
+        await this.repo.updateRunning(t.id, { last_polled_at: now });
         t = (await this.get(t.id))!;
       }
     }
@@ -227,7 +199,7 @@ export class TasksService {
   }
 
   private isAbandoned(t: TasksTable, now: number): boolean {
-    return t.status === 'running' && t.callback_url === null && now - t.last_polled_at > this.opts.abandonAfterMs;
+    return t.status === 'running' && t.callback_url === null && now - t.last_polled_at > this.opts.abandonAfterMs && !abandonmentPaused(this.dbHealth, this.opts.abandonAfterMs);
   }
 
   async view(t: TasksTable): Promise<TaskView> {
@@ -260,27 +232,16 @@ export class TasksService {
 
   /** Drops every running task nobody polled for 10 s. */
   async sweepAbandoned(): Promise<string[]> {
+    if (abandonmentPaused(this.dbHealth, this.opts.abandonAfterMs)) return [];
     const limit = this.clock.now() - this.opts.abandonAfterMs;
-    const rows = await this.db.kysely
-      .selectFrom('tasks')
-      .select(['id'])
-      .where('status', '=', 'running')
-      .where('callback_url', 'is', null)
-      .where('last_polled_at', '<', limit)
-      .execute();
+    const ids = await this.repo.unpolledSince(limit);
     const dropped: string[] = [];
-    for (const r of rows) if (await this.endWithoutCharge(r.id, 'dropped')) dropped.push(r.id);
+    for (const id of ids) if (await this.endWithoutCharge(id, 'dropped')) dropped.push(id);
     return dropped;
   }
 
   private async endWithoutCharge(taskId: string, status: 'dropped' | 'cancelled'): Promise<boolean> {
-    const res = await this.db.kysely
-      .updateTable('tasks')
-      .set({ status, hold: 0, finished_at: this.clock.now() })
-      .where('id', '=', taskId)
-      .where('status', '=', 'running')
-      .executeTakeFirst();
-    const ended = Number(res.numUpdatedRows) === 1;
+    const ended = await this.repo.updateRunning(taskId, { status, hold: 0, finished_at: this.clock.now() });
     if (ended) {
       await this.queue?.cancel(taskId);
       await this.notifyEnd(taskId);
@@ -297,13 +258,8 @@ export class TasksService {
     if (!t || t.status !== 'running') return false;
     try {
       const done = await this.credits.lockAndRun(t.client_id, async (trx) => {
-        const res = await trx
-          .updateTable('tasks')
-          .set({ status: 'success', hold: 0, progress: 1, results: JSON.stringify(results), finished_at: this.clock.now() })
-          .where('id', '=', taskId)
-          .where('status', '=', 'running')
-          .executeTakeFirst();
-        if (Number(res.numUpdatedRows) !== 1) return false;
+        const ended = await this.repo.updateRunning(taskId, { status: 'success', hold: 0, progress: 1, results: JSON.stringify(results), finished_at: this.clock.now() }, trx);
+        if (!ended) return false;
         faultPoint('mid-charge');
         if (t.price > 0) await this.credits.chargeInTransaction(trx, t.client_id, t.price, this.opts.action(t.feature), taskId);
         return true;
@@ -320,73 +276,18 @@ export class TasksService {
   }
 
   async fail(taskId: string, code: string, message: string): Promise<boolean> {
-    const res = await this.db.kysely
-      .updateTable('tasks')
-      .set({ status: 'error', hold: 0, error: code, error_message: message, finished_at: this.clock.now() })
-      .where('id', '=', taskId)
-      .where('status', '=', 'running')
-      .executeTakeFirst();
-    const ended = Number(res.numUpdatedRows) === 1;
+    const ended = await this.repo.updateRunning(taskId, { status: 'error', hold: 0, error: code, error_message: message, finished_at: this.clock.now() });
     if (ended) await this.notifyEnd(taskId);
     return ended;
   }
 
   async setProgress(taskId: string, progress: number): Promise<void> {
-    await this.db.kysely.updateTable('tasks').set({ progress: Math.max(0, Math.min(1, progress)) }).where('id', '=', taskId).where('status', '=', 'running').execute();
-  }
-
-  /**
-   * Records which process runs the task, so a crashed worker's tasks can be found. Only an unclaimed
-   * task can be claimed: a job delivered twice (queue redelivery, recovery) never runs twice at once;
-   * the recovery sweep unclaims the tasks of dead workers.
-   */
-  async claim(taskId: string, workerId: string): Promise<TasksTable | undefined> {
-    const now = this.clock.now();
-    const res = await this.db.kysely
-      .updateTable('tasks')
-      .set((eb) => ({ claimed_by: workerId, claimed_at: now, attempts: eb('attempts', '+', 1) }))
-      .where('id', '=', taskId)
-      .where('status', '=', 'running')
-      .where('claimed_by', 'is', null)
-      .executeTakeFirst();
-    return Number(res.numUpdatedRows) === 1 ? this.get(taskId) : undefined;
-  }
-
-  /** Gives a run back unfinished (process shutting down): unclaimed, and the attempt not counted. */
-  async release(taskId: string, workerId: string): Promise<void> {
-    await this.db.kysely
-      .updateTable('tasks')
-      .set((eb) => ({ claimed_by: null, claimed_at: null, attempts: eb('attempts', '-', 1) }))
-      .where('id', '=', taskId)
-      .where('status', '=', 'running')
-      .where('claimed_by', '=', workerId)
-      .execute();
-  }
-
-  /**
-   * After an embedded server restarts: the tasks its dead in-process queue held. A task whose every
-   * run killed the process is failed (uncharged) so one bad input cannot crash-loop the server; the
-   * others get a fresh 10-s polling allowance, since the server's downtime is not the client's.
-   */
-  async resumeAfterRestart(maxAttempts: number): Promise<{ id: string; feature: string; client_id: string }[]> {
-    const rows = await this.db.kysely.selectFrom('tasks').select(['id', 'feature', 'client_id', 'attempts']).where('status', '=', 'running').orderBy('created_at', 'asc').execute();
-    const resume: { id: string; feature: string; client_id: string }[] = [];
-    for (const t of rows) {
-      if (t.attempts >= maxAttempts) {
-        await this.fail(t.id, 'unknown_internal_error', `the server stopped ${t.attempts} times while running this task; nothing was charged`);
-        continue;
-      }
-      await this.db.kysely.updateTable('tasks').set({ last_polled_at: this.clock.now() }).where('id', '=', t.id).where('status', '=', 'running').execute();
-      resume.push({ id: t.id, feature: t.feature, client_id: t.client_id });
-    }
-    return resume;
+    await this.repo.updateRunning(taskId, { progress: Math.max(0, Math.min(1, progress)) });
   }
 
   /** Recent tasks for the console (admin extension). */
   async recent(opts: { clientId?: string; limit: number }): Promise<TasksTable[]> {
-    let q = this.db.kysely.selectFrom('tasks').selectAll().orderBy('created_at', 'desc').limit(opts.limit);
-    if (opts.clientId) q = q.where('client_id', '=', opts.clientId);
-    return q.execute();
+    return this.repo.recent(opts);
   }
 
   private async notifyEnd(taskId: string): Promise<void> {

@@ -1,10 +1,16 @@
 import { hostname } from 'node:os';
 import type { Db } from '../db/connect.js';
 import type { Clock } from '../util/clock.js';
+import type { TasksTable } from '../db/schema.js';
 import type { TaskQueue } from './queue.js';
+import { TasksRepository, type TaskRef } from './tasks.repository.js';
 import type { TasksService } from './tasks.service.js';
+import { WorkersRepository } from './workers.repository.js';
 
 /**
+ * Who runs which task: each process's heartbeat, the claim a run takes on its task, and what
+ * happens to the claims of processes that died or stopped (released, resumed, or failed).
+ *
  * Liveness is wall-clock time, not the injected business clock: tests that move the business
  * clock forward must not make a live worker look dead.
  */
@@ -21,25 +27,22 @@ export interface LivenessOptions {
   requeueUnclaimedAfterMs: number;
 }
 
-
 /** Writes this process's heartbeat row while it runs engines. */
 export class WorkerHeartbeat {
   private timer?: NodeJS.Timeout;
   private readonly startedAt = wallClock();
+  private readonly workers: WorkersRepository;
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     readonly workerId: string,
     private readonly intervalMs: number,
-  ) {}
+  ) {
+    this.workers = new WorkersRepository(db);
+  }
 
   async beat(): Promise<void> {
-    const now = wallClock();
-    await this.db.kysely
-      .insertInto('workers')
-      .values({ id: this.workerId, hostname: hostname(), pid: process.pid, started_at: this.startedAt, heartbeat_at: now })
-      .onConflict((oc) => oc.column('id').doUpdateSet({ heartbeat_at: now }))
-      .execute();
+    await this.workers.beat({ id: this.workerId, hostname: hostname(), pid: process.pid, started_at: this.startedAt, heartbeat_at: wallClock() });
   }
 
   async start(onError: (e: unknown) => void): Promise<void> {
@@ -51,7 +54,7 @@ export class WorkerHeartbeat {
   /** Graceful stop: the row goes, so nothing waits for this worker's heartbeat to go stale. */
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    await this.db.kysely.deleteFrom('workers').where('id', '=', this.workerId).execute();
+    await this.workers.remove(this.workerId);
   }
 }
 
@@ -60,77 +63,88 @@ export interface RecoveryReport {
   failed: string[];
 }
 
-/**
- * Finds running tasks whose worker died (heartbeat stale or gone) and either releases them to run
- * again or, after `maxAttempts` crashed runs, fails them without charge. Every step is a
- * conditional update, so any number of processes may run this sweep at once: each task is
- * released by exactly one of them. A released task cannot be charged twice: charging happens only
- * in the transaction that moves it from running to success.
- */
-export async function recoverOrphanedTasks(
-  deps: { db: Db; tasks: TasksService; queue: TaskQueue; clock: Clock },
-  opts: LivenessOptions,
-  scope: { selfId?: string; requeueUnclaimed: boolean },
-): Promise<RecoveryReport> {
-  const { db, tasks, queue, clock } = deps;
-  const selfId = scope.selfId;
-  const now = wallClock();
-  const liveSince = now - opts.staleMs;
-  const report: RecoveryReport = { requeued: [], failed: [] };
-  let q = db.kysely
-    .selectFrom('tasks')
-    .select(['id', 'feature', 'client_id', 'claimed_by', 'attempts'])
-    .where('status', '=', 'running')
-    .where('claimed_by', 'is not', null)
-    .where(({ not, exists, selectFrom }) =>
-      not(exists(selectFrom('workers').select('workers.id').whereRef('workers.id', '=', 'tasks.claimed_by').where('workers.heartbeat_at', '>', liveSince))),
-    );
-  // The process running the sweep is alive by definition, whatever its last beat says.
-  if (selfId) q = q.where('claimed_by', '!=', selfId);
-  for (const t of await q.execute()) {
-    if (t.attempts >= opts.maxAttempts) {
-      if (await tasks.fail(t.id, 'unknown_internal_error', `the worker running this task stopped ${t.attempts} times; nothing was charged`)) report.failed.push(t.id);
-      continue;
-    }
-    const released = await db.kysely
-      .updateTable('tasks')
-      .set({ claimed_by: null, claimed_at: null })
-      .where('id', '=', t.id)
-      .where('status', '=', 'running')
-      .where('claimed_by', '=', t.claimed_by)
-      .executeTakeFirst();
-    if (Number(released.numUpdatedRows) !== 1) continue;
-    await queue.enqueue(t.id, t.feature, t.client_id);
-    report.requeued.push(t.id);
+/** The claims of task runs: taken and given back by runners, recovered from dead processes. */
+export class TaskClaims {
+  private readonly repo: TasksRepository;
+  private readonly workers: WorkersRepository;
+
+  constructor(
+    db: Db,
+    private readonly tasks: TasksService,
+    private readonly clock: Clock,
+    private readonly opts: LivenessOptions,
+  ) {
+    this.repo = new TasksRepository(db);
+    this.workers = new WorkersRepository(db);
   }
 
-  // Rows of workers dead for long are only clutter.
-  await db.kysely.deleteFrom('workers').where('heartbeat_at', '<', now - 24 * 3600_000).execute();
-  if (!scope.requeueUnclaimed) return report;
-  // A task inserted but never claimed (its enqueue was lost, e.g. the API process died in between, or
-  // BullMQ gave up a stalled job) is enqueued again; a job that is still queued makes this a no-op.
-  const unclaimed = await db.kysely
-    .selectFrom('tasks')
-    .select(['id', 'feature', 'client_id'])
-    .where('status', '=', 'running')
-    .where('claimed_by', 'is', null)
-    .where('created_at', '<', clock.now() - opts.requeueUnclaimedAfterMs)
-    .execute();
-  for (const t of unclaimed) await queue.enqueue(t.id, t.feature, t.client_id);
-  return report;
-}
+  /**
+   * Records which process runs the task, so a crashed worker's tasks can be found. Only an unclaimed
+   * task can be claimed: a job delivered twice (queue redelivery, recovery) never runs twice at once;
+   * the recovery sweep unclaims the tasks of dead workers.
+   */
+  async claim(taskId: string, workerId: string): Promise<TasksTable | undefined> {
+    return (await this.repo.claim(taskId, workerId, this.clock.now())) ? this.repo.get(taskId) : undefined;
+  }
 
-/**
- * Embedded mode (in-process queue): no other process can be running tasks, so every claim not held
- * by this process belongs to a previous run that died; release them so the restart re-runs them.
- */
-export async function releaseClaimsOfOthers(db: Db, selfId: string): Promise<number> {
-  const res = await db.kysely
-    .updateTable('tasks')
-    .set({ claimed_by: null, claimed_at: null })
-    .where('status', '=', 'running')
-    .where('claimed_by', 'is not', null)
-    .where('claimed_by', '!=', selfId)
-    .executeTakeFirst();
-  return Number(res.numUpdatedRows);
+  /** Gives a run back unfinished (process shutting down): unclaimed, and the attempt not counted. */
+  async release(taskId: string, workerId: string): Promise<void> {
+    await this.repo.giveBack(taskId, workerId);
+  }
+
+  /**
+   * After an embedded server restarts: the tasks its dead in-process queue held. A task whose every
+   * run killed the process is failed (uncharged) so one bad input cannot crash-loop the server; the
+   * others get a fresh 10-s polling allowance, since the server's downtime is not the client's.
+   */
+  async resumeAfterRestart(): Promise<TaskRef[]> {
+    const resume: TaskRef[] = [];
+    for (const t of await this.repo.running()) {
+      if (t.attempts >= this.opts.maxAttempts) {
+        await this.tasks.fail(t.id, 'unknown_internal_error', `the server stopped ${t.attempts} times while running this task; nothing was charged`);
+        continue;
+      }
+      await this.repo.updateRunning(t.id, { last_polled_at: this.clock.now() });
+      resume.push({ id: t.id, feature: t.feature, client_id: t.client_id });
+    }
+    return resume;
+  }
+
+  /**
+   * Embedded mode (in-process queue): no other process can be running tasks, so every claim not held
+   * by this process belongs to a previous run that died; release them so the restart re-runs them.
+   */
+  async releaseClaimsOfOthers(selfId: string): Promise<number> {
+    return this.repo.unclaimAllBut(selfId);
+  }
+
+  /**
+   * Finds running tasks whose worker died (heartbeat stale or gone) and either releases them to run
+   * again or, after `maxAttempts` crashed runs, fails them without charge. Every step is a
+   * conditional update, so any number of processes may run this sweep at once: each task is
+   * released by exactly one of them. A released task cannot be charged twice: charging happens only
+   * in the transaction that moves it from running to success.
+   */
+  async recoverOrphaned(queue: TaskQueue, scope: { selfId?: string; requeueUnclaimed: boolean }): Promise<RecoveryReport> {
+    const now = wallClock();
+    const report: RecoveryReport = { requeued: [], failed: [] };
+    // The process running the sweep is alive by definition, whatever its last beat says.
+    for (const t of await this.repo.claimedByDead(now - this.opts.staleMs, scope.selfId)) {
+      if (t.attempts >= this.opts.maxAttempts) {
+        if (await this.tasks.fail(t.id, 'unknown_internal_error', `the worker running this task stopped ${t.attempts} times; nothing was charged`)) report.failed.push(t.id);
+        continue;
+      }
+      if (!(await this.repo.unclaim(t.id, t.claimed_by))) continue;
+      await queue.enqueue(t.id, t.feature, t.client_id);
+      report.requeued.push(t.id);
+    }
+
+    // Rows of workers dead for long are only clutter.
+    await this.workers.removeSilentSince(now - 24 * 3600_000);
+    if (!scope.requeueUnclaimed) return report;
+    // A task inserted but never claimed (its enqueue was lost, e.g. the API process died in between, or
+    // BullMQ gave up a stalled job) is enqueued again; a job that is still queued makes this a no-op.
+    for (const t of await this.repo.unclaimedSince(this.clock.now() - this.opts.requeueUnclaimedAfterMs)) await queue.enqueue(t.id, t.feature, t.client_id);
+    return report;
+  }
 }

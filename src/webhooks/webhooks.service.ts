@@ -8,6 +8,7 @@ import { randomId } from '../util/ids.js';
 import { postJson } from './post.js';
 import { signWebhook } from './signature.js';
 import { checkCallbackUrl } from './url-policy.js';
+import { WebhooksRepository } from './webhooks.repository.js';
 
 /** Seconds to wait before each retry; the last entry ends the attempts. */
 const BACKOFF_SEC = [1, 5, 30, 120, 600, 1800];
@@ -22,14 +23,18 @@ export interface WebhookOptions {
  * (Standard Webhooks headers), retrying with backoff until a 2xx answer or the attempts run out.
  */
 export class WebhooksService {
+  private readonly repo: WebhooksRepository;
+
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly keys: KeysService,
     private readonly tasks: TasksService,
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly opts: WebhookOptions,
-  ) {}
+  ) {
+    this.repo = new WebhooksRepository(db);
+  }
 
   readonly onTaskEnd = (t: TasksTable): void => {
     if (!t.callback_url) return;
@@ -49,38 +54,21 @@ export class WebhooksService {
 
   private async enqueue(t: TasksTable): Promise<void> {
     const id = `msg_${randomId(16)}`;
-    await this.db.kysely
-      .insertInto('webhook_deliveries')
-      .values({ id, task_id: t.id, client_id: t.client_id, url: t.callback_url!, body: await this.eventBody(t), attempts: 0, next_attempt_at: this.clock.now(), delivered_at: null, failed_at: null })
-      .execute();
+    await this.repo.insert({ id, task_id: t.id, client_id: t.client_id, url: t.callback_url!, body: await this.eventBody(t), attempts: 0, next_attempt_at: this.clock.now(), delivered_at: null, failed_at: null });
     await this.attempt(id);
   }
 
   /** Delivers every delivery that is due. */
   async sweep(): Promise<void> {
-    const due = await this.db.kysely
-      .selectFrom('webhook_deliveries')
-      .select('id')
-      .where('delivered_at', 'is', null)
-      .where('failed_at', 'is', null)
-      .where('next_attempt_at', '<=', this.clock.now())
-      .limit(50)
-      .execute();
-    for (const d of due) await this.attempt(d.id);
+    for (const id of await this.repo.due(this.clock.now(), 50)) await this.attempt(id);
   }
 
   private async attempt(id: string): Promise<void> {
-    const d = await this.db.kysely.selectFrom('webhook_deliveries').selectAll().where('id', '=', id).executeTakeFirst();
+    const d = await this.repo.get(id);
     if (!d || d.delivered_at !== null || d.failed_at !== null) return;
     // Claim this attempt first so that two sweepers never send the same attempt twice.
     const nextAt = this.clock.now() + (BACKOFF_SEC[d.attempts] ?? 0) * 1000;
-    const claimed = await this.db.kysely
-      .updateTable('webhook_deliveries')
-      .set({ attempts: d.attempts + 1, next_attempt_at: nextAt })
-      .where('id', '=', id)
-      .where('attempts', '=', d.attempts)
-      .executeTakeFirst();
-    if (Number(claimed.numUpdatedRows) !== 1) return;
+    if (!(await this.repo.claimAttempt(id, d.attempts, nextAt))) return;
     let ok = false;
     const problem = await checkCallbackUrl(d.url, this.opts.allowPrivateNetworks);
     if (!problem) {
@@ -107,9 +95,9 @@ export class WebhooksService {
       this.log.info({ deliveryId: id, problem }, 'webhook URL refused');
     }
     if (ok) {
-      await this.db.kysely.updateTable('webhook_deliveries').set({ delivered_at: this.clock.now() }).where('id', '=', id).execute();
+      await this.repo.markEnded(id, 'delivered_at', this.clock.now());
     } else if (d.attempts + 1 >= BACKOFF_SEC.length || problem) {
-      await this.db.kysely.updateTable('webhook_deliveries').set({ failed_at: this.clock.now() }).where('id', '=', id).execute();
+      await this.repo.markEnded(id, 'failed_at', this.clock.now());
     }
   }
 }

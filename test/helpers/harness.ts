@@ -174,6 +174,8 @@ export async function startTestServer(overrides: ConfigOverrides = {}, opts: Tes
         engines: { workers: 2 },
         auth: { keyBits: 1024 },
         webhooks: { allowPrivateNetworks: true },
+        // No test reaches the network: auto-pull is tested against a local server that turns it on.
+        models: { autoPull: false },
       } satisfies ConfigOverrides,
       overrides,
     ),

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import { startTestServer, testPhoto, type TestServer } from '../helpers/harness.js';
-import { WorkerHeartbeat, recoverOrphanedTasks } from '../../src/tasks/worker-liveness.js';
+import { TaskClaims, WorkerHeartbeat } from '../../src/tasks/worker-liveness.js';
 import { DEFAULTS } from '../../src/config.js';
 import { createTestDatabase, type TestDatabase } from './support/services.js';
 
@@ -85,7 +85,8 @@ test('a running task of a dead worker is released and run again; after too many 
   await db.kysely.updateTable('workers').set({ heartbeat_at: Date.now() - 3600_000 }).where('id', '=', 'ghost:1:x').execute();
 
   const opts = { ...DEFAULTS.tasks.liveness, staleMs: 10_000 };
-  const report = await recoverOrphanedTasks({ db, tasks, queue, clock: server.app.services.clock }, opts, { requeueUnclaimed: false });
+  const claims = new TaskClaims(db, tasks, server.app.services.clock, opts);
+  const report = await claims.recoverOrphaned(queue, { requeueUnclaimed: false });
   assert.deepEqual(report.requeued, [taskId]);
   const done = await client.waitForTask('color-correct', taskId);
   assert.equal(done.status, 'success');
@@ -95,7 +96,7 @@ test('a running task of a dead worker is released and run again; after too many 
   // Exhausted: the task fails without charge instead of crashing workers forever.
   await db.kysely.updateTable('tasks').set({ status: 'running', hold: 1, claimed_by: 'ghost:1:x', attempts: 3 }).where('id', '=', taskId).execute();
   const before = await server.app.services.credits.balance(client.clientId);
-  const report2 = await recoverOrphanedTasks({ db, tasks, queue, clock: server.app.services.clock }, opts, { requeueUnclaimed: false });
+  const report2 = await claims.recoverOrphaned(queue, { requeueUnclaimed: false });
   assert.deepEqual(report2.failed, [taskId]);
   assert.equal((await tasks.get(taskId))!.status, 'error');
   assert.equal(await server.app.services.credits.balance(client.clientId), before);

@@ -1,5 +1,6 @@
-import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
+import { ping } from '../../db/connect.js';
+import { readAutoPullStatus } from '../../engines/models/auto-pull.js';
 import { featureStatus } from '../../engines/routing/status.js';
 import type { ApiServices } from '../services.js';
 
@@ -20,15 +21,17 @@ export async function healthRoutes(app: FastifyInstance, services: ApiServices):
         checks[name] = e instanceof Error ? e.message : 'failed';
       }
     };
-    await run('database', () => sql`select 1`.execute(services.db.kysely));
+    await run('database', () => ping(services.db));
     await run('queue', () => services.queue.check());
     await run('storage', () => services.files.storage.check());
     const ok = Object.values(checks).every((v) => v === 'ok');
     const features = services.engines
       ? Object.fromEntries(featureStatus(services.config, services.engines).map((f) => [f.feature, { available: f.available, engine: f.engine ?? null, upgrade: f.upgrade ?? null, reason: f.reason ?? null }]))
       : undefined;
+    // Background model downloads (auto-pull), as the process fetching them last wrote them.
+    const models = services.engines ? readAutoPullStatus(services.config.engines.modelsDir) : undefined;
     return reply
       .status(ok ? 200 : 503)
-      .send(ok ? { status: 200, result: { ...checks, ...(features ? { features } : {}) } } : { status: 503, error: 'not ready', error_code: 'ServiceUnavailable', checks });
+      .send(ok ? { status: 200, result: { ...checks, ...(features ? { features } : {}), ...(models ? { models } : {}) } } : { status: 503, error: 'not ready', error_code: 'ServiceUnavailable', checks });
   });
 }

@@ -19,16 +19,17 @@ export const REPLACE_DEFAULTS = {
  * prompt; everything outside the mask is returned pixel for pixel.
  */
 export function createObjReplaceEngine(deps: GenerativeDeps): Engine {
-  const client = diffusionFor(deps);
+  // Looked up per use: a diffusion model pulled while the server runs serves from the next task.
+  const client = () => diffusionFor(deps);
   const nsfw = 'nsfw' in deps ? (deps.nsfw ?? undefined) : defaultNsfwCheck(deps);
   return {
     feature: 'obj-replace',
-    availability: () => diffusionAvailability(client),
+    availability: () => diffusionAvailability(client()),
     async run(job: EngineJob, ctx: EngineRunContext) {
       const prompt = encoderPrompt(paramsFor('obj-replace', job).prompt);
       const srcFile = firstFile(job.files.src_ids);
       const maskFile = firstFile(job.files.msk_ids ?? job.files.mask_ids, 'mask');
-      const backend = requireDiffusion(client, 'obj-replace');
+      const backend = requireDiffusion(client(), 'obj-replace');
       const maxPixels = deps.config.engines.maxPixels;
       const src = await loadImage(srcFile, SPEC, { maxPixels });
       const msk = await loadImage(maskFile, SPEC, { maxPixels, role: 'mask' });

@@ -4,6 +4,7 @@ import type { Availability, EngineConfig, EngineDeps, EngineJob, StylePreset } f
 import { EngineError } from '../errors.js';
 import { createDiffusionClient, DIFFUSION_SETTINGS_HINT, type DiffusionClient } from './backends/client.js';
 import type { NsfwCheck } from './safety.js';
+import { embeddedDiffusionClient } from '../diffusion/index.js';
 
 /** Engine deps plus what tests (and other areas) may inject: a diffusion client and an NSFW check. */
 export interface GenerativeDeps extends EngineDeps {
@@ -17,7 +18,8 @@ const clients = new WeakMap<EngineConfig, DiffusionClient | null>();
 
 export function sharedDiffusionClient(deps: EngineDeps): DiffusionClient | undefined {
   if (!clients.has(deps.config)) clients.set(deps.config, createDiffusionClient(deps.config, deps.log) ?? null);
-  return clients.get(deps.config) ?? undefined;
+  // A configured server comes first; without one, the embedded CPU engine when its model is installed.
+  return clients.get(deps.config) ?? embeddedDiffusionClient(deps.config, deps.pool, deps.log);
 }
 
 export function diffusionFor(deps: GenerativeDeps): DiffusionClient | undefined {
@@ -26,12 +28,12 @@ export function diffusionFor(deps: GenerativeDeps): DiffusionClient | undefined 
 }
 
 export function diffusionAvailability(client: DiffusionClient | undefined): Availability {
-  if (!client) return { available: false, reason: `no diffusion backend is configured: ${DIFFUSION_SETTINGS_HINT}` };
+  if (!client) return { available: false, reason: `no diffusion engine: ${DIFFUSION_SETTINGS_HINT}` };
   return { available: true, implementation: client.describe() };
 }
 
 export function requireDiffusion(client: DiffusionClient | undefined, id: FeatureId): DiffusionClient {
-  if (!client) throw new EngineError('error_inference', `${featureSpec(id).title} needs a diffusion backend and none is configured: ${DIFFUSION_SETTINGS_HINT}`);
+  if (!client) throw new EngineError('error_inference', `${featureSpec(id).title} needs a diffusion engine and none is installed or configured: ${DIFFUSION_SETTINGS_HINT}`);
   return client;
 }
 

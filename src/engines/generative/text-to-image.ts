@@ -21,16 +21,17 @@ const SPEC = feature('text-to-image');
 
 /** AI Image Generator: the client's prompt inside the chosen style's template, one image, long side ≤ 1024. */
 export function createTextToImageEngine(deps: GenerativeDeps): Engine {
-  const client = diffusionFor(deps);
+  // Looked up per use: a diffusion model pulled while the server runs serves from the next task.
+  const client = () => diffusionFor(deps);
   const nsfw = 'nsfw' in deps ? (deps.nsfw ?? undefined) : defaultNsfwCheck(deps);
   return {
     feature: 'text-to-image',
-    availability: () => diffusionAvailability(client),
+    availability: () => diffusionAvailability(client()),
     async run(job: EngineJob, ctx: EngineRunContext) {
       const params = paramsFor('text-to-image', job);
       const prompt = encoderPrompt(params.prompt);
       const style = styleOf(job);
-      const backend = requireDiffusion(client, 'text-to-image');
+      const backend = requireDiffusion(client(), 'text-to-image');
       const maxSide = SPEC.limits.maxLongSide;
       const fit = Math.min(1, maxSide / Math.max(style.width, style.height));
       const width = multipleOf8(style.width * fit);

@@ -16,13 +16,13 @@ export interface ModelFile {
 }
 
 /** What a model does; engines pick the first present model of the role they need. */
-export type ModelRole = 'inpaint' | 'colorize' | 'super-resolution' | 'face-restore' | 'face-swap' | 'face-embedding' | 'face-parsing' | 'matting' | 'nsfw' | 'face-analysis';
+export type ModelRole = 'inpaint' | 'colorize' | 'super-resolution' | 'face-restore' | 'face-swap' | 'face-embedding' | 'face-parsing' | 'matting' | 'nsfw' | 'face-analysis' | 'diffusion';
 
 /**
  * The exact input/output contract of an ONNX model (names, shapes, ranges); one adapter in
  * `adapters/` per signature does the pre- and post-processing.
  */
-export type ModelSignature = 'lama' | 'migan' | 'ddcolor' | 'eccv16' | 'siggraph17' | 'realesrgan' | 'gfpgan' | 'inswapper' | 'arcface' | 'bisenet';
+export type ModelSignature = 'lama' | 'migan' | 'ddcolor' | 'eccv16' | 'siggraph17' | 'realesrgan' | 'gfpgan' | 'inswapper' | 'arcface' | 'bisenet' | 'lcm-sd15';
 
 /** Where the checksum in the catalog comes from. */
 export type ChecksumOrigin = 'published' | 'package' | 'first-download';
@@ -59,9 +59,28 @@ export interface ModelSpec {
    * calls yet: they can be pulled and verified, and the listing says they are not used.
    */
   wired?: boolean;
+  /**
+   * Part of the recommended set the first start fetches in the background (auto-pull): permissively
+   * licensed, and together upgrading the most features for the fewest bytes.
+   */
+  recommended?: boolean;
+  /**
+   * Inpainting models: what the output tensor's 1.0 means in 0..255 (255 when the graph answers 0..1,
+   * 1 when it answers 0..255). Unset: learned once per session by calibration (adapters/inpaint.ts).
+   */
+  outputScale?: 1 | 255;
+  /**
+   * Super-resolution models: the largest input (pixels) this model enlarges by default on a CPU
+   * (`engines.realEsrganMaxPixels` applies to models without one).
+   */
+  maxPixels?: number;
 }
 
 const FACEFUSION = 'https://github.com/facefusion/facefusion-assets/releases/download/models-3.0.0/';
+const GFPGAN_NOTICE =
+  "GFPGAN's code is Apache-2.0, but its weights were trained with parts under other licences: StyleGAN2 components " +
+  '(NVIDIA Source Code License, non-commercial) and DFDNet parts (CC BY-NC-SA 4.0), per https://github.com/TencentARC/GFPGAN/blob/master/LICENSE . ' +
+  'By pulling it you confirm your use complies.';
 const INSIGHTFACE_NOTICE =
   'InsightFace models (inswapper_128, ArcFace w600k_r50) are released for non-commercial research purposes only. ' +
   'See https://github.com/deepinsight/insightface#license . By pulling them you confirm your use complies.';
@@ -175,6 +194,9 @@ const DOWNLOADABLE: ModelSpec[] = [
     sizeMB: 208,
     license: 'Apache-2.0 (LaMa, advimman/lama)',
     checksum: 'first-download',
+    // Carve's wrapper multiplies by 255 and clips inside the graph.
+    outputScale: 1,
+    recommended: true,
     rank: 20,
   },
   {
@@ -189,6 +211,7 @@ const DOWNLOADABLE: ModelSpec[] = [
     sizeMB: 28,
     license: 'MIT (Picsart AI Research MI-GAN)',
     checksum: 'first-download',
+    outputScale: 1,
     rank: 10,
   },
   {
@@ -210,13 +233,21 @@ const DOWNLOADABLE: ModelSpec[] = [
     role: 'colorize',
     signature: 'ddcolor',
     features: ['colorize'],
-    implementation: 'DDColor tiny (paper weights, 256²) on onnxruntime',
+    implementation: 'DDColor tiny (paper weights, 512², int8 MatMul/Gemm) on onnxruntime',
     runtime: 'onnxruntime',
-    files: [{ path: 'ddcolor_paper_tiny.onnx', url: 'https://huggingface.co/RekluzLabs/MakoKolor/resolve/main/ddcolor_paper_tiny.onnx' }],
-    source: 'https://github.com/instant-high/DDColor-onnx (export of piddnad/ddcolor_paper_tiny; file mirrored on Hugging Face RekluzLabs/MakoKolor)',
-    sizeMB: 264,
+    files: [{
+      path: 'ddcolor_tiny_512_int8.onnx',
+      // Published with its size on the model card (fp32 export of piddnad/ddcolor_paper_tiny, opset 17,
+      // MatMul/Gemm weights quantised to uint8; mean |Δab| ≈ 1.1 against fp32 per the card).
+      sha256: 'e983347272b8e218edc974a0af2bd66f53b73212abb800e103c64806e4c14a14',
+      size: 112_723_138,
+      url: 'https://huggingface.co/toolsmonk/ddcolor-tiny/resolve/main/ddcolor_tiny_512_int8.onnx',
+    }],
+    source: 'https://huggingface.co/toolsmonk/ddcolor-tiny (export of piddnad/ddcolor_paper_tiny)',
+    sizeMB: 112.7,
     license: 'Apache-2.0 (DDColor, piddnad/DDColor)',
-    checksum: 'first-download',
+    checksum: 'published',
+    recommended: true,
     rank: 25,
   },
   {
@@ -276,6 +307,23 @@ const DOWNLOADABLE: ModelSpec[] = [
     rank: 20,
   },
   {
+    name: 'realesr-general-x4v3',
+    role: 'super-resolution',
+    signature: 'realesrgan',
+    features: ['enhance'],
+    implementation: 'Real-ESRGAN general x4v3 (SRVGGNet-compact, 1.2 M parameters, fixed 128² tiles) on onnxruntime',
+    runtime: 'onnxruntime',
+    files: [{ path: 'Real-ESRGAN-General-x4v3.onnx', url: 'https://huggingface.co/qualcomm/Real-ESRGAN-General-x4v3/resolve/main/Real-ESRGAN-General-x4v3.onnx' }],
+    source: 'https://huggingface.co/qualcomm/Real-ESRGAN-General-x4v3 (export of xinntao/Real-ESRGAN realesr-general-x4v3)',
+    sizeMB: 4.9,
+    license: 'BSD-3-Clause (xinntao/Real-ESRGAN)',
+    checksum: 'first-download',
+    recommended: true,
+    // Below the RRDB models: they run first where the photo is small enough for them.
+    rank: 15,
+    maxPixels: 16_777_216,
+  },
+  {
     name: 'gfpgan-1.4',
     role: 'face-restore',
     signature: 'gfpgan',
@@ -285,7 +333,8 @@ const DOWNLOADABLE: ModelSpec[] = [
     files: [{ path: 'gfpgan-v1.4.onnx', sha256: '497ff5b6d6008ec101b2714776ce39ce67a722a78720dfce84231e612e45053e', url: 'https://github.com/clibdev/GFPGAN-onnxruntime-demo/releases/latest/download/gfpgan-v1.4.onnx' }],
     source: 'https://github.com/clibdev/GFPGAN-onnxruntime-demo',
     sizeMB: 324.5,
-    license: 'Apache-2.0 (TencentARC/GFPGAN); see its LICENSE for the bundled StyleGAN2/DFDNet parts',
+    license: 'Apache-2.0 code; weights include StyleGAN2 (NVIDIA, non-commercial) and DFDNet (CC BY-NC-SA 4.0) parts',
+    licenceNotice: GFPGAN_NOTICE,
     checksum: 'published',
     rank: 10,
   },
@@ -337,7 +386,39 @@ const DOWNLOADABLE: ModelSpec[] = [
   },
 ];
 
-export const MODELS: readonly ModelSpec[] = [...SHIPPED, ...DOWNLOADABLE];
+/**
+ * The embedded CPU diffusion engine's model (src/engines/diffusion/): a Latent Consistency Model
+ * distilled from Dreamshaper v7 (Stable Diffusion 1.5), 4 steps at 512², in the ONNX export on its
+ * own model card's repository. Chosen by licence (MIT on the card, the only few-step SD export with
+ * a permissive one found; SD-Turbo and SDXL-Turbo are under Stability's own licences) and then by
+ * quality per second on a CPU (see docs/models.md).
+ */
+const LCM_DREAMSHAPER: ModelSpec = {
+  name: 'lcm-dreamshaper-v7',
+  role: 'diffusion',
+  signature: 'lcm-sd15',
+  features: ['text-to-image', 'obj-replace', 'hair-style', 'hair-ext', 'hair-bang', 'hair-vol', 'out-paint', 'obj-removal'],
+  implementation: 'LCM Dreamshaper v7 (SD 1.5 UNet distilled to 4 steps, fp32) on onnxruntime',
+  runtime: 'onnxruntime',
+  files: [
+    { path: 'tokenizer/vocab.json' },
+    { path: 'tokenizer/merges.txt' },
+    { path: 'tokenizer/tokenizer_config.json' },
+    { path: 'text_encoder/model.onnx' },
+    { path: 'unet/model.onnx' },
+    { path: 'unet/model.onnx_data' },
+    { path: 'vae_decoder/model.onnx' },
+    { path: 'vae_encoder/model.onnx' },
+  ],
+  url: 'https://huggingface.co/SimianLuo/LCM_Dreamshaper_v7/resolve/main/',
+  source: 'https://huggingface.co/SimianLuo/LCM_Dreamshaper_v7',
+  sizeMB: 4270,
+  license: 'MIT (SimianLuo/LCM_Dreamshaper_v7 model card); an SD 1.5 derivative: CreativeML OpenRAIL-M use restrictions apply',
+  checksum: 'first-download',
+  rank: 10,
+};
+
+export const MODELS: readonly ModelSpec[] = [...SHIPPED, ...DOWNLOADABLE, LCM_DREAMSHAPER];
 
 export function modelSpec(name: string): ModelSpec {
   const m = MODELS.find((x) => x.name === name);

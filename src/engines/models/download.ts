@@ -33,10 +33,10 @@ interface Response {
 }
 
 /** GETs `url`, following redirects (release downloads and model hubs answer with one). */
-async function get(url: string, headers: Record<string, string>, env: NodeJS.ProcessEnv): Promise<Response> {
+async function get(url: string, headers: Record<string, string>, env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<Response> {
   let current = new URL(url);
   for (let hop = 0; hop < 8; hop++) {
-    const res = await request(current, { method: 'GET', headers: { 'user-agent': 'darkroom-models', ...headers }, dispatcher: dispatcherFor(current, env) });
+    const res = await request(current, { method: 'GET', headers: { 'user-agent': 'darkroom-models', ...headers }, dispatcher: dispatcherFor(current, env), signal });
     const location = res.headers.location;
     if (res.statusCode >= 300 && res.statusCode < 400 && location) {
       await res.body.dump();
@@ -57,6 +57,8 @@ async function hashExisting(file: string, hash: Hash): Promise<void> {
 export interface DownloadOptions {
   env?: NodeJS.ProcessEnv;
   onProgress?: (received: number, total: number | undefined) => void;
+  /** Stops the download (the partial file stays, to be continued). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -68,7 +70,7 @@ export async function downloadToPart(url: string, part: string, opts: DownloadOp
   const env = opts.env ?? process.env;
   const hash = createHash('sha256');
   let have = existsSync(part) ? statSync(part).size : 0;
-  const res = await get(url, have > 0 ? { range: `bytes=${have}-` } : {}, env);
+  const res = await get(url, have > 0 ? { range: `bytes=${have}-` } : {}, env, opts.signal);
   if (res.status === 416 && have > 0) {
     // The partial file is already whole.
     res.body.resume();

@@ -21,6 +21,8 @@ interface LocalEntry {
   implementation?: string;
   license?: string;
   rank?: number;
+  maxPixels?: number;
+  outputScale?: 1 | 255;
 }
 
 const cache = new Map<string, { key: string; specs: ModelSpec[] }>();
@@ -33,6 +35,8 @@ function parse(file: string): ModelSpec[] {
     if (!e || typeof e.name !== 'string' || !/^[\w.-]+$/.test(e.name)) throw new Error(`${where}: name must be a folder name`);
     if (MODELS.some((m) => m.name === e.name)) throw new Error(`${where}: ${e.name} is a built-in model name`);
     if (!Array.isArray(e.files) || e.files.length === 0) throw new Error(`${where}: files is required`);
+    if (e.maxPixels !== undefined && !(Number.isInteger(e.maxPixels) && e.maxPixels > 0)) throw new Error(`${where}: maxPixels must be a positive integer`);
+    if (e.outputScale !== undefined && e.outputScale !== 1 && e.outputScale !== 255) throw new Error(`${where}: outputScale must be 1 (output 0..255) or 255 (output 0..1)`);
     for (const f of e.files) {
       if (typeof f.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(f.sha256)) throw new Error(`${where}: every file needs its sha256`);
       if (typeof f.path !== 'string' || f.path.includes('..') || path.isAbsolute(f.path)) throw new Error(`${where}: bad file path ${String(f.path)}`);
@@ -49,6 +53,8 @@ function parse(file: string): ModelSpec[] {
       license: e.license ?? 'see the operator',
       checksum: 'published',
       rank: e.rank ?? 0,
+      ...(e.maxPixels ? { maxPixels: e.maxPixels } : {}),
+      ...(e.outputScale ? { outputScale: e.outputScale } : {}),
     } satisfies ModelSpec;
   });
 }

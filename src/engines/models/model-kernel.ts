@@ -4,6 +4,7 @@
  */
 import { runInpaint, type InpaintInput } from './adapters/inpaint.js';
 import { predictAb, recombineLab, type ColorizeSignature } from './adapters/colorize.js';
+import { findSpec } from './local-catalog.js';
 import { sessionFor, type ModelRef } from './onnx.js';
 
 export interface InpaintKernelRequest extends InpaintInput {
@@ -12,7 +13,7 @@ export interface InpaintKernelRequest extends InpaintInput {
 }
 
 export async function inpaintKernel(req: InpaintKernelRequest): Promise<Uint8Array> {
-  return runInpaint(await sessionFor(req.model), req.signature, req);
+  return runInpaint(await sessionFor(req.model), req.signature, req, findSpec(req.model.name, req.model.modelsDir)?.outputScale);
 }
 
 export interface ColorizeKernelRequest {

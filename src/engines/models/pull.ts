@@ -26,6 +26,8 @@ export interface PullOptions {
   onProgress?: (p: PullProgress) => void;
   /** Told when a file already in place is kept or a bad one is replaced. */
   onNote?: (message: string) => void;
+  /** Stops the download; what arrived stays in `<file>.part` for the next try. */
+  signal?: AbortSignal;
 }
 
 export interface PullResult {
@@ -75,7 +77,7 @@ export async function pullModel(name: string, opts: PullOptions): Promise<PullRe
     const target = path.join(dir, f.path);
     const part = `${target}.part`;
     await mkdir(path.dirname(target), { recursive: true });
-    const got = await downloadToPart(url, part, { env: opts.env, onProgress: (received, total) => opts.onProgress?.({ model: name, file: f.path, received, total }) });
+    const got = await downloadToPart(url, part, { env: opts.env, signal: opts.signal, onProgress: (received, total) => opts.onProgress?.({ model: name, file: f.path, received, total }) });
     const want = f.sha256;
     if (want && got !== want) {
       await rm(part, { force: true });

@@ -6,7 +6,7 @@ import { encodeOutput, firstFile, loadImage, toRaw, type RawImage } from '../ima
 import { modelSpec } from '../models/catalog.js';
 import { findModel } from '../models/resolve.js';
 import { siblingModule } from '../runtime/pool.js';
-import { closeFaceRestore, faceRestoreModel, restoreFaces } from './face-restore.js';
+import { faceRestoreModel, restoreFaces } from './face-restore.js';
 import { guardNsfw } from './nsfw.js';
 import { planRealEsrgan, realEsrganPresent, realEsrganUpscale, warmRealEsrgan } from './onnx-upscale.js';
 import { restore } from './restore.js';
@@ -33,7 +33,7 @@ export function createEnhanceEngine(deps: EngineDeps, size: EnhanceModelSize = d
     availability() {
       const missing = ([2, 4] as const).map((s) => findModel(modelSpec(modelFor(size, s)), modelsDir)).find((l) => !l.resolved);
       if (missing) return { available: false, reason: missing.reason };
-      const sr = realEsrganPresent(modelsDir) ? 'Real-ESRGAN x2/x4 on onnxruntime' : `ESRGAN ${size} x2/x4 on tfjs-wasm`;
+      const sr = realEsrganPresent(modelsDir) ? 'Real-ESRGAN x2/x4 on onnxruntime' : `ESRGAN ${size} x2/x4 on onnxruntime`;
       const faces = faceRestoreModel(modelsDir) ? ', GFPGAN faces' : '';
       return { available: true, implementation: `${sr}, tiled across ${deps.pool.size} workers${faces}` };
     },
@@ -57,11 +57,12 @@ export function createEnhanceEngine(deps: EngineDeps, size: EnhanceModelSize = d
       } else {
         try {
           const onProgress = (f: number) => ctx.reportProgress(0.05 + 0.8 * f);
-          // Real-ESRGAN is ~20x slower per pixel than the shipped ESRGAN: beyond the configured size it
-          // would not finish within the task's time limit, so the photo takes the shipped model.
-          const fits = rgb.width * rgb.height <= deps.config.engines.realEsrganMaxPixels;
-          const plan = fits ? await planRealEsrgan(deps.pool, modelsDir, scale, ctx.signal) : undefined;
-          ran = plan?.model ?? (fits || !realEsrganPresent(modelsDir) ? modelFor(size, scale) : `${modelFor(size, scale)} (photo above engines.realEsrganMaxPixels)`);
+          // Each installed Real-ESRGAN serves photos up to its size limit (RRDB x4plus ~20x slower per
+          // pixel than the shipped ESRGAN: 1 MP; the compact general-x4v3 more); a larger photo takes
+          // the next model that admits it, else the shipped ESRGAN, and the meta says why.
+          const pixels = rgb.width * rgb.height;
+          const plan = await planRealEsrgan(deps.pool, modelsDir, scale, { pixels, defaultMaxPixels: deps.config.engines.realEsrganMaxPixels }, ctx.signal);
+          ran = plan ? (plan.why ? `${plan.model} (${plan.why})` : plan.model) : realEsrganPresent(modelsDir) ? `${modelFor(size, scale)} (photo above every installed Real-ESRGAN's size limit)` : modelFor(size, scale);
           up = plan
             ? await realEsrganUpscale(deps.pool, rgb, plan, { modelsDir, scale, signal: ctx.signal, onProgress })
             : await tiledUpscale(deps.pool, rgb, { model: modelFor(size, scale), modelsDir, scale, signal: ctx.signal, onProgress });
@@ -98,6 +99,5 @@ export function createEnhanceEngine(deps: EngineDeps, size: EnhanceModelSize = d
       ctx.reportProgress(0.95);
       return [await encodeOutput(raw, job.outputExt ?? (src.format === 'png' || src.hasAlpha ? 'png' : 'jpg'), { meta: { engine: ran } })];
     },
-    close: closeFaceRestore,
   };
 }

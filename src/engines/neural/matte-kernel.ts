@@ -7,15 +7,16 @@ import { createOnnxSession } from '../models/onnx.js';
 export const MATTE_SIZE = 1024;
 let session: Promise<InferenceSession> | undefined;
 
-function loadSession(modelsDir: string): Promise<InferenceSession> {
-  // The only session in the process (matting has its own worker): one inference uses every core.
-  // 'extended' optimisation: the layout transforms of 'all' made the session 640 MB instead of
-  // 290 MB here (repacked weights and their scratch) and loading 2.5x slower, for no faster run on
-  // this CPU and the same matte (docs/notes/reliability.md).
+function loadSession(modelsDir: string, fast: boolean): Promise<InferenceSession> {
+  // The only session in its thread (matting has a thread of its own): one inference uses every core.
+  // Fast (a roomy memory budget): full graph optimisation with its layout transforms, and the CPU
+  // arena keeping activations for the next run; the session then holds ~1.4 GB instead of ~0.3 GB.
+  // Lean: 'extended' (no repacked copy of the weights) and activations freed after each run.
+  // The two mattes differ by at most 1 level in 255 (docs/notes/reliability.md).
   session ??= createOnnxSession(modelSpec('isnet-medium'), modelsDir, {
     intraOpNumThreads: os.availableParallelism(),
-    releaseBetweenRuns: true,
-    graphOptimizationLevel: 'extended',
+    releaseBetweenRuns: !fast,
+    graphOptimizationLevel: fast ? 'all' : 'extended',
   });
   session.catch(() => (session = undefined));
   return session;
@@ -23,13 +24,15 @@ function loadSession(modelsDir: string): Promise<InferenceSession> {
 
 export interface MatteArgs {
   modelsDir: string;
+  /** Keep the fast, larger session (the memory budget has room for it). */
+  fast: boolean;
   /** MATTE_SIZE x MATTE_SIZE RGB bytes. */
   rgb: Uint8Array;
 }
 
 /** Foreground probability per pixel (0 background .. 255 foreground), MATTE_SIZE squared bytes. */
 export async function predictMatte(a: MatteArgs): Promise<Uint8Array> {
-  const net = await loadSession(a.modelsDir);
+  const net = await loadSession(a.modelsDir, a.fast);
   const ort = await import('onnxruntime-node');
   const n = MATTE_SIZE * MATTE_SIZE;
   if (a.rgb.length !== n * 3) throw new Error(`expected ${MATTE_SIZE}x${MATTE_SIZE} RGB input`);
@@ -56,6 +59,6 @@ export async function predictMatte(a: MatteArgs): Promise<Uint8Array> {
   return matte;
 }
 
-export async function warmMatte(a: { modelsDir: string }): Promise<void> {
-  await loadSession(a.modelsDir);
+export async function warmMatte(a: { modelsDir: string; fast: boolean }): Promise<void> {
+  await loadSession(a.modelsDir, a.fast);
 }

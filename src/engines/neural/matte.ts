@@ -2,32 +2,23 @@ import type { Sharp } from 'sharp';
 import sharp from 'sharp';
 import type { WorkerPool } from '../engine.js';
 import { EngineError, TaskAbortedError, isEngineError } from '../errors.js';
-import { createWorkerPool, siblingModule } from '../runtime/pool.js';
+import { kernelHandle } from '../kernel.js';
+import { siblingModule } from '../runtime/pool.js';
 
-const KERNEL = siblingModule(import.meta.url, 'matte-kernel');
+const KERNEL = kernelHandle<typeof import('./matte-kernel.js')>(siblingModule(import.meta.url, 'matte-kernel'));
 const MATTE_SIZE = 1024;
 
 /**
- * Matting runs in one dedicated worker per process: an ISNet session holds ~0.8 GB, so one per pool
- * worker doubled the footprint for no gain (one inference already uses every core). Concurrent
- * matting tasks queue here. The worker leaves when idle (`engines.idleReleaseMs`), giving the memory back.
+ * Matting runs in one thread of the engine pool: one inference already uses every core, and an
+ * ISNet session holds 0.3–1.4 GB, so a second thread would double the footprint for no gain.
+ * Concurrent matting tasks queue for it. Under a roomy memory budget the session keeps its fast
+ * form (matte-kernel.ts).
  */
-let mattingPool: WorkerPool | undefined;
-function matting(idleMs?: number): WorkerPool {
-  mattingPool ??= createWorkerPool(1, { idleMs });
-  return mattingPool;
-}
+const MATTING = { threads: 1 };
 
 /** Loads the matting session ahead of the first task. */
-export async function warmMatte(modelsDir: string, idleMs?: number): Promise<void> {
-  await matting(idleMs).run(KERNEL, 'warmMatte', { modelsDir });
-}
-
-/** Ends the matting worker (and its session); the next matte starts a new one. */
-export async function closeMatting(): Promise<void> {
-  const pool = mattingPool;
-  mattingPool = undefined;
-  await pool?.destroy();
+export async function warmMatte(pool: WorkerPool, modelsDir: string): Promise<void> {
+  await KERNEL.run(pool, 'warmMatte', { modelsDir, fast: pool.roomyMemory }, MATTING);
 }
 
 /**
@@ -35,12 +26,12 @@ export async function closeMatting(): Promise<void> {
  * model sees a 1024x1024 view, and its soft probabilities are resized back with a smooth kernel so
  * edges stay soft rather than stair-stepped.
  */
-export async function foregroundMatte(image: Sharp, width: number, height: number, opts: { modelsDir: string; signal?: AbortSignal; idleMs?: number }): Promise<Buffer> {
+export async function foregroundMatte(pool: WorkerPool, image: Sharp, width: number, height: number, opts: { modelsDir: string; signal?: AbortSignal }): Promise<Buffer> {
   const rgb = await image.clone().removeAlpha().resize(MATTE_SIZE, MATTE_SIZE, { fit: 'fill', kernel: 'cubic' }).raw().toBuffer();
   let small: Uint8Array;
   try {
     const input = new Uint8Array(rgb.buffer, rgb.byteOffset, rgb.byteLength);
-    small = await matting(opts.idleMs).run<Uint8Array>(KERNEL, 'predictMatte', { modelsDir: opts.modelsDir, rgb: input }, { signal: opts.signal });
+    small = await KERNEL.run(pool, 'predictMatte', { modelsDir: opts.modelsDir, fast: pool.roomyMemory, rgb: input }, { ...MATTING, signal: opts.signal });
   } catch (e) {
     if (isEngineError(e) || e instanceof TaskAbortedError) throw e;
     throw new EngineError('error_inference', `matting failed: ${e instanceof Error ? e.message : String(e)}`);

@@ -1,5 +1,5 @@
 /** Worker-side Real-ESRGAN: one padded tile through an operator-installed ONNX model (see onnx-upscale.ts). */
-import { realEsrganTile } from '../models/adapters/super-resolution.js';
+import { realEsrganTile, srModelInfo, type SrModelInfo } from '../models/adapters/super-resolution.js';
 import { sessionFor, type ModelRef } from '../models/onnx.js';
 import { areaDownscale, backProject, keptBytes } from './backproject.js';
 import type { UpscaleTileArgs } from './upscale-kernel.js';
@@ -43,8 +43,7 @@ export async function upscaleTileOnnx(a: OnnxUpscaleTileArgs): Promise<Uint8Arra
   return keptBytes(up, a.width * a.scale, a.keep, a.scale);
 }
 
-/** Loads (and verifies) the model in this worker and returns its scale, read from a 16² probe. */
-export async function realEsrganScale(ref: ModelRef): Promise<number> {
-  const r = await realEsrganTile(await session(ref), new Uint8Array(16 * 16 * 3).fill(128), 16, 16);
-  return r.scale;
+/** Loads (and verifies) the model in this worker and returns its factor and any fixed input side. */
+export async function realEsrganInfo(ref: ModelRef): Promise<SrModelInfo> {
+  return srModelInfo(await session(ref));
 }

@@ -19,7 +19,7 @@ export async function segmentSource(deps: EngineDeps, id: FeatureId, job: Engine
   await guardNsfw(deps, src.image, ctx.signal);
   throwIfAborted(ctx.signal);
   ctx.reportProgress(0.2);
-  const matte = await foregroundMatte(src.image, src.width, src.height, { modelsDir: deps.config.engines.modelsDir, signal: ctx.signal, idleMs: deps.config.engines.idleReleaseMs });
+  const matte = await foregroundMatte(deps.pool, src.image, src.width, src.height, { modelsDir: deps.config.engines.modelsDir, signal: ctx.signal });
   throwIfAborted(ctx.signal);
   ctx.reportProgress(0.8);
   return { src, matte };
@@ -32,5 +32,5 @@ export function mattingAvailability(deps: EngineDeps): Availability {
 }
 
 export async function warmMatting(deps: EngineDeps): Promise<void> {
-  await warmMatte(deps.config.engines.modelsDir, deps.config.engines.idleReleaseMs);
+  await warmMatte(deps.pool, deps.config.engines.modelsDir);
 }

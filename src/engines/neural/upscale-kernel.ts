@@ -1,21 +1,25 @@
-/** Worker-side super resolution: runs one padded tile through an ESRGAN model on tfjs-wasm. */
-import type * as TF from '@tensorflow/tfjs';
-import { pathToFileURL } from 'node:url';
-import path from 'node:path';
+/**
+ * Worker-side super resolution: runs one padded tile through a shipped ESRGAN model, translated from
+ * its tfjs layers format to ONNX (esrgan-onnx.ts) and run on onnxruntime's native kernels (~3× faster
+ * than tfjs on WebAssembly, same output).
+ */
+import type { InferenceSession } from 'onnxruntime-node';
 import { modelSpec } from '../models/catalog.js';
 import { requireModel } from '../models/resolve.js';
-import { tfjsWasm } from '../runtime/tfjs.js';
-import { backProject, keptBytes } from './backproject.js';
+import { backProject, cubicUpscale, keptBytes } from './backproject.js';
+import { esrganToOnnx, INPUT, OUTPUT } from './esrgan-onnx.js';
 
-const loaded = new Map<string, Promise<TF.LayersModel>>();
+const loaded = new Map<string, Promise<InferenceSession>>();
 
-export function loadUpscaler(model: string, modelsDir: string): Promise<TF.LayersModel> {
+/** One session per model per worker thread, on one core: the pool's workers run tiles side by side. */
+export function loadUpscaler(model: string, modelsDir: string): Promise<InferenceSession> {
   let p = loaded.get(model);
   if (!p) {
     p = (async () => {
-      const tf = await tfjsWasm();
       const resolved = await requireModel(modelSpec(model), modelsDir);
-      return tf.loadLayersModel(pathToFileURL(path.join(resolved.dir, 'model.json')).href);
+      const ort = await import('onnxruntime-node');
+      // The arena stays on: a tile's activations (~0.1 GB at 272²) are reused by the next tile.
+      return ort.InferenceSession.create(await esrganToOnnx(resolved.dir), { executionProviders: ['cpu'], intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
     })();
     p.catch(() => loaded.delete(model));
     loaded.set(model, p);
@@ -36,27 +40,36 @@ export interface UpscaleTileArgs {
 }
 
 /**
+ * How much of the network's own detail (its difference from a cubic enlargement) is kept before
+ * back-projection. The slim ESRGAN's detail is partly invented: at 0.7, PSNR over a centre-aligned
+ * cubic rose on every photo set measured (shared bench photos +0.52 → +0.55 dB median, other shared
+ * photos +0.59 → +0.61, native-scale crops +0.83 → +0.88), and on a smooth grainy gradient, where
+ * any invented detail is wrong, the loss halved (−0.31 → −0.16 dB). 0.5 was no better on photos.
+ */
+export const NET_DETAIL = 0.7;
+
+/**
  * Returns the kept part of the upscaled region: (keep.w*scale) x (keep.h*scale) RGB bytes. The
  * whole padded region is back-projected onto its input before the context is thrown away, so the
  * correction near the kept border sees real neighbours.
  */
 export async function upscaleTile(a: UpscaleTileArgs): Promise<Uint8Array> {
-  const tf = await tfjsWasm();
   const net = await loadUpscaler(a.model, a.modelsDir);
+  const { Tensor } = await import('onnxruntime-node');
   const S = a.scale;
-  const out = tf.tidy(() => net.predict(tf.tensor4d(Float32Array.from(a.data), [1, a.height, a.width, 3])) as TF.Tensor4D);
-  const up = (await out.data()) as Float32Array;
-  out.dispose();
+  const result = await net.run({ [INPUT]: new Tensor('float32', Float32Array.from(a.data), [1, a.height, a.width, 3]) });
+  const up = result[OUTPUT].data as Float32Array;
+  const cubic = cubicUpscale(Float32Array.from(a.data), a.width, a.height, 3, S);
+  for (let i = 0; i < up.length; i++) up[i] = cubic[i] + NET_DETAIL * (up[i] - cubic[i]);
   backProject(up, a.data, a.width, a.height, S);
   return keptBytes(up, a.width * S, a.keep, S);
 }
 
-/** Loads the models ahead of the first task. */
+/** Loads the models ahead of the first task, and runs each once at the tile's size (ORT plans its memory on the first run). */
 export async function warmUpscaler(a: { models: string[]; modelsDir: string; tile: number }): Promise<void> {
-  const tf = await tfjsWasm();
+  const { Tensor } = await import('onnxruntime-node');
   for (const m of a.models) {
     const net = await loadUpscaler(m, a.modelsDir);
-    // The first inference at a shape is several times slower (wasm memory growth): pay it here.
-    tf.tidy(() => net.predict(tf.zeros([1, a.tile, a.tile, 3])) as TF.Tensor).dispose();
+    await net.run({ [INPUT]: new Tensor('float32', new Float32Array(a.tile * a.tile * 3), [1, a.tile, a.tile, 3]) });
   }
 }

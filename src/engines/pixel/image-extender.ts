@@ -18,7 +18,7 @@ const MAX_UNSURE_PER_SUBJECT = 0.35;
  */
 async function subjectMask(deps: EngineDeps, ctx: EngineRunContext, placed: Buffer, width: number, height: number): Promise<Uint8Array | undefined> {
   try {
-    const matte = await foregroundMatte(sharp(placed, { raw: { width, height, channels: 3 } }), width, height, { modelsDir: deps.config.engines.modelsDir });
+    const matte = await foregroundMatte(deps.pool, sharp(placed, { raw: { width, height, channels: 3 } }), width, height, { modelsDir: deps.config.engines.modelsDir });
     // No abort signal to the matte: ending its worker mid-inference aborts onnxruntime (SIGABRT, the
     // whole process); one inference is short, and the caller checks the signal right after.
     throwIfAborted(ctx.signal);

@@ -41,7 +41,7 @@ export function createObjectRemovalEngine(deps: EngineDeps): Engine {
         out = await neuralInpaint(deps.pool, modelPath, { rgb, width: src.width, height: src.height }, grown, alpha, ctx.signal);
       } else {
         // The fill is written into the shared pixels, so the result comes back without a copy.
-        const req: FillRequest = { rgb, width: src.width, height: src.height, hole, dilate, detailRadius: 2 * dilate, settleRing: true, inPlace: true };
+        const req: FillRequest = { rgb, width: src.width, height: src.height, hole, dilate, detailRadius: 2 * dilate, settleRing: true, belonging: true, inPlace: true };
         out = await deps.pool.run<Uint8Array>(kernels, 'fillHoleKernel', req, { signal: ctx.signal });
       }
       ctx.reportProgress(0.9);

@@ -1,5 +1,9 @@
-/** Worker-side out-painting: fill everything around the placed input, then blend the border band. */
+/**
+ * Worker-side out-painting: fill everything around the placed input by exemplars, hand far margins
+ * over to a smooth continuation with grain (extension-blend.ts), then blend the border band.
+ */
 import { blendBorderBand, type Rect } from './border-blend.js';
+import { blendExtension } from './extension-blend.js';
 import { fillHole } from './hole-fill.js';
 
 export interface OutpaintRequest {
@@ -27,6 +31,6 @@ export function outpaintKernel(req: OutpaintRequest): Uint8Array {
   const hole = new Uint8Array(w * h).fill(1);
   for (let y = rect.y; y < rect.y + rect.height; y++) hole.fill(0, y * w + rect.x, y * w + rect.x + rect.width);
   // No mask growth: the placed input must come back pixel-exact.
-  const filled = fillHole({ rgb: req.rgb, width: w, height: h, hole, dilate: 0, avoid: req.subject, subjectReach: subjectReach(rect) });
-  return blendBorderBand(filled, w, h, rect, borderBand(rect));
+  const filled = fillHole({ rgb: req.rgb, width: w, height: h, hole, dilate: 0, avoid: req.subject, subjectReach: subjectReach(rect), belonging: true });
+  return blendBorderBand(blendExtension(filled, w, h, rect), w, h, rect, borderBand(rect));
 }

@@ -6,6 +6,7 @@
  * vote of all patches covering them. Structure therefore continues from the hole's borders.
  */
 import { xorshift32 } from '../../util/xorshift.js';
+import { belongingAt, belongingMap, type Belonging } from './source-belonging.js';
 
 export interface InpaintInput {
   /** RGB, 3 bytes per pixel. */
@@ -34,6 +35,18 @@ export interface InpaintInput {
    * PSNR needs (16.53 → 15.03 dB with the deep pyramid, below the blurred mirror).
    */
   deepPyramid?: boolean;
+  /**
+   * Judge sources by their neighbourhood's colour and texture against the hole's ring (see
+   * source-belonging.ts): sources that match no part of the ring cost as much as a subject patch.
+   */
+  belonging?: boolean;
+  /**
+   * Called once at the end with each hole pixel's patch residual: the RMS difference (levels) between
+   * the finished fill around it and the source patch its match points to, over `box` (the hole's box
+   * grown by 2·RADIUS; 0 outside the hole). Near 0 where the fill is a coherent copy; as large as the
+   * texture where the vote averaged patches that disagree (garble, or a blur of them).
+   */
+  onResidual?: (residual: Float32Array, box: { x0: number; y0: number; x1: number; y1: number }) => void;
   /** Diagnostics: called with each level's result (not available through the worker pool). */
   onLevel?: (img: Float32Array, w: number, h: number, level: number) => void;
 }
@@ -43,6 +56,10 @@ const RADIUS = 3; // 7x7 patches
 const MIN_LEVEL_SIDE = 16 * RADIUS;
 const MIN_LEVEL_SIDE_DEEP = 6 * RADIUS;
 const SUBJECT_COST = (2 * RADIUS + 1) ** 2 * 3 * 20 ** 2;
+/** A source that belongs nowhere near the hole costs as much as a subject patch. */
+const BELONGING_COST = SUBJECT_COST;
+/** The belonging statistics are computed on the finest pyramid level at most this large. */
+const BELONGING_PIXELS = 300_000;
 
 
 interface Level {
@@ -401,7 +418,7 @@ class Field {
   readonly y0: number;
   readonly ww: number;
   readonly wh: number;
-  constructor(readonly l: Level, readonly src: Sources, readonly win: Window, readonly targets: Int32Array, reach: number) {
+  constructor(readonly l: Level, readonly src: Sources, readonly win: Window, readonly targets: Int32Array, reach: number, readonly level = 0, readonly belong?: Belonging) {
     this.x0 = win.x0; this.y0 = win.y0;
     this.ww = win.x1 - win.x0; this.wh = win.y1 - win.y0;
     const n = this.ww * this.wh;
@@ -440,12 +457,16 @@ class Field {
   }
 
   /**
-   * Far from the subject, copying a subject patch costs as much as a typical 20-level colour error
+   * What a source costs besides its colour distance. Far from the subject, copying a subject patch costs as much as a typical 20-level colour error
    * over the whole patch: background margins prefer background, yet a scene that is all "subject"
-   * (a texture, a table of fruit) still fills from it rather than from thin slivers.
+   * (a texture, a table of fruit) still fills from it rather than from thin slivers. A source that
+   * belongs nowhere near the hole (source-belonging.ts) costs as much.
    */
-  subjectCost(k: number, s: number): number {
-    return this.nearSubject[k] || !this.src.subject?.[s] ? 0 : SUBJECT_COST;
+  sourceCost(k: number, s: number): number {
+    const subject = this.nearSubject[k] || !this.src.subject?.[s] ? 0 : SUBJECT_COST;
+    if (!this.belong) return subject;
+    const x = s % this.l.w;
+    return subject + BELONGING_COST * belongingAt(this.belong, this.level, x, (s - x) / this.l.w);
   }
 
   /** Sum of squared RGB differences; stops once it exceeds `limit`. Target pixels off-image are skipped. */
@@ -479,7 +500,7 @@ class Field {
     const s = sy * w + sx;
     if (!this.src.ok[s]) return;
     if (sx === this.nx[k] && sy === this.ny[k]) return;
-    const d = this.distance(tx, ty, sx, sy, this.dist[k]) + this.subjectCost(k, s);
+    const d = this.distance(tx, ty, sx, sy, this.dist[k]) + this.sourceCost(k, s);
     if (d < this.dist[k]) {
       this.dist[k] = d;
       this.nx[k] = sx;
@@ -494,7 +515,7 @@ class Field {
       const s = randomSource(this.src, w, rand);
       this.nx[k] = s % w;
       this.ny[k] = Math.floor(s / w);
-      this.dist[k] = this.distance(t % w, Math.floor(t / w), this.nx[k], this.ny[k], Infinity) + this.subjectCost(k, s);
+      this.dist[k] = this.distance(t % w, Math.floor(t / w), this.nx[k], this.ny[k], Infinity) + this.sourceCost(k, s);
     }
   }
 
@@ -528,7 +549,7 @@ class Field {
     const { w } = this.l;
     for (const t of this.targets) {
       const k = this.atPixel(t);
-      this.dist[k] = this.distance(t % w, Math.floor(t / w), this.nx[k], this.ny[k], Infinity) + this.subjectCost(k, this.ny[k] * w + this.nx[k]);
+      this.dist[k] = this.distance(t % w, Math.floor(t / w), this.nx[k], this.ny[k], Infinity) + this.sourceCost(k, this.ny[k] * w + this.nx[k]);
     }
   }
 
@@ -555,6 +576,22 @@ class Field {
   }
 
   private acc?: Float32Array;
+
+  /** See InpaintInput.onResidual: per pixel of the level's box, the RMS patch difference at its target. */
+  residual(): Float32Array {
+    const { w, box } = this.l;
+    const bw = box.x1 - box.x0;
+    const out = new Float32Array(bw * (box.y1 - box.y0));
+    for (const t of this.targets) {
+      const x = t % w, y = (t - x) / w;
+      if (!this.l.hole[t]) continue;
+      const k = this.atPixel(t);
+      const sx = this.nx[k], sy = this.ny[k];
+      const d = this.distance(x, y, sx, sy, Infinity) - this.lambda * ((x - sx) ** 2 + (y - sy) ** 2);
+      out[(y - box.y0) * bw + x - box.x0] = Math.sqrt(Math.max(0, d) / (3 * (2 * RADIUS + 1) ** 2));
+    }
+    return out;
+  }
 
   /** Rebuilds hole pixels as the similarity-weighted vote of every patch that covers them. */
   vote(quantile = 0.75): void {
@@ -638,6 +675,13 @@ export function inpaintPatchMatch(input: InpaintInput): Uint8Array {
     levels.push(next);
   }
 
+  let belong: Belonging | undefined;
+  if (input.belonging) {
+    let k = 0;
+    while (k < levels.length - 1 && levels[k].w * levels[k].h > BELONGING_PIXELS) k++;
+    belong = belongingMap(levels[k].img, levels[k].hole, levels[k].w, levels[k].h, k);
+  }
+
   let prev: Field | undefined;
   const coarsest = levels.length - 1;
   for (let li = coarsest; li >= 0; li--) {
@@ -651,7 +695,7 @@ export function inpaintPatchMatch(input: InpaintInput): Uint8Array {
     }
     const reach = Math.max(RADIUS + 1, Math.ceil((input.subjectReach ?? 0) / 2 ** li));
     const win = targetWindow(l);
-    const field = new Field(l, src, win, targetCentres(l, win), reach);
+    const field = new Field(l, src, win, targetCentres(l, win), reach, li, belong);
     if (!prev) {
       seedMembrane(l);
       field.randomInit(rand);
@@ -694,6 +738,8 @@ export function inpaintPatchMatch(input: InpaintInput): Uint8Array {
     prev = field;
     input.onLevel?.(levelImage(l), l.w, l.h, li);
   }
+
+  if (input.onResidual && prev) input.onResidual(prev.residual(), base.box);
 
   // Known pixels come back bit-exact.
   const out = input.inPlace ? input.rgb : Uint8Array.from(input.rgb);

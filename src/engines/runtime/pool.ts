@@ -2,7 +2,7 @@ import { Piscina } from 'piscina';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { WorkerPool } from '../engine.js';
 import { TaskAbortedError } from '../errors.js';
-import { beforeCall, callEnded, registerThreads, unregisterThreads, type KernelThreads } from './memory-target.js';
+import { MemoryGovernor, type KernelThreads } from './memory-governor.js';
 import { newCallFlags, outsideNativeRuns } from './native-guard.js';
 
 /** Same extension as this file: `.ts` when run from source through tsx, `.js` when built. */
@@ -13,22 +13,24 @@ export function siblingModule(importMetaUrl: string, name: string): string {
 
 export interface WorkerPoolOptions {
   /**
-   * A thread idle this long exits, and with it its isolate and every model session it loaded: the
-   * process's memory returns near its idle baseline. The next call starts a thread and loads again.
-   * 0 keeps every thread (started with its module's first call) for the life of the process.
+   * Keep-warm time: a thread idle this long exits, and with it its isolate and every model session
+   * it loaded: the process's memory returns near its idle baseline. The next call starts a thread
+   * and loads again. 0 keeps every thread (started with its module's first call) for the life of
+   * the process. Ignored when `governor` is given (its keep-warm time counts).
    */
   idleMs?: number;
+  /** The memory governor of the Darkroom instance (app.ts); without one the pool has no budget. */
+  governor?: MemoryGovernor;
 }
 
-/** Default idle time of a thread before it exits (config `engines.idleReleaseMs`). */
-export const DEFAULT_IDLE_MS = 30_000;
+/** Default keep-warm time of an idle thread (config `engines.idleReleaseMs`), as Immich keeps its models 5 minutes. */
+export const DEFAULT_IDLE_MS = 300_000;
 
 const THREAD_ENTRY = pathToFileURL(siblingModule(import.meta.url, 'thread-entry')).href;
+/** As thread-entry.ts posts it when a thread starts (not imported: that module runs only in threads). */
+const THREAD_STARTED = 'darkroom:thread-started';
 
-interface CallOptions {
-  signal?: AbortSignal;
-  transferList?: ArrayBuffer[];
-}
+type CallOptions = Parameters<WorkerPool['run']>[3] & object;
 
 /**
  * The threads that run one kernel module. A thread that ran several modules kept every model they
@@ -45,7 +47,8 @@ class ModuleThreads implements KernelThreads {
   constructor(
     readonly module: string,
     private readonly threads: number,
-    private readonly idleMs: number | undefined,
+    private readonly idleMs: number,
+    private readonly governor: MemoryGovernor,
   ) {}
 
   busy(): boolean {
@@ -59,14 +62,20 @@ class ModuleThreads implements KernelThreads {
   }
 
   private threadsNow(): Piscina {
-    this.piscina ??= new Piscina({
+    if (this.piscina) return this.piscina;
+    this.piscina = new Piscina({
       filename: THREAD_ENTRY,
       minThreads: this.idleMs === 0 ? this.threads : 0,
       maxThreads: this.threads,
+      // Piscina's timer takes no 0; with minThreads at maxThreads no thread idles out anyway.
       idleTimeout: this.idleMs || DEFAULT_IDLE_MS,
+      // The thread's event loop must turn between calls so it can collect once idle (thread-entry.ts);
+      // parked in Atomics.wait it would not. A call then arrives by message, a fraction of a millisecond later.
+      useAtomics: false,
       // A worker must run module code that was started with the tsx loader in development.
       execArgv: process.execArgv,
     });
+    this.piscina.on('message', (m) => m === THREAD_STARTED && this.governor.threadStarted(this.module));
     return this.piscina;
   }
 
@@ -75,7 +84,7 @@ class ModuleThreads implements KernelThreads {
     this.inFlight.add(flags);
     let watch;
     try {
-      watch = await beforeCall(this, opts.signal);
+      watch = await this.governor.beforeCall(this, opts.signal);
     } finally {
       if (!watch) this.inFlight.delete(flags);
     }
@@ -95,7 +104,7 @@ class ModuleThreads implements KernelThreads {
     } finally {
       this.inFlight.delete(flags);
       opts.signal?.removeEventListener('abort', onAbort);
-      callEnded(watch);
+      this.governor.callEnded(watch);
     }
   }
 
@@ -121,28 +130,33 @@ class ModuleThreads implements KernelThreads {
  */
 export function createWorkerPool(threads: number, opts: WorkerPoolOptions = {}): WorkerPool {
   const size = Math.max(1, threads);
+  const ownGovernor = !opts.governor;
+  const governor = opts.governor ?? new MemoryGovernor({ budgetMb: 0, keepWarmMs: opts.idleMs ?? DEFAULT_IDLE_MS });
   const byModule = new Map<string, ModuleThreads>();
-  const threadsOf = (href: string) => {
+  const threadsOf = (href: string, wanted: number | undefined) => {
     let m = byModule.get(href);
     if (!m) {
-      m = new ModuleThreads(href, size, opts.idleMs);
+      m = new ModuleThreads(href, Math.max(1, Math.min(size, wanted ?? size)), governor.keepWarmMs, governor);
       byModule.set(href, m);
-      registerThreads(m);
+      governor.register(m);
     }
     return m;
   };
   return {
     size,
+    roomyMemory: governor.roomy,
+    asOneTask: governor.asOneHold,
     async run<T>(modulePath: string | URL, fn: string, args: unknown, callOpts: CallOptions = {}) {
       const href = modulePath instanceof URL ? modulePath.href : modulePath.startsWith('file:') ? modulePath : pathToFileURL(modulePath).href;
       if (callOpts.signal?.aborted) throw new TaskAbortedError();
-      return threadsOf(href).run<T>(fn, args, callOpts);
+      return threadsOf(href, callOpts.threads).run<T>(fn, args, callOpts);
     },
     async destroy() {
       const all = [...byModule.values()];
       byModule.clear();
-      for (const m of all) unregisterThreads(m);
+      for (const m of all) governor.unregister(m);
       await Promise.all(all.map((m) => m.destroy()));
+      if (ownGovernor) governor.close();
     },
   };
 }

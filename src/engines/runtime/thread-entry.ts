@@ -2,8 +2,13 @@
  * Worker-thread entry for the engine pool: imports the requested module once per thread (so its
  * models stay loaded) and calls the named export.
  */
+import { parentPort } from 'node:worker_threads';
 import { collectIfAbove } from './collect.js';
 import { CANCELLED, IN_NATIVE } from './native-guard.js';
+
+/** Piscina passes this on as the pool's 'message' event: the pool counts thread starts (model loads) with it. */
+export const THREAD_STARTED = 'darkroom:thread-started';
+parentPort?.postMessage(THREAD_STARTED);
 
 const modules = new Map<string, Promise<Record<string, unknown>>>();
 
@@ -59,9 +64,14 @@ function guardOnnxRuns(): Promise<void> {
 
 /**
  * A kernel's full-size planes (a 4096² photo's float plane is 64 MB; relighting keeps a dozen) are
- * garbage once it returns, and were kept until the thread next ran (see collect.ts).
+ * garbage once it returns, and an idle isolate does not collect them (see collect.ts). The
+ * collection waits until the thread has had no call for a moment: run after every call it cost a
+ * full collection of a large heap (tfjs's Human) on each call's path, and back-to-back calls
+ * (enhance's tiles) reuse the memory anyway.
  */
 const COLLECT_ABOVE_BYTES = 32 * 2 ** 20;
+const COLLECT_WHEN_IDLE_MS = 1_000;
+let idleCollect: NodeJS.Timeout | undefined;
 
 export interface WorkerCall {
   modulePath: string;
@@ -82,13 +92,14 @@ export default async function runInWorker({ modulePath, fn, args, flags }: Worke
   }
   const target = (await mod)[fn];
   if (typeof target !== 'function') throw new Error(`${modulePath} has no export ${fn}`);
+  clearTimeout(idleCollect);
   current = flags;
   try {
     return await (target as (a: unknown) => unknown)(args);
   } finally {
     current = undefined;
-    // Now, not on a later turn: between calls Piscina parks the thread in Atomics.wait, so its event
-    // loop does not turn until the next call arrives. The result is still referenced here (kept).
-    collectIfAbove(COLLECT_ABOVE_BYTES);
+    // The pool runs Piscina without Atomics (pool.ts), so this thread's event loop turns between calls.
+    idleCollect = setTimeout(() => collectIfAbove(COLLECT_ABOVE_BYTES), COLLECT_WHEN_IDLE_MS);
+    idleCollect.unref();
   }
 }

@@ -70,10 +70,17 @@ describe('AUTOMATIC1111 adapter', () => {
     const body = fake.img2img[0];
     assert.equal(body.denoising_strength, 0.8);
     assert.equal(body.mask_blur, 4);
-    assert.equal(body.inpainting_fill, 1);
+    assert.equal(body.inpainting_fill, 1, 'replacement keeps the original content under the mask');
     assert.equal(body.inpaint_full_res, false);
     assert.deepEqual(await pixel(out.data, 50, 40), [...PAINT], 'inside the mask is repainted');
     assert.deepEqual(await pixel(out.data, 5, 5), [10, 120, 30], 'outside the mask is kept');
+  });
+
+  it('removal starts from "fill" (the hole in its surroundings\' colours), not the object itself', async () => {
+    const fake = await startFakeA1111();
+    closers.push(fake.close);
+    await new A1111Backend(fake.url).inpaint({ ...(await inpaintRequest()), feature: 'obj-removal' }, run());
+    assert.equal(fake.img2img[0].inpainting_fill, 0);
   });
 
   it('turns an HTTP error into error_inference naming the backend', async () => {
@@ -187,7 +194,17 @@ describe('ComfyUI adapter', () => {
     }
     const nodes = Object.values(fake.prompts[0].prompt);
     assert.ok(fake.uploads.has(nodes.find((n) => n.class_type === 'LoadImage')!.inputs.image as string));
-    assert.equal(nodes.find((n) => n.class_type === 'VAEEncodeForInpaint')!.inputs.grow_mask_by, 4);
+    // Not VAEEncodeForInpaint (meant for inpainting checkpoints only): InpaintModelConditioning with a
+    // grown, feathered mask, and the result composited back through the same mask.
+    assert.equal(nodes.some((n) => n.class_type === 'VAEEncodeForInpaint'), false);
+    const graph = fake.prompts[0].prompt;
+    const id = (t: string) => Object.entries(graph).find(([, n]) => n.class_type === t)![0];
+    assert.equal(graph[id('GrowMask')].inputs.expand, 4);
+    assert.equal(graph[id('ImageBlur')].inputs.blur_radius, 4);
+    assert.deepEqual(graph[id('InpaintModelConditioning')].inputs.mask, [id('ImageToMask'), 0]);
+    assert.deepEqual(graph[id('KSampler')].inputs.latent_image, [id('InpaintModelConditioning'), 2]);
+    assert.deepEqual(graph[id('ImageCompositeMasked')].inputs.mask, [id('ImageToMask'), 0]);
+    assert.deepEqual(graph[id('SaveImage')].inputs.images, [id('ImageCompositeMasked'), 0]);
     assert.equal(nodes.find((n) => n.class_type === 'KSampler')!.inputs.denoise, 0.8);
     assert.deepEqual(await pixel(out.data, 50, 40), [...PAINT]);
     assert.deepEqual(await pixel(out.data, 5, 5), [10, 120, 30]);

@@ -12,6 +12,7 @@ import { sessionFor, type ModelRole, type ModelSignature } from '../../../src/en
 import { rgbToLab } from '../../../src/engines/lab.js';
 import { installLocalModel } from './install.js';
 import * as tiny from './tiny-models.js';
+import { tinyInpaintModel } from '../../helpers/tiny-onnx.js';
 
 const modelsDir = mkdtempSync(path.join(os.tmpdir(), 'darkroom-adapters-'));
 /** Installs a tiny model through the operator catalog and loads it through the one verified loader. */
@@ -38,6 +39,21 @@ describe('inpainting adapters', () => {
     assert.deepEqual(at(out, 150, 250), [0, 255, 0], 'hole filled by the model');
     assert.deepEqual(at(out, 150, 100), [128, 128, 128], 'known pixels come back unchanged');
     assert.deepEqual(at(out, 450, 100), [200, 120, 60]);
+  });
+
+  test('LaMa: a dark crop is read at the same scale as a bright one (declared or calibrated once, never guessed from pixels)', async () => {
+    // Every pixel at most 1/255 and a black fill: a 0..255 output then peaks at 1, which the old
+    // "max ≤ 1.5 means 0..1" guess multiplied by 255 into white.
+    const dark = new Uint8Array(S * S * 3).fill(1);
+    const calibrated = await runInpaint(await load('t-lama-dark', 'inpaint', 'lama', tiny.tinyLama([0, 0, 0])), 'lama', { rgb: dark, hole, size: S });
+    assert.deepEqual(at(calibrated, 150, 100), [1, 1, 1], 'known pixels stay dark');
+    assert.deepEqual(at(calibrated, 150, 250), [0, 0, 0], 'the hole is filled black');
+    // A model answering 0..1 is calibrated to the other scale.
+    const unit = await runInpaint(await load('t-lama-unit', 'inpaint', 'lama', tinyInpaintModel([0, 0, 0])), 'lama', { rgb: dark, hole, size: S });
+    assert.deepEqual(at(unit, 150, 100), [1, 1, 1]);
+    // A declared scale is used as declared.
+    const declared = await runInpaint(await load('t-lama-declared', 'inpaint', 'lama', tiny.tinyLama([0, 0, 0])), 'lama', { rgb: dark, hole, size: S }, 1);
+    assert.deepEqual(at(declared, 150, 100), [1, 1, 1]);
   });
 
   test('MI-GAN: uint8 image and mask where 255 = keep, 0 = fill; uint8 result', async () => {

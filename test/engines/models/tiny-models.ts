@@ -123,3 +123,58 @@ export function tinyInswapper(emap: number[] = new Array(512 * 512).fill(0)): Bu
     nodes: [{ op: 'Sub', in: ['one', 'target'], out: ['output'] }],
   });
 }
+
+/**
+ * An inpainting stand-in that fills the hole with the local mean of the known pixels (a ~136-px
+ * window, pooled on an 8-px grid), LaMa's names, output 0..`outputMax` (Carve's export: 255): what a real model's fill
+ * resembles from afar, so `models check` can tell it from a wrong convention.
+ */
+export function tinyMeanFillLama(outputMax: 1 | 255 = 1): Buffer {
+  return onnxModel({
+    inputs: [{ name: 'image', dims: [1, 3, S, S] }, { name: 'mask', dims: [1, 1, S, S] }],
+    outputs: [{ name: 'output', dims: [1, 3, S, S] }],
+    inits: [{ name: 'one', dims: [], values: [1] }, { name: 'eps', dims: [], values: [1e-6] }, { name: 'up', dims: [4], values: [1, 1, 8, 8] }, { name: 'outMax', dims: [], values: [outputMax] }],
+    nodes: [
+      { op: 'Sub', in: ['one', 'mask'], out: ['keep'] },
+      { op: 'Mul', in: ['image', 'keep'], out: ['kept'] },
+      { op: 'AveragePool', in: ['kept'], out: ['k8'], attrs: { kernel_shape: [8, 8], strides: [8, 8] } },
+      { op: 'AveragePool', in: ['keep'], out: ['w8'], attrs: { kernel_shape: [8, 8], strides: [8, 8] } },
+      { op: 'AveragePool', in: ['k8'], out: ['kWide'], attrs: { kernel_shape: [17, 17], pads: [8, 8, 8, 8] } },
+      { op: 'AveragePool', in: ['w8'], out: ['wWide'], attrs: { kernel_shape: [17, 17], pads: [8, 8, 8, 8] } },
+      { op: 'Add', in: ['wWide', 'eps'], out: ['wSafe'] },
+      { op: 'Div', in: ['kWide', 'wSafe'], out: ['mean'] },
+      { op: 'Resize', in: ['mean', '', 'up'], out: ['meanUp'], attrs: { mode: 'linear' } },
+      { op: 'Mul', in: ['meanUp', 'mask'], out: ['painted'] },
+      { op: 'Add', in: ['kept', 'painted'], out: ['unit'] },
+      { op: 'Mul', in: ['unit', 'outMax'], out: ['output'] },
+    ],
+  });
+}
+
+/** A super-resolution stand-in: bicubic ×`scale` then a mild 3×3 sharpen, optionally of fixed input side. */
+export function tinySharpSr(scale: 2 | 4, fixedSide?: number): Buffer {
+  const k = 0.2;
+  const kernel = [0, -k, 0, -k, 1 + 4 * k, -k, 0, -k, 0];
+  return onnxModel({
+    inputs: [{ name: 'input', dims: fixedSide ? [1, 3, fixedSide, fixedSide] : [1, 3, 'h', 'w'] }],
+    outputs: [{ name: 'output', dims: fixedSide ? [1, 3, scale * fixedSide, scale * fixedSide] : [1, 3, 'H', 'W'] }],
+    inits: [{ name: 'scales', dims: [4], values: [1, 1, scale, scale] }, { name: 'k', dims: [3, 1, 3, 3], values: [...kernel, ...kernel, ...kernel] }],
+    nodes: [
+      { op: 'Resize', in: ['input', '', 'scales'], out: ['up'], attrs: { mode: 'cubic' } },
+      { op: 'Conv', in: ['up', 'k'], out: ['output'], attrs: { group: 3, pads: [1, 1, 1, 1] } },
+    ],
+  });
+}
+
+/** Real-ESRGAN x2 nearest neighbour plus `offset` (0..1 units) everywhere: a broken model for the checks. */
+export function tinyRealEsrganOffset(offset: number): Buffer {
+  return onnxModel({
+    inputs: [{ name: 'input', dims: [1, 3, 'h', 'w'] }],
+    outputs: [{ name: 'output', dims: [1, 3, 'h2', 'w2'] }],
+    inits: [{ name: 'scales', dims: [4], values: [1, 1, 2, 2] }, { name: 'offset', dims: [], values: [offset] }],
+    nodes: [
+      { op: 'Resize', in: ['input', '', 'scales'], out: ['up'] },
+      { op: 'Add', in: ['up', 'offset'], out: ['output'] },
+    ],
+  });
+}

@@ -4,7 +4,6 @@ import type { EngineDeps } from '../../../src/engines/engine.js';
 import { isEngineError } from '../../../src/engines/errors.js';
 import { createBgBlurEngine } from '../../../src/engines/neural/bg-blur.js';
 import { createBgReplaceEngine } from '../../../src/engines/neural/bg-replace.js';
-import { closeMatting } from '../../../src/engines/neural/matte.js';
 import { createSodEngine } from '../../../src/engines/neural/sod.js';
 import { ParamError } from '../../../src/features/check.js';
 import { ctx, gradientEnergy, job, photo, rawOf, saveArtifact, testDeps } from './helpers.js';
@@ -34,7 +33,6 @@ describe('matting features (ISNet on onnxruntime in the pool)', () => {
   });
   after(async () => {
     await deps.pool.destroy();
-    await closeMatting();
   });
 
   test('sod cuts the astronaut out: opaque subject, transparent background, soft edges, full resolution', async () => {

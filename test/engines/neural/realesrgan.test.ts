@@ -21,10 +21,10 @@ import { onnxModel } from '../../helpers/tiny-onnx.js';
 import { ctx, job, photo, rawOf } from './helpers.js';
 
 /** Real-ESRGAN's signature; nearest-neighbour ×`scale`, plus `offset` (0..1 units) to every value. */
-function tinySr(scale: 2 | 4, offset = 0): Buffer {
+function tinySr(scale: 2 | 4, offset = 0, fixedSide?: number): Buffer {
   return onnxModel({
-    inputs: [{ name: 'input', dims: [1, 3, 'h', 'w'] }],
-    outputs: [{ name: 'output', dims: [1, 3, 'H', 'W'] }],
+    inputs: [{ name: 'input', dims: fixedSide ? [1, 3, fixedSide, fixedSide] : [1, 3, 'h', 'w'] }],
+    outputs: [{ name: 'output', dims: fixedSide ? [1, 3, scale * fixedSide, scale * fixedSide] : [1, 3, 'H', 'W'] }],
     inits: [{ name: 'scales', dims: [4], values: [1, 1, scale, scale] }, { name: 'offset', dims: [], values: [offset] }],
     nodes: [
       { op: 'Resize', in: ['input', '', 'scales'], out: ['up'] },
@@ -37,10 +37,10 @@ let pool: WorkerPool;
 const log = pino({ level: 'silent' });
 
 /** Deps whose models folder holds the given tiny Real-ESRGAN models. */
-function depsWith(models: { name: string; bytes: Buffer }[], realEsrganMaxPixels?: number): EngineDeps {
+function depsWith(models: { name: string; bytes: Buffer; rank?: number; maxPixels?: number }[], realEsrganMaxPixels?: number): EngineDeps {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'darkroom-realesrgan-'));
   const modelsDir = path.join(dataDir, 'models');
-  for (const m of models) installLocalModel(modelsDir, { name: m.name, role: 'super-resolution', signature: 'realesrgan', features: ['enhance'], file: 'model.onnx', bytes: m.bytes });
+  for (const m of models) installLocalModel(modelsDir, { name: m.name, role: 'super-resolution', signature: 'realesrgan', features: ['enhance'], file: 'model.onnx', bytes: m.bytes, rank: m.rank, maxPixels: m.maxPixels });
   return { config: loadConfig({ dataDir, engines: { modelsDir, realEsrganMaxPixels, nsfw: { enabled: false, threshold: 0.7 } } }, {}), log, pool };
 }
 
@@ -144,10 +144,38 @@ describe('enhance with an installed Real-ESRGAN', () => {
     const [under] = await createEnhanceEngine(depsWith(installed, 48 * 40)).run(job('enhance', small, { scale: 2 }), ctx());
     assert.equal(under.meta?.engine, 'rsr-x2');
     const [over] = await createEnhanceEngine(depsWith(installed, 48 * 40 - 1)).run(job('enhance', small, { scale: 2 }), ctx());
-    assert.equal(over.meta?.engine, 'esrgan-slim-x2 (photo above engines.realEsrganMaxPixels)');
+    assert.equal(over.meta?.engine, "esrgan-slim-x2 (photo above every installed Real-ESRGAN's size limit)");
     const raw = (await rawOf(small)).data;
     assert.equal(countDiff((await rawOf(under.data)).data, nearest(raw, 48, 40, 2)), 0, 'the tiny nearest model ran');
     assert.ok(countDiff((await rawOf(over.data)).data, nearest(raw, 48, 40, 2)) > 48 * 40 * 3, 'the shipped network ran');
+  });
+
+  test('a model of fixed input size gets tiles that fill it exactly, edge tiles padded: the result is still exact', async () => {
+    // The published compact export takes 128² only; the old 208-px tiles and 16-px probe failed on it.
+    const deps = depsWith([{ name: 'rsr-fixed', bytes: tinySr(4, 0, 64) }]);
+    let largest = 0;
+    const recording: WorkerPool = {
+      ...pool,
+      run: (module, fn, args, opts) => {
+        const a = args as { width?: number; height?: number };
+        if (a.width) largest = Math.max(largest, a.width, a.height ?? 0);
+        return pool.run(module, fn, args, opts);
+      },
+    };
+    const [out] = await createEnhanceEngine({ ...deps, pool: recording }).run(job('enhance', input.png, { scale: 2 }), ctx());
+    assert.equal(out.meta?.engine, 'rsr-fixed');
+    assert.equal(largest, 64, 'tiles with their context fill the 64² input');
+    assert.equal(countDiff((await rawOf(out.data)).data, nearest(input.rgb, input.width, input.height, 2)), 0);
+  });
+
+  test('routing by photo size: a photo above the slow model\'s limit goes to the faster model that admits it, and meta says why', async () => {
+    const models = [{ name: 'rsr-slow', bytes: tinySr(4), rank: 20 }, { name: 'rsr-fast', bytes: tinySr(4, 0, 64), rank: 10, maxPixels: 1e6 }];
+    const small = await sharp(input.rgb, { raw: { width: input.width, height: input.height, channels: 3 } }).extract({ left: 100, top: 60, width: 48, height: 40 }).png().toBuffer();
+    const [under] = await createEnhanceEngine(depsWith(models, 48 * 40)).run(job('enhance', small, { scale: 4 }), ctx());
+    assert.equal(under.meta?.engine, 'rsr-slow');
+    const [over] = await createEnhanceEngine(depsWith(models, 48 * 40 - 1)).run(job('enhance', small, { scale: 4 }), ctx());
+    assert.equal(over.meta?.engine, "rsr-fast (photo 1920 px above rsr-slow's 1919 px)");
+    assert.equal(countDiff((await rawOf(over.data)).data, nearest((await rawOf(small)).data, 48, 40, 4)), 0);
   });
 
   test('without Real-ESRGAN weights the shipped ESRGAN runs and is named', async () => {
@@ -169,11 +197,11 @@ describe('enhance with an installed Real-ESRGAN', () => {
     const without = routeFeature('enhance', depsWith([]).config)!;
     assert.equal(without.serving?.id, 'esrgan');
     assert.equal(without.upgrades.length, 1);
-    assert.match(without.upgrades[0].how, /darkroom models pull realesrgan-x4 \(or realesrgan-x2\)/);
+    assert.match(without.upgrades[0].how, /darkroom models pull realesrgan-x4 \(or realesrgan-x2, realesr-general-x4v3\)/);
   });
 
   test('`models list` marks Real-ESRGAN and GFPGAN as used', () => {
     const rows = listModels(depsWith([]).config.engines.modelsDir);
-    for (const name of ['realesrgan-x2', 'realesrgan-x4', 'gfpgan-1.4']) assert.equal(rows.find((m) => m.name === name)?.wired, true, name);
+    for (const name of ['realesrgan-x2', 'realesrgan-x4', 'realesr-general-x4v3', 'gfpgan-1.4']) assert.equal(rows.find((m) => m.name === name)?.wired, true, name);
   });
 });

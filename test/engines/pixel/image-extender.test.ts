@@ -5,7 +5,6 @@ import type { EngineJob } from '../../../src/engines/engine.js';
 import { EngineError } from '../../../src/engines/errors.js';
 import { checkParams, ParamError } from '../../../src/features/check.js';
 import type { OutPaintParams } from '../../../src/features/params.js';
-import { closeMatting } from '../../../src/engines/neural/matte.js';
 import { createImageExtenderEngine } from '../../../src/engines/pixel/image-extender.js';
 import { makeCtx, makeDeps, regionStats, rgbOf, saveArtifact, testFile } from './helpers.js';
 
@@ -43,7 +42,6 @@ describe('image extender', () => {
   const engine = createImageExtenderEngine(deps);
   after(async () => {
     await deps.pool.destroy();
-    await closeMatting();
   });
 
   it('places the input pixel-exact where the params say and fills the rest without seams', async () => {

@@ -1,12 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { asOneHold, setMemoryTarget } from '../../../src/engines/runtime/memory-target.js';
+import { MemoryGovernor } from '../../../src/engines/runtime/memory-governor.js';
 import { createWorkerPool } from '../../../src/engines/runtime/pool.js';
 
 const KERNEL = new URL('./fixtures/thread-kernel.ts', import.meta.url);
 const OTHER = new URL('./fixtures/other-kernel.ts', import.meta.url);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 type Who = { threadId: number; calls: number };
+/** A pool with a governor of its own, whose budget a test may change (0 = none). */
+function governed(keepWarmMs = 0) {
+  const governor = new MemoryGovernor({ budgetMb: 0, keepWarmMs });
+  return { governor, pool: createWorkerPool(1, { governor }) };
+}
 
 test('an idle thread exits after idleMs with its module state (models), and the next call starts afresh', async () => {
   const pool = createWorkerPool(1, { idleMs: 100 });
@@ -52,12 +57,13 @@ test('a call cancelled while it waits for a thread never runs', async () => {
   }
 });
 
-test('the big buffers a call leaves behind are collected when it returns, not when its thread next runs', async () => {
+test('the big buffers a call leaves behind are collected once its thread is idle, not when it next runs', async () => {
   const pool = createWorkerPool(1, { idleMs: 0 });
   try {
     assert.equal(await pool.run<number>(KERNEL, 'bigPlanes', {}), 8);
-    // V8 frees swept ArrayBuffers on a background thread after the collection: let it finish.
-    await sleep(1000);
+    // The thread collects after a second without calls; V8 then frees swept ArrayBuffers on a
+    // background thread: let both finish.
+    await sleep(2500);
     const left = await pool.run<number>(KERNEL, 'arrayBufferBytes', {});
     assert.ok(left < 32 * 2 ** 20, `${Math.round(left / 2 ** 20)} MB of ArrayBuffers still held by the thread`);
   } finally {
@@ -77,12 +83,12 @@ test('each kernel module runs in threads of its own, so a thread holds one modul
   }
 });
 
-test('over the memory target, a call first ends the idle threads of other kernels, never a busy one', async () => {
-  const pool = createWorkerPool(1, { idleMs: 0 });
+test('over the memory budget, a call first ends the idle threads of other kernels, never a busy one', async () => {
+  const { governor, pool } = governed();
   try {
     const a = await pool.run<Who>(KERNEL, 'whoAmI', {});
-    // Any call would pass a 1 MB target.
-    setMemoryTarget(1);
+    // Any call would pass a 1 MB budget.
+    governor.setBudgetMb(1);
     const b = await pool.run<Who>(OTHER, 'whoAmI', {});
     const again = await pool.run<Who>(KERNEL, 'whoAmI', {});
     assert.notEqual(again.threadId, a.threadId, 'the idle kernel\'s thread was ended before the other ran');
@@ -97,7 +103,7 @@ test('over the memory target, a call first ends the idle threads of other kernel
     const after = await pool.run<Who>(OTHER, 'whoAmI', {});
     assert.deepEqual(after, { threadId: heldResult.threadId, calls: 2 }, 'a kernel never ends its own threads to make room');
   } finally {
-    setMemoryTarget(0);
+    governor.setBudgetMb(0);
     await pool.destroy();
   }
 });
@@ -118,8 +124,8 @@ test('once calls stop, the calling thread collects the pixel buffers it no longe
   }
 });
 
-test('over the memory target, a call waits for the calls in flight instead of overlapping them; cancelled while waiting, it never runs', async () => {
-  const pool = createWorkerPool(1, { idleMs: 0 });
+test('over the memory budget, a call waits for the calls in flight instead of overlapping them; cancelled while waiting, it never runs', async () => {
+  const { governor, pool } = governed();
   const order: string[] = [];
   const overlap = async () => {
     const held = pool.run<Who>(OTHER, 'holdFor', 400).then(() => order.push('held'));
@@ -128,11 +134,11 @@ test('over the memory target, a call waits for the calls in flight instead of ov
   };
   try {
     await overlap();
-    assert.deepEqual(order, ['next', 'held'], 'without a target the calls overlap');
+    assert.deepEqual(order, ['next', 'held'], 'without a budget the calls overlap');
     order.length = 0;
-    setMemoryTarget(1);
+    governor.setBudgetMb(1);
     await overlap();
-    assert.deepEqual(order, ['held', 'next'], 'over the target the second call waited');
+    assert.deepEqual(order, ['held', 'next'], 'over the budget the second call waited');
 
     const held = pool.run<Who>(OTHER, 'holdFor', 400);
     await sleep(150);
@@ -141,23 +147,23 @@ test('over the memory target, a call waits for the calls in flight instead of ov
     ac.abort();
     await assert.rejects(waiting, { name: 'TaskAbortedError' });
     await held;
-    setMemoryTarget(0);
+    governor.setBudgetMb(0);
     // The held call released KERNEL's idle thread first, so the cancelled call would have been the
     // new thread's first.
     const calls = (await pool.run<Who>(KERNEL, 'whoAmI', {})).calls;
     assert.equal(calls, 1, 'the cancelled call did not run');
   } finally {
-    setMemoryTarget(0);
+    governor.setBudgetMb(0);
     await pool.destroy();
   }
 });
 
-test('over the memory target, a task between two of its calls still holds its reservation: another call waits for the task to end', async () => {
-  const pool = createWorkerPool(1, { idleMs: 0 });
+test('over the memory budget, a task between two of its calls still holds its reservation: another call waits for the task to end', async () => {
+  const { governor, pool } = governed();
   const order: string[] = [];
   try {
-    setMemoryTarget(1);
-    const task = asOneHold(async () => {
+    governor.setBudgetMb(1);
+    const task = pool.asOneTask(async () => {
       await pool.run<Who>(OTHER, 'whoAmI', {});
       await sleep(300);
       // Its own calls never wait for it.
@@ -169,7 +175,36 @@ test('over the memory target, a task between two of its calls still holds its re
     await task;
     assert.deepEqual(order, ['task', 'call']);
   } finally {
-    setMemoryTarget(0);
+    governor.setBudgetMb(0);
+    await pool.destroy();
+  }
+});
+
+test('under a budget with room, alternating kernels keep their threads: no model is loaded twice', async () => {
+  const { governor, pool } = governed();
+  try {
+    governor.setBudgetMb(64 * 1024);
+    const a = await pool.run<Who>(KERNEL, 'whoAmI', {});
+    const b = await pool.run<Who>(OTHER, 'whoAmI', {});
+    for (let i = 0; i < 3; i++) {
+      assert.equal((await pool.run<Who>(KERNEL, 'whoAmI', {})).threadId, a.threadId);
+      assert.equal((await pool.run<Who>(OTHER, 'whoAmI', {})).threadId, b.threadId);
+    }
+    assert.deepEqual([...governor.threadStarts().values()], [1, 1], 'one thread start (model load) per kernel');
+  } finally {
+    governor.setBudgetMb(0);
+    await pool.destroy();
+  }
+});
+
+test('a kernel may ask for fewer threads than the pool has: its calls queue for one thread', async () => {
+  const governor = new MemoryGovernor({ budgetMb: 0, keepWarmMs: 0 });
+  const pool = createWorkerPool(2, { governor });
+  try {
+    const both = await Promise.all([pool.run<Who>(OTHER, 'holdFor', 200, { threads: 1 }), pool.run<Who>(OTHER, 'holdFor', 200, { threads: 1 })]);
+    assert.equal(both[0].threadId, both[1].threadId);
+    assert.equal(governor.threadStarts().get(OTHER.href), 1);
+  } finally {
     await pool.destroy();
   }
 });

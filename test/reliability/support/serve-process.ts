@@ -8,6 +8,8 @@ export interface ServeOptions {
   dataDir: string;
   port: number;
   env?: Record<string, string>;
+  /** The checkout to run (default this one): a benchmark may compare an older tree. */
+  repo?: string;
 }
 
 /** `darkroom serve` as a child process, exactly as an operator starts it, with its output kept. */
@@ -27,7 +29,7 @@ export class ServeProcess {
 
   async start(extraEnv: Record<string, string> = {}, timeoutMs = 60_000): Promise<void> {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve'], {
-      cwd: REPO,
+      cwd: this.opts.repo ?? REPO,
       env: {
         ...process.env,
         NODE_ENV: 'production',

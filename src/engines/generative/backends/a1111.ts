@@ -11,7 +11,15 @@ import {
 } from './types.js';
 
 /** `inpainting_fill` values of the web UI's "Masked content" choice. */
+const FILL = 0;
 const FILL_ORIGINAL = 1;
+
+/**
+ * Removal starts from the hole filled with its surroundings' colours ("fill"): at full denoise,
+ * "original" hands the sampler the object itself and it tends to come back. Replacement and the
+ * other features keep "original", whose shapes the prompt reshapes.
+ */
+const fillFor = (feature: string) => (feature === 'obj-removal' ? FILL : FILL_ORIGINAL);
 
 interface A1111ImagesResponse {
   images?: string[];
@@ -55,7 +63,7 @@ export class A1111Backend implements DiffusionBackend {
       init_images: [req.image.toString('base64')],
       mask: req.mask.toString('base64'),
       denoising_strength: req.settings.denoise ?? 0.9,
-      inpainting_fill: FILL_ORIGINAL,
+      inpainting_fill: fillFor(req.feature),
       mask_blur: req.settings.maskBlur ?? 4,
       // Darkroom already cropped around the mask; repaint the whole crop at the requested size.
       inpaint_full_res: false,

@@ -87,7 +87,7 @@ export function createClientFromBackends(backends: DiffusionBackend[], log: Logg
 
   return {
     backends,
-    describe: () => backends.map((b) => `${LABEL[b.kind] ?? b.kind} at ${b.url}`).join(', '),
+    describe: () => backends.map((b) => b.describe?.() ?? `${LABEL[b.kind] ?? b.kind} at ${b.url}`).join(', '),
     txt2img: (req, o) => attempt((b) => b.txt2img(req, { ...o, timeoutMs: opts.timeoutMs }), 'txt2img', o),
     inpaint: (req, o) => attempt((b) => b.inpaint(req, { ...o, timeoutMs: opts.timeoutMs }), 'inpaint', o),
     async health(signal) {
@@ -103,7 +103,7 @@ export function createClientFromBackends(backends: DiffusionBackend[], log: Logg
 }
 
 /** The names an operator sets, for error messages and availability(). */
-export const DIFFUSION_SETTINGS_HINT = 'set DARKROOM_A1111_URLS or DARKROOM_COMFYUI_URLS (config diffusion.a1111 / diffusion.comfyui) to the base URL of an AUTOMATIC1111/Forge (started with --api) or ComfyUI server';
+export const DIFFUSION_SETTINGS_HINT = 'run `darkroom models pull lcm-dreamshaper-v7` for the embedded CPU engine, or set DARKROOM_A1111_URLS or DARKROOM_COMFYUI_URLS (config diffusion.a1111 / diffusion.comfyui) to the base URL of an AUTOMATIC1111/Forge (started with --api) or ComfyUI server';
 
 /** Undefined when no backend is configured: generative features then answer a clear task error. */
 export function createDiffusionClient(config: Pick<DarkroomConfig, 'diffusion'>, log: Logger, extra: { pollMs?: number } = {}): DiffusionClient | undefined {

@@ -149,6 +149,9 @@ export class ComfyUIBackend implements DiffusionBackend {
       scheduler: (s.scheduler ?? 'karras').toLowerCase(),
       denoise: s.denoise ?? 1,
       grow_mask: Math.round(s.maskBlur ?? 6),
+      // The grown mask's edge is feathered over about as many pixels (ImageBlur takes a radius of 1..31).
+      feather: Math.max(1, Math.min(31, Math.round(s.maskBlur ?? 6))),
+      feather_sigma: Math.max(0.5, Math.min(10, (s.maskBlur ?? 6) / 2)),
       checkpoint: s.checkpoint ?? this.checkpoint,
       ...files,
     };

@@ -53,7 +53,7 @@ export interface GeneratedImage {
 }
 
 export interface DiffusionBackend {
-  /** "a1111" or "comfyui". */
+  /** "a1111", "comfyui" or "embedded". */
   readonly kind: string;
   readonly url: string;
   txt2img(req: Txt2ImgRequest, opts: RunOptions): Promise<GeneratedImage>;
@@ -64,6 +64,8 @@ export interface DiffusionBackend {
   interrupt(): Promise<void>;
   /** True when the engine answers its API. */
   health(signal?: AbortSignal): Promise<boolean>;
+  /** How listings name it, when "<kind> at <url>" does not fit (the embedded engine). */
+  describe?(): string;
 }
 
 /** A backend failed (unreachable, HTTP error, bad answer, timeout): the client may try the next one. */

@@ -24,14 +24,15 @@ const NEEDS_SHOULDERS: ReadonlySet<FeatureId> = new Set(['hair-ext']);
 export function hairEngine(id: HairFeature): EngineFactory {
   const spec = feature(id);
   return (deps: GenerativeDeps): Engine => {
-    const client = diffusionFor(deps);
+    // Looked up per use: a diffusion model pulled while the server runs serves from the next task.
+  const client = () => diffusionFor(deps);
     const nsfw = 'nsfw' in deps ? (deps.nsfw ?? undefined) : defaultNsfwCheck(deps);
     return {
       feature: id,
-      availability: () => diffusionAvailability(client),
+      availability: () => diffusionAvailability(client()),
       async run(job: EngineJob, ctx: EngineRunContext) {
         const style = styleOf(job);
-        const backend = requireDiffusion(client, id);
+        const backend = requireDiffusion(client(), id);
         const src = await loadImage(firstFile(job.files.src_ids), spec, { maxPixels: deps.config.engines.maxPixels });
         const image = await toRaw(src.image, 3);
         if (nsfw && (await nsfw(image, ctx.signal))) throw new EngineError('error_nsfw_content_detected');

@@ -1,4 +1,5 @@
 import type { InferenceSession } from 'onnxruntime-node';
+import { inputSide } from '../onnx.js';
 
 /** An RGB image as interleaved floats in 0..255 (one tile, not a whole photo). */
 export interface SrTile {
@@ -7,17 +8,46 @@ export interface SrTile {
   height: number;
 }
 
+/** What the tiling needs to know about a super-resolution model, read from the model itself. */
+export interface SrModelInfo {
+  scale: number;
+  /** The input's fixed spatial side, when the export accepts one size only. */
+  fixedSide?: number;
+}
+
+/**
+ * Reads the factor and any fixed input size from the model. The factor comes from the declared
+ * output shape when the export has static dims, else from one run: at the fixed side when there is
+ * one (a fixed-shape export refuses any other), else at 64 px.
+ */
+export async function srModelInfo(session: InferenceSession): Promise<SrModelInfo> {
+  const fixedSide = inputSide(session, session.inputNames[0]);
+  const out = session.outputMetadata?.find((m) => m.name === session.outputNames[0]);
+  const outSide = out && out.isTensor ? out.shape[3] : undefined;
+  if (fixedSide && typeof outSide === 'number' && outSide > 0) return { scale: checkedScale(outSide / fixedSide, fixedSide, outSide), fixedSide };
+  const probe = fixedSide ?? 64;
+  const r = await realEsrganTile(session, new Uint8Array(probe * probe * 3).fill(128), probe, probe);
+  return { scale: r.scale, ...(fixedSide ? { fixedSide } : {}) };
+}
+
+function checkedScale(scale: number, from: number, to: number): number {
+  if (scale !== 2 && scale !== 4) throw new Error(`super-resolution model turns ${from} px into ${to} px; expected 2x or 4x`);
+  return scale;
+}
+
 /**
  * Real-ESRGAN (`realesrgan` signature): `input` float32 [1,3,h,w] RGB 0..1 → `output` float32
  * [1,3,s·h,s·w] RGB 0..1, s = 2 or 4 (read from the output). Runs one tile; the caller tiles (see
- * neural/upscale.ts). The x2plus export folds 2×2 pixels into channels before its body (pixel
- * unshuffle), so its input sides must be even: an odd side is padded by repeating the last row or
- * column and the padding is cut from the output.
+ * neural/upscale.ts). The tile is padded by repeating its last row and column up to the model's
+ * fixed input side when it has one (edge tiles are smaller), and to even sides otherwise (the x2plus
+ * export folds 2×2 pixels into channels: pixel unshuffle); the padding is cut from the output.
  */
 export async function realEsrganTile(session: InferenceSession, rgb: ArrayLike<number>, width: number, height: number): Promise<SrTile & { scale: number }> {
   const ort = await import('onnxruntime-node');
-  const w = width + (width & 1);
-  const h = height + (height & 1);
+  const fixed = inputSide(session, session.inputNames[0]);
+  if (fixed !== undefined && (width > fixed || height > fixed)) throw new Error(`tile ${width}x${height} is larger than the model's fixed ${fixed}x${fixed} input`);
+  const w = fixed ?? width + (width & 1);
+  const h = fixed ?? height + (height & 1);
   const n = w * h;
   const planar = new Float32Array(3 * n);
   for (let y = 0; y < h; y++) {

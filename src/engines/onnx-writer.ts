@@ -1,0 +1,119 @@
+/**
+ * Writes ONNX models (the protobuf wire format of onnx.proto, only the fields a plain float graph
+ * needs): nodes with int, float, int-list and string attributes, float32 initializers, inputs and
+ * outputs with fixed or named dimensions. Used to run a model shipped in another format on
+ * onnxruntime, and by the tests to build tiny models of a real model's signature.
+ */
+
+/** Protobuf wire encoding: fields are appended in the order they are written. */
+class ProtoWriter {
+  private parts: Buffer[] = [];
+  varint(n: number | bigint): this {
+    let v = BigInt(n);
+    if (v < 0n) v += 1n << 64n;
+    const out: number[] = [];
+    do {
+      let b = Number(v & 0x7fn);
+      v >>= 7n;
+      if (v > 0n) b |= 0x80;
+      out.push(b);
+    } while (v > 0n);
+    this.parts.push(Buffer.from(out));
+    return this;
+  }
+  int(field: number, n: number): this {
+    return this.varint((field << 3) | 0).varint(n);
+  }
+  float(field: number, f: number): this {
+    const b = Buffer.alloc(4);
+    b.writeFloatLE(f);
+    this.varint((field << 3) | 5);
+    this.parts.push(b);
+    return this;
+  }
+  bytes(field: number, b: Uint8Array): this {
+    this.varint((field << 3) | 2).varint(b.length);
+    this.parts.push(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+    return this;
+  }
+  str(field: number, s: string): this {
+    return this.bytes(field, Buffer.from(s));
+  }
+  msg(field: number, w: ProtoWriter): this {
+    return this.bytes(field, w.done());
+  }
+  done(): Buffer {
+    return Buffer.concat(this.parts);
+  }
+}
+
+export const ONNX_FLOAT = 1;
+export const ONNX_UINT8 = 2;
+
+export interface OnnxValue {
+  name: string;
+  dims: (number | string)[];
+  type?: number;
+}
+export interface OnnxInit {
+  name: string;
+  dims: number[];
+  values: ArrayLike<number>;
+}
+export type OnnxAttr = number | number[] | string;
+export interface OnnxNode {
+  op: string;
+  in: string[];
+  out: string[];
+  attrs?: Record<string, OnnxAttr>;
+}
+
+function valueInfo(v: OnnxValue): ProtoWriter {
+  const shape = new ProtoWriter();
+  for (const d of v.dims) shape.msg(1, typeof d === 'number' ? new ProtoWriter().int(1, d) : new ProtoWriter().str(2, d));
+  return new ProtoWriter().str(1, v.name).msg(2, new ProtoWriter().msg(1, new ProtoWriter().int(1, v.type ?? ONNX_FLOAT).msg(2, shape)));
+}
+
+function initializer(t: OnnxInit): ProtoWriter {
+  const w = new ProtoWriter();
+  for (const d of t.dims) w.int(1, d);
+  w.int(2, ONNX_FLOAT).str(8, t.name);
+  const raw = Float32Array.from(t.values);
+  return w.bytes(9, new Uint8Array(raw.buffer));
+}
+
+// AttributeProto.type values.
+const FLOAT = 1, INT = 2, STRING = 3, INTS = 7;
+
+function attribute(name: string, v: OnnxAttr): ProtoWriter {
+  const a = new ProtoWriter().str(1, name);
+  if (typeof v === 'string') return a.str(4, v).int(20, STRING);
+  if (Array.isArray(v)) {
+    for (const x of v) a.int(8, x);
+    return a.int(20, INTS);
+  }
+  return Number.isInteger(v) ? a.int(3, v).int(20, INT) : a.float(2, v).int(20, FLOAT);
+}
+
+/** The model's bytes (IR version 8, default-domain opset `opset`), ready for `InferenceSession.create`. */
+export function onnxModel(g: { inputs: OnnxValue[]; outputs: OnnxValue[]; inits?: OnnxInit[]; nodes: OnnxNode[]; name?: string; producer?: string; opset?: number }): Buffer {
+  const graph = new ProtoWriter();
+  g.nodes.forEach((n, i) => {
+    const node = new ProtoWriter();
+    for (const x of n.in) node.str(1, x);
+    for (const x of n.out) node.str(2, x);
+    node.str(3, `n${i}`).str(4, n.op);
+    for (const [k, v] of Object.entries(n.attrs ?? {})) node.msg(5, attribute(k, v));
+    graph.msg(1, node);
+  });
+  graph.str(2, g.name ?? 'graph');
+  for (const t of g.inits ?? []) graph.msg(5, initializer(t));
+  for (const v of g.inputs) graph.msg(11, valueInfo(v));
+  for (const v of g.outputs) graph.msg(12, valueInfo(v));
+  return new ProtoWriter()
+    .int(1, 8)
+    .str(2, g.producer ?? 'darkroom')
+    .msg(7, graph)
+    .msg(8, new ProtoWriter().str(1, '').int(2, g.opset ?? 17))
+    .done();
+}
