@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { alignedCrop, alignmentFor, applySimilarity, ARCFACE_TEMPLATE, fitSimilarity, fivePoints, invertSimilarity, pasteAligned, templateFor, type Similarity } from '../../../src/engines/face/align.js';
 import { analyzeFaces, hardRegionMask, meshFaceWidth, type FaceInfo } from '../../../src/engines/face/analysis.js';
-import { faceEngines } from '../../../src/engines/face/index.js';
+import { createFeatureEngine } from '../../../src/engines/registry.js';
 import { dilate, erode, type Point } from '../../../src/engines/face/raster.js';
 import { listModels } from '../../../src/engines/models/list.js';
 import { routeFeature } from '../../../src/engines/routing/preference.js';
@@ -22,7 +22,7 @@ import { swappingEmap, tinyLatentSwapper } from './tiny-face-models.js';
 /** One engine set per models folder; models are picked per task, so they can be installed after start. */
 function setup(): { deps: EngineDeps; modelsDir: string; swap: (target: Buffer, ref: Buffer) => Promise<{ img: Rgb; engine: unknown }> } {
   const deps = makeDeps(1);
-  const engine = faceEngines['face-swap']!(deps);
+  const engine = createFeatureEngine('face-swap', deps);
   const swap = async (target: Buffer, ref: Buffer) => {
     const [out] = await engine.run({ taskId: 't', feature: 'face-swap', files: { src_ids: [engineFile(target)], ref_ids: [engineFile(ref, 'ref.png')] }, params: {}, outputExt: 'png' }, runContext(deps));
     return { img: await decodeRgb(out.data), engine: out.meta?.engine };

@@ -8,13 +8,13 @@ import { checkParams, ParamError } from '../../../src/features/check.js';
 import { analyzeFaces, hardRegionMask, meshFaceWidth, type FaceInfo } from '../../../src/engines/face/analysis.js';
 import { LEFT_EYE, LIPS_INNER, LIPS_OUTER, RIGHT_EYE } from '../../../src/engines/face/mesh-regions.js';
 import { rgbToLab } from '../../../src/engines/lab.js';
-import { faceEngines } from '../../../src/engines/face/index.js';
+import { createFeatureEngine } from '../../../src/engines/registry.js';
 import { dilate, erode } from '../../../src/engines/face/raster.js';
 import { ARTIFACTS, decodeRgb, encodePng, engineFile, makeDeps, meanUnder, paintMakeup, photo, runContext, sideBySide, type Rgb } from './fixtures.js';
 
 const deps = makeDeps(2);
-const swap = faceEngines['face-swap']!(deps);
-const makeup = faceEngines['mu-trans-rec']!(deps);
+const swap = createFeatureEngine('face-swap', deps);
+const makeup = createFeatureEngine('mu-trans-rec', deps);
 const ctx = runContext(deps);
 const firstFace = async (img: Rgb): Promise<FaceInfo> => {
   const a = await analyzeFaces(deps.pool, img);
