@@ -158,7 +158,7 @@ describe('face-swap with identity models installed', () => {
     // The paste itself, with the swapper's negative computed here: the crop's negative pasted back through the inverse alignment.
     const toCrop = alignmentFor(astronautFace, INSWAPPER_SIZE);
     const negative = alignedCrop({ ...astronaut, channels: 3 }, toCrop, INSWAPPER_SIZE).map((v) => 255 - v);
-    const data = Uint8Array.from(astronaut.data);
+    const data = Buffer.from(astronaut.data);
     pasteAligned(data, astronaut.width, astronaut.height, negative, INSWAPPER_SIZE, toCrop, pasteMask(astronautFace, astronaut.width, astronaut.height, cropCoverage(astronaut.width, astronaut.height, INSWAPPER_SIZE, toCrop, NEURAL_SWAP_SETTINGS.cropMargin)));
     const img: Rgb = { data, width: astronaut.width, height: astronaut.height };
     writeFileSync(path.join(ARTIFACTS, 'neural-swap-negative.png'), await encodePng(img));
