@@ -181,7 +181,8 @@ async function scoreSwap(deps: EngineDeps, result: Rgb, target: FacePhoto, ref: 
 }
 
 function artefactsOf(result: Rgb, target: FacePhoto, ref: FacePhoto): SwapArtefacts {
-  return swapArtefacts({ target: target.img.data, reference: warpedReference(target, ref).rgb, result: result.data, width: target.img.width, height: target.img.height, face: target.face });
+  const expected = identityShape(target.face, ref.face, meshFaceWidth(target.face));
+  return swapArtefacts({ target: target.img.data, reference: warpedReference(target, ref).rgb, result: result.data, width: target.img.width, height: target.img.height, face: target.face, expected });
 }
 
 const photoOf = (face: FacePhoto) => face.name.replace(/#\d+$/, '');
