@@ -211,6 +211,22 @@ test('operator signs in, manages a key and credits, runs a feature in the playgr
     assert.deepEqual({ w: meta.width, h: meta.height }, wide, 'the result has the output size chosen in the console');
   });
 
+  await t.test('playground: parameter controls come from the feature contract', async () => {
+    const feature = page.getByLabel('Feature', { exact: true });
+    await feature.selectOption('enhance');
+    const scales = page.locator('input[type=radio][name=scale]');
+    await snap('params-enhance');
+    assert.deepEqual(await scales.evaluateAll((els) => els.map((e) => [(e as HTMLInputElement).value, (e as HTMLInputElement).checked])), [['1', false], ['2', true], ['4', false]]);
+    await feature.selectOption('bg-blur');
+    const strength = page.getByLabel('Blur strength');
+    assert.deepEqual([await strength.getAttribute('type'), await strength.getAttribute('min'), await strength.getAttribute('max')], ['number', '1', '100']);
+    await feature.selectOption('obj-replace');
+    assert.equal(await page.getByLabel('Prompt').evaluate((e) => e.tagName), 'TEXTAREA');
+    await snap('params-obj-replace');
+    await feature.selectOption('color-correct');
+    assert.equal(await page.locator('.param-fields').evaluate((e) => e.childElementCount), 0, 'a feature without params gets no controls');
+  });
+
   await t.test('credits: the charge is in the history and the balance dropped by the price', async () => {
     await page.getByRole('link', { name: 'Credits' }).click();
     await page.getByLabel('Key', { exact: true }).selectOption(clientId);

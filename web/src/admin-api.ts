@@ -1,4 +1,5 @@
 /** The Darkroom admin API (`/admin/v1`): same envelope as the public API, bearer admin token. */
+import type { ParamsSchema } from './widgets/param-fields.ts';
 
 export type CreditType = 'SubsToken' | 'PaygToken';
 
@@ -65,6 +66,8 @@ export interface AdminFeature {
   /** A model on its way that will upgrade this feature (first start's background download). */
   upgrading?: string | null;
   styles: boolean | unknown;
+  /** `actions[0].params` as the feature contract states it (JSON Schema): the playground builds its form from it. */
+  params_schema?: ParamsSchema;
 }
 
 export class ApiFailure extends Error {

@@ -134,6 +134,8 @@ export async function adminRoutes(app: FastifyInstance, services: ApiServices): 
             /** A model on its way that will upgrade this feature (first start's background download). */
             upgrading: downloads.get(f.id) ?? null,
             styles: f.styles,
+            // The contract's params schema (every value rule) as plain JSON Schema: the console builds its form from it.
+            params_schema: JSON.parse(JSON.stringify(f.params.schema)) as unknown,
           };
         }),
       },

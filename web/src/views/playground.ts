@@ -1,5 +1,4 @@
 import { announce, append, clear, field, formatDuration, h } from '../dom.ts';
-import { ENHANCE_SCALES } from '../../../sdk/src/index.ts';
 import type { AdminFeature, AdminKey } from '../admin-api.ts';
 import { admin, baseUrl, knownSecrets, rememberSecret, secretFor } from '../session.ts';
 import { createPublicClient, PlaygroundError, toPlaygroundError, type PublicClient, type RunInput, type RunProgress } from '../public-client.ts';
@@ -9,6 +8,7 @@ import { maskPainter, type MaskPainter } from '../widgets/mask-painter.ts';
 import { beforeAfter, type Placement } from '../widgets/before-after.ts';
 import { extenderFrame, type ExtenderFrame } from '../widgets/extender-frame.ts';
 import { stylePicker, type StylePicker } from '../widgets/style-picker.ts';
+import { paramFields } from '../widgets/param-fields.ts';
 
 const PASTE = '__paste__';
 /** One SDK client per key, so its access token is reused across runs like a real client would. */
@@ -291,8 +291,12 @@ function buildInputs(f: AdminFeature, creds: () => { clientId: string; clientSec
   let mask: MaskPainter | null = null;
   let extender: ExtenderFrame | null = null;
   let styles: StylePicker | null = null;
-  const prompt = h('textarea', { name: 'prompt', rows: 3, maxlength: 2000 });
-  const scale = h('fieldset', { class: 'radios' }, h('legend', {}, 'Scale'), ENHANCE_SCALES.map((s) => h('label', {}, h('input', { type: 'radio', name: 'scale', value: String(s), checked: s === 2 }), ` ${s}×`)));
+  const props = f.params_schema?.properties ?? {};
+  // A feature with an output canvas (the extender) gets its params from the canvas frame; the style
+  // picker sets the style ids; every other param gets a control of its own from the schema.
+  const hasGeometry = 'output_width' in props;
+  const owned = new Set([...(hasGeometry ? Object.keys(props) : []), ...(f.styles ? ['style_group_id', 'style_ids'] : [])]);
+  const simple = paramFields(f.params_schema, owned);
 
   onSrc(null);
   if (srcSet) {
@@ -314,7 +318,7 @@ function buildInputs(f: AdminFeature, creds: () => { clientId: string; clientSec
           if (maskSet) {
             mask = maskPainter(img);
             clear(srcStage, mask.el);
-          } else if (f.id === 'out-paint') {
+          } else if (hasGeometry) {
             extender = extenderFrame(img);
             clear(srcStage, extender.el);
           }
@@ -329,8 +333,7 @@ function buildInputs(f: AdminFeature, creds: () => { clientId: string; clientSec
     const dz = dropzone({ label: f.id === 'face-swap' ? 'Reference face photo(s)' : 'Reference photo', accept, multiple: (refSet.max_files ?? 1) > 1, onChange: (files) => (refFiles = files) });
     el.append(dz.el);
   }
-  if (f.id === 'enhance') extras.append(scale);
-  if (f.id === 'text-to-image' || f.id === 'obj-replace') extras.append(field('Prompt', prompt, f.id === 'obj-replace' ? 'What to paint into the masked area.' : 'Describe the picture.'));
+  extras.append(simple.el);
   if (f.styles) {
     const c = creds();
     if (c) {
@@ -359,11 +362,7 @@ function buildInputs(f: AdminFeature, creds: () => { clientId: string; clientSec
         if (refSet.required && refFiles.length === 0) throw new PlaygroundError('InvalidParameters', 'Choose a reference photo.');
         input.ref = refFiles.length > 1 ? refFiles : refFiles[0];
       }
-      if (f.id === 'enhance') params.scale = Number((scale.querySelector('input:checked') as HTMLInputElement | null)?.value ?? 2);
-      if (f.id === 'text-to-image' || f.id === 'obj-replace') {
-        if (!prompt.value.trim()) throw new PlaygroundError('InvalidParameters', 'Write a prompt.');
-        params.prompt = prompt.value.trim();
-      }
+      Object.assign(params, simple.collect());
       if (extender) {
         const p = extender.problem();
         if (p) throw new PlaygroundError('InvalidParameters', p);
