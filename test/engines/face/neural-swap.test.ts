@@ -160,7 +160,7 @@ describe('face-swap with identity models installed', () => {
     const negative = alignedCrop({ ...astronaut, channels: 3 }, toCrop, INSWAPPER_SIZE).map((v) => 255 - v);
     const data = Buffer.from(astronaut.data);
     pasteAligned(data, astronaut.width, astronaut.height, negative, INSWAPPER_SIZE, toCrop, pasteMask(astronautFace, astronaut.width, astronaut.height, cropCoverage(astronaut.width, astronaut.height, INSWAPPER_SIZE, toCrop, NEURAL_SWAP_SETTINGS.cropMargin)));
-    const img: Rgb = { data, width: astronaut.width, height: astronaut.height };
+    const img: Rgb = { data, width: astronaut.width, height: astronaut.height, channels: 3 };
     writeFileSync(path.join(ARTIFACTS, 'neural-swap-negative.png'), await encodePng(img));
     const W = astronaut.width, H = astronaut.height;
     const fw = meshFaceWidth(astronautFace);
