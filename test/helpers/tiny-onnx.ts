@@ -6,6 +6,8 @@
  */
 import { ONNX_FLOAT, ONNX_UINT8, onnxModel as writeOnnx, type OnnxInit, type OnnxNode, type OnnxValue } from '../../src/engines/onnx-writer.js';
 
+export { floatBytes } from '../../src/engines/onnx-writer.js';
+
 export const FLOAT = ONNX_FLOAT;
 export const UINT8 = ONNX_UINT8;
 export const INT32 = 6;

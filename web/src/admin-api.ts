@@ -62,6 +62,8 @@ export interface AdminFeature {
   implementation?: string | null;
   /** What would serve it better, and how to get it. */
   upgrade?: string | null;
+  /** A model on its way that will upgrade this feature (first start's background download). */
+  upgrading?: string | null;
   styles: boolean | unknown;
 }
 

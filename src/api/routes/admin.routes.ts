@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { featureDownloads } from '../../engines/models/auto-pull.js';
 import { FEATURES } from '../../features/table.js';
 import { ApiError } from '../errors.js';
 import { requireAdmin } from '../plugins/client-auth.js';
@@ -112,6 +113,7 @@ export async function adminRoutes(app: FastifyInstance, services: ApiServices): 
   app.get('/admin/v1/features', { preHandler: admin, schema: { ...secured, summary: 'Features, limits, prices and availability' } }, async () => {
     // Per request: a model pulled while the server runs changes the answer.
     const upgrades = new Map(services.engines ? featureStatus(services.config, services.engines).map((s) => [s.feature, s.upgrade]) : []);
+    const downloads = featureDownloads(services.config.engines.modelsDir);
     return {
       status: 200,
       result: {
@@ -129,6 +131,8 @@ export async function adminRoutes(app: FastifyInstance, services: ApiServices): 
             reason: a.reason ?? null,
             implementation: 'implementation' in a ? (a.implementation ?? null) : null,
             upgrade: upgrade ?? null,
+            /** A model on its way that will upgrade this feature (first start's background download). */
+            upgrading: downloads.get(f.id) ?? null,
             styles: f.styles,
           };
         }),
