@@ -59,6 +59,8 @@ export interface OnnxInit {
   name: string;
   dims: number[];
   values: ArrayLike<number>;
+  /** Stored outside the graph, as large exports keep their weights: in `location` (beside the model) at `offset`. */
+  external?: { location: string; offset: number };
 }
 export type OnnxAttr = number | number[] | string;
 export interface OnnxNode {
@@ -74,12 +76,21 @@ function valueInfo(v: OnnxValue): ProtoWriter {
   return new ProtoWriter().str(1, v.name).msg(2, new ProtoWriter().msg(1, new ProtoWriter().int(1, v.type ?? ONNX_FLOAT).msg(2, shape)));
 }
 
+/** Float32 values as little-endian bytes: an initializer's raw data, or the contents of its external file. */
+export function floatBytes(values: ArrayLike<number>): Buffer {
+  const raw = Float32Array.from(values);
+  return Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+}
+
 function initializer(t: OnnxInit): ProtoWriter {
   const w = new ProtoWriter();
   for (const d of t.dims) w.int(1, d);
   w.int(2, ONNX_FLOAT).str(8, t.name);
-  const raw = Float32Array.from(t.values);
-  return w.bytes(9, new Uint8Array(raw.buffer));
+  if (!t.external) return w.bytes(9, floatBytes(t.values));
+  // TensorProto.external_data (13): location / offset / length entries; data_location (14) = EXTERNAL.
+  const entry = (k: string, v: string) => new ProtoWriter().str(1, k).str(2, v);
+  w.msg(13, entry('location', t.external.location)).msg(13, entry('offset', String(t.external.offset))).msg(13, entry('length', String(4 * t.values.length)));
+  return w.int(14, 1);
 }
 
 // AttributeProto.type values.
