@@ -32,6 +32,7 @@ import { TaskRunner } from './tasks/task-runner.js';
 import { TasksService } from './tasks/tasks.service.js';
 import { TaskClaims, WorkerHeartbeat } from './tasks/worker-liveness.js';
 import { SweepScheduler } from './sweeps.js';
+import { StylesCatalog } from './styles/service.js';
 import { releaseStrayClaims, requeueUnclaimed } from './tasks/requeue.js';
 import { isServiceUnavailable } from './health/service-health.js';
 import { systemClock, type Clock } from './util/clock.js';
@@ -123,6 +124,7 @@ export async function createDarkroom(config: DarkroomConfig, opts: DarkroomOptio
   });
   const queue = opts.queue ?? (await createQueue(config, clock, log));
   tasks.attachQueue(queue);
+  const styles = new StylesCatalog();
   // A Redis restart empties the queue and tasks created while it was away were never enqueued: the
   // database holds them all, so the queue is rebuilt from it as soon as Redis answers again.
   queue.health?.onRecovered(() =>
@@ -156,7 +158,7 @@ export async function createDarkroom(config: DarkroomConfig, opts: DarkroomOptio
     metrics.countThreadStarts(governor);
     // Engines see only their own slice of the configuration.
     engines = createEngineRegistry({ config: { engines: config.engines, diffusion: config.diffusion }, log: log.child({ component: 'engines' }), pool });
-    runner = new TaskRunner(tasks, claims, files, engines, log.child({ component: 'runner' }), {
+    runner = new TaskRunner(tasks, claims, files, engines, styles, log.child({ component: 'runner' }), {
       timeoutMs: config.tasks.timeoutMs,
       workerId,
       asOneTask: pool.asOneTask,
@@ -198,6 +200,7 @@ export async function createDarkroom(config: DarkroomConfig, opts: DarkroomOptio
     engines,
     localStorage: local,
     admin,
+    styles,
     rateLimitRedis: opts.rateLimitRedis ?? (ownRateLimitRedis = await createRateLimitRedis(config)),
   };
   const server = await buildServer(services);

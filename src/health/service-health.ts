@@ -49,11 +49,6 @@ export class ServiceHealth {
     return this.downSince === undefined;
   }
 
-  /** Why the service counts as down, for /readyz. */
-  get reason(): string | undefined {
-    return this.up ? undefined : this.lastError || 'unreachable';
-  }
-
   onRecovered(hook: RecoveryHook): void {
     this.hooks.push(hook);
   }

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { EngineRegistry } from '../engines/registry.js';
 import type { EngineFile, EngineJob } from '../engines/engine.js';
 import { EngineError, isEngineError } from '../engines/errors.js';
+import type { StylesCatalog } from '../styles/service.js';
 import { styleOfTask } from './task-style.js';
 import { feature as featureSpec, type FeatureId, type FileSetName } from '../features/table.js';
 import type { FilesService } from '../files/files.service.js';
@@ -35,6 +36,7 @@ export class TaskRunner {
     private readonly claims: Pick<TaskClaims, 'claim' | 'release'>,
     private readonly files: FilesService,
     private readonly engines: EngineRegistry,
+    private readonly styles: StylesCatalog,
     private readonly log: Logger,
     private readonly opts: RunnerOptions,
   ) {}
@@ -73,7 +75,7 @@ export class TaskRunner {
         files: await this.step(() => this.loadInputs(task.client_id, task.feature as FeatureId, payload), combined),
         params: payload.params ?? {},
         outputExt: payload.output_ext,
-        style: styleOfTask(task.feature as FeatureId, payload.params ?? {}),
+        style: styleOfTask(this.styles, task.feature as FeatureId, payload.params ?? {}),
       };
       let lastProgress = 0;
       // One memory reservation for the whole engine run (engines/runtime/memory-governor.ts): between

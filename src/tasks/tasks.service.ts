@@ -8,22 +8,12 @@ import type { Clock } from '../util/clock.js';
 import { canonicalJson, randomId, sha256Hex } from '../util/ids.js';
 import type { TaskQueue } from './queue.js';
 import { faultPoint } from '../util/fault.js';
-import { paramsProblem } from '../features/check.js';
-import { assertBoundedParams } from './params-bounds.js';
+import { checkTaskRequest, checkValueRules, type TaskRequestBody } from '../features/validation.js';
 import { abandonmentPaused } from './abandonment.js';
 import type { ServiceHealth } from '../health/service-health.js';
 import { TasksRepository, type TaskKey } from './tasks.repository.js';
 
-export interface CreateTaskBody {
-  request_id: number;
-  payload: {
-    file_sets?: Partial<Record<FileSetName, string[]>>;
-    /** Exactly one (the request schema says so). */
-    actions: { id: number; params?: Record<string, unknown> }[];
-    output_ext?: 'jpg' | 'png';
-  };
-  callback_url?: string;
-}
+export type CreateTaskBody = TaskRequestBody;
 
 export interface TaskResultEntry {
   file_id: string;
@@ -94,31 +84,17 @@ export class TasksService {
     this.endListeners.push(listener);
   }
 
-  /** The request schema (from the feature contract) already enforced the shape: one action, known file sets, at most maxFiles each. */
+  /** Steps 2–4 of the validation pipeline (features/validation.ts), then the idempotency key. */
   private parseBody(clientId: string, spec: FeatureSpec, body: CreateTaskBody): { payload: StoredPayload; ids: string[]; key: TaskKey; paramsHash: string } {
-    // The schema admits JSON integers only; one spelling per value keeps idempotency keys distinct.
-    if (!Number.isSafeInteger(body.request_id) || (body.request_id as number) < 0) throw new DomainError('InvalidParameters', 'request_id must be an integer from 0 to 2^53-1');
-    const requestId = String(body.request_id);
-    const [action] = body.payload.actions;
-    const given = body.payload.file_sets ?? {};
-    const fileSets: Partial<Record<FileSetName, string[]>> = {};
-    const ids: string[] = [];
-    for (const set of spec.fileSets) {
-      const list = given[set.name] ?? [];
-      if (set.required && list.length === 0) throw new DomainError('InvalidParameters', `payload.file_sets.${set.name} is required for ${spec.title}`);
-      if (list.length) fileSets[set.name] = list;
-      ids.push(...list);
-    }
-    const params = action.params ?? {};
-    assertBoundedParams(params);
-    const payload: StoredPayload = { file_sets: fileSets, action_id: action.id, params, output_ext: body.payload.output_ext };
-    const paramsHash = sha256Hex(canonicalJson({ params, output_ext: payload.output_ext ?? null, action_id: payload.action_id }));
+    const req = checkTaskRequest(spec, body);
+    const payload: StoredPayload = { file_sets: req.fileSets, action_id: req.actionId, params: req.params, output_ext: req.outputExt };
+    const paramsHash = sha256Hex(canonicalJson({ params: req.params, output_ext: payload.output_ext ?? null, action_id: payload.action_id }));
     // With no input files (text-to-image) the params are the input: a new prompt under a reused
     // request_id (many clients always send 0) is a new task, not a conflict.
     const inputKey = spec.fileSets.length
-      ? spec.fileSets.map((s) => `${s.name}=${(fileSets[s.name] ?? []).join(',')}`).join(';')
+      ? spec.fileSets.map((s) => `${s.name}=${(req.fileSets[s.name] ?? []).join(',')}`).join(';')
       : `params=${paramsHash}`;
-    return { payload, ids, key: { clientId, feature: spec.id, requestId, inputKey }, paramsHash };
+    return { payload, ids: req.fileIds, key: { clientId, feature: spec.id, requestId: req.requestId, inputKey }, paramsHash };
   }
 
   private sameOrConflict(existing: { id: string; params_hash: string }, paramsHash: string): string {
@@ -134,12 +110,12 @@ export class TasksService {
     const existing = await this.repo.findByKey(key);
     if (existing) return this.sameOrConflict(existing, paramsHash);
 
+    // Step 5 of the validation pipeline: the files.
     const inputs: FileRow[] = await this.files.ownedFiles(clientId, ids);
     await this.files.assertUploaded(inputs);
-    // Value rules run here, once, before any credit hold; a broken one ends the task at once with
-    // the task error clients of the source document expect (invalid_parameter naming the field).
-    const counts = Object.fromEntries(Object.entries(payload.file_sets).map(([name, list]) => [name, list.length]));
-    const checked = paramsProblem(spec.id, payload.params, { files: counts });
+    // Step 6, once, before any credit hold: a broken value rule ends the task at once with the task
+    // error clients of the source document expect (invalid_parameter naming the field).
+    const checked = checkValueRules(spec.id, payload.params, payload.file_sets);
     if ('params' in checked) payload.params = checked.params;
     const price = this.opts.price(spec);
     const now = this.clock.now();

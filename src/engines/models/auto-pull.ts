@@ -154,9 +154,10 @@ export class AutoPull {
     if (missing.length === 0) return this.save();
     mkdirSync(modelsDir, { recursive: true });
     if (!this.lock()) {
-      // Another process sharing the folder is downloading; its models appear here when it is done.
+      // Another process sharing the folder is downloading: its models appear here when it is done, and
+      // the status file stays its own (this process would only overwrite its progress with "waiting").
       this.retryLater();
-      return this.save();
+      return;
     }
     const refresh = setInterval(() => this.touchLock(), LOCK_REFRESH_MS);
     refresh.unref();

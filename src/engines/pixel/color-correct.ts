@@ -2,6 +2,7 @@ import { feature } from '../../features/table.js';
 import type { Engine, EngineDeps, EngineOutput } from '../engine.js';
 import { throwIfAborted } from '../errors.js';
 import { encodeOutput, firstFile, loadImage, moveToShared, sharedBytes, toRaw, type RawImage } from '../image-io.js';
+import { kernelHandle } from '../kernel.js';
 import { siblingModule } from '../runtime/pool.js';
 import { estimateWhiteBalance, gainLuts, type WhiteBalance } from './white-balance.js';
 
@@ -132,7 +133,7 @@ const SIDE_BY_SIDE_BYTES = 16 * 2 ** 20;
 
 export function createColorCorrectEngine(deps: EngineDeps): Engine {
   const spec = feature('color-correct');
-  const self = siblingModule(import.meta.url, 'color-correct');
+  const self = kernelHandle<typeof import('./color-correct.js')>(siblingModule(import.meta.url, 'color-correct'));
   return {
     feature: 'color-correct',
     availability: () => ({ available: true, implementation: "gray-edge illuminant estimate, von Kries white balance in linear light scaled by the evidence (agreeing estimates, the photo's own grays); neutral, warm, cool and vivid grades" }),
@@ -149,11 +150,11 @@ export function createColorCorrectEngine(deps: EngineDeps): Engine {
       const { width, height, channels } = decoded;
       const pixels = moveToShared(decoded);
       const raw: SharedRaw = { data: pixels, width, height, channels };
-      const cc = await deps.pool.run<ColorCorrection>(self, 'estimateKernel', raw, { signal: ctx.signal });
+      const cc = await self.run(deps.pool, 'estimateKernel', raw, { signal: ctx.signal });
       const ext = job.outputExt ?? (src.format === 'png' ? 'png' : 'jpg');
       let done = 0;
       const gradeAndEncode = async (grade: Grade, dst: Uint8Array): Promise<EngineOutput> => {
-        await deps.pool.run<void>(self, 'gradeIntoKernel', { src: pixels, dst, channels, cc, grade }, { signal: ctx.signal });
+        await self.run(deps.pool, 'gradeIntoKernel', { src: pixels, dst, channels, cc, grade }, { signal: ctx.signal });
         const out = await encodeOutput({ data: Buffer.from(dst.buffer), width, height, channels }, ext, { meta: { grade } });
         ctx.reportProgress(0.3 + (0.7 * ++done) / GRADES.length);
         return out;

@@ -4,8 +4,10 @@
  * instance (app.ts makes it and hands it to the pool); nothing here is shared between instances.
  *
  * Every kernel module runs in threads of its own (pool.ts), so what a module's threads hold is that
- * module's models. They stay warm for the keep-warm time (`engines.idleReleaseMs`) after their last
- * call. Before a call starts, the idle threads of every other module are ended (their models go
+ * module's models. They stay warm while the engines are in use, and all end once no call of any
+ * kernel has run for the keep-warm time (`engines.idleReleaseMs`): a per-kernel timer dropped
+ * ISNet in a mixed workload whenever another feature's tasks took longer than the keep-warm time
+ * (out-paint on a loaded machine), and memory is the budget's business. Before a call starts, the idle threads of every other module are ended (their models go
  * with them; the next call to them loads again) only when its RSS plus the most that module's calls
  * have added so far, plus a margin of an eighth of the budget for a call whose needs grew with its
  * input, would pass the budget: counted apart for calls that start a thread (which load the models)
@@ -168,8 +170,7 @@ export class MemoryGovernor {
     const projected = () => rss() + this.expectedRise(caller.module, kind()) + this.stillToCome(hold);
     if (this.budgetBytes > 0) {
       if (projected() + this.budgetBytes / 8 > this.budgetBytes) {
-        const idle = [...this.holders].filter((h) => h !== caller && !h.busy());
-        await Promise.all(idle.map((h) => h.release()));
+        await Promise.all([...this.holders].filter((h) => h !== caller && !h.busy()).map((h) => h.release()));
       }
       // Nothing may be awaited between the last check and admitting the hold: the next waiter to
       // resume must see it.
@@ -284,8 +285,14 @@ export class MemoryGovernor {
 
   private scheduleGiveBack(): void {
     this.cancelGiveBack();
-    const delays = this.keepWarmMs > 0 ? [SETTLE_MS, this.keepWarmMs + SETTLE_MS] : [SETTLE_MS];
-    this.idleTimers = delays.map((ms) => setTimeout(() => void giveBack().catch(() => undefined), ms).unref());
+    const later = (ms: number, fn: () => Promise<void>) => setTimeout(() => void fn().catch(() => undefined), ms).unref();
+    this.idleTimers = [later(SETTLE_MS, giveBack)];
+    if (this.keepWarmMs > 0) this.idleTimers.push(later(this.keepWarmMs, () => this.releaseIdle().then(giveBack)));
+  }
+
+  /** Ends the threads of every kernel with no call in flight. */
+  private async releaseIdle(): Promise<void> {
+    await Promise.all([...this.holders].filter((h) => !h.busy()).map((h) => h.release()));
   }
 
   private cancelGiveBack(): void {

@@ -13,15 +13,17 @@ export function siblingModule(importMetaUrl: string, name: string): string {
 
 export interface WorkerPoolOptions {
   /**
-   * Keep-warm time: a thread idle this long exits, and with it its isolate and every model session
-   * it loaded: the process's memory returns near its idle baseline. The next call starts a thread
-   * and loads again. 0 keeps every thread (started with its module's first call) for the life of
-   * the process. Ignored when `governor` is given (its keep-warm time counts).
+   * Keep-warm time: once no call has run for this long, every thread exits, and with it its isolate
+   * and every model session it loaded: the process's memory returns near its idle baseline. The
+   * next call starts a thread and loads again. 0 keeps every thread (started with its module's
+   * first call) for the life of the process. Ignored when `governor` is given (its keep-warm time counts).
    */
   idleMs?: number;
   /** The memory governor of the Darkroom instance (app.ts); without one the pool has no budget. */
   governor?: MemoryGovernor;
 }
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Default keep-warm time of an idle thread (config `engines.idleReleaseMs`), as Immich keeps its models 5 minutes. */
 export const DEFAULT_IDLE_MS = 300_000;
@@ -67,8 +69,9 @@ class ModuleThreads implements KernelThreads {
       filename: THREAD_ENTRY,
       minThreads: this.idleMs === 0 ? this.threads : 0,
       maxThreads: this.threads,
-      // Piscina's timer takes no 0; with minThreads at maxThreads no thread idles out anyway.
-      idleTimeout: this.idleMs || DEFAULT_IDLE_MS,
+      // The governor ends idle threads (keep-warm after the last call of any kernel, or the
+      // budget); Piscina's per-thread timer would drop a kernel's models in a busy mixed workload.
+      idleTimeout: MAX_TIMER_MS,
       // The thread's event loop must turn between calls so it can collect once idle (thread-entry.ts);
       // parked in Atomics.wait it would not. A call then arrives by message, a fraction of a millisecond later.
       useAtomics: false,

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { FLOAT, INT32, INT64, onnxModel } from '../../helpers/tiny-onnx.js';
+import { FLOAT, floatBytes, INT32, INT64, onnxModel } from '../../helpers/tiny-onnx.js';
 
 export const HIDDEN = 8;
 export const COND = 256;
@@ -67,11 +67,17 @@ export function tinyTextEncoder(idsType = INT32): Buffer {
   });
 }
 
+/** The UNet's three weights, kept in `model.onnx_data` beside the graph as the real export keeps its 3.4 GB. */
+const UNET_WEIGHTS = [0.05, 0.001, 1e-5];
+export const UNET_DATA = floatBytes(UNET_WEIGHTS);
+
 /**
  * sample [1,4,h,w], timestep [1] (int64 as optimum exports it, or float), encoder_hidden_states
- * [1,77,8], timestep_cond [1,256] → out_sample = sample − 0.05·mean(text) − 0.001·mean(cond) + 1e−5·t.
+ * [1,77,8], timestep_cond [1,256] → out_sample = sample − 0.05·mean(text) − 0.001·mean(cond) + 1e−5·t,
+ * the weights in the external file `model.onnx_data`.
  */
 export function tinyUnet(timestepType = INT64): Buffer {
+  const external = (i: number) => ({ location: 'model.onnx_data', offset: 4 * i });
   return onnxModel({
     inputs: [
       { name: 'sample', dims: [1, 4, 'h', 'w'] },
@@ -81,9 +87,9 @@ export function tinyUnet(timestepType = INT64): Buffer {
     ],
     outputs: [{ name: 'out_sample', dims: [1, 4, 'h', 'w'] }],
     inits: [
-      { name: 'kText', dims: [], values: [0.05] },
-      { name: 'kCond', dims: [], values: [0.001] },
-      { name: 'kT', dims: [], values: [1e-5] },
+      { name: 'kText', dims: [], values: [UNET_WEIGHTS[0]], external: external(0) },
+      { name: 'kCond', dims: [], values: [UNET_WEIGHTS[1]], external: external(1) },
+      { name: 'kT', dims: [], values: [UNET_WEIGHTS[2]], external: external(2) },
     ],
     nodes: [
       { op: 'ReduceMean', in: ['encoder_hidden_states'], out: ['hm'], attrs: { axes: [1, 2], keepdims: 1 } },
@@ -149,12 +155,13 @@ export interface TinyDiffusionOptions {
   flatDecoder?: boolean;
 }
 
-/** The model folder in diffusers' ONNX layout; returns its files by place. */
+/** The model folder in diffusers' ONNX layout (the UNet's weights in an external file); returns its files by place. */
 export function writeTinyDiffusion(dir: string, o: TinyDiffusionOptions = {}): Record<string, Buffer> {
   writeTinyTokenizer(path.join(dir, 'tokenizer'));
   const nets: Record<string, Buffer> = {
     'text_encoder/model.onnx': tinyTextEncoder(o.idsType),
     'unet/model.onnx': tinyUnet(o.timestepType),
+    'unet/model.onnx_data': UNET_DATA,
     'vae_decoder/model.onnx': tinyVaeDecoder(o.flatDecoder),
     'vae_encoder/model.onnx': tinyVaeEncoder(o.encoderParameters),
   };
@@ -169,7 +176,7 @@ export function writeTinyDiffusion(dir: string, o: TinyDiffusionOptions = {}): R
 export function installTinyDiffusion(modelsDir: string, name = 'tiny-lcm', o: TinyDiffusionOptions = {}): void {
   const dir = path.join(modelsDir, name);
   writeTinyDiffusion(dir, o);
-  const files = ['tokenizer/vocab.json', 'tokenizer/merges.txt', 'tokenizer/tokenizer_config.json', 'text_encoder/model.onnx', 'unet/model.onnx', 'vae_decoder/model.onnx', 'vae_encoder/model.onnx'].map((p) => ({
+  const files = ['tokenizer/vocab.json', 'tokenizer/merges.txt', 'tokenizer/tokenizer_config.json', 'text_encoder/model.onnx', 'unet/model.onnx', 'unet/model.onnx_data', 'vae_decoder/model.onnx', 'vae_encoder/model.onnx'].map((p) => ({
     path: p,
     sha256: createHash('sha256').update(readFileSync(path.join(dir, p))).digest('hex'),
   }));

@@ -208,3 +208,18 @@ test('a kernel may ask for fewer threads than the pool has: its calls queue for 
     await pool.destroy();
   }
 });
+
+test('keep-warm counts from the last call of any kernel: a kernel idle while another works keeps its models, and all leave once none has run', async () => {
+  const { governor, pool } = governed(400);
+  try {
+    const a = await pool.run<Who>(KERNEL, 'whoAmI', {});
+    await pool.run<Who>(OTHER, 'holdFor', 900);
+    const again = await pool.run<Who>(KERNEL, 'whoAmI', {});
+    assert.deepEqual(again, { threadId: a.threadId, calls: 2 }, 'KERNEL idled longer than keep-warm while OTHER ran, and kept its thread');
+    await sleep(1500);
+    assert.equal((await pool.run<Who>(KERNEL, 'whoAmI', {})).calls, 1, 'after keep-warm with no call at all, its thread had exited');
+    assert.equal(governor.threadStarts().get(KERNEL.href), 2);
+  } finally {
+    await pool.destroy();
+  }
+});
