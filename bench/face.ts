@@ -9,7 +9,7 @@ import pino from 'pino';
 import sharp from 'sharp';
 import { loadConfig } from '../src/config.js';
 import type { EngineDeps, EngineFile, EngineJob } from '../src/engines/engine.js';
-import { faceEngines } from '../src/engines/face/index.js';
+import { createFeatureEngine } from '../src/engines/registry.js';
 import { createWorkerPool } from '../src/engines/runtime/pool.js';
 import { isMain, measure, report, TESTDATA, type BenchRow } from './support.js';
 
@@ -23,9 +23,9 @@ export async function run(): Promise<BenchRow[]> {
     taskId: 'bench', feature, params: {}, outputExt: 'jpg',
     files: { src_ids: [file(portrait, 'portrait.png')], ...(ref ? { ref_ids: [file(ref, 'ref.jpg')] } : {}) },
   });
-  const detect = faceEngines['face-swap/pre-process']!(deps);
-  const swap = faceEngines['face-swap']!(deps);
-  const makeup = faceEngines['mu-trans-rec']!(deps);
+  const detect = createFeatureEngine('face-swap/pre-process', deps);
+  const swap = createFeatureEngine('face-swap', deps);
+  const makeup = createFeatureEngine('mu-trans-rec', deps);
   const human = 'human 3.3 BlazeFace+FaceMesh on tfjs-wasm (1 worker)';
   const rows: BenchRow[] = [];
   try {

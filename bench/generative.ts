@@ -13,7 +13,7 @@ import { loadConfig } from '../src/config.js';
 import type { EngineFile, EngineJob } from '../src/engines/engine.js';
 import { analyzeFaces, checkFaceRules } from '../src/engines/face/analysis.js';
 import { hairMask } from '../src/engines/generative/hair/engine.js';
-import { generativeEngines } from '../src/engines/generative/index.js';
+import { createFeatureEngine } from '../src/engines/registry.js';
 import type { GenerativeDeps } from '../src/engines/generative/shared.js';
 import { createWorkerPool } from '../src/engines/runtime/pool.js';
 import { feature } from '../src/features/table.js';
@@ -42,7 +42,7 @@ export async function run(): Promise<BenchRow[]> {
     rows.push(await measure('warm-up: face + matte models', human, maskOnce, 'first call loads both models'));
     rows.push(await measure('face analysis + hair mask 512 px', human, maskOnce));
     const job = (id: EngineJob['feature'], files: EngineJob['files'], params: Record<string, unknown>): EngineJob => ({ taskId: 'bench', feature: id, files, params, outputExt: 'jpg' });
-    const hairStyle = generativeEngines['hair-style']!(deps);
+    const hairStyle = createFeatureEngine('hair-style', deps);
     const params = { style_group_id: 2001, style_ids: [200101] };
     rows.push(await measure('hair-style 512 px, end to end', `${human} + crop/paste + NSFW check`, () => hairStyle.run(job('hair-style', { src_ids: [file(portrait, 'p.jpg')] }, params), ctx), 'stand-in engine answers at once: Darkroom overhead only'));
     rows.push(await measure('hair-style 1024 px, end to end', `${human} + crop/paste + NSFW check`, () => hairStyle.run(job('hair-style', { src_ids: [file(portrait1024, 'p.jpg')] }, params), ctx), 'stand-in engine answers at once'));
@@ -50,9 +50,9 @@ export async function run(): Promise<BenchRow[]> {
     const m = Buffer.alloc(2048 * 1024);
     for (let y = 300; y < 700; y++) for (let x = 800; x < 1400; x++) m[y * 2048 + x] = 255;
     const mask = await sharp(m, { raw: { width: 2048, height: 1024, channels: 1 } }).png().toBuffer();
-    const replace = generativeEngines['obj-replace']!(deps);
+    const replace = createFeatureEngine('obj-replace', deps);
     rows.push(await measure('obj-replace 2048x1024, 600x400 mask', 'crop + inner feather + exact paste-back (worker)', () => replace.run({ ...job('obj-replace', { src_ids: [file(big, 'b.png')], msk_ids: [file(mask, 'm.png')] }, { prompt: 'a sofa' }), outputExt: 'png' }, ctx), 'stand-in engine answers at once; PNG out'));
-    const t2i = generativeEngines['text-to-image']!(deps);
+    const t2i = createFeatureEngine('text-to-image', deps);
     rows.push(await measure('text-to-image 1024x1024', 'A1111 adapter + NSFW check + JPEG encode', () => t2i.run(job('text-to-image', {}, { prompt: 'a lighthouse', style_group_id: 1001, style_ids: [100101] }), ctx), 'stand-in engine answers at once'));
   } finally {
     await pool.destroy();

@@ -41,8 +41,8 @@ export async function run(): Promise<BenchRow[]> {
       await enhance.warmUp!();
       await sod.warmUp!();
     });
-    rows.push(await measure('enhance x2 1024→2048', 'darkroom: esrgan-slim + back-projection, 192 px tiles on 2 workers (first task)', () => enhance.run(job('enhance', { scale: 2 }), ctx)));
-    rows.push(await measure('enhance x2 1024→2048', 'darkroom: esrgan-slim + back-projection, 192 px tiles on 2 workers (warm)', () => enhance.run(job('enhance', { scale: 2 }), ctx)));
+    rows.push(await measure('enhance x2 1024→2048', 'darkroom: esrgan-slim on onnxruntime + back-projection, 256 px tiles on 2 workers (first task)', () => enhance.run(job('enhance', { scale: 2 }), ctx)));
+    rows.push(await measure('enhance x2 1024→2048', 'darkroom: esrgan-slim on onnxruntime + back-projection, 256 px tiles on 2 workers (warm)', () => enhance.run(job('enhance', { scale: 2 }), ctx)));
     rows.push(await measure('enhance x1 1024', 'darkroom: light restoration (cored unsharp mask, no network)', () => enhance.run(job('enhance', { scale: 1 }), ctx)));
     rows.push(await measure('sod 1024', 'darkroom: ISNet medium on onnxruntime (one matting thread, all cores)', () => sod.run(job('sod'), ctx)));
     rows.push(await measure('bg-replace 1024 (+color)', 'darkroom: ISNet + composite', () => createBgReplaceEngine(deps).run(job('bg-replace', { background_color: '#336699' }), ctx)));

@@ -113,7 +113,7 @@ export async function run(): Promise<BenchRow[]> {
     const lighting = createLightingEngine(deps);
     rows.push(await measure('lighting 1024px', 'darkroom LIME + guided filter', () => runEngine(lighting, job('lighting', { src_ids: [file(dark, 'd.png')] }))));
     const colour = createColorCorrectEngine(deps);
-    rows.push(await measure('color-correct 1024px (4 grades)', 'darkroom gray-world + levels', () => runEngine(colour, job('color-correct', { src_ids: [file(photo, 'p.png')] }))));
+    rows.push(await measure('color-correct 1024px (4 grades)', 'darkroom gray-edge white balance, 4 grades', () => runEngine(colour, job('color-correct', { src_ids: [file(photo, 'p.png')] }))));
     const im = imageMagick();
     if (im) {
       rows.push(await measure('lighting 1024px', `ImageMagick ${im} -auto-gamma -auto-level`, () => execFileSync(im, [darkFile, '-auto-gamma', '-auto-level', path.join(tmp, 'im-light.png')])));

@@ -32,6 +32,9 @@ import { TaskRunner } from './tasks/task-runner.js';
 import { TasksService } from './tasks/tasks.service.js';
 import { TaskClaims, WorkerHeartbeat } from './tasks/worker-liveness.js';
 import { SweepScheduler } from './sweeps.js';
+import { StylesCatalog } from './styles/service.js';
+import { releaseStrayClaims, requeueUnclaimed } from './tasks/requeue.js';
+import { isServiceUnavailable } from './health/service-health.js';
 import { systemClock, type Clock } from './util/clock.js';
 import { randomId } from './util/ids.js';
 import { WebhooksService } from './webhooks/webhooks.service.js';
@@ -69,11 +72,11 @@ const S3_MODULE = './storage/s3.js';
 const REDIS_QUEUE_MODULE = './tasks/redis-queue.js';
 
 /** Storage chosen by configuration. */
-async function createStorage(config: DarkroomConfig, master: MasterKey): Promise<{ storage: ObjectStorage; local?: LocalDiskStorage }> {
+async function createStorage(config: DarkroomConfig, master: MasterKey, log: Logger): Promise<{ storage: ObjectStorage; local?: LocalDiskStorage }> {
   if (config.storage.driver === 's3') {
-    const mod = (await import(S3_MODULE)) as { S3Storage: new (cfg: NonNullable<DarkroomConfig['storage']['s3']>) => ObjectStorage };
+    const mod = (await import(S3_MODULE)) as { S3Storage: new (cfg: NonNullable<DarkroomConfig['storage']['s3']>, log: Logger) => ObjectStorage };
     if (!config.storage.s3) throw new Error('storage.driver is s3 but no bucket is configured (DARKROOM_S3_BUCKET)');
-    return { storage: new mod.S3Storage(config.storage.s3) };
+    return { storage: new mod.S3Storage(config.storage.s3, log) };
   }
   const local = new LocalDiskStorage(path.join(config.dataDir, 'files'), () => publicBaseUrl(config), new UrlSigner(master.derive('url-signing')));
   return { storage: local, local };
@@ -83,15 +86,16 @@ async function createStorage(config: DarkroomConfig, master: MasterKey): Promise
 async function createRateLimitRedis(config: DarkroomConfig): Promise<{ quit(): Promise<unknown> } | undefined> {
   if (!config.redisUrl) return undefined;
   const { Redis } = await import('ioredis');
-  const client = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000 });
+  // No offline queue: while Redis is away a counter call fails at once and the request passes uncounted.
+  const client = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000, enableOfflineQueue: false });
   client.on('error', () => undefined);
   return client;
 }
 
-async function createQueue(config: DarkroomConfig, clock: Clock): Promise<TaskQueue> {
+async function createQueue(config: DarkroomConfig, clock: Clock, log: Logger): Promise<TaskQueue> {
   if (config.redisUrl) {
     const mod = (await import(REDIS_QUEUE_MODULE)) as typeof import('./tasks/redis-queue.js');
-    return new mod.RedisQueue(config.redisUrl, mod.redisQueueOptions(config.tasks));
+    return new mod.RedisQueue(config.redisUrl, mod.redisQueueOptions(config.tasks), log);
   }
   return new InProcessQueue(config.tasks.concurrency, config.tasks.perKeyConcurrency, config.tasks.fairWindowMs, clock);
 }
@@ -101,8 +105,8 @@ export async function createDarkroom(config: DarkroomConfig, opts: DarkroomOptio
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? pino({ level: config.logLevel });
   const master = MasterKey.load(config.dataDir, config.masterKey);
-  const db: Db = await openDatabase(config.databaseUrl);
-  const { storage, local } = opts.storage ? { storage: opts.storage, local: opts.storage instanceof LocalDiskStorage ? opts.storage : undefined } : await createStorage(config, master);
+  const db: Db = await openDatabase(config.databaseUrl, log);
+  const { storage, local } = opts.storage ? { storage: opts.storage, local: opts.storage instanceof LocalDiskStorage ? opts.storage : undefined } : await createStorage(config, master, log);
   // Only the process that receives uploads may clear their leftovers (a worker could race a live upload).
   if (local && opts.role !== 'worker') {
     const removed = await local.removePartials();
@@ -118,8 +122,19 @@ export async function createDarkroom(config: DarkroomConfig, opts: DarkroomOptio
     price: (spec) => priceOf(config, spec.id, spec.price),
     action: (id) => feature(id as FeatureId).action,
   });
-  const queue = opts.queue ?? (await createQueue(config, clock));
+  const queue = opts.queue ?? (await createQueue(config, clock, log));
   tasks.attachQueue(queue);
+  const styles = new StylesCatalog();
+  // A Redis restart empties the queue and tasks created while it was away were never enqueued: the
+  // database holds them all, so the queue is rebuilt from it as soon as Redis answers again.
+  queue.health?.onRecovered(() =>
+    requeueUnclaimed({ db, queue, clock }, 0).then(
+      (ids) => {
+        if (ids.length) log.warn({ requeued: ids.length }, 'tasks enqueued again after the queue came back');
+      },
+      (err: unknown) => log.warn({ err }, 'could not re-enqueue tasks after the queue came back; the periodic sweep will'),
+    ),
+  );
   const admin = AdminService.create(db, clock, config.dataDir, config.admin.password);
   const webhooks = new WebhooksService(db, keys, tasks, clock, log.child({ component: 'webhooks' }), config.webhooks);
   tasks.onTaskEnd(webhooks.onTaskEnd);
@@ -131,6 +146,7 @@ export async function createDarkroom(config: DarkroomConfig, opts: DarkroomOptio
   const claims = new TaskClaims(db, tasks, clock, liveness);
   const workerId = `${hostname()}:${process.pid}:${randomId(4)}`;
   let heartbeat: WorkerHeartbeat | undefined;
+  let runner: TaskRunner | undefined;
 
   let pool: WorkerPool | undefined;
   let governor: MemoryGovernor | undefined;
@@ -142,9 +158,16 @@ export async function createDarkroom(config: DarkroomConfig, opts: DarkroomOptio
     metrics.countThreadStarts(governor);
     // Engines see only their own slice of the configuration.
     engines = createEngineRegistry({ config: { engines: config.engines, diffusion: config.diffusion }, log: log.child({ component: 'engines' }), pool });
-    const runner = new TaskRunner(tasks, claims, files, engines, log.child({ component: 'runner' }), { timeoutMs: config.tasks.timeoutMs, workerId, asOneTask: pool.asOneTask });
+    runner = new TaskRunner(tasks, claims, files, engines, styles, log.child({ component: 'runner' }), {
+      timeoutMs: config.tasks.timeoutMs,
+      workerId,
+      asOneTask: pool.asOneTask,
+      serviceRetryMs: config.tasks.serviceRetryMs,
+      maxAttempts: liveness.maxAttempts,
+    });
     heartbeat = new WorkerHeartbeat(db, workerId, liveness.heartbeatMs);
-    await heartbeat.start((err) => log.warn({ err }, 'worker heartbeat failed'));
+    // An absent database is logged once by its health, not at every beat.
+    await heartbeat.start((err) => isServiceUnavailable(err) || log.warn({ err }, 'worker heartbeat failed'));
     await queue.consume(runner.handle);
     if (queue instanceof InProcessQueue) {
       // Only this process runs tasks in embedded mode, so every other claim is a dead process's.
@@ -177,11 +200,22 @@ export async function createDarkroom(config: DarkroomConfig, opts: DarkroomOptio
     engines,
     localStorage: local,
     admin,
+    styles,
     rateLimitRedis: opts.rateLimitRedis ?? (ownRateLimitRedis = await createRateLimitRedis(config)),
   };
   const server = await buildServer(services);
   metrics.installHttp(server);
-  const recover = () => claims.recoverOrphaned(queue, { selfId: heartbeat ? workerId : undefined, requeueUnclaimed: !(queue instanceof InProcessQueue) }).then(() => undefined);
+  const scaleQueue = !(queue instanceof InProcessQueue);
+  const recover = async () => {
+    if (runner && scaleQueue) await releaseStrayClaims(db, workerId, runner.active);
+    // Right after a database outage every heartbeat looks stale: workers get one staleness period
+    // to beat again before any is taken for dead.
+    if (Date.now() - db.health.recoveredAt < liveness.staleMs) {
+      if (scaleQueue) await requeueUnclaimed({ db, queue, clock }, liveness.requeueUnclaimedAfterMs);
+      return;
+    }
+    await claims.recoverOrphaned(queue, { selfId: heartbeat ? workerId : undefined, requeueUnclaimed: scaleQueue });
+  };
   const sweepAll = async () => {
     await tasks.sweepAbandoned();
     await recover();

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { isServiceUnavailable } from './health/service-health.js';
 
 /** One periodic job: a name for its failure log, how often, and what it runs. */
 export interface SweepJob {
@@ -27,7 +28,8 @@ export class SweepScheduler {
 
   start(): void {
     for (const job of this.jobs) {
-      const timer = setInterval(() => void job.run().catch((err) => this.log.error({ err }, `${job.name} failed`)), job.everyMs);
+      // An absent service is logged once by its health; its every-second failures would repeat it.
+      const timer = setInterval(() => void job.run().catch((err) => isServiceUnavailable(err) || this.log.error({ err }, `${job.name} failed`)), job.everyMs);
       timer.unref();
       this.timers.push(timer);
     }

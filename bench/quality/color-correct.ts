@@ -11,6 +11,7 @@ import { gradeAllKernel } from '../../src/engines/pixel/color-correct.js';
 import type { RawImage } from '../../src/engines/image-io.js';
 import { autoLevel, grayWorld } from './baselines.js';
 import { loadPhoto, type Rgb } from './images.js';
+import { dominantColourScenes, npmPhotos } from './photo-sets.js';
 import { meanDeltaE2000, scaleLinear } from './metrics.js';
 import { writeSheet, type SheetRow } from './sheet.js';
 import type { QualityModule, QualityRow } from './types.js';
@@ -31,6 +32,27 @@ const PHOTOS: { name: string; file: string; crop?: (w: number, h: number) => { l
   { name: 'group-4.jpg', file: 'group-4.jpg' },
 ];
 
+type Crop = (w: number, h: number) => { left: number; top: number; width: number; height: number };
+
+/**
+ * No cast, one colour filling most of the frame: crops of shared photos where one object dominates,
+ * the red stamp an npm package ships, and made scenes (a coloured object on a gray wall). A white
+ * balance that takes the object's colour for the light moves these.
+ */
+const DOMINANT_CROPS: { name: string; file: string; crop: Crop }[] = [
+  { name: 'chelsea.png ginger cat (centre half)', file: 'chelsea.png', crop: (w, h) => ({ left: Math.round(w * 0.25), top: 0, width: Math.round(w * 0.5), height: h }) },
+  { name: 'coffee.png red table (lower left)', file: 'coffee.png', crop: (w, h) => ({ left: 0, top: Math.round(h * 0.4), width: Math.round(w * 0.45), height: Math.round(h * 0.6) }) },
+  { name: 'fruits.jpg fruit (centre)', file: 'fruits.jpg', crop: (w, h) => ({ left: Math.round(w * 0.2), top: Math.round(h * 0.2), width: Math.round(w * 0.6), height: Math.round(h * 0.6) }) },
+];
+
+async function dominantCases(): Promise<{ name: string; image: Rgb }[]> {
+  const out: { name: string; image: Rgb }[] = [];
+  for (const c of DOMINANT_CROPS) out.push({ name: c.name, image: await photo(c) });
+  for (const p of await npmPhotos(512)) if (p.name.includes('stamp')) out.push({ name: p.name, image: p.image });
+  for (const p of await dominantColourScenes()) out.push({ name: p.name, image: p.image });
+  return out;
+}
+
 /** Illuminant casts as linear-light channel gains. */
 const CASTS: Record<string, [number, number, number]> = {
   warm: [1.25, 1, 0.8],
@@ -39,7 +61,7 @@ const CASTS: Record<string, [number, number, number]> = {
   magenta: [1.2, 0.85, 1.2],
 };
 
-async function photo(p: (typeof PHOTOS)[number]): Promise<Rgb> {
+async function photo(p: { file: string; crop?: Crop }): Promise<Rgb> {
   const img = await loadPhoto(p.file, 512);
   if (!p.crop) return img;
   const r = p.crop(img.width, img.height);
@@ -59,6 +81,7 @@ export const quality: QualityModule = {
   floors: [
     { feature: 'color-correct', metric: 'cast after/before ΔE2000', over: 'median', limit: 0.5, better: 'lower' },
     { feature: 'color-correct', metric: 'no-cast ΔE2000 moved', over: 'every', limit: 3, better: 'lower' },
+    { feature: 'color-correct', metric: 'no-cast ΔE2000 moved, one colour dominates', over: 'every', limit: 3, better: 'lower' },
   ],
   async run() {
     const rows: QualityRow[] = [];
@@ -89,7 +112,14 @@ export const quality: QualityModule = {
         }
       }
     }
-    const file = await writeSheet(feature, ['input (cast)', 'Darkroom neutral', 'gray-world', 'auto-level', 'truth'], sheet.slice(0, 8), { tileHeight: 200 });
+    sheet.splice(6);
+    for (const d of await dominantCases()) {
+      const moved = (f: (i: Rgb) => Rgb) => meanDeltaE2000(f(d.image), d.image);
+      const mine = darkroom(d.image);
+      rows.push({ feature, case: d.name, metric: 'no-cast ΔE2000 moved, one colour dominates', darkroom: moved(() => mine), baseline: moved(grayWorld), baselineName: 'gray-world', better: 'lower' });
+      sheet.push({ label: `${d.name}, no cast: moved ΔE2000 ${moved(() => mine).toFixed(2)} (gray-world ${moved(grayWorld).toFixed(2)})`, tiles: [d.image, mine, grayWorld(d.image), autoLevel(d.image), d.image] });
+    }
+    const file = await writeSheet(feature, ['input (cast)', 'Darkroom neutral', 'gray-world', 'auto-level', 'truth'], sheet, { tileHeight: 160 });
     console.error(`sheet: ${file}`);
     return rows;
   },

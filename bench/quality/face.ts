@@ -14,7 +14,7 @@
  * ΔE2000 of the result's mean colour to the reference's falls against the untouched source
  * (baseline: no-op), and pixels outside the face stay as they were.
  *
- * Engines run through the real engine code (faceEngines, PNG output), as the tests do.
+ * Engines run through the real engine code (createFeatureEngine, PNG output), as the tests do.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -25,7 +25,7 @@ import { loadConfig } from '../../src/config.js';
 import type { EngineDeps, EngineFile, EngineJob } from '../../src/engines/engine.js';
 import { hardRegionMask, HUMAN_KERNEL, meshFaceWidth, toFaceAnalysis, type FaceInfo } from '../../src/engines/face/analysis.js';
 import type { DetectArgs, RawDetection } from '../../src/engines/face/human-kernel.js';
-import { faceEngines } from '../../src/engines/face/index.js';
+import { createFeatureEngine } from '../../src/engines/registry.js';
 import { LEFT_EYE, LIPS_INNER, LIPS_OUTER, MESH_POINTS_WITHOUT_IRIS, RIGHT_EYE } from '../../src/engines/face/mesh-regions.js';
 import { dilate, featherInside, type Point } from '../../src/engines/face/raster.js';
 import { delaunay, warpPiecewiseAffine } from '../../src/engines/face/warp.js';
@@ -130,7 +130,7 @@ async function facePhoto(deps: EngineDeps, name: string, img: Rgb): Promise<Face
 const file = (data: Buffer, name: string): EngineFile => ({ fileId: name, fileName: name, contentType: 'image/png', data });
 
 async function runEngine(deps: EngineDeps, feature: 'face-swap' | 'mu-trans-rec', src: Rgb, ref: Rgb): Promise<{ image: Rgb; meta: unknown }> {
-  const engine = faceEngines[feature]!(deps);
+  const engine = createFeatureEngine(feature, deps);
   const job: EngineJob = { taskId: 'quality', feature, params: {}, outputExt: 'png', files: { src_ids: [file(await encodePng(src), 'src.png')], ref_ids: [file(await encodePng(ref), 'ref.png')] } };
   const [out] = await engine.run(job, { signal: new AbortController().signal, reportProgress: () => undefined, log: deps.log });
   return { image: await decodeRgb(out.data), meta: out.meta };
@@ -181,7 +181,8 @@ async function scoreSwap(deps: EngineDeps, result: Rgb, target: FacePhoto, ref: 
 }
 
 function artefactsOf(result: Rgb, target: FacePhoto, ref: FacePhoto): SwapArtefacts {
-  return swapArtefacts({ target: target.img.data, reference: warpedReference(target, ref).rgb, result: result.data, width: target.img.width, height: target.img.height, face: target.face });
+  const expected = identityShape(target.face, ref.face, meshFaceWidth(target.face));
+  return swapArtefacts({ target: target.img.data, reference: warpedReference(target, ref).rgb, result: result.data, width: target.img.width, height: target.img.height, face: target.face, expected });
 }
 
 const photoOf = (face: FacePhoto) => face.name.replace(/#\d+$/, '');

@@ -1,30 +1,14 @@
 /**
- * Features, their path segments, which inputs each takes and the parameters each accepts.
- * The SDK does not import server code: `test/sdk/contract.test.ts` checks every fact here against the
- * server's feature contract (src/features), and `test/sdk/openapi.test.ts` against a server's OpenAPI.
+ * Features, their path segments, which inputs each takes and the parameters each accepts. The SDK
+ * does not import server code: the feature table (features.generated.ts) is written from the
+ * server's feature contract by scripts/gen-sdk-features.ts; the parameter types below are checked
+ * against the contract at compile time by `test/sdk/contract.test.ts`, and against a server's
+ * OpenAPI by `test/sdk/openapi.test.ts`.
  */
+import { ENHANCE_SCALES, FEATURES, OUT_PAINT_MAX_SIDE, type FeatureId, type FileSetName } from './features.generated.js';
 import type { IdInput } from './json.js';
 
-export type FeatureId =
-  | 'enhance'
-  | 'obj-removal'
-  | 'sod'
-  | 'bg-replace'
-  | 'bg-blur'
-  | 'colorize'
-  | 'text-to-image'
-  | 'hair-style'
-  | 'hair-ext'
-  | 'hair-bang'
-  | 'hair-vol'
-  | 'out-paint'
-  | 'lighting'
-  | 'color-correct'
-  | 'obj-replace'
-  | 'mu-trans-rec'
-  | 'face-swap/pre-process'
-  | 'face-swap'
-  | 'video-sr';
+export { ENHANCE_SCALES, FEATURES, OUT_PAINT_MAX_SIDE, type FeatureId, type FileSetName };
 
 /** Features without parameters accept an empty object (or none at all). */
 export type NoParams = Record<string, never>;
@@ -34,12 +18,6 @@ export interface StyleParams {
   /** The service accepts exactly one style. */
   style_ids: [IdInput];
 }
-
-/** The scaling ratios AI Photo Enhance takes. */
-export const ENHANCE_SCALES = [1, 2, 4] as const;
-
-/** Largest output canvas side of the image extender. */
-export const OUT_PAINT_MAX_SIDE = 4096;
 
 export interface OutPaintParams {
   output_width: number;
@@ -89,8 +67,6 @@ export interface FeatureParams {
   'video-sr': { dst_duration?: number };
 }
 
-export type FileSetName = 'src_ids' | 'mask_ids' | 'msk_ids' | 'ref_ids';
-
 export interface FeatureInfo {
   /** Canonical path segment (what the SDK sends). */
   segment: string;
@@ -104,35 +80,6 @@ export interface FeatureInfo {
   optionalParams?: readonly string[];
   hasStyles: boolean;
 }
-
-const SRC = { src: 'src_ids' } as const;
-const STYLE_REQUIRED = ['style_group_id', 'style_ids'] as const;
-
-export const FEATURES: Readonly<Record<FeatureId, FeatureInfo>> = {
-  'enhance': { segment: 'enhance', aliases: [], inputs: SRC, requiredParams: ['scale'], hasStyles: false },
-  'obj-removal': { segment: 'obj-removal', aliases: [], inputs: { src: 'src_ids', mask: 'mask_ids' }, requiredParams: [], hasStyles: false },
-  'sod': { segment: 'sod', aliases: [], inputs: SRC, requiredParams: [], hasStyles: false },
-  'bg-replace': { segment: 'bg-replace', aliases: ['bg-change'], inputs: SRC, requiredParams: [], optionalParams: ['background_color'], hasStyles: false },
-  'bg-blur': { segment: 'bg-blur', aliases: [], inputs: SRC, requiredParams: [], optionalParams: ['blur_strength'], hasStyles: false },
-  'colorize': { segment: 'colorize', aliases: [], inputs: SRC, requiredParams: [], hasStyles: false },
-  'text-to-image': { segment: 'text-to-image', aliases: [], inputs: {}, requiredParams: ['prompt', ...STYLE_REQUIRED], hasStyles: true },
-  'hair-style': { segment: 'hair-style', aliases: [], inputs: SRC, requiredParams: STYLE_REQUIRED, hasStyles: true },
-  'hair-ext': { segment: 'hair-ext', aliases: [], inputs: SRC, requiredParams: STYLE_REQUIRED, hasStyles: true },
-  'hair-bang': { segment: 'hair-bang', aliases: [], inputs: SRC, requiredParams: STYLE_REQUIRED, hasStyles: true },
-  'hair-vol': { segment: 'hair-vol', aliases: [], inputs: SRC, requiredParams: STYLE_REQUIRED, hasStyles: true },
-  'out-paint': {
-    segment: 'out-paint', aliases: [], inputs: SRC, hasStyles: false,
-    requiredParams: ['output_width', 'output_height', 'input_x', 'input_y', 'input_width', 'input_height',
-      'crop_input_x', 'crop_input_y', 'crop_input_width', 'crop_input_height'],
-  },
-  'lighting': { segment: 'lighting', aliases: [], inputs: SRC, requiredParams: [], hasStyles: false },
-  'color-correct': { segment: 'color-correct', aliases: ['colorize/color-correct'], inputs: SRC, requiredParams: [], hasStyles: false },
-  'obj-replace': { segment: 'obj-replace', aliases: [], inputs: { src: 'src_ids', mask: 'msk_ids' }, requiredParams: ['prompt'], hasStyles: false },
-  'mu-trans-rec': { segment: 'mu-trans-rec', aliases: ['mu-transfer'], inputs: { src: 'src_ids', ref: 'ref_ids' }, requiredParams: [], hasStyles: false },
-  'face-swap/pre-process': { segment: 'face-swap/pre-process', aliases: [], inputs: SRC, requiredParams: [], hasStyles: false },
-  'face-swap': { segment: 'face-swap', aliases: [], inputs: { src: 'src_ids', ref: 'ref_ids' }, requiredParams: [], optionalParams: ['face_mapping'], hasStyles: false },
-  'video-sr': { segment: 'video-sr', aliases: ['video-enhance'], inputs: SRC, requiredParams: [], optionalParams: ['dst_duration'], hasStyles: false },
-};
 
 export const FEATURE_IDS = Object.keys(FEATURES) as FeatureId[];
 

@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { wireParamsSchema } from '../features/check.js';
+import { requestParamsSchema } from '../features/validation.js';
 import type { FeatureSpec } from '../features/table.js';
 
 /** The success envelope `{status: 200, result}`. */
@@ -101,7 +101,7 @@ export const FileResult = Ok(
   }),
 );
 
-/** `POST task/{feature}`: file sets and params from the feature contract (params: types only, see wireParamsSchema). */
+/** `POST task/{feature}`: file sets and params from the feature contract (step 1 of features/validation.ts: params types only). */
 export function taskBodySchema(spec: FeatureSpec) {
   // Required sets are checked by the task service: an unknown set must answer BadRequest first.
   const fileSets = Type.Object(
@@ -114,7 +114,7 @@ export function taskBodySchema(spec: FeatureSpec) {
       payload: Type.Object(
         {
           file_sets: Type.Optional(fileSets),
-          actions: Type.Array(Type.Object({ id: StrictId('Action id'), params: Type.Optional(wireParamsSchema(spec.id)) }, { additionalProperties: false }), {
+          actions: Type.Array(Type.Object({ id: StrictId('Action id'), params: Type.Optional(requestParamsSchema(spec.id)) }, { additionalProperties: false }), {
             minItems: 1,
             maxItems: 1,
             description: 'Only 1 action is accepted.',

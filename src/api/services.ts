@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { KeysService } from '../auth/keys.service.js';
 import type { TokensService } from '../auth/tokens.service.js';
 import type { CreditsService } from '../billing/credits.service.js';
+import type { StylesCatalog } from '../styles/service.js';
 import type { DarkroomConfig } from '../config.js';
 import type { Db } from '../db/connect.js';
 import type { EngineRegistry } from '../engines/registry.js';
@@ -29,6 +30,8 @@ export interface ApiServices {
   /** Set when storage is the local disk: the API serves signed upload/download URLs itself. */
   localStorage?: LocalDiskStorage;
   admin: AdminService;
+  /** The style catalogs of the styled features. */
+  styles: StylesCatalog;
   /** Redis client for shared rate-limit counters (scale mode). */
   rateLimitRedis?: unknown;
 }

@@ -8,7 +8,7 @@ import { createDiffusionClient, DIFFUSION_SETTINGS_HINT, type DiffusionClient } 
 import { renderPrompt } from '../engines/generative/prompt.js';
 import { newSeed } from '../engines/generative/shared.js';
 import type { Style } from '../styles/catalog.js';
-import { allStyles } from '../styles/service.js';
+import { StylesCatalog } from '../styles/service.js';
 
 /** Where the API's static route (src/api/routes/styles.routes.ts) reads `/static/styles/<id>.png` from. */
 export function defaultThumbnailDir(config: DarkroomConfig): string {
@@ -43,6 +43,8 @@ export async function renderStyleThumbnails(opts: {
   outDir?: string;
   force?: boolean;
   client?: DiffusionClient;
+  /** The shipped catalogs unless given. */
+  catalog?: StylesCatalog;
   signal?: AbortSignal;
   onStyle?: (style: Style, done: number, total: number) => void;
 }): Promise<ThumbnailReport> {
@@ -50,7 +52,7 @@ export async function renderStyleThumbnails(opts: {
   if (!client) throw new Error(`thumbnails are rendered by a diffusion backend and none is configured: ${DIFFUSION_SETTINGS_HINT}`);
   const dir = opts.outDir ?? defaultThumbnailDir(opts.config);
   mkdirSync(dir, { recursive: true });
-  const styles = allStyles(opts.feature);
+  const styles = (opts.catalog ?? new StylesCatalog()).allStyles(opts.feature);
   const report: ThumbnailReport = { rendered: [], skipped: [], failed: [] };
   const signal = opts.signal ?? new AbortController().signal;
   for (const [i, style] of styles.entries()) {

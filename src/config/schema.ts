@@ -90,6 +90,12 @@ export const ConfigSchema = Type.Object(
         maxAttempts: count(3, 'claims of one task before it fails', 'DARKROOM_TASK_MAX_ATTEMPTS'),
         requeueUnclaimedAfterMs: ms(60_000, 're-enqueue a running task nobody claimed', 'DARKROOM_REQUEUE_UNCLAIMED_MS'),
       }),
+      /**
+       * A running task's database and storage steps are retried this long while their service is
+       * away (with backoff) before the run is given back to the queue; a task is re-run at most
+       * `liveness.maxAttempts` times and never charged for an infrastructure failure.
+       */
+      serviceRetryMs: ms(60_000, 'retry a task step while a service is away', 'DARKROOM_SERVICE_RETRY_MS'),
     }),
     retention: group({
       uploadMs: ms(24 * 3600_000, 'uploads are deleted after this'),
@@ -145,9 +151,10 @@ export const ConfigSchema = Type.Object(
       /** ESRGAN size for enhance: 'slim' (fast) or 'medium' (sharper, about 3.5x slower). */
       enhanceModel: Type.Union([Type.Literal('slim'), Type.Literal('medium')], { default: 'slim' }),
       /**
-       * Largest input, in pixels, that an installed Real-ESRGAN enlarges; larger photos take the shipped
-       * ESRGAN. On 2 CPU cores one 192-px Real-ESRGAN tile takes ~30 s, so 1 MP (36 tiles) is about
-       * the task time limit's reach there; raise it on faster machines or a GPU build of onnxruntime.
+       * Largest input, in pixels, that an installed RRDB Real-ESRGAN (x4plus, x2plus, or an own export
+       * without `maxPixels`) enlarges; larger photos take the compact general-x4v3 when installed (up to
+       * its catalog limit), else the shipped ESRGAN. On 2 CPU cores one 192-px RRDB tile takes ~30 s, so
+       * 1 MP (36 tiles) is about the task time limit's reach there; raise it on faster machines.
        */
       realEsrganMaxPixels: count(1_000_000, 'largest input for an installed Real-ESRGAN', 'DARKROOM_REALESRGAN_MAX_PIXELS'),
     }),

@@ -8,6 +8,8 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { pino, type Logger } from 'pino';
+import { ServiceHealth, ServiceUnavailableError } from '../health/service-health.js';
 import type { DarkroomConfig } from '../config.js';
 import type { ObjectStorage, PresignedRequest } from './storage.js';
 
@@ -24,6 +26,16 @@ function isNotFound(e: unknown): boolean {
   return e.$metadata.httpStatusCode === 404 || e.name === 'NotFound' || e.name === 'NoSuchKey';
 }
 
+/** The store did not answer or said it cannot now (network, 5xx, throttling): worth trying again later. */
+export function isTransientS3Error(e: unknown): boolean {
+  if (e instanceof S3ServiceException) {
+    const status = e.$metadata.httpStatusCode ?? 0;
+    return status >= 500 || status === 429 || ['SlowDown', 'RequestTimeout', 'RequestTimeTooSkewed'].includes(e.name);
+  }
+  // No answer at all: refused, reset, timed out, DNS.
+  return e instanceof Error;
+}
+
 /**
  * Any S3-compatible object store (AWS, MinIO, Ceph, R2, …). Clients upload and download directly
  * with presigned URLs, so file bytes never pass through the API instances.
@@ -34,9 +46,12 @@ export class S3Storage implements ObjectStorage {
   /** Signs URLs for clients; the same client unless a separate public endpoint is configured. */
   private readonly presigner: S3Client;
   private readonly bucket: string;
+  /** The store as this process sees it: while it is away, calls fail at once (503 in the API; the task runner retries). */
+  readonly health: ServiceHealth;
 
-  constructor(cfg: S3Config) {
+  constructor(cfg: S3Config, log: Logger = pino({ level: 'silent' })) {
     this.bucket = cfg.bucket;
+    this.health = new ServiceHealth('storage', log, { probe: () => this.client.send(new HeadBucketCommand({ Bucket: this.bucket })) });
     this.client = S3Storage.createClient(cfg, cfg.endpoint);
     // Presigned URLs are signed for the host clients see (containers may reach the store as http://minio:9000).
     this.presigner = cfg.publicEndpoint && cfg.publicEndpoint !== cfg.endpoint ? S3Storage.createClient(cfg, cfg.publicEndpoint) : this.client;
@@ -51,7 +66,21 @@ export class S3Storage implements ObjectStorage {
       // Checksums on presigned PUTs would require clients to send a header the YCE protocol does not know.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
+      // A store that does not answer fails the call in seconds (the runner's retry policy waits longer).
+      requestHandler: { connectionTimeout: 3_000, requestTimeout: 60_000 },
     });
+  }
+
+  /** One call to the store; a transient failure marks it down and surfaces as ServiceUnavailableError. */
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
+    this.health.assertUp();
+    try {
+      return await fn();
+    } catch (e) {
+      if (isNotFound(e) || !isTransientS3Error(e)) throw e;
+      this.health.markDown(e);
+      throw new ServiceUnavailableError('storage', (e as Error).message);
+    }
   }
 
   async presignUpload(key: string, opts: { contentType: string; contentLength?: number; expiresAt: number }): Promise<PresignedRequest> {
@@ -75,18 +104,20 @@ export class S3Storage implements ObjectStorage {
   }
 
   async put(key: string, data: Buffer, contentType: string): Promise<void> {
-    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: data, ContentType: contentType, ContentLength: data.length }));
+    await this.call(() => this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: data, ContentType: contentType, ContentLength: data.length })));
   }
 
   async get(key: string): Promise<Buffer> {
-    const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-    if (!res.Body) throw new Error(`object ${key} has no body`);
-    return Buffer.from(await res.Body.transformToByteArray());
+    return this.call(async () => {
+      const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      if (!res.Body) throw new Error(`object ${key} has no body`);
+      return Buffer.from(await res.Body.transformToByteArray());
+    });
   }
 
   async stat(key: string): Promise<{ size: number } | undefined> {
     try {
-      const res = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      const res = await this.call(() => this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key })));
       return { size: Number(res.ContentLength ?? 0) };
     } catch (e) {
       if (isNotFound(e)) return undefined;
@@ -95,7 +126,7 @@ export class S3Storage implements ObjectStorage {
   }
 
   async delete(key: string): Promise<void> {
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+    await this.call(() => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })));
   }
 
   async check(): Promise<void> {
@@ -103,6 +134,7 @@ export class S3Storage implements ObjectStorage {
   }
 
   close(): void {
+    this.health.close();
     this.client.destroy();
     if (this.presigner !== this.client) this.presigner.destroy();
   }

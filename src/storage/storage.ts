@@ -1,3 +1,5 @@
+import type { ServiceHealth } from '../health/service-health.js';
+
 /** Where file bytes live. One implementation for local disk (embedded default), one for S3. */
 export interface PresignedRequest {
   method: 'PUT';
@@ -7,6 +9,8 @@ export interface PresignedRequest {
 
 export interface ObjectStorage {
   readonly name: 'local' | 's3';
+  /** Set where the bytes live in another service (S3): its reachability as this process sees it. */
+  readonly health?: ServiceHealth;
   /** A URL the client PUTs the bytes to directly, valid until `expiresAt`. */
   presignUpload(key: string, opts: { contentType: string; contentLength?: number; expiresAt: number }): Promise<PresignedRequest>;
   /** A URL the client GETs the bytes from, valid until `expiresAt`. */

@@ -39,28 +39,6 @@ export interface StylePage {
 
 export const MAX_PAGE_SIZE = 20;
 
-let catalogs: Map<string, FeatureCatalog> | undefined;
-
-function all(): Map<string, FeatureCatalog> {
-  catalogs ??= loadCatalogs();
-  return catalogs;
-}
-
-/** Replaces the catalogs (operators' own data folder, or tests). */
-export function useCatalogs(next: Map<string, FeatureCatalog>): void {
-  catalogs = next;
-}
-
-export function featuresWithStyles(): string[] {
-  return [...all().keys()];
-}
-
-function catalogOf(feature: string): FeatureCatalog {
-  const c = all().get(feature);
-  if (!c) throw new StyleCatalogError('InvalidStyleGroup', `${feature} has no style catalog`);
-  return c;
-}
-
 export function thumbnailPath(styleId: number): string {
   return `/static/styles/${styleId}.png`;
 }
@@ -85,13 +63,6 @@ function page<T extends { id: number }>(items: T[], opts: PageOptions): { items:
   return next ? { items: slice, next_token: String(next.id) } : { items: slice };
 }
 
-export function listStyleGroups(feature: string, opts: PageOptions = {}): StyleGroupPage {
-  const { items, next_token } = page(catalogOf(feature).groups, opts);
-  const out: StyleGroupPage = { groups: items.map((g) => ({ id: g.id, info: { title: g.title } })) };
-  if (next_token) out.next_token = next_token;
-  return out;
-}
-
 /** Accepts the id as a number or numeric string (clients echo ids in either form). */
 export function parseId(v: unknown): number | undefined {
   if (typeof v === 'number' && Number.isSafeInteger(v)) return v;
@@ -102,43 +73,68 @@ export function parseId(v: unknown): number | undefined {
   return undefined;
 }
 
-export function listStyles(feature: string, groupId: unknown, opts: PageOptions = {}): StylePage {
-  const id = parseId(groupId);
-  const group = id === undefined ? undefined : catalogOf(feature).groups.find((g) => g.id === id);
-  if (!group) throw new StyleCatalogError('InvalidStyleGroup', `style_group_id ${String(groupId)} is not a style group of ${feature}`);
-  const base = (opts.baseUrl ?? '').replace(/\/+$/, '');
-  const { items, next_token } = page(group.styles, opts);
-  const out: StylePage = { styles: items.map((s) => ({ id: s.id, info: { title: s.title, thumb: base + thumbnailPath(s.id) } })) };
-  if (next_token) out.next_token = next_token;
-  return out;
-}
-
-/** A style of the feature (any group). */
-export function getStyle(feature: string, styleId: unknown): Style {
-  const id = parseId(styleId);
-  for (const g of catalogOf(feature).groups) {
-    const s = id === undefined ? undefined : g.styles.find((x) => x.id === id);
-    if (s) return s;
-  }
-  throw new StyleCatalogError('InvalidStyle', `style ${String(styleId)} is not a style of ${feature}`);
-}
-
 /**
- * `style_group_id` + `style_ids: [one id]` → the style, or StyleCatalogError (InvalidStyleGroup /
- * InvalidStyle) naming what is wrong.
+ * The style catalogs of the styled features, loaded once by the process that serves them (app.ts)
+ * and handed to the routes and the task runner: no module holds them.
  */
-export function resolveStyleParams(feature: string, params: Record<string, unknown>): Style {
-  const groupId = parseId(params.style_group_id);
-  if (groupId === undefined) throw new StyleCatalogError('InvalidStyleGroup', 'style_group_id is required (an integer id from the style-group list)');
-  const ids = params.style_ids;
-  if (!Array.isArray(ids) || ids.length !== 1) throw new StyleCatalogError('InvalidStyle', 'style_ids must hold exactly one style id');
-  const style = getStyle(feature, ids[0]);
-  if (style.groupId !== groupId) throw new StyleCatalogError('InvalidStyle', `style ${style.id} is not in style group ${groupId}`);
-  return style;
-}
+export class StylesCatalog {
+  constructor(private readonly catalogs: ReadonlyMap<string, FeatureCatalog> = loadCatalogs()) {}
 
-/** Every style of every catalog, for the thumbnail renderer. */
-export function allStyles(feature?: string): Style[] {
-  const list = feature ? [catalogOf(feature)] : [...all().values()];
-  return list.flatMap((c) => c.groups.flatMap((g) => g.styles));
+  featuresWithStyles(): string[] {
+    return [...this.catalogs.keys()];
+  }
+
+  private catalogOf(feature: string): FeatureCatalog {
+    const c = this.catalogs.get(feature);
+    if (!c) throw new StyleCatalogError('InvalidStyleGroup', `${feature} has no style catalog`);
+    return c;
+  }
+
+  listStyleGroups(feature: string, opts: PageOptions = {}): StyleGroupPage {
+    const { items, next_token } = page(this.catalogOf(feature).groups, opts);
+    const out: StyleGroupPage = { groups: items.map((g) => ({ id: g.id, info: { title: g.title } })) };
+    if (next_token) out.next_token = next_token;
+    return out;
+  }
+
+  listStyles(feature: string, groupId: unknown, opts: PageOptions = {}): StylePage {
+    const id = parseId(groupId);
+    const group = id === undefined ? undefined : this.catalogOf(feature).groups.find((g) => g.id === id);
+    if (!group) throw new StyleCatalogError('InvalidStyleGroup', `style_group_id ${String(groupId)} is not a style group of ${feature}`);
+    const base = (opts.baseUrl ?? '').replace(/\/+$/, '');
+    const { items, next_token } = page(group.styles, opts);
+    const out: StylePage = { styles: items.map((s) => ({ id: s.id, info: { title: s.title, thumb: base + thumbnailPath(s.id) } })) };
+    if (next_token) out.next_token = next_token;
+    return out;
+  }
+
+  /** A style of the feature (any group). */
+  getStyle(feature: string, styleId: unknown): Style {
+    const id = parseId(styleId);
+    for (const g of this.catalogOf(feature).groups) {
+      const s = id === undefined ? undefined : g.styles.find((x) => x.id === id);
+      if (s) return s;
+    }
+    throw new StyleCatalogError('InvalidStyle', `style ${String(styleId)} is not a style of ${feature}`);
+  }
+
+  /**
+   * `style_group_id` + `style_ids: [one id]` → the style, or StyleCatalogError (InvalidStyleGroup /
+   * InvalidStyle) naming what is wrong.
+   */
+  resolveStyleParams(feature: string, params: Record<string, unknown>): Style {
+    const groupId = parseId(params.style_group_id);
+    if (groupId === undefined) throw new StyleCatalogError('InvalidStyleGroup', 'style_group_id is required (an integer id from the style-group list)');
+    const ids = params.style_ids;
+    if (!Array.isArray(ids) || ids.length !== 1) throw new StyleCatalogError('InvalidStyle', 'style_ids must hold exactly one style id');
+    const style = this.getStyle(feature, ids[0]);
+    if (style.groupId !== groupId) throw new StyleCatalogError('InvalidStyle', `style ${style.id} is not in style group ${groupId}`);
+    return style;
+  }
+
+  /** Every style of every catalog, for the thumbnail renderer. */
+  allStyles(feature?: string): Style[] {
+    const list = feature ? [this.catalogOf(feature)] : [...this.catalogs.values()];
+    return list.flatMap((c) => c.groups.flatMap((g) => g.styles));
+  }
 }

@@ -1,3 +1,5 @@
+import type { ServiceHealth } from '../health/service-health.js';
+
 /** The abort reason a queue gives running tasks when its process shuts down (not the task's fault). */
 export const SHUTDOWN = new Error('the process is shutting down');
 
@@ -10,6 +12,8 @@ export type TaskHandler = (taskId: string, signal: AbortSignal) => Promise<void>
  */
 export interface TaskQueue {
   readonly name: string;
+  /** Set where the queue lives in another service (Redis): its reachability, and hooks run when it returns. */
+  readonly health?: ServiceHealth;
   /** `key` is the client the task belongs to: queues share their slots fairly between keys. */
   enqueue(taskId: string, feature: string, key: string): Promise<void>;
   /** Stops the task wherever it runs (or removes it if it has not started). */

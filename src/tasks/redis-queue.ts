@@ -1,5 +1,7 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
+import { pino, type Logger } from 'pino';
+import { ServiceHealth, ServiceUnavailableError } from '../health/service-health.js';
 import type { TaskHandler, TaskQueue } from './queue.js';
 
 export interface RedisQueueOptions {
@@ -27,6 +29,8 @@ export function redisQueueOptions(tasks: { concurrency: number; perKeyConcurrenc
 
 /** BullMQ job ids may not be integers nor contain ':'; task ids are base64url. */
 const jobIdOf = (taskId: string) => `t-${taskId}`;
+/** A queue command is given up after this (it may still land later: enqueueing is idempotent). */
+const COMMAND_WAIT_MS = 5_000;
 /** BullMQ's largest priority (2^21). */
 const MAX_PRIORITY = 2_097_152;
 
@@ -61,15 +65,22 @@ export class RedisQueue implements TaskQueue {
   private workerConnection?: Redis;
   private readonly running = new Map<string, AbortController>();
   private closed = false;
+  /** Redis as this process sees it; commands are refused at once while it is away (see `live`). */
+  readonly health: ServiceHealth;
 
   constructor(
     private readonly url: string,
     opts: RedisQueueOptions,
+    log: Logger = pino({ level: 'silent' }),
   ) {
     this.opts = opts;
-    // BullMQ requires unlimited retries on its connections; commands wait while Redis is away.
-    this.connection = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
-    this.connection.on('error', () => undefined);
+    // BullMQ requires unlimited retries on its connections; commands wait while Redis is away, so
+    // this class bounds the wait itself. ioredis reconnects with backoff (at most 2 s apart).
+    this.connection = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false, retryStrategy: (n) => Math.min(100 * 2 ** n, 2_000) });
+    this.health = new ServiceHealth('queue', log, { probe: () => this.ping() });
+    this.connection.on('error', (e) => this.health.markDown(e));
+    this.connection.on('close', () => this.health.markDown(new Error('connection to redis closed')));
+    this.connection.on('ready', () => void this.health.markUp());
     this.queue = new Queue(QUEUE_NAME, { connection: this.connection, prefix: this.opts.prefix });
     this.queue.on('error', () => undefined);
     this.cancelChannel = `${this.opts.prefix}:${QUEUE_NAME}:cancel`;
@@ -77,7 +88,42 @@ export class RedisQueue implements TaskQueue {
     this.countedKey = `${this.opts.prefix}:${QUEUE_NAME}:fair:counted`;
   }
 
+  /**
+   * Runs a queue command unless Redis is known to be away, and gives up waiting for it after
+   * COMMAND_WAIT_MS: a caller (task creation, a sweep) never hangs on a reconnecting client.
+   */
+  private async live<T>(command: () => Promise<T>): Promise<T> {
+    // Down is learnt from the connection's events ('error', 'close'); a client still making its
+    // first connection is waited for, within the same bound.
+    this.health.assertUp();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        command(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            const slow = new ServiceUnavailableError('queue', `redis did not answer within ${COMMAND_WAIT_MS} ms`);
+            // A connected but slow Redis (a loaded machine, scripts reloading after a restart) is not lost.
+            if (this.connection.status !== 'ready') this.health.markDown(slow);
+            reject(slow);
+          }, COMMAND_WAIT_MS);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async ping(): Promise<void> {
+    const pong = await Promise.race([this.connection.ping(), new Promise<never>((_, reject) => setTimeout(() => reject(new Error('redis did not answer within 2 s')), 2000).unref())]);
+    if (pong !== 'PONG') throw new Error(`redis answered ${pong}`);
+  }
+
   async enqueue(taskId: string, feature: string, key = ''): Promise<void> {
+    await this.live(() => this.add(taskId, feature, key));
+  }
+
+  private async add(taskId: string, feature: string, key: string): Promise<void> {
     const firstTime = (await this.connection.sadd(this.countedKey, taskId)) === 1;
     const inFlight = firstTime ? await this.connection.hincrby(this.inFlightKey, key, 1) : Number((await this.connection.hget(this.inFlightKey, key)) ?? 1);
     const priority = Math.min(MAX_PRIORITY, Math.floor((Math.max(1, inFlight) - 1) / Math.max(1, this.opts.perKeyConcurrency ?? 1)) + 1);
@@ -92,12 +138,18 @@ export class RedisQueue implements TaskQueue {
     if (left <= 0) await this.connection.hdel(this.inFlightKey, key);
   }
 
+  /**
+   * Best effort: the database already says the task ended, so a job left behind finds nothing to
+   * claim and a run that is not stopped is not charged. Never waits on an absent Redis.
+   */
   async cancel(taskId: string): Promise<void> {
-    // A waiting job is simply removed; an active one is locked and must be stopped by its worker.
-    const job = await this.queue.getJob(jobIdOf(taskId)).catch(() => undefined);
-    const removed = await this.queue.remove(jobIdOf(taskId)).catch(() => 0);
-    if (removed && job) await this.uncount(taskId, (job.data as JobData).key ?? '');
-    await this.connection.publish(this.cancelChannel, taskId);
+    await this.live(async () => {
+      // A waiting job is simply removed; an active one is locked and must be stopped by its worker.
+      const job = await this.queue.getJob(jobIdOf(taskId)).catch(() => undefined);
+      const removed = await this.queue.remove(jobIdOf(taskId)).catch(() => 0);
+      if (removed && job) await this.uncount(taskId, (job.data as JobData).key ?? '');
+      await this.connection.publish(this.cancelChannel, taskId);
+    }).catch(() => undefined);
   }
 
   async consume(handler: TaskHandler): Promise<void> {
@@ -127,7 +179,7 @@ export class RedisQueue implements TaskQueue {
       await handler(taskId, controller.signal);
     } finally {
       this.running.delete(taskId);
-      await this.uncount(taskId, key ?? '').catch(() => undefined);
+      await this.live(() => this.uncount(taskId, key ?? '')).catch(() => undefined);
     }
   }
 
@@ -137,22 +189,19 @@ export class RedisQueue implements TaskQueue {
   }
 
   async depth(): Promise<number> {
-    const counts = await this.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'paused');
+    const counts = await this.live(() => this.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'paused'));
     return Object.values(counts).reduce((a, b) => a + b, 0);
   }
 
   async check(): Promise<void> {
-    const pong = await Promise.race([
-      this.connection.ping(),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('redis did not answer within 2 s')), 2000).unref()),
-    ]);
-    if (pong !== 'PONG') throw new Error(`redis answered ${pong}`);
+    await this.ping();
   }
 
   /** Waits for this process's running tasks to end (graceful shutdown), then disconnects. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.health.close();
     if (this.worker) await this.worker.close();
     await this.queue.close();
     this.subscriber?.disconnect();

@@ -87,6 +87,12 @@ export class TasksRepository {
     return this.updateRunning(taskId, { claimed_by: null, claimed_at: null }, this.db.kysely, claimedBy);
   }
 
+  /** Ids of the running tasks `workerId` holds. */
+  async claimedBy(workerId: string): Promise<string[]> {
+    const rows = await this.db.kysely.selectFrom('tasks').select(['id']).where('status', '=', 'running').where('claimed_by', '=', workerId).execute();
+    return rows.map((r) => r.id);
+  }
+
   /** Unclaims every running task held by a process other than `selfId`; how many. */
   async unclaimAllBut(selfId: string): Promise<number> {
     const res = await this.db.kysely

@@ -8,20 +8,12 @@ import type { Clock } from '../util/clock.js';
 import { canonicalJson, randomId, sha256Hex } from '../util/ids.js';
 import type { TaskQueue } from './queue.js';
 import { faultPoint } from '../util/fault.js';
-import { paramsProblem } from '../features/check.js';
-import { assertBoundedParams } from './params-bounds.js';
+import { checkTaskRequest, checkValueRules, type TaskRequestBody } from '../features/validation.js';
+import { abandonmentPaused } from './abandonment.js';
+import type { ServiceHealth } from '../health/service-health.js';
 import { TasksRepository, type TaskKey } from './tasks.repository.js';
 
-export interface CreateTaskBody {
-  request_id: number;
-  payload: {
-    file_sets?: Partial<Record<FileSetName, string[]>>;
-    /** Exactly one (the request schema says so). */
-    actions: { id: number; params?: Record<string, unknown> }[];
-    output_ext?: 'jpg' | 'png';
-  };
-  callback_url?: string;
-}
+export type CreateTaskBody = TaskRequestBody;
 
 export interface TaskResultEntry {
   file_id: string;
@@ -70,6 +62,8 @@ export class TasksService {
   private queue?: TaskQueue;
   private readonly endListeners: TaskEndListener[] = [];
   private readonly repo: TasksRepository;
+  /** The 10-s rule pauses around database outages (tasks/abandonment.ts). */
+  private readonly dbHealth: ServiceHealth;
 
   constructor(
     db: Db,
@@ -79,6 +73,7 @@ export class TasksService {
     private readonly opts: TasksOptions,
   ) {
     this.repo = new TasksRepository(db);
+    this.dbHealth = db.health;
   }
 
   attachQueue(queue: TaskQueue): void {
@@ -89,31 +84,17 @@ export class TasksService {
     this.endListeners.push(listener);
   }
 
-  /** The request schema (from the feature contract) already enforced the shape: one action, known file sets, at most maxFiles each. */
+  /** Steps 2–4 of the validation pipeline (features/validation.ts), then the idempotency key. */
   private parseBody(clientId: string, spec: FeatureSpec, body: CreateTaskBody): { payload: StoredPayload; ids: string[]; key: TaskKey; paramsHash: string } {
-    // The schema admits JSON integers only; one spelling per value keeps idempotency keys distinct.
-    if (!Number.isSafeInteger(body.request_id) || (body.request_id as number) < 0) throw new DomainError('InvalidParameters', 'request_id must be an integer from 0 to 2^53-1');
-    const requestId = String(body.request_id);
-    const [action] = body.payload.actions;
-    const given = body.payload.file_sets ?? {};
-    const fileSets: Partial<Record<FileSetName, string[]>> = {};
-    const ids: string[] = [];
-    for (const set of spec.fileSets) {
-      const list = given[set.name] ?? [];
-      if (set.required && list.length === 0) throw new DomainError('InvalidParameters', `payload.file_sets.${set.name} is required for ${spec.title}`);
-      if (list.length) fileSets[set.name] = list;
-      ids.push(...list);
-    }
-    const params = action.params ?? {};
-    assertBoundedParams(params);
-    const payload: StoredPayload = { file_sets: fileSets, action_id: action.id, params, output_ext: body.payload.output_ext };
-    const paramsHash = sha256Hex(canonicalJson({ params, output_ext: payload.output_ext ?? null, action_id: payload.action_id }));
+    const req = checkTaskRequest(spec, body);
+    const payload: StoredPayload = { file_sets: req.fileSets, action_id: req.actionId, params: req.params, output_ext: req.outputExt };
+    const paramsHash = sha256Hex(canonicalJson({ params: req.params, output_ext: payload.output_ext ?? null, action_id: payload.action_id }));
     // With no input files (text-to-image) the params are the input: a new prompt under a reused
     // request_id (many clients always send 0) is a new task, not a conflict.
     const inputKey = spec.fileSets.length
-      ? spec.fileSets.map((s) => `${s.name}=${(fileSets[s.name] ?? []).join(',')}`).join(';')
+      ? spec.fileSets.map((s) => `${s.name}=${(req.fileSets[s.name] ?? []).join(',')}`).join(';')
       : `params=${paramsHash}`;
-    return { payload, ids, key: { clientId, feature: spec.id, requestId, inputKey }, paramsHash };
+    return { payload, ids: req.fileIds, key: { clientId, feature: spec.id, requestId: req.requestId, inputKey }, paramsHash };
   }
 
   private sameOrConflict(existing: { id: string; params_hash: string }, paramsHash: string): string {
@@ -129,12 +110,12 @@ export class TasksService {
     const existing = await this.repo.findByKey(key);
     if (existing) return this.sameOrConflict(existing, paramsHash);
 
+    // Step 5 of the validation pipeline: the files.
     const inputs: FileRow[] = await this.files.ownedFiles(clientId, ids);
     await this.files.assertUploaded(inputs);
-    // Value rules run here, once, before any credit hold; a broken one ends the task at once with
-    // the task error clients of the source document expect (invalid_parameter naming the field).
-    const counts = Object.fromEntries(Object.entries(payload.file_sets).map(([name, list]) => [name, list.length]));
-    const checked = paramsProblem(spec.id, payload.params, { files: counts });
+    // Step 6, once, before any credit hold: a broken value rule ends the task at once with the task
+    // error clients of the source document expect (invalid_parameter naming the field).
+    const checked = checkValueRules(spec.id, payload.params, payload.file_sets);
     if ('params' in checked) payload.params = checked.params;
     const price = this.opts.price(spec);
     const now = this.clock.now();
@@ -182,12 +163,11 @@ export class TasksService {
       return created.id;
     }
     if (created.isNew) {
-      try {
-        await this.queue!.enqueue(created.id, spec.id, clientId);
-      } catch (e) {
-        await this.fail(created.id, 'unknown_internal_error', 'the task could not be queued');
-        throw e;
-      }
+      // The row is the task; the queue only derives from it. A job the queue could not take now is
+      // enqueued by the requeue sweep as soon as the queue is back (tasks/requeue.ts).
+      await this.queue!.enqueue(created.id, spec.id, clientId).catch(() => undefined);
+      // The client's 10 s start when it receives the id, not when the row was written.
+      if (this.clock.now() - now > 1000) await this.repo.updateRunning(created.id, { last_polled_at: this.clock.now() });
     }
     return created.id;
   }
@@ -219,7 +199,7 @@ export class TasksService {
   }
 
   private isAbandoned(t: TasksTable, now: number): boolean {
-    return t.status === 'running' && t.callback_url === null && now - t.last_polled_at > this.opts.abandonAfterMs;
+    return t.status === 'running' && t.callback_url === null && now - t.last_polled_at > this.opts.abandonAfterMs && !abandonmentPaused(this.dbHealth, this.opts.abandonAfterMs);
   }
 
   async view(t: TasksTable): Promise<TaskView> {
@@ -252,6 +232,7 @@ export class TasksService {
 
   /** Drops every running task nobody polled for 10 s. */
   async sweepAbandoned(): Promise<string[]> {
+    if (abandonmentPaused(this.dbHealth, this.opts.abandonAfterMs)) return [];
     const limit = this.clock.now() - this.opts.abandonAfterMs;
     const ids = await this.repo.unpolledSince(limit);
     const dropped: string[] = [];

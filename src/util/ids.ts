@@ -9,7 +9,7 @@ export function sha256Hex(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-/** Deeper values are refused: callers bound their input first (tasks/params-bounds.ts); this is the backstop. */
+/** Deeper values are refused: callers bound their input first (features/validation.ts); this is the backstop. */
 const CANONICAL_MAX_DEPTH = 64;
 
 /** Canonical JSON (sorted keys) so equal params always hash equally. Recursion is bounded. */

@@ -12,7 +12,7 @@ import { startTestServer, testPhoto } from '../helpers/harness.js';
 test('a deliberate shutdown gives a running task back without counting the attempt', async () => {
   const server = await startTestServer({ runEngines: false });
   try {
-    const { tasks, files, log, db, clock } = server.app.services;
+    const { tasks, files, log, db, clock, styles } = server.app.services;
     // An engine that works until it is stopped, standing in for a long model run.
     let started!: () => void;
     const running = new Promise<void>((r) => (started = r));
@@ -26,7 +26,7 @@ test('a deliberate shutdown gives a running task back without counting the attem
         }),
     };
     const queue = new InProcessQueue(1);
-    const runner = new TaskRunner(tasks, new TaskClaims(db, tasks, clock, DEFAULTS.tasks.liveness), files, new Map<FeatureId, Engine>([['color-correct', endless]]), log, { timeoutMs: 60_000, workerId: 'worker-a' });
+    const runner = new TaskRunner(tasks, new TaskClaims(db, tasks, clock, DEFAULTS.tasks.liveness), files, new Map<FeatureId, Engine>([['color-correct', endless]]), styles, log, { timeoutMs: 60_000, workerId: 'worker-a' });
     await queue.consume(runner.handle);
 
     const c = await server.newClient(5);

@@ -61,6 +61,46 @@ test('SQL is written only in repositories (<domain>.repository.ts) and db/ (conn
   assert.ok(FILES.some((f) => f.rel === 'tasks/tasks.repository.ts' && statement.test(f.text)), 'the pattern still matches a repository');
 });
 
+const FEATURE_IDS = [...FILES.find((f) => f.rel === 'features/table.ts')!.text.matchAll(/\{ id: '([^']+)'/g)].map((m) => m[1]);
+
+test('one routing path: the registry names no feature, each feature has one entry file in engines/features/, and only routing/ reads the preference table', () => {
+  assert.ok(FEATURE_IDS.length > 10, 'the feature ids are read from the contract');
+  const registry = FILES.find((f) => f.rel === 'engines/registry.ts')!;
+  assert.deepEqual(FEATURE_IDS.filter((id) => registry.text.includes(`'${id}'`)), []);
+  const entries = FILES.filter((f) => under(f.rel, 'engines/features') && !['entry.ts', 'index.ts'].includes(path.basename(f.rel)));
+  for (const f of entries) {
+    const named = /feature: '([^']+)'|Entry\('([^']+)'/.exec(f.text);
+    const id = named?.[1] ?? named?.[2];
+    assert.equal(f.rel, `engines/features/${id?.replace('/', '-')}.ts`, `${f.rel} serves the feature its name says`);
+  }
+  const choosers = FILES.filter((f) => !under(f.rel, 'engines/routing') && !under(f.rel, 'engines/features') && /\brouteFeature\b/.test(f.text)).map((f) => f.rel);
+  assert.deepEqual(choosers, [], 'engines do not choose among options themselves');
+});
+
+/**
+ * Module-level `let`: state a module keeps for the whole process hides who owns it and when it goes.
+ * What stays is state that belongs to a worker thread (a kernel's loaded model, the thread's runtime
+ * handles), where the module instance is the thread's; each says why.
+ */
+const MODULE_STATE_ALLOWED: Record<string, string> = {
+  'engines/runtime/thread-entry.ts': "a worker thread's own state (its tsx loader, abort word, native guard and idle collection): the module instance is the thread's",
+  'engines/runtime/tfjs.ts': "tfjs is itself a singleton per thread: its backend is initialised once per thread",
+  'engines/runtime/collect.ts': "V8's gc() handle, looked up once per isolate",
+  'engines/runtime/malloc-trim.ts': 'the native malloc_trim binding, loaded once per process',
+  'engines/face/human-instance.ts': "kernel model cache: this thread's Human instance",
+  'engines/neural/nsfw-kernel.ts': "kernel model cache: this thread's NSFW classifier",
+  'engines/neural/matte-kernel.ts': "kernel model cache: this thread's ISNet session",
+  'engines/generative/hair/hair-kernel.ts': "resets the recurrent state of this thread's Human instance (RVM) between photos",
+};
+
+test('no module-level let in src/ outside a short allow-list that says why each stays', () => {
+  const moduleLet = /^(export )?let /m;
+  const offenders = FILES.filter((f) => moduleLet.test(f.text) && !(f.rel in MODULE_STATE_ALLOWED)).map((f) => f.rel);
+  assert.deepEqual(offenders, []);
+  const stale = Object.keys(MODULE_STATE_ALLOWED).filter((rel) => !FILES.some((f) => f.rel === rel && moduleLet.test(f.text)));
+  assert.deepEqual(stale, [], 'an allow-list entry whose module no longer keeps state is removed');
+});
+
 test('the checker sees imports at all (guards the regexp above against matching nothing)', () => {
   const tasks = FILES.find((f) => f.rel === 'tasks/tasks.service.ts');
   assert.ok(tasks && importsOf(tasks.rel, tasks.text).some((t) => under(t, 'features')));

@@ -51,7 +51,13 @@ export const INT32 = 6;
 export const INT64 = 7;
 
 export interface Value { name: string; dims: (number | string)[]; type?: number }
-export interface Init { name: string; dims: number[]; values: number[] }
+export interface Init {
+  name: string;
+  dims: number[];
+  values: number[];
+  /** Stored outside the graph, as large exports keep their weights: in `location` (beside the model) at `offset`. */
+  external?: { location: string; offset: number };
+}
 export interface Node { op: string; in: string[]; out: string[]; attrs?: Record<string, number | number[] | string> }
 
 function valueInfo(v: Value): W {
@@ -60,13 +66,22 @@ function valueInfo(v: Value): W {
   return new W().str(1, v.name).msg(2, new W().msg(1, new W().int(1, v.type ?? FLOAT).msg(2, shape)));
 }
 
+/** An initializer's float32 values as little-endian bytes (also the contents of its external file). */
+export function floatBytes(values: number[]): Buffer {
+  const raw = Buffer.alloc(4 * values.length);
+  values.forEach((v, i) => raw.writeFloatLE(v, 4 * i));
+  return raw;
+}
+
 function init(t: Init): W {
   const w = new W();
   for (const d of t.dims) w.int(1, d);
   w.int(2, FLOAT).str(8, t.name);
-  const raw = Buffer.alloc(4 * t.values.length);
-  t.values.forEach((v, i) => raw.writeFloatLE(v, 4 * i));
-  return w.bytes(9, raw);
+  if (!t.external) return w.bytes(9, floatBytes(t.values));
+  // TensorProto.external_data (13): location / offset / length entries; data_location (14) = EXTERNAL.
+  const entry = (k: string, v: string) => new W().str(1, k).str(2, v);
+  w.msg(13, entry('location', t.external.location)).msg(13, entry('offset', String(t.external.offset))).msg(13, entry('length', String(4 * t.values.length)));
+  return w.int(14, 1);
 }
 
 function attribute(name: string, v: number | number[] | string): W {

@@ -7,7 +7,7 @@ import { request } from 'node:http';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
 import { ApiError, statusOf } from '../../src/api/errors.js';
-import { assertBoundedParams, MAX_PARAMS_DEPTH, MAX_PARAMS_KEYS } from '../../src/tasks/params-bounds.js';
+import { assertBoundedParams, MAX_PARAMS_DEPTH, MAX_PARAMS_KEYS } from '../../src/features/params-bounds.js';
 import { canonicalJson } from '../../src/util/ids.js';
 import { startTestServer, testPhoto, type TestClient, type TestServer } from '../helpers/harness.js';
 

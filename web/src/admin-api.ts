@@ -60,6 +60,10 @@ export interface AdminFeature {
   reason?: string | null;
   /** What runs it on this server (model and runtime), when the engine says. */
   implementation?: string | null;
+  /** What would serve it better, and how to get it. */
+  upgrade?: string | null;
+  /** A model on its way that will upgrade this feature (first start's background download). */
+  upgrading?: string | null;
   styles: boolean | unknown;
 }
 

@@ -13,6 +13,8 @@ export async function installRateLimits(app: FastifyInstance, services: ApiServi
   const cfg = services.config.rateLimit;
   await app.register(rateLimit, {
     global: false,
+    // Counters are a guard, not a service clients pay for: while Redis is away requests pass uncounted.
+    skipOnError: true,
     ...(services.rateLimitRedis ? { redis: services.rateLimitRedis as never, nameSpace: 'darkroom-rl-' } : {}),
   });
   const tooMany = (_req: FastifyRequest, ctx: { after: string; statusCode: number }) => ({ statusCode: 429, message: `Too many requests, retry in ${ctx.after}` });

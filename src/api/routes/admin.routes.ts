@@ -1,11 +1,13 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { featureDownloads } from '../../engines/models/auto-pull.js';
 import { FEATURES } from '../../features/table.js';
 import { ApiError } from '../errors.js';
 import { requireAdmin } from '../plugins/client-auth.js';
 import { errorResponses } from '../schemas.js';
 import type { ApiServices } from '../services.js';
 import { priceOf } from '../../config.js';
+import { featureStatus } from '../../engines/routing/status.js';
 
 const LoginBody = Type.Object({ password: Type.String({ minLength: 1, maxLength: 512 }) }, { additionalProperties: false });
 const KeyBody = Type.Object({ name: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false });
@@ -108,24 +110,33 @@ export async function adminRoutes(app: FastifyInstance, services: ApiServices): 
     };
   });
 
-  app.get('/admin/v1/features', { preHandler: admin, schema: { ...secured, summary: 'Features, limits, prices and availability' } }, async () => ({
-    status: 200,
-    result: {
-      features: FEATURES.map((f) => {
-        const a = services.engines?.get(f.id)?.availability() ?? { available: true, reason: 'engines run in worker processes' };
-        return {
-          id: f.id,
-          title: f.title,
-          segments: f.segments,
-          file_sets: f.fileSets.map((s) => ({ name: s.name, required: s.required, role: s.role, max_files: s.maxFiles })),
-          limits: f.limits,
-          price: priceOf(services.config, f.id, f.price),
-          available: a.available,
-          reason: a.reason ?? null,
-          implementation: 'implementation' in a ? (a.implementation ?? null) : null,
-          styles: f.styles,
-        };
-      }),
-    },
-  }));
+  app.get('/admin/v1/features', { preHandler: admin, schema: { ...secured, summary: 'Features, limits, prices and availability' } }, async () => {
+    // Per request: a model pulled while the server runs changes the answer.
+    const upgrades = new Map(services.engines ? featureStatus(services.config, services.engines).map((s) => [s.feature, s.upgrade]) : []);
+    const downloads = featureDownloads(services.config.engines.modelsDir);
+    return {
+      status: 200,
+      result: {
+        features: FEATURES.map((f) => {
+          const a = services.engines?.get(f.id)?.availability() ?? { available: true, reason: 'engines run in worker processes' };
+          const upgrade = upgrades.get(f.id);
+          return {
+            id: f.id,
+            title: f.title,
+            segments: f.segments,
+            file_sets: f.fileSets.map((s) => ({ name: s.name, required: s.required, role: s.role, max_files: s.maxFiles })),
+            limits: f.limits,
+            price: priceOf(services.config, f.id, f.price),
+            available: a.available,
+            reason: a.reason ?? null,
+            implementation: 'implementation' in a ? (a.implementation ?? null) : null,
+            upgrade: upgrade ?? null,
+            /** A model on its way that will upgrade this feature (first start's background download). */
+            upgrading: downloads.get(f.id) ?? null,
+            styles: f.styles,
+          };
+        }),
+      },
+    };
+  });
 }

@@ -5,7 +5,6 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { FEATURES } from '../../features/table.js';
 import { placeholderThumbnail } from '../../styles/placeholder.js';
-import { allStyles, listStyleGroups, listStyles } from '../../styles/service.js';
 import { ApiError } from '../errors.js';
 import { requireClient } from '../plugins/client-auth.js';
 import { errorResponses, Ok, PageQuery, StyleQuery } from '../schemas.js';
@@ -35,7 +34,7 @@ export async function stylesRoutes(app: FastifyInstance, services: ApiServices):
       },
       async (req) => {
         // A StyleCatalogError is a DomainError: the error handler answers it.
-        return { status: 200, result: listStyleGroups(spec.id, { pageSize: req.query.page_size, startingToken: req.query.starting_token, baseUrl: publicBaseUrl(services.config) }) };
+        return { status: 200, result: services.styles.listStyleGroups(spec.id, { pageSize: req.query.page_size, startingToken: req.query.starting_token, baseUrl: publicBaseUrl(services.config) }) };
       },
     );
     app.get<{ Querystring: { style_group_id: number | string; page_size?: number; starting_token?: string } }>(
@@ -54,7 +53,7 @@ export async function stylesRoutes(app: FastifyInstance, services: ApiServices):
         },
       },
       async (req) => {
-        return { status: 200, result: listStyles(spec.id, req.query.style_group_id, { pageSize: req.query.page_size, startingToken: req.query.starting_token, baseUrl: publicBaseUrl(services.config) }) };
+        return { status: 200, result: services.styles.listStyles(spec.id, req.query.style_group_id, { pageSize: req.query.page_size, startingToken: req.query.starting_token, baseUrl: publicBaseUrl(services.config) }) };
       },
     );
   }
@@ -66,7 +65,7 @@ export async function stylesRoutes(app: FastifyInstance, services: ApiServices):
  */
 export async function styleThumbnailRoutes(app: FastifyInstance, services: ApiServices): Promise<void> {
   const dir = thumbnailsDir(services.config.dataDir);
-  const styles = new Map(allStyles().map((s) => [s.id, s]));
+  const styles = new Map(services.styles.allStyles().map((s) => [s.id, s]));
   app.get<{ Params: { id: string } }>('/static/styles/:id', { schema: { hide: true } }, async (req, reply) => {
     const m = /^(\d{1,16})\.png$/.exec(req.params.id);
     const style = m ? styles.get(Number(m[1])) : undefined;

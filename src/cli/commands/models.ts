@@ -3,6 +3,7 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import type { WorkerPool } from '../../engines/engine.js';
 import { allModels, listModels, LicenceNotAcceptedError, pullableNames, pullModel, type PullProgress } from '../../engines/models/index.js';
+import { checkDiffusionModels } from '../../engines/diffusion/self-check.js';
 import { readAutoPullStatus, recommendedModels } from '../../engines/models/auto-pull.js';
 import { checkModels } from '../../engines/models/check.js';
 import { createEngineRegistry } from '../../engines/registry.js';
@@ -73,8 +74,9 @@ export function register(program: Command, ctx: CliContext): void {
     .command('check [names...]')
     .description('run every installed model once on a built-in photo and check that its result is sane; exits 1 when one fails')
     .action(async (names: string[]) => {
-      const modelsDir = ctx.config().engines.modelsDir;
-      const results = await checkModels(modelsDir, names);
+      const config = ctx.config();
+      const modelsDir = config.engines.modelsDir;
+      const results = [...(await checkModels(modelsDir, names)), ...(await checkDiffusionModels(modelsDir, config, names))];
       if (results.length === 0) console.log(`no downloadable model is installed in ${modelsDir} (npm-shipped models are checked by their packages)`);
       for (const r of results) console.log(r.passed ? `ok      ${r.name}: ${r.detail}` : `FAILED  ${r.name}: ${r.detail}`);
       if (results.some((r) => !r.passed)) process.exitCode = 1;

@@ -6,6 +6,7 @@ import { DiffusionBackendError, type DiffusionBackend, type GeneratedImage, type
 import type { ModelSpec } from '../models/catalog.js';
 import { siblingModule } from '../runtime/pool.js';
 import type { PipelineFiles, UnetRequest } from './diffusion-kernel.js';
+import { expectedTimeLabel } from './expected-time.js';
 import { SD15_SCALING_FACTOR, verifiedPipeline } from './model.js';
 import { generate, type DiffusionRunner } from './pipeline.js';
 import { LCM_SD15 } from './scheduler.js';
@@ -15,9 +16,15 @@ const KERNEL = siblingModule(import.meta.url, 'diffusion-kernel');
 
 export type EmbeddedSettings = DarkroomConfig['diffusion']['embedded'];
 
-/** The network calls of `generate`, each one call to the diffusion kernel in a pool thread. */
-export function poolRunner(pool: WorkerPool, files: PipelineFiles, signal: AbortSignal): DiffusionRunner {
-  const run = <T>(fn: string, args: object) => pool.run<T>(KERNEL, fn, { files, ...args }, { signal });
+/**
+ * The network calls of `generate`, each one call to the diffusion kernel in a pool thread. The task's
+ * signal is not handed to the pool: the pool stops a running call by ending its thread once the
+ * onnxruntime run returns, which would drop 4 GB of loaded sessions; the pipeline stops between the
+ * same calls instead, keeping the thread warm for the next task.
+ */
+export function poolRunner(pool: WorkerPool, files: PipelineFiles): DiffusionRunner {
+  // One thread: each call of a big model already uses every core, and a second thread would load a second copy.
+  const run = <T>(fn: string, args: object) => pool.run<T>(KERNEL, fn, { files, ...args }, { threads: 1 });
   let condDim: Promise<number> | undefined;
   return {
     encodeText: (ids) => run('encodeTextKernel', { ids }),
@@ -55,7 +62,7 @@ export class EmbeddedDiffusionBackend implements DiffusionBackend {
   }
 
   describe(): string {
-    return `embedded CPU diffusion (${this.spec.name}, ${this.settings.steps} steps at ${this.settings.size} px)`;
+    return `embedded CPU diffusion (${this.spec.name}, ${this.settings.steps} steps at ${this.settings.size} px, ${expectedTimeLabel()})`;
   }
 
   txt2img(req: Txt2ImgRequest, opts: RunOptions): Promise<GeneratedImage> {
@@ -89,7 +96,7 @@ export class EmbeddedDiffusionBackend implements DiffusionBackend {
       // A style's denoise keeps part of the photo (hair volume); LCM needs strength·50 ≥ steps.
       const strength = Math.min(1, Math.max(paint?.settings.denoise ?? 1, steps / LCM_SD15.originalInferenceSteps));
       const rgb = await generate(
-        poolRunner(this.pool, files, signal),
+        poolRunner(this.pool, files),
         {
           // LCM distils guidance into the UNet: there is no unconditional pass, so a negative prompt has no effect here.
           ids: tokenizer.encode(req.prompt),

@@ -3,6 +3,7 @@ import { feature } from '../../features/table.js';
 import type { Engine, EngineDeps } from '../engine.js';
 import { throwIfAborted } from '../errors.js';
 import { encodeOutput, firstFile } from '../image-io.js';
+import { kernelHandle } from '../kernel.js';
 import { siblingModule } from '../runtime/pool.js';
 import { analyzeFaces, checkFaceRules } from './analysis.js';
 import { loadRgb, outputExtFor } from './inputs.js';
@@ -10,7 +11,7 @@ import type { MakeupArgs } from './makeup-kernel.js';
 import { humanImplementation, warmUpFaceModel } from './model.js';
 import { faceRulesFor } from './rules.js';
 
-const MAKEUP_KERNEL = siblingModule(import.meta.url, 'makeup-kernel');
+const MAKEUP_KERNEL = kernelHandle<typeof import('./makeup-kernel.js')>(siblingModule(import.meta.url, 'makeup-kernel'));
 
 export function createMakeupTransferEngine(deps: EngineDeps): Engine {
   const spec = feature('mu-trans-rec');
@@ -28,7 +29,7 @@ export function createMakeupTransferEngine(deps: EngineDeps): Engine {
       const refFace = checkFaceRules(await analyzeFaces(deps.pool, ref.raw, ctx.signal), rules.reference);
       ctx.reportProgress(0.6);
       const args: MakeupArgs = { src: src.raw, srcFace, ref: ref.raw, refFace };
-      const rgb = await deps.pool.run<Uint8Array>(MAKEUP_KERNEL, 'transferMakeup', args, { signal: ctx.signal });
+      const rgb = await MAKEUP_KERNEL.run(deps.pool, 'transferMakeup', args, { signal: ctx.signal });
       const out = { data: Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength), width: src.raw.width, height: src.raw.height, channels: 3 as const };
       return [await encodeOutput(out, outputExtFor(job.outputExt, src.format))];
     },

@@ -148,3 +148,19 @@ export function softenCentred(hard: Uint8Array, width: number, height: number, r
   for (let i = 0; i < out.length; i++) out[i] = Math.round(plane[i] * 255);
   return out;
 }
+
+/** Running maximum over a (2r+1)² square, separable. */
+export function maxFilter(p: Float32Array, w: number, h: number, r: number): Float32Array {
+  const a = new Float32Array(p.length), b = new Float32Array(p.length);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    let m = 0;
+    for (let k = Math.max(0, x - r); k <= Math.min(w - 1, x + r); k++) m = Math.max(m, p[y * w + k]);
+    a[y * w + x] = m;
+  }
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    let m = 0;
+    for (let k = Math.max(0, y - r); k <= Math.min(h - 1, y + r); k++) m = Math.max(m, a[k * w + x]);
+    b[y * w + x] = m;
+  }
+  return b;
+}

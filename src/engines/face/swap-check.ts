@@ -3,7 +3,7 @@
  * the target and the reference already drawn in the target's geometry. A swap writes, pixel by pixel,
  * a mix of those two, so
  * - a feature (eye, brow, mouth, nose) is *missing* when the result holds much less detail there than
- *   the target had (a reference eye stretched into skin), and *doubled* when the result's detail is a
+ *   the target had (a reference eye stretched into skin, a painting's faint eye), and *doubled* when the result's detail is a
  *   clear mix of both inputs' where they disagree (two eyes half over each other);
  * - a strong edge in the face that neither input has near that place is an artefact (a hard cut
  *   between two faces, a ring);
@@ -14,7 +14,7 @@
 import { hardRegionMask, meshFaceWidth, type FaceInfo } from './analysis.js';
 import { rgbToLab } from '../lab.js';
 import { LEFT_BROW, LEFT_EYE, LIPS_OUTER, NOSE_BASE, RIGHT_BROW, RIGHT_EYE } from './mesh-regions.js';
-import { boxBlur, dilate, erode, fillPolygon, type Point } from './raster.js';
+import { boxBlur, dilate, erode, fillPolygon, maxFilter, type Point } from './raster.js';
 
 export type FeatureName = 'right eye' | 'left eye' | 'right brow' | 'left brow' | 'mouth' | 'nose';
 
@@ -31,8 +31,8 @@ export const FEATURE_OUTLINES: Record<FeatureName, { outline: readonly number[];
 export const CHECK_SETTINGS = {
   /** Box radius (share of face width) of the low-pass whose residual is a feature's detail. */
   detailOfWidth: 0.05,
-  /** Detail energy of the result below this share of the target's (and of the reference's) = the feature is gone. */
-  missingEnergy: 0.25,
+  /** Detail energy of the result below this share of the target's = the feature is gone or a ghost (amplitude ≈ 0.55). */
+  missingEnergy: 0.3,
   /** Both inputs weigh at least this much in the result's detail where they disagree = a doubled feature. */
   mixedWeight: 0.3,
   /** Inputs agree (nothing can double) when their details correlate above this. */
@@ -75,6 +75,8 @@ export interface CheckImages {
   height: number;
   /** The target face, in the same coordinates. */
   face: FaceInfo;
+  /** The mesh the swap drew into (the reference's proportions move brows and nose): a feature is judged over both places. */
+  expected?: readonly Point[];
 }
 
 function lightness(rgb: Uint8Array, n: number): Float32Array {
@@ -107,22 +109,6 @@ function edges(L: Float32Array, w: number, h: number): Float32Array {
   return g;
 }
 
-/** Running maximum over a (2r+1)² square, separable. */
-function maxFilter(p: Float32Array, w: number, h: number, r: number): Float32Array {
-  const a = new Float32Array(p.length), b = new Float32Array(p.length);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-    let m = 0;
-    for (let k = Math.max(0, x - r); k <= Math.min(w - 1, x + r); k++) m = Math.max(m, p[y * w + k]);
-    a[y * w + x] = m;
-  }
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-    let m = 0;
-    for (let k = Math.max(0, y - r); k <= Math.min(h - 1, y + r); k++) m = Math.max(m, a[k * w + x]);
-    b[y * w + x] = m;
-  }
-  return b;
-}
-
 function judgeFeature(feature: FeatureName, mask: Uint8Array, t: Float32Array, r: Float32Array, ref: Float32Array | undefined): FeatureVerdict {
   const S = CHECK_SETTINGS;
   let tt = 0, rr = 0, ww = 0, tw = 0, rt = 0, rw = 0;
@@ -141,10 +127,13 @@ function judgeFeature(feature: FeatureName, mask: Uint8Array, t: Float32Array, r
     }
   }
   const agree = ref ? tw / Math.sqrt(Math.max(1e-9, tt * ww)) : 1;
-  const refRatio = ref ? rr / Math.max(1e-6, ww) : 0;
   let verdict: FeatureVerdict['verdict'] = 'ok';
-  if (detailRatio < S.missingEnergy && (!ref || refRatio < S.missingEnergy * 2)) verdict = 'missing';
-  else if (ref && agree < S.agreeCorrelation && targetWeight > S.mixedWeight && refWeight > S.mixedWeight) verdict = 'doubled';
+  // Two features can only double where both inputs have one (a reference without brows has nothing to double).
+  const bothHaveOne = ref !== undefined && ww > S.missingEnergy * tt && tt > S.missingEnergy * ww;
+  // Faint counts as missing even when the reference's own feature is faint (a painting's eyes): a ghost
+  // of an eye is what a person sees. The nose's detail is mostly shading, weaker on any flat-lit face.
+  if (detailRatio < S.missingEnergy * (feature === 'nose' ? 0.5 : 1)) verdict = 'missing';
+  else if (bothHaveOne && agree < S.agreeCorrelation && targetWeight > S.mixedWeight && refWeight > S.mixedWeight) verdict = 'doubled';
   return { feature, detailRatio, targetWeight, refWeight, verdict };
 }
 
@@ -179,6 +168,7 @@ export function swapArtefacts(img: CheckImages): SwapArtefacts {
     const { outline, grow } = FEATURE_OUTLINES[name];
     const m = new Uint8Array(n);
     fillPolygon(m, w, h, outline.map((i) => face.mesh[i]));
+    if (img.expected) fillPolygon(m, w, h, outline.map((i) => img.expected![i]));
     return judgeFeature(name, dilate(m, w, h, Math.max(1, Math.round(fw * grow))), dt, dr, dw);
   });
 

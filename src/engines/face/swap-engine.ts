@@ -17,7 +17,6 @@ import type { RawImage } from '../image-io.js';
 import { refFor } from '../models/refs.js';
 import { bestModel } from '../models/select.js';
 import type { ModelSpec } from '../models/catalog.js';
-import { routeFeature } from '../routing/preference.js';
 
 const SWAP_KERNEL = siblingModule(import.meta.url, 'swap-kernel');
 const NEURAL_SWAP_KERNEL = siblingModule(import.meta.url, 'neural-swap-kernel');
@@ -27,12 +26,11 @@ export const CLASSICAL_SWAP = 'landmark-warp';
 const CLASSICAL_DESCRIPTION = ' + mesh warp, low-frequency Lab light/tone transfer, expression-aware feathered blend';
 
 /**
- * The identity models when routing picks the ONNX swap and its encoder is present too (a catalog
- * swapper requires it; an operator's own swapper export may come without one: then the classical
- * swap runs). Decided per task, so models pulled after start are used.
+ * The identity models, when the swapper and its encoder are both installed (a catalog swapper
+ * requires one; an operator's own swapper export may come without: then the classical swap runs).
+ * Read per task, so models pulled after start are used.
  */
 export function neuralSwapModels(config: EngineConfig): { swapper: ModelSpec; embedder: ModelSpec } | undefined {
-  if (routeFeature('face-swap', config)?.serving?.kind !== 'onnx') return undefined;
   const dir = config.engines.modelsDir;
   const swapper = bestModel('face-swap', dir, ['inswapper']);
   const embedder = bestModel('face-embedding', dir, ['arcface']);
@@ -57,13 +55,19 @@ async function meshCheck(deps: EngineDeps, image: RawImage, pairs: readonly Swap
   });
 }
 
-export function createFaceSwapEngine(deps: EngineDeps): Engine {
+/**
+ * `identity: 'onnx'` swaps with inswapper + ArcFace (engines/features/face-swap.ts routes here when
+ * both are installed), falling back to the classical swap if they went missing since; 'classical'
+ * always warps landmarks.
+ */
+export function createFaceSwapEngine(deps: EngineDeps, identity: 'onnx' | 'classical'): Engine {
   const spec = feature('face-swap');
   const rules = faceRulesFor('face-swap');
+  const swapModels = () => (identity === 'onnx' ? neuralSwapModels(deps.config) : undefined);
   return {
     feature: 'face-swap',
     availability() {
-      const models = neuralSwapModels(deps.config);
+      const models = swapModels();
       return humanImplementation(models ? ` (5-point alignment) + ${models.swapper.implementation}, identity from ${models.embedder.implementation}` : CLASSICAL_DESCRIPTION);
     },
     warmUp: () => warmUpFaceModel(deps.pool),
@@ -96,7 +100,7 @@ export function createFaceSwapEngine(deps: EngineDeps): Engine {
         const ref = refs.get(m.index)!;
         return { ref: ref.input.raw, refFace: ref.face, targetFace };
       });
-      const models = neuralSwapModels(deps.config);
+      const models = swapModels();
       const runKernel = async (modes: SwapPair['mode'][]): Promise<SwapResult> => {
         const modal = pairs.map((p, i) => ({ ...p, mode: modes[i] }));
         if (!models) return deps.pool.run<SwapResult>(SWAP_KERNEL, 'swapFaces', { target: target.raw, pairs: modal } satisfies SwapArgs, { signal: ctx.signal });

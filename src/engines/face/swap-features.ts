@@ -5,13 +5,15 @@
  * - an eye open on one face and closed on the other (or much more open), the mouth likewise: the
  *   target's eye with its lids, or its mouth, stays (no lid stretched over an open eye, no lip line over
  *   teeth, no closed eye's make-up around an open one);
- * - eye make-up present on one face and not the other: both eye areas stay the target's;
+ * - eye make-up present on one face and not the other: the target's lids (eye shadow) stay, the
+ *   reference's eyes come with their lash line;
  * - facial hair around the reference's mouth: the target's mouth stays, and (in the kernel) no
  *   non-skin reference pixel comes over with the skin.
  */
 import { hardRegionMask, type FaceInfo } from './analysis.js';
 import { LEFT_EYE, LEFT_EYE_OPENING, LEFT_LID_TO_BROW, LIPS_INNER, LIPS_OUTER, MOUTH_OPENING, RIGHT_EYE, RIGHT_EYE_OPENING, RIGHT_LID_TO_BROW } from './mesh-regions.js';
 import { dilate, fillPolygon, softenCentred, type Point } from './raster.js';
+import { FEATURE_OUTLINES, type FeatureName } from './swap-check.js';
 
 export const FEATURE_SETTINGS = {
   /** Openness (gap ÷ width) below which an eye counts as closed and above which it counts as open; between, it agrees with either. */
@@ -109,6 +111,10 @@ export interface FeatureInputs {
   w: number;
   h: number;
   faceWidth: number;
+  /** The mesh the reference is drawn into (brows and nose moved to its proportions). */
+  shapedMesh: readonly Point[];
+  /** Features the self-check found broken on a first try: these stay the target's too. */
+  failed?: readonly FeatureName[];
 }
 
 /** 0..255 per pixel: where the target's own feature stays; with the reasons, for the result's meta. */
@@ -127,7 +133,8 @@ export function keptFeatures(x: FeatureInputs): { keep: Uint8Array; reasons: str
   const eyeshadow = hardRegionMask(face, 'eyeshadow', w, h);
   const tm = meanOffset(x.tLab, eyeshadow, x.tTone), wm = meanOffset(x.wLab, eyeshadow, x.wTone);
   const makeup = Math.hypot((tm[0] - wm[0]) * 0.25, tm[1] - wm[1], tm[2] - wm[2]);
-  const eyeReasons = makeup > S.makeupDifference ? [`eye make-up differs (${makeup.toFixed(0)})`] : [];
+  const eyeReasons: string[] = [];
+  const lidsOnly = new Uint8Array(n);
   for (const [name, opening] of [['right eye', RIGHT_EYE_OPENING], ['left eye', LEFT_EYE_OPENING]] as const) {
     if (differentOpenness(openness(face, opening), openness(refFace, opening), S.eyeClosedOpen)) eyeReasons.push(`${name} open/closed differs`);
   }
@@ -136,6 +143,15 @@ export function keptFeatures(x: FeatureInputs): { keep: Uint8Array; reasons: str
     reasons.push(...eyeReasons);
     eyeArea(RIGHT_EYE, RIGHT_LID_TO_BROW);
     eyeArea(LEFT_EYE, LEFT_LID_TO_BROW);
+  } else if (makeup > S.makeupDifference) {
+    // Only the lids: the eye itself (shape, iris, lash line) carries much of who a face is.
+    reasons.push(`eye make-up differs (${makeup.toFixed(0)}): lids kept`);
+    const lids = new Uint8Array(n);
+    for (const l of [RIGHT_LID_TO_BROW, LEFT_LID_TO_BROW]) fillPolygon(lids, w, h, l.map((i) => face.mesh[i]));
+    const eyes = new Uint8Array(n);
+    for (const e of [RIGHT_EYE, LEFT_EYE]) fillPolygon(eyes, w, h, e.map((i) => face.mesh[i]));
+    const clear = dilate(eyes, w, h, Math.max(1, Math.round(fw * 0.02)));
+    for (let i = 0; i < n; i++) if (lids[i] && !clear[i]) lidsOnly[i] = 255;
   }
 
   // Facial hair: the ring around the mouth (lips to ~12 % of the face width out) not skin on the reference only.
@@ -152,7 +168,23 @@ export function keptFeatures(x: FeatureInputs): { keep: Uint8Array; reasons: str
     fill(LIPS_OUTER);
     fill(LIPS_INNER);
   }
+  // A feature the check found missing or doubled: the target's, over both where the target has it and
+  // where the reference's proportions put it (so no second copy is left at either place). An eye goes with its pair.
+  for (const name of new Set(x.failed ?? [])) {
+    reasons.push(`${name} failed the check`);
+    const eyes: FeatureName[] = name.endsWith('eye') ? ['right eye', 'left eye'] : [name];
+    for (const e of eyes) {
+      fill(FEATURE_OUTLINES[e].outline);
+      fillPolygon(keep, w, h, FEATURE_OUTLINES[e].outline.map((i) => x.shapedMesh[i]));
+    }
+    if (name.endsWith('eye')) {
+      fill(RIGHT_LID_TO_BROW);
+      fill(LEFT_LID_TO_BROW);
+    }
+  }
   // Lashes, the lid crease and the lip edge sit just outside the landmark outlines; the seam lies in skin.
   const grown = dilate(keep, w, h, Math.max(1, Math.round(fw * 0.045)));
+  // Kept lids are not grown: growing them would cover the reference's lash line again.
+  for (let i = 0; i < n; i++) grown[i] |= lidsOnly[i];
   return { keep: softenCentred(grown, w, h, Math.max(1, fw * 0.025)), reasons };
 }

@@ -23,12 +23,12 @@
 import { hardRegionMask, meshFaceWidth, type FaceInfo } from './analysis.js';
 import { labToRgbAt, rgbToLab } from '../lab.js';
 import { MESH_POINTS_WITHOUT_IRIS, NOSE_TIP, FACE_OVAL, FOREHEAD, NOSE_BASE, RIGHT_EYE_OUTER, LEFT_EYE_OUTER } from './mesh-regions.js';
-import { boxBlur, cropPixels, dilate, erode, featherInside, fillPolygon, pastePixels, roiAround, softenCentred, type Point } from './raster.js';
+import { boxBlur, cropPixels, dilate, erode, featherInside, fillPolygon, maxFilter, pastePixels, roiAround, softenCentred, type Point } from './raster.js';
 import { delaunay, warpPiecewiseAffine, type RgbImage, type Triangle } from './warp.js';
 import { identityShape } from './shape.js';
 import { cleanSkinTone, keptFeatures, skinLikeness } from './swap-features.js';
 import { halfFaceMask, hiddenSide, mirroredReference } from './swap-pose.js';
-import { judgeSwap, swapArtefacts } from './swap-check.js';
+import { judgeSwap, swapArtefacts, type FeatureName } from './swap-check.js';
 
 export interface SwapPair {
   ref: RgbImage;
@@ -80,6 +80,8 @@ export const SWAP_SETTINGS = {
    * whose tone matches its surroundings better) and risks a visible edge.
    */
   toneTransfer: [1, 1, 1] as [number, number, number],
+  /** Width of the outer strip of a mirrored far side that stays the target's. */
+  mirroredRimOfWidth: 0.16,
   /** Conservative swap: share of the reference's clean-skin tone difference applied to the target's own face ([L, a, b]). */
   conservativeTone: [0.3, 0.5, 0.5] as [number, number, number],
   /** Triangle width (along the eye line) reference ÷ target, relative to the face's median: below the first the reference is too foreshortened to use there, above the second fully used. */
@@ -104,6 +106,12 @@ function blendOutline(face: FaceInfo, w: number, h: number): Uint8Array {
   const m = new Uint8Array(w * h);
   fillPolygon(m, w, h, poly);
   return m;
+}
+
+/** Running minimum over a (2r+1)² square. */
+function minFilter(p: Float32Array, w: number, h: number, r: number): Float32Array {
+  const neg = maxFilter(p.map((v) => 1 - v), w, h, r);
+  return neg.map((v) => 1 - v);
 }
 
 /** Lab smoothed with per-pixel weights (normalised box blur, two passes); where no weight reaches, the weighted mean. */
@@ -233,11 +241,17 @@ function warpReference(ws: Workspace, pair: SwapPair, notes: string[]): { warped
     for (let c = 0; c < 3; c++) warped[i * 3 + c] = Math.round(direct.rgb[i * 3 + c] * (1 - k) + flipped.rgb[i * 3 + c] * k);
     covered[i] = direct.covered[i] && flipped.covered[i] ? 255 : 0;
   }
-  return { warped, covered, conf: new Uint8Array(w * h).fill(255) };
+  // The near side's outer strip is where a turned head shows hair, ear or background and the shadows
+  // they cast: mirrored, it would land inside the far cheek. There the target's own cheek stays.
+  const region = blendOutline(ws.face, w, h);
+  const core = softenCentred(erode(region, w, h, Math.max(1, Math.round(fw * SWAP_SETTINGS.mirroredRimOfWidth))), w, h, Math.max(1, fw * 0.05));
+  const conf = new Uint8Array(w * h);
+  for (let i = 0; i < conf.length; i++) conf[i] = Math.round(255 - half[i] + (half[i] * core[i]) / 255);
+  return { warped, covered, conf };
 }
 
 /** The full swap of one pair into the rectangle; returns the new pixels and the reference as warped (for the self-check). */
-function fullSwap(ws: Workspace, pair: SwapPair, notes: string[]): { pixels: Uint8Array; warped: Uint8Array } {
+function fullSwap(ws: Workspace, pair: SwapPair, notes: string[], failed: readonly FeatureName[] = []): { pixels: Uint8Array; warped: Uint8Array } {
   const S = SWAP_SETTINGS;
   const { w, h, face, shaped, fw, tLab } = ws;
   const n = w * h;
@@ -257,13 +271,16 @@ function fullSwap(ws: Workspace, pair: SwapPair, notes: string[]): { pixels: Uin
   const alpha = featherInside(region, w, h, Math.max(3, fw * S.featherOfWidth));
   // Rim band: a reference pixel there that is not skin (its hair, a shadow) is not carried in.
   const inner = erode(region, w, h, Math.max(1, Math.round(fw * S.rimBandOfWidth)));
-  const refSkinAll = skinLikeness(wLab, region, wTone);
-  boxBlur(refSkinAll, w, h, Math.max(1, Math.round(fw * 0.01)));
+  // Shrunk by a local minimum, then smoothed: the half-hair pixels along a strand's edge look half like
+  // skin and would draw the strand's outline as a thin dark line.
+  const refSkinAll = minFilter(skinLikeness(wLab, region, wTone), w, h, Math.max(1, Math.round(fw * 0.015)));
+  boxBlur(refSkinAll, w, h, Math.max(1, Math.round(fw * 0.015)));
   // Above the brows hairlines and fringes differ between people: there only skin meets skin.
   const forehead = softenCentred(hardRegionMask(face, 'forehead', w, h), w, h, Math.max(1, fw * 0.03));
-  const tgtSkinAll = skinLikeness(tLab, region, tTone);
-  boxBlur(tgtSkinAll, w, h, Math.max(1, Math.round(fw * 0.01)));
-  const { keep, reasons } = keptFeatures({ face, refFace: pair.refFace, tLab, wLab, tTone, wTone, w, h, faceWidth: fw });
+  const targetBrows = dilate(hardRegionMask(face, 'brows', w, h), w, h, Math.max(1, Math.round(fw * 0.03)));
+  const tgtSkinAll = minFilter(skinLikeness(tLab, region, tTone), w, h, Math.max(1, Math.round(fw * 0.015)));
+  boxBlur(tgtSkinAll, w, h, Math.max(1, Math.round(fw * 0.015)));
+  const { keep, reasons } = keptFeatures({ face, refFace: pair.refFace, tLab, wLab, tTone, wTone, w, h, faceWidth: fw, shapedMesh: ws.dstPts, failed });
   notes.push(...reasons.map((why) => `target's feature kept: ${why}`));
   // Eyes, brows, lips and nostrils are the reference's features even though they are not skin-coloured.
   const features = dilate(hardRegionMask(shaped, 'eyes', w, h), w, h, Math.max(1, Math.round(fw * 0.04)));
@@ -277,14 +294,19 @@ function fullSwap(ws: Workspace, pair: SwapPair, notes: string[]): { pixels: Uin
   const pixels = Uint8Array.from(ws.tgt);
   const px = new Uint8Array(3);
   for (let i = 0; i < n; i++) {
-    let a = alpha[i] / 255;
-    if (!a) continue;
+    if (!region[i]) continue;
     // Reference hair or a beard over its face is not carried in (the target shows there instead); at the rim, strictly.
     // A ramp, not a product: hair a third as skin-like as skin would still show as a strand at a third.
     const refSkin = Math.min(1, Math.max(0, (refSkinAll[i] - (inner[i] ? 0.25 : 0.4)) / 0.4));
-    a *= featureSoft[i] / 255 + (1 - featureSoft[i] / 255) * refSkin;
-    if (forehead[i]) a *= 1 - (forehead[i] / 255) * (1 - Math.min(refSkinAll[i], tgtSkinAll[i]) ** 2);
-    a *= (conf[i] / 255) * (1 - keep[i] / 255);
+    let skinA = (alpha[i] / 255) * refSkin * (conf[i] / 255);
+    // The target's own brows are not a fringe to keep: kept, they would stand beside the reference's as a second pair.
+    if (forehead[i]) skinA *= 1 - (forehead[i] / 255) * (1 - Math.min(refSkinAll[i], targetBrows[i] ? 1 : tgtSkinAll[i]) ** 2);
+    // The target's own hair over its cheek or temple stays: painting skin over half a strand leaves its other half as a line.
+    if (!inner[i]) skinA *= Math.min(1, Math.max(0, (tgtSkinAll[i] - 0.4) / 0.4));
+    // A feature is taken whole: half of one over the target's is the doubled eye a person sees first. So
+    // neither the rim's feather, the forehead's skin rule nor the foreshortening map thins it.
+    const f = featureSoft[i] / 255;
+    const a = (f + (1 - f) * skinA) * (1 - keep[i] / 255);
     if (a <= 0) continue;
     const k = i * 3;
     labToRgbAt(wLab[k] + (tLow[k] - wLow[k]) * S.toneTransfer[0], wLab[k + 1] + (tLow[k + 1] - wLow[k + 1]) * S.toneTransfer[1], wLab[k + 2] + (tLow[k + 2] - wLow[k + 2]) * S.toneTransfer[2], px, 0);
@@ -338,12 +360,26 @@ function swapOne(target: RgbImage, out: Uint8Array, pair: SwapPair): SwapReport 
   let mode: SwapMode = pair.mode ?? 'full';
   let pixels: Uint8Array | undefined;
   if (mode === 'full') {
-    const full = fullSwap(ws, pair, notes);
-    const check = judgeSwap(swapArtefacts({ target: ws.tgt, reference: full.warped, result: full.pixels, width: ws.w, height: ws.h, face: ws.face }));
-    if (check.pass) pixels = full.pixels;
-    else {
-      mode = 'conservative';
-      notes.push(`full swap failed its check (${check.reasons.join(', ')})`);
+    // First try; if only some features fail, a second try keeps those the target's; then the conservative swap.
+    let failed: FeatureName[] = [];
+    for (let attempt = 0; attempt < 2 && !pixels; attempt++) {
+      const tryNotes: string[] = [];
+      const full = fullSwap(ws, pair, tryNotes, failed);
+      const artefacts = swapArtefacts({ target: ws.tgt, reference: full.warped, result: full.pixels, width: ws.w, height: ws.h, face: ws.face, expected: ws.dstPts });
+      const check = judgeSwap(artefacts);
+      if (check.pass) {
+        pixels = full.pixels;
+        notes.push(...tryNotes);
+        break;
+      }
+      const broken = artefacts.features.filter((f) => f.verdict !== 'ok').map((f) => f.feature);
+      const featuresOnly = broken.length === check.reasons.length;
+      if (attempt === 1 || !featuresOnly) {
+        notes.push(...tryNotes, `full swap failed its check (${check.reasons.join(', ')})`);
+        mode = 'conservative';
+        break;
+      }
+      failed = broken;
     }
   }
   pastePixels(out, target.width, 3, pixels ?? conservativeSwap(ws, pair), ws.roi);

@@ -77,6 +77,21 @@ export function readAutoPullStatus(modelsDir: string): AutoPullStatus | undefine
   }
 }
 
+/**
+ * Per feature, what the background download is doing for it ("ddcolor-tiny downloading 45%"), for
+ * the console; features no recommended model serves, or whose model is installed, are left out.
+ */
+export function featureDownloads(modelsDir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const m of readAutoPullStatus(modelsDir)?.models ?? []) {
+    if (m.state === 'installed') continue;
+    const what =
+      m.state === 'downloading' && m.total ? `${m.name} downloading ${Math.floor((100 * (m.received ?? 0)) / m.total)}%` : m.state === 'failed' ? `${m.name} not fetched yet (${m.error ?? 'failed'})` : `${m.name} ${m.state}`;
+    for (const f of m.features) out.set(f, out.has(f) ? `${out.get(f)}; ${what}` : what);
+  }
+  return out;
+}
+
 const mb = (n: number | undefined) => (n === undefined ? '?' : `${Math.round(n)} MB`);
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -139,9 +154,10 @@ export class AutoPull {
     if (missing.length === 0) return this.save();
     mkdirSync(modelsDir, { recursive: true });
     if (!this.lock()) {
-      // Another process sharing the folder is downloading; its models appear here when it is done.
+      // Another process sharing the folder is downloading: its models appear here when it is done, and
+      // the status file stays its own (this process would only overwrite its progress with "waiting").
       this.retryLater();
-      return this.save();
+      return;
     }
     const refresh = setInterval(() => this.touchLock(), LOCK_REFRESH_MS);
     refresh.unref();

@@ -214,7 +214,8 @@ async function checkOne(spec: ModelSpec, modelsDir: string): Promise<string> {
 
 /** Runs every installed ONNX model with a signature (catalog and `catalog.json`) once; npm-shipped models are checked by their packages. */
 export async function checkModels(modelsDir: string, only?: readonly string[]): Promise<ModelCheck[]> {
-  const installed = allModels(modelsDir).filter((m) => m.signature && !m.package && findModel(m, modelsDir).resolved && (!only?.length || only.includes(m.name)));
+  // Diffusion models are pipelines of four networks, checked by the embedded engine itself (src/engines/diffusion/self-check.ts).
+  const installed = allModels(modelsDir).filter((m) => m.signature && m.role !== 'diffusion' && !m.package && findModel(m, modelsDir).resolved && (!only?.length || only.includes(m.name)));
   const results: ModelCheck[] = [];
   for (const spec of installed) {
     try {

@@ -6,7 +6,7 @@ import { encodeOutput, firstFile, loadImage, toRaw, type RawImage } from '../ima
 import { modelSpec } from '../models/catalog.js';
 import { findModel } from '../models/resolve.js';
 import { siblingModule } from '../runtime/pool.js';
-import { closeFaceRestore, faceRestoreModel, restoreFaces } from './face-restore.js';
+import { faceRestoreModel, restoreFaces } from './face-restore.js';
 import { guardNsfw } from './nsfw.js';
 import { planRealEsrgan, realEsrganPresent, realEsrganUpscale, warmRealEsrgan } from './onnx-upscale.js';
 import { restore } from './restore.js';
@@ -33,7 +33,7 @@ export function createEnhanceEngine(deps: EngineDeps, size: EnhanceModelSize = d
     availability() {
       const missing = ([2, 4] as const).map((s) => findModel(modelSpec(modelFor(size, s)), modelsDir)).find((l) => !l.resolved);
       if (missing) return { available: false, reason: missing.reason };
-      const sr = realEsrganPresent(modelsDir) ? 'Real-ESRGAN x2/x4 on onnxruntime' : `ESRGAN ${size} x2/x4 on tfjs-wasm`;
+      const sr = realEsrganPresent(modelsDir) ? 'Real-ESRGAN x2/x4 on onnxruntime' : `ESRGAN ${size} x2/x4 on onnxruntime`;
       const faces = faceRestoreModel(modelsDir) ? ', GFPGAN faces' : '';
       return { available: true, implementation: `${sr}, tiled across ${deps.pool.size} workers${faces}` };
     },
@@ -99,6 +99,5 @@ export function createEnhanceEngine(deps: EngineDeps, size: EnhanceModelSize = d
       ctx.reportProgress(0.95);
       return [await encodeOutput(raw, job.outputExt ?? (src.format === 'png' || src.hasAlpha ? 'png' : 'jpg'), { meta: { engine: ran } })];
     },
-    close: closeFaceRestore,
   };
 }

@@ -20,12 +20,13 @@ import { analyzeFaces } from '../face/analysis.js';
 import type { RawImage } from '../image-io.js';
 import { GFPGAN_SIZE } from '../models/adapters/face.js';
 import { bestModel } from '../models/select.js';
-import { createWorkerPool, siblingModule } from '../runtime/pool.js';
+import { kernelHandle } from '../kernel.js';
+import { siblingModule } from '../runtime/pool.js';
 import type { RestoreCropArgs } from './face-restore-kernel.js';
 
 type Point = [number, number];
 
-const KERNEL = siblingModule(import.meta.url, 'face-restore-kernel');
+const KERNEL = kernelHandle<typeof import('./face-restore-kernel.js')>(siblingModule(import.meta.url, 'face-restore-kernel'));
 
 /**
  * Where GFPGAN expects the subject's right eye, left eye, nose tip, right and left mouth corners in
@@ -153,19 +154,11 @@ export async function pasteRestored(img: RawImage, restored: Uint8Array, toCrop:
   return touched;
 }
 
-/** GFPGAN runs in one worker of its own: its session is large and one inference uses every core. */
-let restorePool: WorkerPool | undefined;
-function restorer(): WorkerPool {
-  restorePool ??= createWorkerPool(1);
-  return restorePool;
-}
-
-/** Ends the face-restoration worker (and its session); the next restoration starts a new one. */
-export async function closeFaceRestore(): Promise<void> {
-  const pool = restorePool;
-  restorePool = undefined;
-  await pool?.destroy();
-}
+/**
+ * GFPGAN runs in one thread of the engine pool: its session is large and one inference already uses
+ * every core, so a second thread would double the footprint for no gain (as matting, neural/matte.ts).
+ */
+const RESTORING = { threads: 1 };
 
 /** The installed GFPGAN model's name, if any (presence only; loading verifies its checksum). */
 export function faceRestoreModel(modelsDir: string): string | undefined {
@@ -177,7 +170,7 @@ export interface FaceRestoreOptions {
   modelsDir: string;
   signal: AbortSignal;
   log?: Logger;
-  /** Runs GFPGAN on one aligned crop; defaults to the model in the face-restoration worker. */
+  /** Runs GFPGAN on one aligned crop; defaults to the model in its thread of `pool`. */
   restore?: (crop: Uint8Array) => Promise<Uint8Array>;
 }
 
@@ -201,7 +194,7 @@ export async function restoreFaces(pool: WorkerPool, input: RawImage, out: RawIm
     o.restore ??
     ((crop: Uint8Array) => {
       const args: RestoreCropArgs = { model: { name: o.model, modelsDir: o.modelsDir }, crop };
-      return restorer().run<Uint8Array>(KERNEL, 'restoreCrop', args, { signal: o.signal, transferList: [crop.buffer as ArrayBuffer] });
+      return KERNEL.run(pool, 'restoreCrop', args, { ...RESTORING, signal: o.signal, transferList: [crop.buffer as ArrayBuffer] });
     });
   let done = 0;
   for (const [i, face] of analysis.faces.entries()) {

@@ -2,9 +2,10 @@ import type { Sharp } from 'sharp';
 import sharp from 'sharp';
 import type { WorkerPool } from '../engine.js';
 import { EngineError, TaskAbortedError, isEngineError } from '../errors.js';
+import { kernelHandle } from '../kernel.js';
 import { siblingModule } from '../runtime/pool.js';
 
-const KERNEL = siblingModule(import.meta.url, 'matte-kernel');
+const KERNEL = kernelHandle<typeof import('./matte-kernel.js')>(siblingModule(import.meta.url, 'matte-kernel'));
 const MATTE_SIZE = 1024;
 
 /**
@@ -17,7 +18,7 @@ const MATTING = { threads: 1 };
 
 /** Loads the matting session ahead of the first task. */
 export async function warmMatte(pool: WorkerPool, modelsDir: string): Promise<void> {
-  await pool.run(KERNEL, 'warmMatte', { modelsDir, fast: pool.roomyMemory }, MATTING);
+  await KERNEL.run(pool, 'warmMatte', { modelsDir, fast: pool.roomyMemory }, MATTING);
 }
 
 /**
@@ -30,7 +31,7 @@ export async function foregroundMatte(pool: WorkerPool, image: Sharp, width: num
   let small: Uint8Array;
   try {
     const input = new Uint8Array(rgb.buffer, rgb.byteOffset, rgb.byteLength);
-    small = await pool.run<Uint8Array>(KERNEL, 'predictMatte', { modelsDir: opts.modelsDir, fast: pool.roomyMemory, rgb: input }, { ...MATTING, signal: opts.signal });
+    small = await KERNEL.run(pool, 'predictMatte', { modelsDir: opts.modelsDir, fast: pool.roomyMemory, rgb: input }, { ...MATTING, signal: opts.signal });
   } catch (e) {
     if (isEngineError(e) || e instanceof TaskAbortedError) throw e;
     throw new EngineError('error_inference', `matting failed: ${e instanceof Error ? e.message : String(e)}`);

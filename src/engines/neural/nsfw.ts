@@ -1,9 +1,10 @@
 import type { Sharp } from 'sharp';
 import type { EngineConfig, WorkerPool } from '../engine.js';
 import { EngineError, TaskAbortedError } from '../errors.js';
+import { kernelHandle } from '../kernel.js';
 import { siblingModule } from '../runtime/pool.js';
 
-const KERNEL = siblingModule(import.meta.url, 'nsfw-kernel');
+const KERNEL = kernelHandle<typeof import('./nsfw-kernel.js')>(siblingModule(import.meta.url, 'nsfw-kernel'));
 
 /** Classes that block a request. "Sexy" is left out: the model gives it to clothed sport photos. */
 export const BLOCKING_CLASSES = ['Porn', 'Hentai'] as const;
@@ -27,7 +28,7 @@ export async function checkNsfw(pool: WorkerPool, image: Sharp, opts: NsfwOption
   const rgb = await image.clone().removeAlpha().resize(224, 224, { fit: 'fill', kernel: 'cubic' }).raw().toBuffer();
   let scores: Record<string, number>;
   try {
-    scores = await pool.run<Record<string, number>>(KERNEL, 'classifyNsfw', { modelsDir: opts.modelsDir, rgb: new Uint8Array(rgb) }, { signal: opts.signal });
+    scores = await KERNEL.run(pool, 'classifyNsfw', { modelsDir: opts.modelsDir, rgb: new Uint8Array(rgb) }, { signal: opts.signal });
   } catch (e) {
     if (e instanceof TaskAbortedError || opts.signal?.aborted) throw e;
     // The guard is on by default: a guard that cannot run is the pipeline's failure, not an internal crash.
@@ -46,5 +47,5 @@ export async function guardNsfw(deps: { config: EngineConfig; pool: WorkerPool }
 }
 
 export async function warmNsfw(pool: WorkerPool, modelsDir: string): Promise<void> {
-  await pool.run(KERNEL, 'warmNsfw', { modelsDir });
+  await KERNEL.run(pool, 'warmNsfw', { modelsDir });
 }

@@ -2,66 +2,25 @@ import { feature } from '../../features/table.js';
 import type { Engine, EngineDeps, EngineOutput } from '../engine.js';
 import { throwIfAborted } from '../errors.js';
 import { encodeOutput, firstFile, loadImage, moveToShared, sharedBytes, toRaw, type RawImage } from '../image-io.js';
+import { kernelHandle } from '../kernel.js';
 import { siblingModule } from '../runtime/pool.js';
 import { estimateWhiteBalance, gainLuts, type WhiteBalance } from './white-balance.js';
-
-/** Value at the given fraction of a 256-bin histogram. */
-function percentile(hist: Uint32Array, total: number, fraction: number): number {
-  const target = total * fraction;
-  let acc = 0;
-  for (let v = 0; v < 256; v++) {
-    acc += hist[v];
-    if (acc >= target) return v;
-  }
-  return 255;
-}
 
 export interface ColorCorrection {
   /** Per-channel look-up tables (R, G, B) applied to every pixel. */
   luts: [Uint8Array, Uint8Array, Uint8Array];
   whiteBalance: WhiteBalance;
-  /** Levels applied after white balance (0 and 255 when the range needed no stretch). */
-  black: number;
-  white: number;
 }
 
 /**
- * Only a faded photo gets a levels stretch: its blacks are lifted (hardly any pixel darker than
- * FADED_BLACK) and its range spans less than FADED_SPAN. A dark dusk scene or a bright snow field is not
- * "wrong", and a stretch would change it.
- */
-const FADED_BLACK = 40;
-const FADED_SPAN = 160;
-
-/**
- * The neutral correction: white balance (see white-balance.ts: gray-edge illuminant, corrected in linear
- * light only as far as the evidence agrees), then levels only for a faded photo, half-way to full range.
+ * The neutral correction: white balance only (see white-balance.ts: gray-edge illuminant, corrected in
+ * linear light only as far as the evidence agrees). No levels stretch: a faded print and a naturally
+ * flat scene (a wall, fog, a mid-tone product shot) have the same histogram, and the stretch that
+ * helped the first moved the others by up to ΔE2000 5 with no cast to correct.
  */
 export function estimateCorrection(raw: RawImage): ColorCorrection {
-  const { data, channels } = raw;
-  const n = raw.width * raw.height;
-  const wb = estimateWhiteBalance(data, raw.width, raw.height, channels);
-  const wbLuts = gainLuts(wb.gains);
-
-  const hist = new Uint32Array(256);
-  for (let i = 0; i < n; i++) {
-    const o = i * channels;
-    hist[Math.round(0.299 * wbLuts[0][data[o]] + 0.587 * wbLuts[1][data[o + 1]] + 0.114 * wbLuts[2][data[o + 2]])]++;
-  }
-  const lo = percentile(hist, n, 0.005);
-  const hi = percentile(hist, n, 0.995);
-  // Half-way from the full scale to the measured ends: gentle, and never extreme on a very flat photo.
-  const faded = lo > FADED_BLACK && hi - lo < FADED_SPAN;
-  const black = faded ? Math.round(lo / 2) : 0;
-  const white = faded ? Math.round((hi + 255) / 2) : 255;
-  const span = white - black;
-
-  const luts = wbLuts.map((wbLut) => {
-    const lut = new Uint8Array(256);
-    for (let v = 0; v < 256; v++) lut[v] = Math.max(0, Math.min(255, Math.round(((wbLut[v] - black) * 255) / span)));
-    return lut;
-  }) as [Uint8Array, Uint8Array, Uint8Array];
-  return { luts, whiteBalance: wb, black, white };
+  const wb = estimateWhiteBalance(raw.data, raw.width, raw.height, raw.channels);
+  return { luts: gainLuts(wb.gains), whiteBalance: wb };
 }
 
 /** Channel values at or above this were clipped by the camera: the true value is unknown, only larger. */
@@ -169,32 +128,41 @@ export function gradeIntoKernel(req: { src: Uint8Array; dst: Uint8Array; channel
   gradeInPlace(req.dst, req.channels, req.grade);
 }
 
+/** Photos up to this many pixel bytes (~5 MP RGB) get all four grades at once; larger ones one at a time. */
+const SIDE_BY_SIDE_BYTES = 16 * 2 ** 20;
+
 export function createColorCorrectEngine(deps: EngineDeps): Engine {
   const spec = feature('color-correct');
-  const self = siblingModule(import.meta.url, 'color-correct');
+  const self = kernelHandle<typeof import('./color-correct.js')>(siblingModule(import.meta.url, 'color-correct'));
   return {
     feature: 'color-correct',
-    availability: () => ({ available: true, implementation: 'gray-edge illuminant estimate, confidence-scaled von Kries white balance in linear light, gentle levels only when needed; neutral, warm, cool and vivid grades' }),
+    availability: () => ({ available: true, implementation: "gray-edge illuminant estimate, von Kries white balance in linear light scaled by the evidence (agreeing estimates, the photo's own grays); neutral, warm, cool and vivid grades" }),
     async run(job, ctx) {
       const src = await loadImage(firstFile(job.files.src_ids), spec, { maxPixels: deps.config.engines.maxPixels });
       ctx.reportProgress(0.2);
       const decoded = await toRaw(src.image, src.hasAlpha ? 4 : 3);
       throwIfAborted(ctx.signal);
       // Memory on a 4096² photo (issue 14): the pixels live in shared memory, so the worker reads them
-      // without a copy and writes each grade into one shared output, which is encoded before the next
-      // grade overwrites it: two full-size buffers instead of ten.
+      // without a copy and writes each grade into a shared output. A large photo reuses one output,
+      // encoded before the next grade overwrites it (two full-size buffers instead of ten); a small one
+      // gets an output per grade, graded on every worker and encoded side by side (the encodes, not the
+      // arithmetic, are most of a small photo's time).
       const { width, height, channels } = decoded;
       const pixels = moveToShared(decoded);
       const raw: SharedRaw = { data: pixels, width, height, channels };
-      const graded = sharedBytes(pixels.byteLength);
-      const cc = await deps.pool.run<ColorCorrection>(self, 'estimateKernel', raw, { signal: ctx.signal });
+      const cc = await self.run(deps.pool, 'estimateKernel', raw, { signal: ctx.signal });
       const ext = job.outputExt ?? (src.format === 'png' ? 'png' : 'jpg');
+      let done = 0;
+      const gradeAndEncode = async (grade: Grade, dst: Uint8Array): Promise<EngineOutput> => {
+        await self.run(deps.pool, 'gradeIntoKernel', { src: pixels, dst, channels, cc, grade }, { signal: ctx.signal });
+        const out = await encodeOutput({ data: Buffer.from(dst.buffer), width, height, channels }, ext, { meta: { grade } });
+        ctx.reportProgress(0.3 + (0.7 * ++done) / GRADES.length);
+        return out;
+      };
+      if (pixels.byteLength <= SIDE_BY_SIDE_BYTES) return Promise.all(GRADES.map((g) => gradeAndEncode(g, sharedBytes(pixels.byteLength))));
+      const graded = sharedBytes(pixels.byteLength);
       const outputs: EngineOutput[] = [];
-      for (const [i, grade] of GRADES.entries()) {
-        await deps.pool.run<void>(self, 'gradeIntoKernel', { src: pixels, dst: graded, channels, cc, grade }, { signal: ctx.signal });
-        outputs.push(await encodeOutput({ data: Buffer.from(graded.buffer), width, height, channels }, ext, { meta: { grade } }));
-        ctx.reportProgress(0.3 + (0.7 * (i + 1)) / GRADES.length);
-      }
+      for (const grade of GRADES) outputs.push(await gradeAndEncode(grade, graded));
       return outputs;
     },
   };

@@ -63,7 +63,9 @@ export function grayEdge(t: Thumb, p = 6): Triple {
       for (let c = 0; c < 3; c++) {
         const gx = rgb[(i + 1) * 3 + c] - rgb[(i - 1) * 3 + c];
         const gy = rgb[(i + w) * 3 + c] - rgb[(i - w) * 3 + c];
-        s[c] += Math.hypot(gx, gy) ** p;
+        // |∇|^p as (gx² + gy²)^(p/2): for the even p used, multiplications instead of hypot and pow.
+        const m2 = gx * gx + gy * gy;
+        s[c] += p === 6 ? m2 * m2 * m2 : m2 ** (p / 2);
       }
     }
   }
@@ -72,14 +74,27 @@ export function grayEdge(t: Thumb, p = 6): Triple {
 
 /** White patch, robustly: the mean of the brightest `fraction` of unclipped pixels. */
 export function brightPixels(t: Thumb, fraction = 0.03): Triple {
-  const idx: number[] = [];
-  for (let i = 0; i < t.width * t.height; i++) if (usable(t, i)) idx.push(i);
-  if (!idx.length) return [1, 1, 1];
-  const lum = (i: number) => t.rgb[i * 3] + t.rgb[i * 3 + 1] + t.rgb[i * 3 + 2];
-  idx.sort((a, b) => lum(b) - lum(a));
+  const pixels = t.width * t.height;
+  const lum = new Float32Array(pixels).fill(-1);
+  let usableCount = 0;
+  for (let i = 0; i < pixels; i++) {
+    if (!usable(t, i)) continue;
+    lum[i] = t.rgb[i * 3] + t.rgb[i * 3 + 1] + t.rgb[i * 3 + 2];
+    usableCount++;
+  }
+  if (!usableCount) return [1, 1, 1];
+  const n = Math.max(1, Math.round(usableCount * fraction));
+  // The n-th brightest luminance (a typed-array sort is numeric and native), then the n pixels above it
+  // (ties at the threshold taken in scan order).
+  const threshold = Float32Array.from(lum).sort()[pixels - n];
+  let above = 0;
+  for (let i = 0; i < pixels; i++) if (lum[i] > threshold) above++;
+  let ties = n - above;
   const s: Triple = [0, 0, 0];
-  const n = Math.max(1, Math.round(idx.length * fraction));
-  for (let k = 0; k < n; k++) for (let c = 0; c < 3; c++) s[c] += t.rgb[idx[k] * 3 + c];
+  for (let i = 0; i < pixels; i++) {
+    if (lum[i] < threshold || (lum[i] === threshold && ties-- <= 0)) continue;
+    for (let c = 0; c < 3; c++) s[c] += t.rgb[i * 3 + c];
+  }
   return normalise(s);
 }
 
@@ -88,4 +103,23 @@ export function angularError(a: Triple, b: Triple): number {
   const dot = a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
   const cos = dot / (Math.hypot(...a) * Math.hypot(...b));
   return (Math.acos(Math.min(1, Math.max(-1, cos))) * 180) / Math.PI;
+}
+
+/**
+ * Share of usable pixels whose colour lies within `degrees` of the direction `e` (a gray lit by `e`
+ * has exactly that colour). Compared for the estimated illuminant and for white light, it says which
+ * of the two the photo's own grays support.
+ */
+export function grayShare(t: Thumb, e: Triple, degrees = 2): number {
+  const cosMin = Math.cos((degrees * Math.PI) / 180);
+  const en = Math.hypot(...e);
+  let n = 0, hit = 0;
+  for (let i = 0; i < t.width * t.height; i++) {
+    if (!usable(t, i)) continue;
+    const o = i * 3;
+    const r = t.rgb[o], g = t.rgb[o + 1], b = t.rgb[o + 2];
+    n++;
+    if ((r * e[0] + g * e[1] + b * e[2]) / (Math.hypot(r, g, b) * en) >= cosMin) hit++;
+  }
+  return n ? hit / n : 0;
 }

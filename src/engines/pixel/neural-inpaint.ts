@@ -64,8 +64,9 @@ export async function neuralInpaint(pool: WorkerPool, modelPath: string, img: Fu
   const cropRgb = await sharp(squared, { raw: { width: side, height: side, channels: 3 } }).resize(S, S, { fit: 'fill', kernel: 'lanczos3' }).raw().toBuffer();
   const maskFull = Buffer.alloc(w * h);
   for (let i = 0; i < maskFull.length; i++) maskFull[i] = grown[i] ? 255 : 0;
+  // The mask is mirrored with the picture: a mirrored copy of hole pixels is hole too, never context.
   const squaredMask = await sharp(maskFull, { raw: { width: w, height: h, channels: 1 } })
-    .extract({ left: cx, top: cy, width: cw, height: ch }).extend({ ...pad, background: { r: 0, g: 0, b: 0 } }).toColourspace('b-w').raw().toBuffer();
+    .extract({ left: cx, top: cy, width: cw, height: ch }).extend({ ...pad, extendWith: 'mirror' }).toColourspace('b-w').raw().toBuffer();
   const cropMask = await sharp(squaredMask, { raw: { width: side, height: side, channels: 1 } }).resize(S, S, { fit: 'fill', kernel: 'nearest' }).toColourspace('b-w').raw().toBuffer();
   const hole = new Uint8Array(S * S);
   for (let i = 0; i < hole.length; i++) hole[i] = cropMask[i] > 0 ? 1 : 0;

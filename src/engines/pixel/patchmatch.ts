@@ -40,6 +40,13 @@ export interface InpaintInput {
    * source-belonging.ts): sources that match no part of the ring cost as much as a subject patch.
    */
   belonging?: boolean;
+  /**
+   * Called once at the end with each hole pixel's patch residual: the RMS difference (levels) between
+   * the finished fill around it and the source patch its match points to, over `box` (the hole's box
+   * grown by 2·RADIUS; 0 outside the hole). Near 0 where the fill is a coherent copy; as large as the
+   * texture where the vote averaged patches that disagree (garble, or a blur of them).
+   */
+  onResidual?: (residual: Float32Array, box: { x0: number; y0: number; x1: number; y1: number }) => void;
   /** Diagnostics: called with each level's result (not available through the worker pool). */
   onLevel?: (img: Float32Array, w: number, h: number, level: number) => void;
 }
@@ -570,6 +577,22 @@ class Field {
 
   private acc?: Float32Array;
 
+  /** See InpaintInput.onResidual: per pixel of the level's box, the RMS patch difference at its target. */
+  residual(): Float32Array {
+    const { w, box } = this.l;
+    const bw = box.x1 - box.x0;
+    const out = new Float32Array(bw * (box.y1 - box.y0));
+    for (const t of this.targets) {
+      const x = t % w, y = (t - x) / w;
+      if (!this.l.hole[t]) continue;
+      const k = this.atPixel(t);
+      const sx = this.nx[k], sy = this.ny[k];
+      const d = this.distance(x, y, sx, sy, Infinity) - this.lambda * ((x - sx) ** 2 + (y - sy) ** 2);
+      out[(y - box.y0) * bw + x - box.x0] = Math.sqrt(Math.max(0, d) / (3 * (2 * RADIUS + 1) ** 2));
+    }
+    return out;
+  }
+
   /** Rebuilds hole pixels as the similarity-weighted vote of every patch that covers them. */
   vote(quantile = 0.75): void {
     const { w, h, img, hole, fill } = this.l;
@@ -715,6 +738,8 @@ export function inpaintPatchMatch(input: InpaintInput): Uint8Array {
     prev = field;
     input.onLevel?.(levelImage(l), l.w, l.h, li);
   }
+
+  if (input.onResidual && prev) input.onResidual(prev.residual(), base.box);
 
   // Known pixels come back bit-exact.
   const out = input.inPlace ? input.rgb : Uint8Array.from(input.rgb);

@@ -14,7 +14,7 @@
  *   10° the correction tapers off and past 18° it is not applied at all.
  */
 import { linearToSrgbByte, SRGB_TO_LINEAR } from '../lab.js';
-import { angularError, brightPixels, grayEdge, linearThumb, type Triple } from './illuminant.js';
+import { angularError, brightPixels, grayEdge, grayShare, linearThumb, type Triple } from './illuminant.js';
 
 /** Estimated casts under DEAD_ZONE degrees are left as they are; from FULL_FROM up they are corrected fully. */
 const DEAD_ZONE = 1.5;
@@ -25,6 +25,12 @@ const NONE_FROM = 18;
 /** Spread between estimates (degrees) up to which they count as agreeing, and where agreement ends. */
 const AGREE_FULL = 6;
 const AGREE_NONE = 16;
+/**
+ * Share of the photo (points of its usable pixels) by which grays as they are outnumber grays under
+ * the estimated light, from which the correction shrinks, and where it stops.
+ */
+const GRAYS_KEPT_FROM = 0.03;
+const GRAYS_KEPT_FULL = 0.15;
 
 export interface WhiteBalance {
   /** The illuminant the photo appears to be lit by (linear RGB, G = 1). */
@@ -37,6 +43,8 @@ export interface WhiteBalance {
   /** Linear-light gains applied per channel. */
   gains: Triple;
   estimates: Record<string, Triple>;
+  /** Shares of usable pixels that are gray as they are, and gray under the estimated illuminant. */
+  grays: { asTheyAre: number; underEstimate: number };
 }
 
 const smooth = (x: number, lo: number, hi: number) => (x <= lo ? 1 : x >= hi ? 0 : 1 - (x - lo) / (hi - lo));
@@ -52,14 +60,20 @@ export function estimateWhiteBalance(data: Uint8Array, width: number, height: nu
   const castAngle = angularError(ge, [1, 1, 1]);
   const ramp = Math.min(1, Math.max(0, (castAngle - DEAD_ZONE) / (FULL_FROM - DEAD_ZONE)));
   const taper = castAngle <= FULL_UNTIL ? 1 : castAngle >= NONE_FROM ? 0 : (NONE_FROM - castAngle) / (NONE_FROM - FULL_UNTIL);
-  const appliedAngle = castAngle * ramp * taper * confidence;
+  // The photo's own grays: a cast tints every neutral surface toward the illuminant, so a photo with
+  // many exactly neutral pixels and few lying along the estimate is lit white, and its estimate was
+  // pulled by a coloured object (a red car on gray tarmac, a blue shirt before a white wall).
+  const graysAsTheyAre = grayShare(thumb, [1, 1, 1]);
+  const graysUnderEstimate = grayShare(thumb, ge);
+  const graysAgree = smooth(graysAsTheyAre - graysUnderEstimate, GRAYS_KEPT_FROM, GRAYS_KEPT_FULL);
+  const appliedAngle = castAngle * ramp * taper * confidence * graysAgree;
   // Move the illuminant toward neutral geometrically (in log space) by the applied fraction.
   const t = castAngle > 0 ? appliedAngle / castAngle : 0;
   const partial = ge.map((v) => v ** t) as Triple;
   // Keep the luminance of a gray lit by `partial` unchanged, so the correction does not brighten or darken.
   const y = 0.2126 * partial[0] + 0.7152 * partial[1] + 0.0722 * partial[2];
   const gains = partial.map((v) => y / v) as Triple;
-  return { illuminant: ge, confidence, castAngle, appliedAngle, gains, estimates };
+  return { illuminant: ge, confidence, castAngle, appliedAngle, gains, estimates, grays: { asTheyAre: graysAsTheyAre, underEstimate: graysUnderEstimate } };
 }
 
 /** Per-channel 8-bit look-up tables for the linear-light gains. */

@@ -1,69 +1,12 @@
-import { availableParallelism } from 'node:os';
 import type { EngineConfig } from '../engine.js';
+import { ENGINE_PREFERENCE } from '../features/index.js';
 import type { FeatureId } from '../../features/table.js';
 import type { ModelRole, ModelSignature } from '../models/catalog.js';
 import { catalogModels, presentModels } from '../models/select.js';
+import type { EngineOption } from './options.js';
 
-/** One way a feature can be served. */
-export interface EngineOption {
-  id: string;
-  kind: 'diffusion' | 'onnx' | 'builtin';
-  /** What runs, for listings and result meta. */
-  label: string;
-  /** ONNX options: the model role (and signatures) that must be present. */
-  role?: ModelRole;
-  signatures?: readonly ModelSignature[];
-  /** ONNX options: further models that must be present too (e.g. inswapper needs ArcFace). */
-  alsoNeeds?: readonly { role: ModelRole; signatures: readonly ModelSignature[] }[];
-}
-
-const DIFFUSION: EngineOption = { id: 'diffusion', kind: 'diffusion', label: 'diffusion backend (ComfyUI / AUTOMATIC1111)' };
-const DIFFUSION_INPAINT: EngineOption = { id: 'diffusion-inpaint', kind: 'diffusion', label: 'diffusion inpainting workflow (ComfyUI / AUTOMATIC1111)' };
-const ONNX_INPAINT: EngineOption = { id: 'onnx-inpaint', kind: 'onnx', label: 'LaMa / MI-GAN inpainting (ONNX)', role: 'inpaint', signatures: ['lama', 'migan'] };
-const PATCHMATCH: EngineOption = { id: 'patchmatch', kind: 'builtin', label: 'classical multi-scale PatchMatch' };
-/** The embedded CPU diffusion engine (src/engines/diffusion/): the same generative path, on this machine. */
-const EMBEDDED: EngineOption = { id: 'embedded-diffusion', kind: 'onnx', label: `embedded CPU diffusion (LCM, ${expectedEmbeddedTime()})`, role: 'diffusion', signatures: ['lcm-sd15'] };
-const EMBEDDED_INPAINT: EngineOption = { ...EMBEDDED, id: 'embedded-inpaint', label: `embedded CPU diffusion inpainting (LCM, ${expectedEmbeddedTime()})` };
-
-/**
- * What a user waits for one 512² image from the embedded engine on this machine: an estimate scaled
- * by the cores onnxruntime gets (FastSD CPU publishes 20 s for the same 4-step model under PyTorch on
- * an 8-thread Core i7; fp32 onnxruntime on 2 cores is taken as 3× that). Not measured here: no weights.
- */
-function expectedEmbeddedTime(): string {
-  const seconds = Math.round((20 * 3 * 2) / Math.max(1, availableParallelism()));
-  return `≈ ${seconds} s per 512² image on ${availableParallelism()} cores, estimated`;
-}
-
-/**
- * Each feature's engines, best first: a configured diffusion backend where the feature is generative
- * or gains from it, then ONNX models when present, then the built-in method. Only engines that are
- * wired into the feature are listed; a feature missing here has exactly one engine.
- * It lives with the engines, not in the feature contract, so that src/features never depends on engine
- * or model types (the layering test in test/architecture keeps imports one-way).
- */
-export const ENGINE_PREFERENCE: Partial<Record<FeatureId, readonly EngineOption[]>> = {
-  // LaMa was trained for removal; SD 1.5 without an inpainting UNet tends to paint a new object into
-  // a hole, so for removal the embedded engine only stands above PatchMatch. Extending a border is
-  // new content, what diffusion does best, so there it comes before LaMa.
-  'obj-removal': [DIFFUSION_INPAINT, ONNX_INPAINT, EMBEDDED_INPAINT, PATCHMATCH],
-  'out-paint': [DIFFUSION_INPAINT, EMBEDDED_INPAINT, ONNX_INPAINT, PATCHMATCH],
-  enhance: [
-    { id: 'onnx-realesrgan', kind: 'onnx', label: 'Real-ESRGAN super resolution (ONNX)', role: 'super-resolution', signatures: ['realesrgan'] },
-    { id: 'esrgan', kind: 'builtin', label: 'ESRGAN slim/medium super resolution (npm, tfjs-wasm)' },
-  ],
-  colorize: [{ id: 'onnx-colorize', kind: 'onnx', label: 'DDColor / Zhang et al. colorization (ONNX)', role: 'colorize', signatures: ['ddcolor', 'siggraph17', 'eccv16'] }],
-  'face-swap': [
-    { id: 'onnx-face-swap', kind: 'onnx', label: 'inswapper 128 + ArcFace identity swap (ONNX)', role: 'face-swap', signatures: ['inswapper'], alsoNeeds: [{ role: 'face-embedding', signatures: ['arcface'] }] },
-    { id: 'landmark-warp', kind: 'builtin', label: 'classical mesh-warp face swap' },
-  ],
-  'text-to-image': [DIFFUSION, EMBEDDED],
-  'obj-replace': [DIFFUSION, EMBEDDED],
-  'hair-style': [DIFFUSION, EMBEDDED],
-  'hair-ext': [DIFFUSION, EMBEDDED],
-  'hair-bang': [DIFFUSION, EMBEDDED],
-  'hair-vol': [DIFFUSION, EMBEDDED],
-};
+export type { EngineOption } from './options.js';
+export { ENGINE_PREFERENCE } from '../features/index.js';
 
 export function diffusionConfigured(config: EngineConfig): boolean {
   return config.diffusion.a1111.length + config.diffusion.comfyui.length > 0;
@@ -106,7 +49,10 @@ function howToEnable(option: EngineOption, config: EngineConfig): string {
   return '';
 }
 
-/** Which engine serves a routed feature now and what would upgrade it; undefined for unrouted features. */
+/**
+ * Which engine serves a feature now (the first ready option of its entry in engines/features/) and
+ * what would upgrade it; undefined for a feature without engines.
+ */
 export function routeFeature(feature: FeatureId, config: EngineConfig): FeatureRoute | undefined {
   const options = ENGINE_PREFERENCE[feature];
   if (!options) return undefined;

@@ -10,10 +10,14 @@ export function withEngineMeta(outputs: EngineOutput[], engine: string): EngineO
 
 /**
  * One feature served by the best ready engine of its preference list (decided per task, so models
- * installed or backends configured after start are picked up). Results name the engine that ran.
+ * installed or backends configured after start are picked up). When the options are different
+ * engines, results name the route that ran (an engine that picks its own model names it itself).
+ * With none ready, the last option's engine answers: the built-in method, or an engine that says
+ * what is missing.
  */
-export function routedEngine(feature: FeatureId, config: EngineConfig, engines: Record<string, Engine>, fallback: Engine): Engine {
+export function routedEngine(feature: FeatureId, config: EngineConfig, engines: Readonly<Record<string, Engine>>): Engine {
   const options = ENGINE_PREFERENCE[feature] ?? [];
+  const fallback = engines[options[options.length - 1].id];
   const choose = () => {
     const route = routeFeature(feature, config);
     const option = route?.serving;
@@ -21,6 +25,7 @@ export function routedEngine(feature: FeatureId, config: EngineConfig, engines: 
     const name = option ? (route?.model ?? option.id) : 'none';
     return { engine, name };
   };
+  const distinct = [...new Set(Object.values(engines))];
   return {
     feature,
     availability() {
@@ -30,14 +35,14 @@ export function routedEngine(feature: FeatureId, config: EngineConfig, engines: 
     async run(job, ctx) {
       const { engine, name } = choose();
       ctx.log.debug?.({ feature, engine: name }, 'engine chosen');
-      return withEngineMeta(await engine.run(job, ctx), name);
+      const outputs = await engine.run(job, ctx);
+      return distinct.length > 1 ? withEngineMeta(outputs, name) : outputs;
     },
     async warmUp() {
-      await Promise.all(options.map((o) => engines[o.id]?.warmUp?.()));
+      await Promise.all(distinct.map((e) => e.warmUp?.()));
     },
     async close() {
-      const seen = new Set<Engine>();
-      for (const e of [...Object.values(engines), fallback]) if (!seen.has(e)) (seen.add(e), await e.close?.());
+      for (const e of distinct) await e.close?.();
     },
   };
 }

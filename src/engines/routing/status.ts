@@ -1,6 +1,7 @@
 import type { EngineConfig } from '../engine.js';
 import { FEATURES, type FeatureId } from '../../features/table.js';
 import type { EngineRegistry } from '../registry.js';
+import { BUILTIN } from './options.js';
 import { routeFeature } from './preference.js';
 
 export interface FeatureStatus {
@@ -19,7 +20,9 @@ export function featureStatus(config: EngineConfig, engines: EngineRegistry): Fe
     const a = engines.get(f.id)?.availability() ?? { available: false, reason: 'no engine' };
     const route = routeFeature(f.id, config);
     const upgrade = route?.upgrades.map((u) => `${u.option.label}: ${u.how}`).join('; ') || undefined;
-    const engine = a.available ? (route?.serving ? `${route.serving.label}${route.model ? ` [${route.model}]` : ''}` : a.implementation) : undefined;
+    // A feature with one built-in engine is named by that engine's own description.
+    const listed = route?.serving && route.serving !== BUILTIN ? route.serving : undefined;
+    const engine = a.available ? (listed ? `${listed.label}${route?.model ? ` [${route.model}]` : ''}` : a.implementation) : undefined;
     return { feature: f.id, available: a.available, engine, upgrade, reason: a.available ? undefined : a.reason };
   });
 }

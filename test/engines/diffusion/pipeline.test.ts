@@ -3,7 +3,7 @@
  * in-process through the kernel functions the pool threads run.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
@@ -54,6 +54,13 @@ describe('diffusion networks on tiny ONNX models of the export signatures', () =
     const eps = await unetKernel({ files, sample, latentWidth: 8, latentHeight: 8, timestep: 500, hidden, hiddenDims: dims, cond });
     const textMean = hidden.reduce((a, b) => a + b, 0) / hidden.length;
     assert.ok(Math.abs(eps[0] - (1 - 0.05 * textMean - 0.002 + 0.005)) < 1e-5, `ε ${eps[0]}`);
+  });
+
+  test('UNet weights live in the external model.onnx_data beside the graph, as in the real export', async () => {
+    const other = tinyModel();
+    rmSync(path.join(path.dirname(other.files.unet), 'model.onnx_data'));
+    const { hidden, dims } = await encodeTextKernel({ files, ids: tok.encode('cat') });
+    await assert.rejects(unetKernel({ files: other.files, sample: new Float32Array(4 * 64), latentWidth: 8, latentHeight: 8, timestep: 999, hidden, hiddenDims: dims, cond: new Float32Array(COND) }));
   });
 
   test('VAE: −1…1 in, latents of an eighth the size out (4-channel sample or 8-channel parameters), and back', async () => {

@@ -5,9 +5,9 @@
  * outputs a test can predict.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { FLOAT, INT32, INT64, onnxModel } from '../../helpers/tiny-onnx.js';
+import { FLOAT, floatBytes, INT32, INT64, onnxModel } from '../../helpers/tiny-onnx.js';
 
 export const HIDDEN = 8;
 export const COND = 256;
@@ -30,7 +30,26 @@ export function writeTinyTokenizer(dir: string): void {
   const { vocab, merges } = tinyVocab();
   writeFileSync(path.join(dir, 'vocab.json'), JSON.stringify(vocab));
   writeFileSync(path.join(dir, 'merges.txt'), `#version: 0.2\n${merges.join('\n')}\n`);
-  writeFileSync(path.join(dir, 'tokenizer_config.json'), JSON.stringify({ model_max_length: 77, pad_token: '<|endoftext|>', bos_token: '<|startoftext|>', eos_token: '<|endoftext|>', do_lower_case: true }));
+  // The keys of SD 1.5 exports' tokenizer/tokenizer_config.json (CLIPTokenizer.save_pretrained).
+  const special = (content: string) => ({ content, lstrip: false, normalized: true, rstrip: false, single_word: false, special: true });
+  writeFileSync(
+    path.join(dir, 'tokenizer_config.json'),
+    JSON.stringify({
+      add_prefix_space: false,
+      added_tokens_decoder: { 0: special('<|startoftext|>'), 1: special('<|endoftext|>') },
+      additional_special_tokens: [],
+      bos_token: '<|startoftext|>',
+      clean_up_tokenization_spaces: true,
+      do_lower_case: true,
+      eos_token: '<|endoftext|>',
+      errors: 'replace',
+      model_max_length: 77,
+      pad_token: '<|endoftext|>',
+      tokenizer_class: 'CLIPTokenizer',
+      tokenizer_file: null,
+      unk_token: '<|endoftext|>',
+    }),
+  );
 }
 
 /** input_ids [1,77] → last_hidden_state [1,77,8] (a row of a fixed table per token) and pooler_output. */
@@ -48,11 +67,17 @@ export function tinyTextEncoder(idsType = INT32): Buffer {
   });
 }
 
+/** The UNet's three weights, kept in `model.onnx_data` beside the graph as the real export keeps its 3.4 GB. */
+const UNET_WEIGHTS = [0.05, 0.001, 1e-5];
+export const UNET_DATA = floatBytes(UNET_WEIGHTS);
+
 /**
  * sample [1,4,h,w], timestep [1] (int64 as optimum exports it, or float), encoder_hidden_states
- * [1,77,8], timestep_cond [1,256] → out_sample = sample − 0.05·mean(text) − 0.001·mean(cond) + 1e−5·t.
+ * [1,77,8], timestep_cond [1,256] → out_sample = sample − 0.05·mean(text) − 0.001·mean(cond) + 1e−5·t,
+ * the weights in the external file `model.onnx_data`.
  */
 export function tinyUnet(timestepType = INT64): Buffer {
+  const external = (i: number) => ({ location: 'model.onnx_data', offset: 4 * i });
   return onnxModel({
     inputs: [
       { name: 'sample', dims: [1, 4, 'h', 'w'] },
@@ -62,9 +87,9 @@ export function tinyUnet(timestepType = INT64): Buffer {
     ],
     outputs: [{ name: 'out_sample', dims: [1, 4, 'h', 'w'] }],
     inits: [
-      { name: 'kText', dims: [], values: [0.05] },
-      { name: 'kCond', dims: [], values: [0.001] },
-      { name: 'kT', dims: [], values: [1e-5] },
+      { name: 'kText', dims: [], values: [UNET_WEIGHTS[0]], external: external(0) },
+      { name: 'kCond', dims: [], values: [UNET_WEIGHTS[1]], external: external(1) },
+      { name: 'kT', dims: [], values: [UNET_WEIGHTS[2]], external: external(2) },
     ],
     nodes: [
       { op: 'ReduceMean', in: ['encoder_hidden_states'], out: ['hm'], attrs: { axes: [1, 2], keepdims: 1 } },
@@ -81,9 +106,9 @@ export function tinyUnet(timestepType = INT64): Buffer {
 }
 
 /** latent_sample [1,4,h,w] → sample [1,3,8h,8w] in −1…1: 0.5 × the first three channels, each cell an 8×8 block. */
-export function tinyVaeDecoder(): Buffer {
+export function tinyVaeDecoder(flat = false): Buffer {
   const w: number[] = [];
-  for (let o = 0; o < 3; o++) for (let i = 0; i < 4; i++) w.push(o === i ? 0.5 : 0);
+  for (let o = 0; o < 3; o++) for (let i = 0; i < 4; i++) w.push(o === i && !flat ? 0.5 : 0);
   return onnxModel({
     inputs: [{ name: 'latent_sample', dims: [1, 4, 'h', 'w'] }],
     outputs: [{ name: 'sample', dims: [1, 3, 'H', 'W'] }],
@@ -126,15 +151,18 @@ export interface TinyDiffusionOptions {
   idsType?: number;
   timestepType?: number;
   encoderParameters?: boolean;
+  /** A broken decoder that answers mid-grey whatever the latents. */
+  flatDecoder?: boolean;
 }
 
-/** The model folder in diffusers' ONNX layout; returns its files by place. */
+/** The model folder in diffusers' ONNX layout (the UNet's weights in an external file); returns its files by place. */
 export function writeTinyDiffusion(dir: string, o: TinyDiffusionOptions = {}): Record<string, Buffer> {
   writeTinyTokenizer(path.join(dir, 'tokenizer'));
   const nets: Record<string, Buffer> = {
     'text_encoder/model.onnx': tinyTextEncoder(o.idsType),
     'unet/model.onnx': tinyUnet(o.timestepType),
-    'vae_decoder/model.onnx': tinyVaeDecoder(),
+    'unet/model.onnx_data': UNET_DATA,
+    'vae_decoder/model.onnx': tinyVaeDecoder(o.flatDecoder),
     'vae_encoder/model.onnx': tinyVaeEncoder(o.encoderParameters),
   };
   for (const [p, bytes] of Object.entries(nets)) {
@@ -148,9 +176,11 @@ export function writeTinyDiffusion(dir: string, o: TinyDiffusionOptions = {}): R
 export function installTinyDiffusion(modelsDir: string, name = 'tiny-lcm', o: TinyDiffusionOptions = {}): void {
   const dir = path.join(modelsDir, name);
   writeTinyDiffusion(dir, o);
-  const files = ['tokenizer/vocab.json', 'tokenizer/merges.txt', 'tokenizer/tokenizer_config.json', 'text_encoder/model.onnx', 'unet/model.onnx', 'vae_decoder/model.onnx', 'vae_encoder/model.onnx'].map((p) => ({
+  const files = ['tokenizer/vocab.json', 'tokenizer/merges.txt', 'tokenizer/tokenizer_config.json', 'text_encoder/model.onnx', 'unet/model.onnx', 'unet/model.onnx_data', 'vae_decoder/model.onnx', 'vae_encoder/model.onnx'].map((p) => ({
     path: p,
     sha256: createHash('sha256').update(readFileSync(path.join(dir, p))).digest('hex'),
   }));
-  writeFileSync(path.join(modelsDir, 'catalog.json'), JSON.stringify([{ name, role: 'diffusion', signature: 'lcm-sd15', features: ['text-to-image'], files }]));
+  const catalogFile = path.join(modelsDir, 'catalog.json');
+  const others = existsSync(catalogFile) ? (JSON.parse(readFileSync(catalogFile, 'utf8')) as { name: string }[]).filter((e) => e.name !== name) : [];
+  writeFileSync(catalogFile, JSON.stringify([...others, { name, role: 'diffusion', signature: 'lcm-sd15', features: ['text-to-image'], files }]));
 }

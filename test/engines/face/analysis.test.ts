@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { feature } from '../../../src/features/table.js';
 import { isEngineError } from '../../../src/engines/errors.js';
 import { analyzeFaces, checkFaceRules, DETECT_MAX_SIDE, regionMask, type FaceAnalysis } from '../../../src/engines/face/analysis.js';
-import { faceEngines } from '../../../src/engines/face/index.js';
+import { createFeatureEngine } from '../../../src/engines/registry.js';
 import type { DetectedFace } from '../../../src/engines/face/detect-engine.js';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -129,7 +129,7 @@ describe('checkFaceRules error codes on real photos', () => {
 });
 
 describe('face-swap/pre-process engine', () => {
-  const engine = faceEngines['face-swap/pre-process']!(deps);
+  const engine = createFeatureEngine('face-swap/pre-process', deps);
   const run = (data: Buffer) => engine.run({ taskId: 't', feature: 'face-swap/pre-process', files: { src_ids: [engineFile(data)] }, params: {} }, runContext(deps));
 
   it('returns one bbox around the face, as a JSON file and as result meta', async () => {

@@ -7,25 +7,31 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { alignedCrop, alignmentFor, applySimilarity, ARCFACE_TEMPLATE, fitSimilarity, fivePoints, invertSimilarity, pasteAligned, templateFor, type Similarity } from '../../../src/engines/face/align.js';
+import { alignedCrop, alignmentFor, applySimilarity, cropCoverage, ARCFACE_TEMPLATE, fitSimilarity, fivePoints, invertSimilarity, pasteAligned, templateFor, type Similarity } from '../../../src/engines/face/align.js';
 import { analyzeFaces, hardRegionMask, meshFaceWidth, type FaceInfo } from '../../../src/engines/face/analysis.js';
-import { faceEngines } from '../../../src/engines/face/index.js';
+import { createFeatureEngine } from '../../../src/engines/registry.js';
 import { dilate, erode, type Point } from '../../../src/engines/face/raster.js';
 import { listModels } from '../../../src/engines/models/list.js';
 import { routeFeature } from '../../../src/engines/routing/preference.js';
 import type { EngineDeps } from '../../../src/engines/engine.js';
 import { installLocalModel } from '../models/install.js';
 import { tinyArcface, tinyInswapper } from '../models/tiny-models.js';
+import { NEURAL_SWAP_SETTINGS, pasteMask } from '../../../src/engines/face/neural-swap-kernel.js';
+import { ARCFACE_SIZE, faceEmbedding, INSWAPPER_SIZE, inswapperLatent, swapFace } from '../../../src/engines/models/adapters/face.js';
+import { inswapperEmap } from '../../../src/engines/models/adapters/onnx-initializer.js';
+import { sessionFor } from '../../../src/engines/models/onnx.js';
+import { mainFile, refFor } from '../../../src/engines/models/refs.js';
+import { bestModel } from '../../../src/engines/models/select.js';
 import { ARTIFACTS, decodeRgb, encodePng, engineFile, makeDeps, photo, runContext, type Rgb } from './fixtures.js';
 import { swappingEmap, tinyLatentSwapper } from './tiny-face-models.js';
 
 /** One engine set per models folder; models are picked per task, so they can be installed after start. */
-function setup(): { deps: EngineDeps; modelsDir: string; swap: (target: Buffer, ref: Buffer) => Promise<{ img: Rgb; engine: unknown }> } {
+function setup(): { deps: EngineDeps; modelsDir: string; swap: (target: Buffer, ref: Buffer) => Promise<{ img: Rgb; engine: unknown; faces: { swap: string; notes: string[] }[] }> } {
   const deps = makeDeps(1);
-  const engine = faceEngines['face-swap']!(deps);
+  const engine = createFeatureEngine('face-swap', deps);
   const swap = async (target: Buffer, ref: Buffer) => {
     const [out] = await engine.run({ taskId: 't', feature: 'face-swap', files: { src_ids: [engineFile(target)], ref_ids: [engineFile(ref, 'ref.png')] }, params: {}, outputExt: 'png' }, runContext(deps));
-    return { img: await decodeRgb(out.data), engine: out.meta?.engine };
+    return { img: await decodeRgb(out.data), engine: out.meta?.engine, faces: out.meta?.faces as { swap: string; notes: string[] }[] };
   };
   return { deps, modelsDir: deps.config.engines.modelsDir, swap };
 }
@@ -138,14 +144,23 @@ describe('face-swap with identity models installed', () => {
     assert.ok(neg < n * 0.2, `${neg} of ${n} face pixels look like the negative`);
   });
 
-  it('swaps through the aligned crop and pastes back only inside the feathered face mask', async () => {
+  it('refuses a broken (negative) face from the swapper; its paste goes back only inside the feathered face mask', async () => {
     const { deps, modelsDir, swap } = setup();
     setups.push(deps);
     install(modelsDir, 'arcface', tinyArcface());
     install(modelsDir, 'inswapper', tinyInswapper());
     assert.equal(routeFeature('face-swap', deps.config)?.model, 't-inswapper');
-    const { img, engine } = await swap(photo('astronaut.png'), photo('portrait-julia.jpg'));
-    assert.equal(engine, 't-inswapper');
+    // A negative face is a broken result: the engine's self-check replaces it and says so.
+    const viaEngine = await swap(photo('astronaut.png'), photo('portrait-julia.jpg'));
+    assert.equal(viaEngine.engine, 't-inswapper');
+    assert.equal(viaEngine.faces[0].swap, 'conservative');
+    assert.ok(viaEngine.faces[0].notes.some((n) => n.includes('failed')), viaEngine.faces[0].notes.join('; '));
+    // The paste itself, with the swapper's negative computed here: the crop's negative pasted back through the inverse alignment.
+    const toCrop = alignmentFor(astronautFace, INSWAPPER_SIZE);
+    const negative = alignedCrop({ ...astronaut, channels: 3 }, toCrop, INSWAPPER_SIZE).map((v) => 255 - v);
+    const data = Uint8Array.from(astronaut.data);
+    pasteAligned(data, astronaut.width, astronaut.height, negative, INSWAPPER_SIZE, toCrop, pasteMask(astronautFace, astronaut.width, astronaut.height, cropCoverage(astronaut.width, astronaut.height, INSWAPPER_SIZE, toCrop, NEURAL_SWAP_SETTINGS.cropMargin)));
+    const img: Rgb = { data, width: astronaut.width, height: astronaut.height };
     writeFileSync(path.join(ARTIFACTS, 'neural-swap-negative.png'), await encodePng(img));
     const W = astronaut.width, H = astronaut.height;
     const fw = meshFaceWidth(astronautFace);
@@ -180,22 +195,28 @@ describe('face-swap with identity models installed', () => {
     const { deps, modelsDir, swap } = setup();
     setups.push(deps);
     install(modelsDir, 'arcface', tinyArcface());
-    // The latent's red and blue trade places in this emap: a red reference must give a blue face.
+    // The latent's red and blue trade places in this emap: a red reference must give a bluer face.
     install(modelsDir, 'inswapper', tinyLatentSwapper(swappingEmap(0, 2)));
-    const W = astronaut.width, H = astronaut.height;
-    const core = erode(hardRegionMask(astronautFace, 'swap', W, H), W, H, Math.round(meshFaceWidth(astronautFace) * 0.12));
-    const meanCore = (img: Rgb) => {
+    const swapper = bestModel('face-swap', modelsDir, ['inswapper'])!, embedder = bestModel('face-embedding', modelsDir, ['arcface'])!;
+    const [arcface, inswapper] = await Promise.all([sessionFor(refFor(embedder, modelsDir)), sessionFor(refFor(swapper, modelsDir))]);
+    const emap = await inswapperEmap(mainFile(swapper, modelsDir)!);
+    const targetCrop = alignedCrop({ ...astronaut, channels: 3 }, alignmentFor(astronautFace, INSWAPPER_SIZE), INSWAPPER_SIZE);
+    // The path the neural kernel takes: reference crop → ArcFace → emap → latent → swapper on the target's crop.
+    const swappedColour = async (ref: Buffer) => {
+      const img = await decodeRgb(ref);
+      const embedding = await faceEmbedding(arcface, alignedCrop({ ...img, channels: 3 }, alignmentFor(juliaFace, ARCFACE_SIZE), ARCFACE_SIZE));
+      const out = await swapFace(inswapper, targetCrop, inswapperLatent(embedding, emap));
       const s = [0, 0, 0];
-      let n = 0;
-      for (let i = 0; i < core.length; i++) if (core[i]) (n++, [0, 1, 2].forEach((c) => (s[c] += img.data[i * 3 + c])));
-      return s.map((v) => v / n);
+      for (let i = 0; i < out.length; i++) s[i % 3] += out[i] - targetCrop[i] * 0.6;
+      return s.map((v) => v / (out.length / 3));
     };
+    const [r1, , b1] = await swappedColour(await tinted(photo('portrait-julia.jpg'), [2, 0.5, 0.5]));
+    const [r2, , b2] = await swappedColour(await tinted(photo('portrait-julia.jpg'), [0.5, 0.5, 2]));
+    assert.ok(b1 - b2 > 10 && r2 - r1 > 10, `red reference added (${r1.toFixed(0)}, …, ${b1.toFixed(0)}), blue (${r2.toFixed(0)}, …, ${b2.toFixed(0)})`);
+    // Through the engine, a face tinted in a patch that ends inside the skin is a broken result: refused, and said so.
     const red = await swap(photo('astronaut.png'), await tinted(photo('portrait-julia.jpg'), [2, 0.5, 0.5]));
-    const blue = await swap(photo('astronaut.png'), await tinted(photo('portrait-julia.jpg'), [0.5, 0.5, 2]));
     assert.equal(red.engine, 't-inswapper');
-    const [r1, , b1] = meanCore(red.img), [r2, , b2] = meanCore(blue.img);
-    assert.ok(b1 > 60 && r1 < 20, `red reference gave (${r1.toFixed(0)}, …, ${b1.toFixed(0)})`);
-    assert.ok(r2 > 60 && b2 < 20, `blue reference gave (${r2.toFixed(0)}, …, ${b2.toFixed(0)})`);
+    assert.equal(red.faces[0].swap, 'conservative', red.faces[0].notes.join('; '));
   });
 
   it('models list counts the InsightFace models as used', () => {

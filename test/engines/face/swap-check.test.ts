@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { analyzeFaces, hardRegionMask, meshFaceWidth, type FaceInfo } from '../../../src/engines/face/analysis.js';
-import { faceEngines } from '../../../src/engines/face/index.js';
+import { createFeatureEngine } from '../../../src/engines/registry.js';
 import { FACE_OVAL, LEFT_EYE, LEFT_EYE_OUTER, RIGHT_EYE, RIGHT_EYE_OUTER } from '../../../src/engines/face/mesh-regions.js';
 import { MIRROR } from '../../../src/engines/face/mesh-symmetry.js';
 import { dilate, fillPolygon, type Point } from '../../../src/engines/face/raster.js';
@@ -109,7 +109,7 @@ describe('face swap pose and fallback', () => {
   });
 
   it('reports per face in the result meta whether the full swap was kept', async () => {
-    const swap = faceEngines['face-swap']!(deps);
+    const swap = createFeatureEngine('face-swap', deps);
     const [out] = await swap.run({ taskId: 't', feature: 'face-swap', files: { src_ids: [engineFile(photo('astronaut.png'))], ref_ids: [engineFile(photo('portrait-julia.jpg'), 'ref.png')] }, params: {}, outputExt: 'png' }, runContext(deps));
     const faces = out.meta?.faces as { position: number; swap: string; notes: string[] }[];
     assert.equal(faces.length, 1);

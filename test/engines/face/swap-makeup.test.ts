@@ -8,13 +8,13 @@ import { checkParams, ParamError } from '../../../src/features/check.js';
 import { analyzeFaces, hardRegionMask, meshFaceWidth, type FaceInfo } from '../../../src/engines/face/analysis.js';
 import { LEFT_EYE, LIPS_INNER, LIPS_OUTER, RIGHT_EYE } from '../../../src/engines/face/mesh-regions.js';
 import { rgbToLab } from '../../../src/engines/lab.js';
-import { faceEngines } from '../../../src/engines/face/index.js';
+import { createFeatureEngine } from '../../../src/engines/registry.js';
 import { dilate, erode } from '../../../src/engines/face/raster.js';
 import { ARTIFACTS, decodeRgb, encodePng, engineFile, makeDeps, meanUnder, paintMakeup, photo, runContext, sideBySide, type Rgb } from './fixtures.js';
 
 const deps = makeDeps(2);
-const swap = faceEngines['face-swap']!(deps);
-const makeup = faceEngines['mu-trans-rec']!(deps);
+const swap = createFeatureEngine('face-swap', deps);
+const makeup = createFeatureEngine('mu-trans-rec', deps);
 const ctx = runContext(deps);
 const firstFace = async (img: Rgb): Promise<FaceInfo> => {
   const a = await analyzeFaces(deps.pool, img);
@@ -45,17 +45,29 @@ async function beforeAfter(name: string, parts: Buffer[]): Promise<void> {
 
 let astronaut: Rgb;
 let astronautFace: FaceInfo;
+/** A photographed face as its own photo (group-4's most frontal face): portrait-julia is a painting, whose faint eyes the swap's self-check refuses. */
+let groupFace: Buffer;
 before(async () => {
   astronaut = await decodeRgb(photo('astronaut.png'));
   astronautFace = await firstFace(astronaut);
+  const group = await decodeRgb(photo('group-4.jpg'));
+  const faces = (await analyzeFaces(deps.pool, group)).faces;
+  const frontal = faces.reduce((b, f) => (Math.abs(f.yaw) < Math.abs(b.yaw) ? f : b));
+  const fw = meshFaceWidth(frontal);
+  const [cx, cy] = frontal.mesh[1];
+  const left = Math.max(0, Math.round(cx - fw * 1.5)), top = Math.max(0, Math.round(cy - fw * 1.7));
+  groupFace = await sharp(Buffer.from(group.data), { raw: { width: group.width, height: group.height, channels: 3 } })
+    .extract({ left, top, width: Math.min(group.width - left, Math.round(fw * 3)), height: Math.min(group.height - top, Math.round(fw * 3.4)) })
+    .png()
+    .toBuffer();
 });
 after(() => deps.pool.destroy());
 
 describe('face-swap', () => {
   it('replaces the face inside the blend mask, leaves the rest untouched and keeps the target geometry', async () => {
-    const [out] = await runSwap(photo('astronaut.png'), [photo('portrait-julia.jpg')]);
+    const [out] = await runSwap(photo('astronaut.png'), [groupFace]);
     assert.equal(out.contentType, 'image/png');
-    writeFileSync(path.join(ARTIFACTS, 'swap-astronaut-with-julia.png'), out.data);
+    writeFileSync(path.join(ARTIFACTS, 'swap-astronaut-with-group-face.png'), out.data);
     const result = await decodeRgb(out.data);
     assert.equal(result.width, 512);
     const inner = hardRegionMask(astronautFace, 'swap', 512, 512);
@@ -65,10 +77,12 @@ describe('face-swap', () => {
       const d = Math.max(...[0, 1, 2].map((c) => Math.abs(result.data[i * 3 + c] - astronaut.data[i * 3 + c])));
       if (inner[i]) {
         inside++;
-        if (d > 20) changed++;
+        if (d > 12) changed++;
       } else if (!outline[i]) maxOutside = Math.max(maxOutside, d);
     }
-    assert.ok(changed > inside * 0.3, `only ${changed} of ${inside} face pixels changed`);
+    // The target's light and tone stay, and its open mouth (the reference's is closed): the change is the
+    // reference's skin detail, nose, brows and cheeks, so a share of the face changes, not all of it.
+    assert.ok(changed > inside * 0.1, `only ${changed} of ${inside} face pixels changed`);
     assert.ok(maxOutside <= 1, `pixels outside the face outline changed by up to ${maxOutside}`);
     // The swapped face still lies where the target's was: the mesh found on the result matches the target's.
     const swapped = await firstFace(result);
@@ -76,7 +90,18 @@ describe('face-swap', () => {
     for (let i = 0; i < 468; i++) err += Math.hypot(swapped.mesh[i][0] - astronautFace.mesh[i][0], swapped.mesh[i][1] - astronautFace.mesh[i][1]);
     err /= 468;
     assert.ok(err < astronautFace.width * 0.06, `mean landmark offset ${err.toFixed(1)} px`);
-    await beforeAfter('face-swap-before-after.jpg', [photo('astronaut.png'), photo('portrait-julia.jpg'), out.data]);
+    await beforeAfter('face-swap-before-after.jpg', [photo('astronaut.png'), groupFace, out.data]);
+  });
+
+  it("keeps a photo's own eyes when the reference's are a painting's faint ones, and says so", async () => {
+    const [out] = await runSwap(photo('astronaut.png'), [photo('portrait-julia.jpg')]);
+    const result = await decodeRgb(out.data);
+    const face = (out.meta?.faces as { swap: string; notes: string[] }[])[0];
+    assert.ok(face.swap === 'conservative' || face.notes.some((n) => n.includes('eye failed the check')), face.notes.join('; '));
+    const eyes = hardRegionMask(astronautFace, 'eyes', 512, 512);
+    let d = 0, n = 0;
+    for (let i = 0; i < eyes.length; i++) if (eyes[i]) (n++, [0, 1, 2].forEach((c) => (d += Math.abs(result.data[i * 3 + c] - astronaut.data[i * 3 + c]))));
+    assert.ok(d / n / 3 < 12, `the eyes moved by ${(d / n / 3).toFixed(1)} levels`);
   });
 
   it("keeps the target's expression: mouth and eye landmarks of the result stay on the target's, both ways", async () => {
@@ -129,7 +154,7 @@ describe('face-swap', () => {
     const before = await decodeRgb(target);
     const faces = (await analyzeFaces(deps.pool, before)).faces;
     assert.equal(faces.length, 2);
-    const [out] = await runSwap(target, [photo('portrait-julia.jpg')], { face_mapping: [{ index: 0, position: 1 }, { index: -1, position: 0 }] });
+    const [out] = await runSwap(target, [groupFace], { face_mapping: [{ index: 0, position: 1 }, { index: -1, position: 0 }] });
     const after = await decodeRgb(out.data);
     writeFileSync(path.join(ARTIFACTS, 'swap-two-people-right-face.png'), out.data);
     const diffIn = (face: FaceInfo) => {

@@ -11,13 +11,14 @@ import { EngineError } from '../../../src/engines/errors.js';
 import { analyzeFaces, checkFaceRules } from '../../../src/engines/face/analysis.js';
 import { hairMask } from '../../../src/engines/generative/hair/engine.js';
 import type { HairFeature } from '../../../src/engines/generative/hair/masks.js';
-import { generativeEngines } from '../../../src/engines/generative/index.js';
+import { createFeatureEngine } from '../../../src/engines/registry.js';
 import { encoderPrompt, ENCODER_PROMPT_CHARS, type GenerativeDeps } from '../../../src/engines/generative/shared.js';
 import { createWorkerPool } from '../../../src/engines/runtime/pool.js';
 import { feature, type FeatureId } from '../../../src/features/table.js';
 import { checkParams, ParamError } from '../../../src/features/check.js';
 import { MAX_PROMPT_CHARS } from '../../../src/features/params.js';
 import { styleOfTask } from '../../../src/tasks/task-style.js';
+import { StylesCatalog } from '../../../src/styles/service.js';
 import { PAINT, startFakeA1111, type FakeA1111 } from './fake-engines.js';
 import { TESTDATA as TESTDATA_DIR } from '../../helpers/harness.js';
 
@@ -43,7 +44,8 @@ after(async () => {
 });
 
 const deps = (extra: Partial<GenerativeDeps> = {}): GenerativeDeps => ({ config, log, pool, ...extra });
-const engine = (id: FeatureId, d: GenerativeDeps = deps()) => generativeEngines[id]!(d);
+const CATALOG = new StylesCatalog();
+const engine = (id: FeatureId, d: GenerativeDeps = deps()) => createFeatureEngine(id, d);
 
 function file(name: string, data: Buffer = readFileSync(path.join(DATA, name))): EngineFile {
   return { fileId: name, fileName: name, contentType: name.endsWith('.png') ? 'image/png' : 'image/jpeg', data };
@@ -60,7 +62,7 @@ function ctx(progress: number[] = []): EngineRunContext {
 const job = (id: FeatureId, files: EngineJob['files'], params: Record<string, unknown>, outputExt?: 'jpg' | 'png'): EngineJob => {
   const counts = Object.fromEntries(Object.entries(files).map(([set, list]) => [set, list?.length ?? 0]));
   const checked = checkParams(id, params, { files: counts });
-  return { taskId: 't', feature: id, files, params: checked, outputExt, style: styleOfTask(id, checked) };
+  return { taskId: 't', feature: id, files, params: checked, outputExt, style: styleOfTask(CATALOG, id, checked) };
 };
 const fails = (code: string, text?: RegExp) => (e: unknown) => e instanceof EngineError && e.code === code && (!text || text.test(e.message));
 

@@ -6,7 +6,7 @@
  * host cannot be reached.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -16,7 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
 import sharp from 'sharp';
-import { recommendedModels, type AutoPullStatus } from '../../../src/engines/models/auto-pull.js';
+import { AutoPull, STATUS_FILE, featureDownloads, readAutoPullStatus, recommendedModels, type AutoPullStatus } from '../../../src/engines/models/auto-pull.js';
 import { startTestServer, type TestServer } from '../../helpers/harness.js';
 import { onnxModel } from '../../helpers/tiny-onnx.js';
 import { tinyDdcolor, tinyLama } from './tiny-models.js';
@@ -54,12 +54,12 @@ async function readyz(server: TestServer): Promise<Ready> {
   return ((await r.json()) as { result: Ready }).result;
 }
 
-/** Polls /readyz until `done` holds (bounded: 600 polls); a background download has no fixed duration. */
+/** Polls /readyz until `done` holds (bounded: 1200 polls); a background download has no fixed duration. */
 async function until(server: TestServer, done: (r: Ready) => boolean): Promise<Ready> {
-  for (let i = 0; i < 600; i++) {
+  for (let i = 0; i < 1200; i++) {
     const r = await readyz(server);
     if (done(r)) return r;
-    await sleep(50);
+    await sleep(100);
   }
   return readyz(server);
 }
@@ -105,6 +105,8 @@ describe('auto-pull of the recommended models', () => {
       const refused = await until(server, (r) => Boolean(r.models?.nextRetryAt));
       assert.ok(refused.models!.models.every((m) => m.state === 'failed' && /HTTP 503/.test(m.error ?? '')), JSON.stringify(refused.models));
       assert.match(refused.features['obj-removal'].engine ?? '', /PatchMatch/i, 'still the built-in engine');
+      // What the console shows beside each feature.
+      assert.match(featureDownloads(server.config.engines.modelsDir).get('colorize') ?? '', /^ddcolor-tiny not fetched yet \(download of .* failed: HTTP 503\)$/);
 
       down = false;
       const done = await until(server, (r) => settled(r) && r.models!.models.some((m) => m.state === 'installed'));
@@ -113,6 +115,7 @@ describe('auto-pull of the recommended models', () => {
       assert.match(done.models!.models.find((m) => m.name === 'ddcolor-tiny')!.error ?? '', /checksum mismatch/);
       assert.match(done.features['obj-removal'].engine ?? '', /\[lama\]/);
       assert.match(done.features.enhance.engine ?? '', /realesr-general-x4v3/);
+      assert.equal(featureDownloads(server.config.engines.modelsDir).has('obj-removal'), false, 'nothing pending for an installed model');
       assert.equal(done.features.colorize.available, false, 'a refused file never serves');
       const modelsDir = server.config.engines.modelsDir;
       assert.equal(existsSync(path.join(modelsDir, 'ddcolor-tiny', 'ddcolor_tiny_512_int8.onnx')), false);
@@ -165,6 +168,30 @@ describe('auto-pull of the recommended models', () => {
       assert.equal(existsSync(path.join(server.config.engines.modelsDir, 'lama')), false);
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe('auto-pull with several processes on one models folder', () => {
+  test('while another process holds the download lock, this one neither downloads nor overwrites its progress', async () => {
+    const modelsDir = mkdtempSync(path.join(os.tmpdir(), 'darkroom-shared-models-'));
+    const theirs: AutoPullStatus = { updatedAt: new Date().toISOString(), models: [{ name: 'lama', features: ['obj-removal'], state: 'downloading', received: 10, total: 100 }] };
+    writeFileSync(path.join(modelsDir, '.auto-pull.lock'), 'other-host 1\n');
+    writeFileSync(path.join(modelsDir, STATUS_FILE), JSON.stringify(theirs));
+    let requests = 0;
+    const host = http.createServer((_req, res) => void (requests++, res.writeHead(404).end()));
+    await new Promise<void>((r) => host.listen(0, '127.0.0.1', r));
+    const { log } = logSink();
+    const pull = new AutoPull({ modelsDir, log, baseUrl: `http://127.0.0.1:${(host.address() as AddressInfo).port}/`, retryMs: 3_600_000 });
+    try {
+      pull.start();
+      for (let i = 0; i < 100 && !pull.status().nextRetryAt; i++) await sleep(20);
+      assert.ok(pull.status().nextRetryAt, 'it plans another round');
+      assert.equal(requests, 0);
+      assert.deepEqual(readAutoPullStatus(modelsDir), theirs);
+    } finally {
+      await pull.stop();
+      host.close();
     }
   });
 });

@@ -60,3 +60,24 @@ describe('neural inpainting window', () => {
     assert.deepEqual(at(600, 20), [90, 90, 90]);
   });
 });
+
+describe('neural inpainting window at the photo edge', () => {
+  test('a hole touching the edge of a short photo: its mirrored copy in the padding is hole too, never context', async () => {
+    const w = 900, h = 200;
+    // The hole's pixels hold a colour found nowhere else (what an out-paint canvas holds before it is filled).
+    const rgb = new Uint8Array(w * h * 3).fill(90);
+    const grown = new Uint8Array(w * h);
+    const alpha = new Float32Array(w * h);
+    for (let y = 0; y < 40; y++) for (let x = 400; x < 500; x++) (grown[y * w + x] = 1), (alpha[y * w + x] = 1), rgb.set([255, 0, 0], (y * w + x) * 3);
+    const modelsDir = mkdtempSync(path.join(os.tmpdir(), 'darkroom-window-edge-'));
+    const modelPath = installLocalModel(modelsDir, { name: 'edge-lama', role: 'inpaint', signature: 'lama', features: ['obj-removal'], file: 'model.onnx', bytes: tinyInpaintModel([0, 1, 0]) });
+    let seen: InpaintKernelRequest | undefined;
+    const recording: WorkerPool = { ...pool, run: (m, fn, args, o) => ((seen = args as InpaintKernelRequest), pool.run(m, fn, args, o)) };
+    await neuralInpaint(recording, modelPath, { rgb, width: w, height: h }, grown, alpha, new AbortController().signal);
+    assert.ok(seen);
+    // Every red pixel the model is shown (in the photo or in its mirrored padding) is marked as hole.
+    let redAsContext = 0;
+    for (let i = 0; i < seen.size * seen.size; i++) if (seen.rgb[3 * i] > 200 && seen.rgb[3 * i + 1] < 60 && !seen.hole[i]) redAsContext++;
+    assert.ok(redAsContext < seen.size * 2, `${redAsContext} red pixels shown as known context`);
+  });
+});

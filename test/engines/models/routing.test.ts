@@ -77,8 +77,9 @@ describe('engine routing: diffusion backend, then ONNX model, then the classical
     const engines = createEngineRegistry({ config: cfg, log, pool });
     const route = routeFeature('obj-removal', cfg)!;
     assert.equal(route.serving?.id, 'patchmatch');
-    assert.deepEqual(route.upgrades.map((u) => u.option.id), ['diffusion-inpaint', 'onnx-inpaint']);
+    assert.deepEqual(route.upgrades.map((u) => u.option.id), ['diffusion-inpaint', 'onnx-inpaint', 'embedded-inpaint']);
     assert.match(route.upgrades[1].how, /darkroom models pull lama/);
+    assert.match(route.upgrades[2].how, /darkroom models pull lcm-dreamshaper-v7/);
     const out = await engines.get('obj-removal')!.run(removal(), ctx());
     assert.equal(out[0].meta?.engine, 'patchmatch');
     assert.ok((await magentaShare(out[0].data, inHole)) < 0.05);

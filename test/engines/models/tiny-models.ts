@@ -126,14 +126,14 @@ export function tinyInswapper(emap: number[] = new Array(512 * 512).fill(0)): Bu
 
 /**
  * An inpainting stand-in that fills the hole with the local mean of the known pixels (a ~136-px
- * window, pooled on an 8-px grid), LaMa's names and ranges (output 0..1): what a real model's fill
+ * window, pooled on an 8-px grid), LaMa's names, output 0..`outputMax` (Carve's export: 255): what a real model's fill
  * resembles from afar, so `models check` can tell it from a wrong convention.
  */
-export function tinyMeanFillLama(): Buffer {
+export function tinyMeanFillLama(outputMax: 1 | 255 = 1): Buffer {
   return onnxModel({
     inputs: [{ name: 'image', dims: [1, 3, S, S] }, { name: 'mask', dims: [1, 1, S, S] }],
     outputs: [{ name: 'output', dims: [1, 3, S, S] }],
-    inits: [{ name: 'one', dims: [], values: [1] }, { name: 'eps', dims: [], values: [1e-6] }, { name: 'up', dims: [4], values: [1, 1, 8, 8] }],
+    inits: [{ name: 'one', dims: [], values: [1] }, { name: 'eps', dims: [], values: [1e-6] }, { name: 'up', dims: [4], values: [1, 1, 8, 8] }, { name: 'outMax', dims: [], values: [outputMax] }],
     nodes: [
       { op: 'Sub', in: ['one', 'mask'], out: ['keep'] },
       { op: 'Mul', in: ['image', 'keep'], out: ['kept'] },
@@ -145,7 +145,8 @@ export function tinyMeanFillLama(): Buffer {
       { op: 'Div', in: ['kWide', 'wSafe'], out: ['mean'] },
       { op: 'Resize', in: ['mean', '', 'up'], out: ['meanUp'], attrs: { mode: 'linear' } },
       { op: 'Mul', in: ['meanUp', 'mask'], out: ['painted'] },
-      { op: 'Add', in: ['kept', 'painted'], out: ['output'] },
+      { op: 'Add', in: ['kept', 'painted'], out: ['unit'] },
+      { op: 'Mul', in: ['unit', 'outMax'], out: ['output'] },
     ],
   });
 }

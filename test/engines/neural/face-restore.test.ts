@@ -14,7 +14,7 @@ import type { EngineDeps, WorkerPool } from '../../../src/engines/engine.js';
 import { analyzeFaces } from '../../../src/engines/face/analysis.js';
 import { createEnhanceEngine } from '../../../src/engines/neural/enhance.js';
 import { applySimilarity, fitSimilarity, invertSimilarity } from '../../../src/engines/face/align.js';
-import { closeFaceRestore, FACE_RESTORE, pasteRestored, restoreFaces } from '../../../src/engines/neural/face-restore.js';
+import { FACE_RESTORE, pasteRestored, restoreFaces } from '../../../src/engines/neural/face-restore.js';
 import { createWorkerPool } from '../../../src/engines/runtime/pool.js';
 import { installLocalModel } from '../models/install.js';
 import { onnxModel } from '../../helpers/tiny-onnx.js';
@@ -45,7 +45,6 @@ before(() => {
   pool = createWorkerPool(2);
 });
 after(async () => {
-  await closeFaceRestore();
   await pool.destroy();
 });
 

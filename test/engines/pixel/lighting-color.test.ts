@@ -6,6 +6,7 @@ import { EngineError } from '../../../src/engines/errors.js';
 import { createColorCorrectEngine, GRADES } from '../../../src/engines/pixel/color-correct.js';
 import { createLightingEngine } from '../../../src/engines/pixel/lighting.js';
 import { meanDeltaE2000, scaleLinear } from '../../../bench/quality/metrics.js';
+import { dominantColourScenes } from '../../../bench/quality/photo-sets.js';
 import { fileOf, makeCtx, makeDeps, rgbOf, saveArtifact, testFile } from './helpers.js';
 
 type Img = { data: Buffer; width: number; height: number };
@@ -154,4 +155,18 @@ describe('color correction grades', () => {
       assert.ok(moved <= 3, `${name} moved by ΔE2000 ${moved.toFixed(2)}`);
     });
   }
+
+  it('leaves a red object on a gray wall as it is, and still corrects a photo under a warm light', async () => {
+    // Both illuminant estimates read the object's red as the light; the wall's own neutral grays say otherwise.
+    const scene = (await dominantColourScenes()).find((s) => s.name.includes('red'))!.image;
+    const [kept] = await run(await png(scene));
+    saveArtifact('color-correct-red-object.png', kept.data);
+    const moved = meanDeltaE2000(await rgb(kept.data), scene);
+    assert.ok(moved <= 1, `no-cast scene moved by ΔE2000 ${moved.toFixed(2)}`);
+    const building = await rgb(testFile('building.jpg').data);
+    const cast = scaleLinear(building, [1.25, 1, 0.8]);
+    const [fixed] = await run(await png(cast));
+    const before = meanDeltaE2000(cast, building), afterFix = meanDeltaE2000(await rgb(fixed.data), building);
+    assert.ok(afterFix < before * 0.7, `warm cast on building.jpg: ΔE2000 ${before.toFixed(2)} -> ${afterFix.toFixed(2)}`);
+  });
 });

@@ -117,8 +117,13 @@ function wholeCropFill(rgb: Uint8Array, w: number, h: number, hole: Uint8Array, 
     cropUser[c] = hole[g];
   }
   const cropHole = settleRing(crop, cropUser, cropGrown, cw, ch, dilate);
-  const painted = inpaintPatchMatch({ rgb: crop, width: cw, height: ch, hole: cropHole, deepPyramid: true });
-  const filled = membraneBase(painted, crop, cropHole, cw, ch, radius);
+  // The patch residual comes over the hole's box; the whole-crop membrane base reads it over the crop.
+  const residual = new Float32Array(cw * ch);
+  const onResidual = (r: Float32Array, b: { x0: number; y0: number; x1: number; y1: number }) => {
+    for (let y = b.y0; y < b.y1; y++) for (let x = b.x0; x < b.x1; x++) residual[y * cw + x] = r[(y - b.y0) * (b.x1 - b.x0) + x - b.x0];
+  };
+  const painted = inpaintPatchMatch({ rgb: crop, width: cw, height: ch, hole: cropHole, deepPyramid: true, onResidual });
+  const filled = membraneBase(painted, crop, cropHole, cw, ch, radius, residual);
   const out = Uint8Array.from(rgb);
   for (let y = 0; y < ch; y++) for (let x = 0; x < cw; x++) {
     const c = y * cw + x, g = (y + cy0) * w + x + cx0;
@@ -191,7 +196,7 @@ describe('object removal on the hole\'s neighbourhood', () => {
       const job: EngineJob = { taskId: 't', feature: 'obj-removal', files: { src_ids: [fileOf(png, 'in.png', 'image/png')], mask_ids: [fileOf(mask, 'mask.png', 'image/png')] }, params: {}, outputExt: 'png' };
       const [out] = await createObjectRemovalEngine(deps).run(job, makeCtx());
       const dilate = maskGrowth(w, h);
-      const expected = fillHole({ rgb: new Uint8Array(data), width: w, height: h, hole, dilate, detailRadius: 2 * dilate, settleRing: true });
+      const expected = fillHole({ rgb: new Uint8Array(data), width: w, height: h, hole, dilate, detailRadius: 2 * dilate, settleRing: true, belonging: true });
       const got = await rgbOf(out.data);
       assert.ok(Buffer.from(expected).equals(got.data), 'the engine result differs from fillHole');
       assert.ok(!Buffer.from(expected).equals(data), 'the fill changed nothing');

@@ -25,6 +25,16 @@ export interface ClusterOptions {
   workerConcurrency?: number;
   engineThreads?: number;
   name: string;
+  /** Services of the cluster's own instead of the machine's shared ones (the chaos suite). */
+  backing?: () => Promise<Backing>;
+  /** More environment for every process. */
+  env?: Record<string, string>;
+}
+
+export interface Backing {
+  pg: TestDatabase;
+  redis: { url: string; flush(): Promise<void> };
+  s3: TestS3;
 }
 
 interface Proc {
@@ -65,9 +75,13 @@ export class Cluster {
 
   async start(): Promise<void> {
     mkdirSync(LOGS, { recursive: true });
-    this.pg = await createTestDatabase(`darkroom_${this.opts.name}`);
-    this.redis = await createTestRedis(this.opts.redisDb);
-    this.s3 = await startS3();
+    if (this.opts.backing) {
+      ({ pg: this.pg, redis: this.redis, s3: this.s3 } = await this.opts.backing());
+    } else {
+      this.pg = await createTestDatabase(`darkroom_${this.opts.name}`);
+      this.redis = await createTestRedis(this.opts.redisDb);
+      this.s3 = await startS3();
+    }
     // Migrate once up front, as a deployment's first start would; then every process finds the schema ready.
     this.db = await openDatabase(this.pg.url);
     const master = MasterKey.load('/nonexistent', this.masterKey);
@@ -101,6 +115,7 @@ export class Cluster {
       DARKROOM_S3_SECRET_ACCESS_KEY: this.s3.secretAccessKey,
       DARKROOM_S3_PATH_STYLE: 'true',
       ...FAST_RECOVERY,
+      ...this.opts.env,
       ...extra,
     };
   }
@@ -172,6 +187,13 @@ export class Cluster {
     };
     const sum = (procs: (Proc | undefined)[]) => procs.filter((p): p is Proc => !!p && p.child.exitCode === null).reduce((t, p) => t + ticks(p.child.pid!), 0) * 10;
     return { api: sum(this.apis), workers: sum(this.workers) };
+  }
+
+  /** Processes of the cluster that exited without being told to (name and exit code or signal). */
+  exited(): string[] {
+    return [...this.apis, ...this.workers]
+      .filter((p): p is Proc => !!p && (p.child.exitCode !== null || p.child.signalCode !== null))
+      .map((p) => `${p.name}: ${p.child.exitCode ?? p.child.signalCode}`);
   }
 
   workerPid(i: number): number {

@@ -127,6 +127,8 @@ export function renderPlayground(root: HTMLElement): () => void {
       `${f.price} credit${f.price === 1 ? '' : 's'} per successful task`,
       f.available ? null : h('strong', { class: 'error' }, ` — unavailable: ${f.reason ?? 'engine not loaded'}`),
       f.implementation ? h('small', { class: 'engine' }, `Engine: ${f.implementation}`) : null,
+      f.upgrade ? h('small', { class: 'engine' }, ` Upgrade: ${f.upgrade}`) : null,
+      f.upgrading ? h('small', { class: 'engine' }, ` Upgrading: ${f.upgrading}`) : null,
     );
     runBtn.disabled = !f.available;
     inputs = buildInputs(f, () => currentCreds(), (url) => (srcPreview = url));

@@ -1,0 +1,7 @@
+/**
+ * `hair-vol`: hair and face masks (generative/hair/masks.ts) and a diffusion inpaint (a backend, or the embedded CPU diffusion) of more volume, blended in generative/hair/hair-kernel.ts.
+ */
+import { hairEngine } from '../generative/hair/engine.js';
+import { generativeEntry } from './entry.js';
+
+export const entry = generativeEntry('hair-vol', hairEngine('hair-vol'));

@@ -1,0 +1,13 @@
+/**
+ * `video-sr`: the input probed (pixel/video-probe.ts), then 2x Lanczos (capped at 4K) and a mild unsharp mask through ffmpeg (pixel/ffmpeg.ts).
+ */
+import { createVideoEnhanceEngine } from '../pixel/video-enhance.js';
+import { BUILTIN } from '../routing/options.js';
+import type { FeatureEntry } from './entry.js';
+
+export const entry: FeatureEntry = {
+  feature: 'video-sr',
+  routes: [
+    { option: BUILTIN, create: createVideoEnhanceEngine },
+  ],
+};
