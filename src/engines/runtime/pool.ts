@@ -37,7 +37,7 @@ type CallOptions = Parameters<WorkerPool['run']>[3] & object;
 /**
  * The threads that run one kernel module. A thread that ran several modules kept every model they
  * loaded (the matting, face and upscaling models side by side in each thread); one module per
- * thread keeps one copy of each, and lets memory-target.ts end the threads of an idle module.
+ * thread keeps one copy of each, and lets the memory governor end the threads of an idle module.
  */
 class ModuleThreads implements KernelThreads {
   private piscina: Piscina | undefined;
