@@ -162,12 +162,20 @@ function logPath(name: string): string {
 }
 const logOf = (name: string) => readFileSync(logPath(name), 'utf8');
 const count = (text: string, needle: string) => text.split(needle).length - 1;
+/** Waits (at most 30 s) for a process's log to show something; the counts are asserted by the caller. */
+async function logShows(name: string, done: (log: string) => boolean): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!done(logOf(name)) && Date.now() < deadline) await sleep(250);
+}
 
 test('Redis killed and restarted empty: queued tasks are enqueued again from the database', async () => {
   const load = await startLoad(TASKS, 1000);
   await fault(() => redis.kill(), () => sleep(3000), () => redis.start());
   await assertOutcome(load.client, load.taskIds, await endedAfterRecovery(load.finished));
   for (const p of ['api0', 'worker0', 'worker1']) {
+    // A process whose reconnect backoff outlasts the tasks (the other worker ran them) logs its return
+    // a moment later, and the log reaches the file asynchronously: wait for it, then count exactly.
+    await logShows(p, (log) => count(log, '"queue back"') > 0);
     assert.equal(count(logOf(p), '"queue lost"'), 1, `${p} logs the loss once`);
     assert.equal(count(logOf(p), '"queue back"'), 1, `${p} logs the return once`);
   }
@@ -217,6 +225,7 @@ test('PostgreSQL stopped for 10 s: requests answer 503 meanwhile, every task end
   assert.equal(ready.status, 503);
   assert.notEqual(readyBody.checks?.database, 'ok', JSON.stringify(readyBody));
   for (const p of ['api0', 'worker0', 'worker1']) {
+    await logShows(p, (log) => count(log, '"database back"') >= count(log, '"database lost"'));
     assert.ok(count(logOf(p), '"database lost"') >= 1, `${p} logs the database loss`);
     assert.equal(count(logOf(p), '"database lost"'), count(logOf(p), '"database back"'), `${p} logs each loss and return once`);
   }
