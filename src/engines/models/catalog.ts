@@ -89,7 +89,7 @@ const esrgan = (size: 'slim' | 'medium', scale: 2 | 4, json: string, bin: string
   name: `esrgan-${size}-x${scale}`,
   role: 'super-resolution',
   features: ['enhance'],
-  implementation: `ESRGAN ${size} x${scale} (RDN) on tfjs-wasm`,
+  implementation: `ESRGAN ${size} x${scale} (RDN), tfjs weights translated to ONNX at load, on onnxruntime`,
   runtime: 'tfjs-wasm',
   package: { name: `@upscalerjs/esrgan-${size}`, dir: `models/x${scale}` },
   files: [
