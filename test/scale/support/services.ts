@@ -4,6 +4,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { freePort } from '../../helpers/harness.js';
+import { createDatabaseIn } from './own-services.js';
 
 /** The machine's PostgreSQL (trust auth) and Redis; override with these variables elsewhere. */
 export const PG_ADMIN_URL = process.env.DARKROOM_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -17,14 +18,8 @@ export interface TestDatabase {
 /** A fresh, empty PostgreSQL database for one test file, dropped afterwards. */
 export async function createTestDatabase(prefix = 'darkroom_scale'): Promise<TestDatabase> {
   const name = `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const u = new URL(PG_ADMIN_URL);
-  u.pathname = `/${name}`;
   return {
-    url: u.toString(),
+    url: await createDatabaseIn(PG_ADMIN_URL, name),
     async drop() {
       const c = new pg.Client({ connectionString: PG_ADMIN_URL });
       await c.connect();
