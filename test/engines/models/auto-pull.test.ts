@@ -20,6 +20,7 @@ import { AutoPull, STATUS_FILE, featureDownloads, readAutoPullStatus, recommende
 import { startTestServer, type TestServer } from '../../helpers/harness.js';
 import { onnxModel } from '../../helpers/tiny-onnx.js';
 import { tinyDdcolor, tinyLama } from './tiny-models.js';
+import { serveFiles, type FileHost } from '../../helpers/file-host.js';
 
 /** The compact SR export's signature: fixed [1,3,128,128] 0..1 → [1,3,512,512] (nearest ×4). */
 function tinyCompactSr(): Buffer {
@@ -67,7 +68,7 @@ async function until(server: TestServer, done: (r: Ready) => boolean): Promise<R
 const settled = (r: Ready) => (r.models?.models.length ?? 0) > 0 && r.models!.models.every((m) => m.state === 'installed' || m.state === 'failed');
 
 describe('auto-pull of the recommended models', () => {
-  let host: http.Server;
+  let host: FileHost;
   let hostUrl: string;
   /** While true the host answers 503, as a mirror that is down for maintenance. */
   let down = true;
@@ -78,14 +79,8 @@ describe('auto-pull of the recommended models', () => {
     ['/ddcolor_tiny_512_int8.onnx', tinyDdcolor(30, 512)],
   ]);
   before(async () => {
-    host = http.createServer((req, res) => {
-      const f = files.get(req.url ?? '');
-      if (down) return void res.writeHead(503).end('down');
-      if (!f) return void res.writeHead(404).end();
-      res.writeHead(200, { 'content-length': f.length }).end(f);
-    });
-    await new Promise<void>((r) => host.listen(0, '127.0.0.1', r));
-    hostUrl = `http://127.0.0.1:${(host.address() as AddressInfo).port}/`;
+    host = await serveFiles(files, () => down);
+    hostUrl = host.url;
   });
   after(() => host.close());
 

@@ -5,8 +5,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -14,13 +12,14 @@ import { after, before, describe, test } from 'node:test';
 import { LicenceNotAcceptedError, pullModel } from '../../../src/engines/models/index.js';
 import { findModel, modelSpec } from '../../../src/engines/models/index.js';
 import { tinyMeanFillLama, tinySharpSr } from './tiny-models.js';
+import { serveFiles, type FileHost } from '../../helpers/file-host.js';
 
 const cli = path.resolve(import.meta.dirname, '../../../src/cli/main.ts');
 const run = (args: string[], env: Record<string, string>) =>
   promisify(execFile)(process.execPath, ['--import', 'tsx', cli, ...args], { env: { ...process.env, ...env } }).catch((e: { code: number; stdout: string; stderr: string }) => e);
 
 describe('models for an offline host', () => {
-  let host: http.Server;
+  let host: FileHost;
   let url: string;
   const files = new Map<string, Buffer>([
     // Carve's export answers 0..255, as the catalog declares for `lama`.
@@ -28,13 +27,8 @@ describe('models for an offline host', () => {
     ['/Real-ESRGAN-General-x4v3.onnx', tinySharpSr(4, 128)],
   ]);
   before(async () => {
-    host = http.createServer((req, res) => {
-      const f = files.get(req.url ?? '');
-      if (!f) return void res.writeHead(404).end();
-      res.writeHead(200, { 'content-length': f.length }).end(f);
-    });
-    await new Promise<void>((r) => host.listen(0, '127.0.0.1', r));
-    url = `http://127.0.0.1:${(host.address() as AddressInfo).port}/`;
+    host = await serveFiles(files);
+    url = host.url;
   });
   after(() => host.close());
 

@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { MODELS, createOnnxSession, findModel, listModels, modelsListRows, pullModel, requireModel, type ModelSpec } from '../../../src/engines/models/index.js';
 import { tinyAddModel } from '../../helpers/tiny-onnx.js';
+import { serveFiles, type FileHost } from '../../helpers/file-host.js';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const onnxBytes = tinyAddModel(4);
@@ -72,17 +71,12 @@ describe('model registry', () => {
   });
 
   describe('pullModel', () => {
-    let server: http.Server;
+    let server: FileHost;
     let base: string;
     const served = new Map<string, Buffer>();
     before(async () => {
-      server = http.createServer((req, res) => {
-        const body = served.get(req.url ?? '');
-        if (!body) return void res.writeHead(404).end();
-        res.writeHead(200, { 'content-length': body.length }).end(body);
-      });
-      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-      base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/m/`;
+      server = await serveFiles(served);
+      base = `${server.url}m/`;
     });
     after(() => server.close());
 
