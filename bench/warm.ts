@@ -82,11 +82,17 @@ function rssMb(pid: number): number {
   return m ? Math.round(Number(m[1]) / 1024) : 0;
 }
 
-/** Inference threads started so far (each loads its kernel's models); undefined when the server does not count them. */
-async function threadStarts(baseUrl: string): Promise<number | undefined> {
+/** Inference threads started so far by kernel (each start loads its models); undefined when the server does not count them. */
+async function threadStarts(baseUrl: string): Promise<Map<string, number> | undefined> {
   const text = await (await fetch(`${baseUrl}/metrics`)).text();
-  const lines = [...text.matchAll(/^darkroom_engine_thread_starts\{[^}]*\} (\S+)$/gm)];
-  return text.includes('darkroom_engine_thread_starts') ? lines.reduce((a, m) => a + Number(m[1]), 0) : undefined;
+  if (!text.includes('darkroom_engine_thread_starts')) return undefined;
+  const lines = [...text.matchAll(/^darkroom_engine_thread_starts\{kernel="([^"]*)"[^}]*\} (\S+)$/gm)];
+  return new Map(lines.map((m) => [m[1], Number(m[2])]));
+}
+
+/** Kernels that started threads between two readings, as "kernel +n". */
+function restarted(before: Map<string, number>, after: Map<string, number>): string[] {
+  return [...after].filter(([k, n]) => n > (before.get(k) ?? 0)).map(([k, n]) => `${k} +${n - (before.get(k) ?? 0)}`);
 }
 
 async function runCase(c: TestClient, k: Case, keep: boolean): Promise<number> {
@@ -138,7 +144,7 @@ export async function run(): Promise<BenchRow[]> {
   const add = (name: string, ms: number) => times.set(name, [...(times.get(name) ?? []), ms]);
   const load0 = loadavg()[0];
   let peak = 0;
-  let startsAfterWarmUp: number | undefined;
+  let startsAfterWarmUp: Map<string, number> | undefined;
   let sampler: NodeJS.Timeout | undefined;
   // Interrupted, the server would outlive the bench.
   const interrupted = () => void serve.stop().finally(() => process.exit(130));
@@ -158,7 +164,8 @@ export async function run(): Promise<BenchRow[]> {
         const ms = await runCase(c, k, round === ROUNDS);
         if (round > 0) add(label(k), ms);
         else add(`${label(k)} (first, cold)`, ms);
-        process.stderr.write(`round ${round} ${label(k)}: ${Math.round(ms)} ms, server RSS ${rssMb(pid)} MB\n`);
+        const starts = round > 0 && startsAfterWarmUp ? restarted(startsAfterWarmUp, (await threadStarts(serve.baseUrl)) ?? new Map()) : [];
+        process.stderr.write(`round ${round} ${label(k)}: ${Math.round(ms)} ms, server RSS ${rssMb(pid)} MB${starts.length ? `; started since warm-up: ${starts.join(', ')}` : ''}\n`);
       }
       if (round > 0) {
         for (const [name, a] of anchors) {
@@ -170,7 +177,8 @@ export async function run(): Promise<BenchRow[]> {
       if (round === 0) startsAfterWarmUp = await threadStarts(serve.baseUrl);
     }
     const startsAtEnd = await threadStarts(serve.baseUrl);
-    const reloads = startsAfterWarmUp === undefined || startsAtEnd === undefined ? undefined : startsAtEnd - startsAfterWarmUp;
+    const which = startsAfterWarmUp && startsAtEnd ? restarted(startsAfterWarmUp, startsAtEnd) : undefined;
+    const reloads = which?.reduce((a, w) => a + Number(w.split('+').pop()), 0);
     const load1 = loadavg()[0];
     const budget = BUDGET_MB || 'host default';
     const notes = `budget ${budget}; ${ROUNDS} rounds; load avg ${load0.toFixed(1)} → ${load1.toFixed(1)}`;
@@ -184,7 +192,7 @@ export async function run(): Promise<BenchRow[]> {
       const vs = name.startsWith('sod 1024') ? ratio(name, 'bare imgly sod 1024') : name.startsWith('enhance 1024') ? ratio(name, 'bare upscaler x2 1024') : name.startsWith('color-correct 1024') ? ratio(name, 'bare ImageMagick auto-level 1024') : '';
       return { name, impl: `p50 ${Math.round(pct(xs, 50))} ms, p95 ${Math.round(pct(xs, 95))} ms (n=${xs.length})`, ms: Math.round(pct(xs, 50)), peakRssMb: peak, notes: `${k?.target ? `target ${k.target}` : ''}${vs}` };
     });
-    rows.push({ name: 'model loads after warm-up (thread starts, rounds 1..n)', impl: reloads === undefined ? 'not counted by this server' : String(reloads), ms: 0, peakRssMb: peak, notes: `target 0; ${notes}` });
+    rows.push({ name: 'model loads after warm-up (thread starts, rounds 1..n)', impl: reloads === undefined ? 'not counted by this server' : String(reloads), ms: 0, peakRssMb: peak, notes: `target 0${which?.length ? ` (${which.join(', ')})` : ''}; ${notes}` });
     rows.push({ name: 'server peak RSS', impl: `${peak} MB`, ms: 0, peakRssMb: peak, notes });
     return rows;
   } finally {

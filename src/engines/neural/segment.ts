@@ -16,13 +16,16 @@ export interface Segmented {
 /** Loads the source under the feature's limits, gates it on NSFW and computes the subject matte. */
 export async function segmentSource(deps: EngineDeps, id: FeatureId, job: EngineJob, ctx: EngineRunContext): Promise<Segmented> {
   const src = await loadImage(firstFile(job.files.src_ids), feature(id), { maxPixels: deps.config.engines.maxPixels });
-  await guardNsfw(deps, src.image, ctx.signal);
-  throwIfAborted(ctx.signal);
-  ctx.reportProgress(0.2);
-  const matte = await foregroundMatte(deps.pool, src.image, src.width, src.height, { modelsDir: deps.config.engines.modelsDir, signal: ctx.signal });
+  // The NSFW check and the matte run side by side (each in threads of its own): a flagged photo
+  // still ends the task before any result exists, and every other one does not wait for the check.
+  const guarded = guardNsfw(deps, src.image, ctx.signal).then(() => ctx.reportProgress(0.2));
+  const matting = foregroundMatte(deps.pool, src.image, src.width, src.height, { modelsDir: deps.config.engines.modelsDir, signal: ctx.signal });
+  const [guard, matte] = await Promise.allSettled([guarded, matting]);
+  if (guard.status === 'rejected') throw guard.reason;
+  if (matte.status === 'rejected') throw matte.reason;
   throwIfAborted(ctx.signal);
   ctx.reportProgress(0.8);
-  return { src, matte };
+  return { src, matte: matte.value };
 }
 
 export function mattingAvailability(deps: EngineDeps): Availability {

@@ -7,12 +7,15 @@
  * module's models. They stay warm while the engines are in use, and all end once no call of any
  * kernel has run for the keep-warm time (`engines.idleReleaseMs`): a per-kernel timer dropped
  * ISNet in a mixed workload whenever another feature's tasks took longer than the keep-warm time
- * (out-paint on a loaded machine), and memory is the budget's business. Before a call starts, the idle threads of every other module are ended (their models go
- * with them; the next call to them loads again) only when its RSS plus the most that module's calls
- * have added so far, plus a margin of an eighth of the budget for a call whose needs grew with its
- * input, would pass the budget: counted apart for calls that start a thread (which load the models)
- * and calls on a running one; a module never seen yet is assumed to need as much as the hungriest
- * one seen. A steady mixed workload that fits therefore never reloads. A task is admitted as a
+ * (out-paint on a loaded machine), and memory is the budget's business. A call is projected to
+ * add the most its module's calls have added so far (counted apart for calls that start a thread,
+ * which load the models, and calls on a running one; a module never seen yet, the median of what
+ * the others' first calls added), plus a margin of an eighth of the budget for a call whose needs
+ * grew with its input. When that would pass the budget, idle kernels give back their threads (and
+ * their models) least recently used first, until the call fits: ending every idle kernel, and
+ * guessing an unseen module as hungry as the hungriest, made the first round of a mixed workload
+ * drop the matting model the moment the first model-free kernel ran, and load it again in the next.
+ * A steady mixed workload that fits therefore never reloads. A task is admitted as a
  * whole (asOneHold): if the tasks already admitted may still add enough to pass the budget, its call
  * waits for one of them to end (a task alone always runs).
  *
@@ -32,6 +35,8 @@ export interface KernelThreads {
   busy(): boolean;
   /** The next call needs a thread that does not run yet (and so loads the module's models). */
   needsNewThread(): boolean;
+  /** Its threads are running (and hold its models). */
+  running(): boolean;
   /** Ends the threads (a no-op when busy or when none are running). */
   release(): Promise<void>;
 }
@@ -41,6 +46,8 @@ export interface GovernorOptions {
   budgetMb: number;
   /** How long idle pool threads keep their models before they exit; 0 = for good. */
   keepWarmMs: number;
+  /** The process's resident memory in bytes (tests give their own). */
+  readRss?: () => number;
 }
 
 const MB = 2 ** 20;
@@ -85,7 +92,6 @@ export interface Watch {
 }
 
 const newHold = (): Hold => ({ expected: 0, startRss: 0, peakRss: 0, waiting: false });
-const rss = () => process.memoryUsage.rss();
 
 export class MemoryGovernor {
   private budgetBytes: number;
@@ -93,6 +99,11 @@ export class MemoryGovernor {
   private readonly holders = new Set<KernelThreads>();
   /** Largest rise of the process's RSS seen during one call of each module, by kind. */
   private readonly rises = { cold: new Map<string, number>(), warm: new Map<string, number>() };
+  /**
+   * Of a thread-starting call's rise, the part gone again when it ended (its working set, not its
+   * models): what a module's first call on a warm thread is expected to add before one is measured.
+   */
+  private readonly transient = new Map<string, number>();
   /** Figures from a call that ran alone (not inflated by others' growth), by kind. */
   private readonly measuredAlone = { cold: new Set<string>(), warm: new Set<string>() };
   private readonly watches = new Set<Watch>();
@@ -104,10 +115,15 @@ export class MemoryGovernor {
   private readonly endWaiters = new Set<() => void>();
   /** Threads started per kernel module: each start loads that module's models. */
   private readonly starts = new Map<string, number>();
+  /** When each module's last call ended (or began, while one runs): idle kernels give way oldest first. */
+  private readonly lastUsed = new Map<string, number>();
+  private useClock = 0;
+  private readonly rss: () => number;
 
   constructor(opts: GovernorOptions) {
     this.budgetBytes = Math.max(0, opts.budgetMb) * MB;
     this.keepWarmMs = opts.keepWarmMs;
+    this.rss = opts.readRss ?? (() => process.memoryUsage.rss());
   }
 
   /** The budget in MB (0 = none). */
@@ -167,11 +183,11 @@ export class MemoryGovernor {
     const taskOwn = this.taskHold.getStore();
     const hold = taskOwn ?? newHold();
     const kind = (): Kind => (caller.needsNewThread() ? 'cold' : 'warm');
-    const projected = () => rss() + this.expectedRise(caller.module, kind()) + this.stillToCome(hold);
+    const projected = () => this.rss() + this.expectedRise(caller.module, kind()) + this.stillToCome(hold);
+    this.lastUsed.set(caller.module, ++this.useClock);
     if (this.budgetBytes > 0) {
-      if (projected() + this.budgetBytes / 8 > this.budgetBytes) {
-        await Promise.all([...this.holders].filter((h) => h !== caller && !h.busy()).map((h) => h.release()));
-      }
+      const over = projected() + this.budgetBytes / 8 - this.budgetBytes;
+      if (over > 0) await this.makeRoom(caller, over);
       // Nothing may be awaited between the last check and admitting the hold: the next waiter to
       // resume must see it.
       hold.waiting = true;
@@ -184,7 +200,7 @@ export class MemoryGovernor {
         hold.waiting = false;
       }
     }
-    const start = rss();
+    const start = this.rss();
     const k = kind();
     if (!this.holds.has(hold)) {
       Object.assign(hold, { startRss: start, peakRss: start });
@@ -206,11 +222,13 @@ export class MemoryGovernor {
   callEnded(watch: Watch): void {
     this.sample();
     this.watches.delete(watch);
+    this.lastUsed.set(watch.module, ++this.useClock);
     if (this.watches.size === 0) {
       if (this.holds.size === 0) this.stopSampling();
       this.scheduleGiveBack();
     }
     const rise = watch.peakRss - watch.startRss;
+    if (watch.kind === 'cold') this.transient.set(watch.module, Math.max(this.transient.get(watch.module) ?? 0, watch.peakRss - this.rss()));
     const [byModule, alone] = [this.rises[watch.kind], this.measuredAlone[watch.kind]];
     if (!watch.overlapped) {
       const prior = alone.has(watch.module) ? (byModule.get(watch.module) ?? 0) : 0;
@@ -231,11 +249,26 @@ export class MemoryGovernor {
   }
 
   private expectedRise(module: string, kind: Kind): number {
-    const known = this.rises[kind].get(module) ?? (kind === 'warm' ? this.rises.cold.get(module) : undefined);
+    const known = this.rises[kind].get(module) ?? (kind === 'warm' ? (this.transient.get(module) ?? this.rises.cold.get(module)) : undefined);
     if (known !== undefined) return known;
-    let hungriest = FIRST_GUESS_BYTES;
-    for (const r of this.rises.cold.values()) hungriest = Math.max(hungriest, r);
-    return hungriest;
+    const seen = [...this.rises.cold.values()].sort((a, b) => a - b);
+    return seen.length ? Math.max(FIRST_GUESS_BYTES, seen[Math.floor(seen.length / 2)]) : FIRST_GUESS_BYTES;
+  }
+
+  /**
+   * Ends idle kernels' threads, least recently used first, until about `bytes` have been given
+   * back by the estimate of what each holds (the most its thread-starting call added).
+   */
+  private async makeRoom(caller: KernelThreads, bytes: number): Promise<void> {
+    const idle = [...this.holders]
+      .filter((h) => h !== caller && !h.busy() && h.running())
+      .sort((a, b) => (this.lastUsed.get(a.module) ?? 0) - (this.lastUsed.get(b.module) ?? 0));
+    let freed = 0;
+    for (const h of idle) {
+      if (freed >= bytes) break;
+      freed += this.rises.cold.get(h.module) ?? FIRST_GUESS_BYTES;
+      await h.release();
+    }
   }
 
   /** What the other admitted holds may still add: each one's expected rise less what it has added so far. */
@@ -256,7 +289,7 @@ export class MemoryGovernor {
   }
 
   private sample(): void {
-    const now = rss();
+    const now = this.rss();
     for (const w of this.watches) w.peakRss = Math.max(w.peakRss, now);
     for (const h of this.holds) h.peakRss = Math.max(h.peakRss, now);
   }

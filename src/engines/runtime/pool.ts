@@ -57,6 +57,10 @@ class ModuleThreads implements KernelThreads {
     return this.inFlight.size > 0;
   }
 
+  running(): boolean {
+    return (this.piscina?.threads.length ?? 0) > 0;
+  }
+
   needsNewThread(): boolean {
     // The call asking is already counted in inFlight.
     const running = this.piscina?.threads.length ?? 0;
