@@ -124,6 +124,20 @@ async function runCase(c: TestClient, k: Case, keep: boolean): Promise<number> {
   }
 }
 
+/**
+ * A keep-alive socket the server closes just as the next request goes out fails that request
+ * ("other side closed") before the server sees it: the case runs again, once.
+ */
+async function onFreshConnection<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (e) {
+    const cause = (e as { cause?: { code?: string } }).cause;
+    if (!(e instanceof TypeError) || cause?.code !== 'UND_ERR_SOCKET') throw e;
+    return await work();
+  }
+}
+
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
@@ -161,7 +175,7 @@ export async function run(): Promise<BenchRow[]> {
     // Round 0 warms every model (its figures are kept apart); rounds 1..ROUNDS are measured.
     for (let round = 0; round <= ROUNDS; round++) {
       for (const k of list) {
-        const ms = await runCase(c, k, round === ROUNDS);
+        const ms = await onFreshConnection(() => runCase(c, k, round === ROUNDS));
         if (round > 0) add(label(k), ms);
         else add(`${label(k)} (first, cold)`, ms);
         const starts = round > 0 && startsAfterWarmUp ? restarted(startsAfterWarmUp, (await threadStarts(serve.baseUrl)) ?? new Map()) : [];

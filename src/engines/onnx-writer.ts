@@ -49,6 +49,7 @@ class ProtoWriter {
 
 export const ONNX_FLOAT = 1;
 export const ONNX_UINT8 = 2;
+export const ONNX_FLOAT16 = 10;
 
 export interface OnnxValue {
   name: string;
@@ -59,6 +60,8 @@ export interface OnnxInit {
   name: string;
   dims: number[];
   values: ArrayLike<number>;
+  /** ONNX_FLOAT (the default) or ONNX_FLOAT16, as half-precision exports store their weights. */
+  type?: number;
   /** Stored outside the graph, as large exports keep their weights: in `location` (beside the model) at `offset`. */
   external?: { location: string; offset: number };
 }
@@ -82,10 +85,46 @@ export function floatBytes(values: ArrayLike<number>): Buffer {
   return Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
 }
 
+/** Values rounded to IEEE half precision (nearest, ties to even), as little-endian bytes. */
+export function halfBytes(values: ArrayLike<number>): Buffer {
+  const out = Buffer.alloc(2 * values.length);
+  const f = new Float32Array(1);
+  const bits = new Uint32Array(f.buffer);
+  for (let i = 0; i < values.length; i++) {
+    f[0] = values[i];
+    const x = bits[0];
+    const sign = (x >>> 16) & 0x8000;
+    const exp = ((x >>> 23) & 0xff) - 127 + 15;
+    let mant = x & 0x7fffff;
+    let h: number;
+    if (exp >= 31) h = sign | 0x7c00 | (((x >>> 23) & 0xff) === 0xff && mant ? 0x200 : 0);
+    else if (exp <= 0) {
+      if (exp < -10) h = sign;
+      else {
+        mant |= 0x800000;
+        const shift = 14 - exp;
+        const half = 1 << (shift - 1);
+        const rest = mant & ((1 << shift) - 1);
+        h = sign | (mant >>> shift);
+        if (rest > half || (rest === half && h & 1)) h++;
+      }
+    } else {
+      h = sign | (exp << 10) | (mant >>> 13);
+      const rest = mant & 0x1fff;
+      if (rest > 0x1000 || (rest === 0x1000 && h & 1)) h++;
+    }
+    out.writeUInt16LE(h, 2 * i);
+  }
+  return out;
+}
+
 function initializer(t: OnnxInit): ProtoWriter {
   const w = new ProtoWriter();
   for (const d of t.dims) w.int(1, d);
-  w.int(2, ONNX_FLOAT).str(8, t.name);
+  const half = t.type === ONNX_FLOAT16;
+  w.int(2, half ? ONNX_FLOAT16 : ONNX_FLOAT).str(8, t.name);
+  if (half && t.external) throw new Error('half-precision initializers are written inside the graph only');
+  if (half) return w.bytes(9, halfBytes(t.values));
   if (!t.external) return w.bytes(9, floatBytes(t.values));
   // TensorProto.external_data (13): location / offset / length entries; data_location (14) = EXTERNAL.
   const entry = (k: string, v: string) => new ProtoWriter().str(1, k).str(2, v);
