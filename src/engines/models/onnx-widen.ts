@@ -128,17 +128,14 @@ function halfToFloat(h: number): number {
   return sign * 2 ** (exp - 15) * (1 + frac / 1024);
 }
 
-let table: Float32Array | undefined;
-/** Every half-precision bit pattern's value (the raw data is little-endian, as is every host Node runs on here). */
+/** Every half-precision bit pattern's value (the raw data is little-endian, as on every host Node runs on here). */
 function halfTable(): Float32Array {
-  if (!table) {
-    table = new Float32Array(65536);
-    for (let h = 0; h < 65536; h++) table[h] = halfToFloat(h);
-  }
+  const table = new Float32Array(65536);
+  for (let h = 0; h < 65536; h++) table[h] = halfToFloat(h);
   return table;
 }
 
-function widenTensor(t: Uint8Array): Rope {
+function widenTensor(t: Uint8Array, table: Float32Array): Rope {
   let half = false;
   for (const f of fields(t)) if (f.field === TENSOR.dataType && f.value === BigInt(FLOAT16)) half = true;
   if (!half) return rope([t]);
@@ -158,7 +155,6 @@ function widenTensor(t: Uint8Array): Rope {
   }
   // A copy, aligned for 16-bit reads (a Node Buffer's slice would share its pool).
   const bits = raw ? new Uint16Array(new Uint8Array(raw).buffer) : Uint16Array.from(halves);
-  const table = halfTable();
   const values = new Float32Array(bits.length);
   for (let i = 0; i < bits.length; i++) values[i] = table[bits[i]];
   const parts: Uint8Array[] = [];
@@ -175,7 +171,7 @@ const widenTensorType = (tt: Uint8Array): Rope =>
 const widenType = (t: Uint8Array): Rope => rewrite(t, (f) => (f.field === TYPE_TENSOR && f.body ? encodeLenField(TYPE_TENSOR, widenTensorType(f.body)) : undefined));
 const widenValueInfo = (v: Uint8Array): Rope => rewrite(v, (f) => (f.field === VALUE_INFO_TYPE && f.body ? encodeLenField(VALUE_INFO_TYPE, widenType(f.body)) : undefined));
 
-function widenNode(n: Uint8Array): Rope {
+function widenNode(n: Uint8Array, table: Float32Array): Rope {
   let op = '';
   for (const f of fields(n)) if (f.field === NODE.opType) op = new TextDecoder().decode(f.body);
   return rewrite(n, (f) => {
@@ -184,7 +180,7 @@ function widenNode(n: Uint8Array): Rope {
     for (const a of fields(f.body)) if (a.field === ATTRIBUTE.name) name = new TextDecoder().decode(a.body);
     const attr = rewrite(f.body, (a) => {
       if (op === 'Cast' && name === 'to' && a.field === ATTRIBUTE.i && a.value === BigInt(FLOAT16)) return encodeVarintField(ATTRIBUTE.i, FLOAT);
-      if (a.field === ATTRIBUTE.t && a.body) return encodeLenField(ATTRIBUTE.t, widenTensor(a.body));
+      if (a.field === ATTRIBUTE.t && a.body) return encodeLenField(ATTRIBUTE.t, widenTensor(a.body, table));
       return undefined;
     });
     return encodeLenField(NODE.attribute, attr);
@@ -192,10 +188,11 @@ function widenNode(n: Uint8Array): Rope {
 }
 
 function widenGraph(g: Uint8Array): Rope {
+  const table = halfTable();
   return rewrite(g, (f) => {
     if (!f.body) return undefined;
-    if (f.field === GRAPH.node) return encodeLenField(f.field, widenNode(f.body));
-    if (f.field === GRAPH.initializer) return encodeLenField(f.field, widenTensor(f.body));
+    if (f.field === GRAPH.node) return encodeLenField(f.field, widenNode(f.body, table));
+    if (f.field === GRAPH.initializer) return encodeLenField(f.field, widenTensor(f.body, table));
     if (f.field === GRAPH.input || f.field === GRAPH.output || f.field === GRAPH.valueInfo) return encodeLenField(f.field, widenValueInfo(f.body));
     return undefined;
   });
