@@ -84,7 +84,7 @@ function rssMb(pid: number): number {
 
 /** Inference threads started so far by kernel (each start loads its models); undefined when the server does not count them. */
 async function threadStarts(baseUrl: string): Promise<Map<string, number> | undefined> {
-  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  const text = await onFreshConnection(async () => (await fetch(`${baseUrl}/metrics`)).text());
   if (!text.includes('darkroom_engine_thread_starts')) return undefined;
   const lines = [...text.matchAll(/^darkroom_engine_thread_starts\{kernel="([^"]*)"[^}]*\} (\S+)$/gm)];
   return new Map(lines.map((m) => [m[1], Number(m[2])]));
