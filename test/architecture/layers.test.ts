@@ -77,6 +77,15 @@ test('one routing path: the registry names no feature, each feature has one entr
   assert.deepEqual(choosers, [], 'engines do not choose among options themselves');
 });
 
+test('thread calls go through typed kernel handles: no pool.run( outside engines/kernel.ts and the pool runtime', () => {
+  // A bare `pool.run(path, 'fn', …)` names the function by string and asserts its result type; a
+  // handle (`kernelHandle<typeof import('./x-kernel.js')>`) takes both from the kernel module.
+  const call = /\bpool\.run\s*(<[^>(]*>)?\s*\(/;
+  const offenders = FILES.filter((f) => f.rel !== 'engines/kernel.ts' && !under(f.rel, 'engines/runtime') && call.test(f.text.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, ''))).map((f) => f.rel);
+  assert.deepEqual(offenders, []);
+  assert.ok(call.test(FILES.find((f) => f.rel === 'engines/kernel.ts')!.text), 'the pattern still matches the one place that calls the pool');
+});
+
 /**
  * Module-level `let`: state a module keeps for the whole process hides who owns it and when it goes.
  * What stays is state that belongs to a worker thread (a kernel's loaded model, the thread's runtime

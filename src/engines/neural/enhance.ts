@@ -5,12 +5,11 @@ import { EngineError, isEngineError, TaskAbortedError, throwIfAborted } from '..
 import { encodeOutput, firstFile, loadImage, toRaw, type RawImage } from '../image-io.js';
 import { modelSpec } from '../models/catalog.js';
 import { findModel } from '../models/resolve.js';
-import { siblingModule } from '../runtime/pool.js';
 import { faceRestoreModel, restoreFaces } from './face-restore.js';
 import { guardNsfw } from './nsfw.js';
 import { planRealEsrgan, realEsrganPresent, realEsrganUpscale, warmRealEsrgan } from './onnx-upscale.js';
 import { restore } from './restore.js';
-import { DEFAULT_PAD, DEFAULT_TILE, tiledUpscale } from './upscale.js';
+import { DEFAULT_PAD, DEFAULT_TILE, tiledUpscale, UPSCALE_KERNEL } from './upscale.js';
 
 export type EnhanceModelSize = 'slim' | 'medium';
 
@@ -41,7 +40,7 @@ export function createEnhanceEngine(deps: EngineDeps, size: EnhanceModelSize = d
       if (await warmRealEsrgan(deps.pool, modelsDir)) return;
       // One call per worker: tiles go to every worker, so each must hold the models.
       const args = { models: [modelFor(size, 2), modelFor(size, 4)], modelsDir, tile: DEFAULT_TILE + 2 * DEFAULT_PAD };
-      await Promise.all(Array.from({ length: deps.pool.size }, () => deps.pool.run(siblingModule(import.meta.url, 'upscale-kernel'), 'warmUpscaler', args)));
+      await Promise.all(Array.from({ length: deps.pool.size }, () => UPSCALE_KERNEL.run(deps.pool, 'warmUpscaler', args)));
     },
     async run(job, ctx) {
       const { scale } = paramsFor('enhance', job);

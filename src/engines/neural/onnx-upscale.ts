@@ -5,14 +5,14 @@
  * at a time, each tile back-projected onto its input in the worker.
  */
 import type { WorkerPool } from '../engine.js';
+import { kernelHandle } from '../kernel.js';
 import { presentModels } from '../models/select.js';
 import { siblingModule } from '../runtime/pool.js';
 import type { SrModelInfo } from '../models/adapters/super-resolution.js';
-import type { OnnxUpscaleTileArgs } from './onnx-upscale-kernel.js';
 import { DEFAULT_PAD, tiledUpscale } from './upscale.js';
 import type { RawImage } from '../image-io.js';
 
-const KERNEL = siblingModule(import.meta.url, 'onnx-upscale-kernel');
+const KERNEL = kernelHandle<typeof import('./onnx-upscale-kernel.js')>(siblingModule(import.meta.url, 'onnx-upscale-kernel'));
 
 /**
  * 192 px tiles (208² with context) for exports of dynamic size: RRDB's last layers run 64 channels at
@@ -41,7 +41,7 @@ function modelInfo(pool: WorkerPool, name: string, modelsDir: string, signal?: A
   const key = `${modelsDir}\0${name}`;
   let p = infos.get(key);
   if (!p) {
-    p = pool.run<SrModelInfo>(KERNEL, 'realEsrganInfo', { name, modelsDir }, { signal });
+    p = KERNEL.run(pool, 'realEsrganInfo', { name, modelsDir }, { signal });
     p.catch(() => infos.delete(key));
     infos.set(key, p);
   }
@@ -95,7 +95,7 @@ export function tileFor(info: SrModelInfo, passes: number): number {
 export async function warmRealEsrgan(pool: WorkerPool, modelsDir: string): Promise<boolean> {
   const present = presentModels('super-resolution', modelsDir, ['realesrgan']);
   if (present.length === 0) return false;
-  await Promise.all(present.flatMap((m) => Array.from({ length: pool.size }, () => pool.run(KERNEL, 'realEsrganInfo', { name: m.name, modelsDir }))));
+  await Promise.all(present.flatMap((m) => Array.from({ length: pool.size }, () => KERNEL.run(pool, 'realEsrganInfo', { name: m.name, modelsDir }))));
   return true;
 }
 
@@ -105,7 +105,6 @@ export async function realEsrganUpscale(
   plan: RealEsrganPlan,
   o: { modelsDir: string; scale: 2 | 4; signal: AbortSignal; onProgress?: (f: number) => void },
 ): Promise<RawImage> {
-  const extra: Pick<OnnxUpscaleTileArgs, 'passes'> = { passes: plan.passes };
   return tiledUpscale(pool, src, {
     model: plan.model,
     modelsDir: o.modelsDir,
@@ -114,6 +113,6 @@ export async function realEsrganUpscale(
     pad: DEFAULT_PAD,
     signal: o.signal,
     onProgress: o.onProgress,
-    kernel: { module: KERNEL, fn: 'upscaleTileOnnx', args: extra },
+    tileKernel: (p, args, opts) => KERNEL.run(p, 'upscaleTileOnnx', { ...args, passes: plan.passes }, opts),
   });
 }
