@@ -110,6 +110,36 @@ test('no module-level let in src/ outside a short allow-list that says why each 
   assert.deepEqual(stale, [], 'an allow-list entry whose module no longer keeps state is removed');
 });
 
+/**
+ * Module-level caches (a `Map`, `Set`, `WeakMap`, array or object created empty and filled later) are
+ * module state too. What stays is keyed so it cannot go stale or outlive its owner, or belongs to a
+ * worker thread; each says why. Everything else is owned by an instance that app.ts (or an engine)
+ * creates, like the style routes' placeholder cards or the enhance engine's Real-ESRGAN infos.
+ */
+const MODULE_CACHE_ALLOWED: Record<string, string> = {
+  'engines/runtime/thread-entry.ts': "the kernel modules a worker thread has imported: the module instance is the thread's",
+  'engines/models/onnx.ts': "kernel model cache: one ONNX session per model per thread (the main thread loads one only for `darkroom models check`)",
+  'engines/diffusion/diffusion-kernel.ts': "kernel model cache: this thread's diffusion sessions",
+  'engines/neural/upscale-kernel.ts': "kernel model cache: this thread's ESRGAN sessions",
+  'engines/face/neural-swap-kernel.ts': "kernel model cache: the swapper's emap, read from this thread's loaded model file once",
+  'engines/models/adapters/inpaint.ts': 'a WeakMap keyed by a loaded session (kernel thread state): it goes with the session',
+  'engines/models/local-catalog.ts': "mirrors the operator's catalog file, keyed by path, size and mtime, so a changed file is read again; used by kernels and the main thread alike",
+  'engines/models/resolve.ts': 'checksums already verified, keyed by path, size and mtime (the file as it is), per thread: a changed file is hashed again',
+  'engines/models/download.ts': 'HTTP connection pools (undici agents) per proxy URL: sockets shared by every download in the process, holding no data',
+  'engines/generative/shared.ts': "a WeakMap keyed by the engines' config object: each running app (and each test's) gets its own diffusion client, so per-backend limits hold across features, and it is collected with the config",
+  'engines/diffusion/index.ts': "a WeakMap keyed by the engines' config object: each running app's embedded diffusion client, collected with the config",
+};
+
+test('no module-level cache (an empty Map, Set, WeakMap, array or object) in src/ outside a short allow-list that says why each stays', () => {
+  const moduleCache = /^(export )?const \w+(\s*:.+?)?\s*=\s*(new (Map|Set|WeakMap|WeakSet)\s*(<.*>)?\(\s*\)|\[\s*\]|\{\s*\})\s*;/m;
+  const offenders = FILES.filter((f) => moduleCache.test(f.text) && !(f.rel in MODULE_CACHE_ALLOWED)).map((f) => f.rel);
+  assert.deepEqual(offenders, []);
+  const stale = Object.keys(MODULE_CACHE_ALLOWED).filter((rel) => !FILES.some((f) => f.rel === rel && moduleCache.test(f.text)));
+  assert.deepEqual(stale, [], 'an allow-list entry whose module no longer keeps a cache is removed');
+  for (const sample of ['const cache = new Map<string, Promise<Buffer>>();', 'export const seen: string[] = [];', 'const byKey: Record<string, () => void> = {};']) assert.match(sample, moduleCache, sample);
+  assert.doesNotMatch("const CODES = new Set(['EPIPE']);", moduleCache, 'a constant set filled at creation is not a cache');
+});
+
 test('the checker sees imports at all (guards the regexp above against matching nothing)', () => {
   const tasks = FILES.find((f) => f.rel === 'tasks/tasks.service.ts');
   assert.ok(tasks && importsOf(tasks.rel, tasks.text).some((t) => under(t, 'features')));

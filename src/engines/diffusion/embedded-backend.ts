@@ -11,7 +11,7 @@ import { expectedTimeLabel } from './expected-time.js';
 import { SD15_SCALING_FACTOR, verifiedPipeline } from './model.js';
 import { generate, type DiffusionRunner } from './pipeline.js';
 import { LCM_SD15 } from './scheduler.js';
-import { loadClipTokenizer } from './tokenizer.js';
+import { loadClipTokenizer, type PromptTokenizer } from './tokenizer.js';
 
 const KERNEL = kernelHandle<typeof import('./diffusion-kernel.js')>(siblingModule(import.meta.url, 'diffusion-kernel'));
 
@@ -52,6 +52,8 @@ export function workingSize(width: number, height: number, longSide: number): { 
 export class EmbeddedDiffusionBackend implements DiffusionBackend {
   readonly kind = 'embedded';
   readonly url: string;
+  /** Loaded on the first run, kept for this backend's model (a pulled model gets a new backend). */
+  private tokenizer?: { dir: string; tokenizer: PromptTokenizer };
 
   constructor(
     private readonly pool: WorkerPool,
@@ -91,7 +93,8 @@ export class EmbeddedDiffusionBackend implements DiffusionBackend {
     const size = workingSize(req.width, req.height, this.settings.size);
     try {
       const { files, tokenizerDir } = await verifiedPipeline(this.spec, this.modelsDir);
-      const tokenizer = loadClipTokenizer(tokenizerDir);
+      if (this.tokenizer?.dir !== tokenizerDir) this.tokenizer = { dir: tokenizerDir, tokenizer: loadClipTokenizer(tokenizerDir) };
+      const { tokenizer } = this.tokenizer;
       const input = paint ? await pictureAndMask(paint, size) : undefined;
       const steps = this.settings.steps;
       // A style's denoise keeps part of the photo (hair volume); LCM needs strength·50 ≥ steps.

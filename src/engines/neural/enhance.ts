@@ -7,7 +7,7 @@ import { modelSpec } from '../models/catalog.js';
 import { findModel } from '../models/resolve.js';
 import { faceRestoreModel, restoreFaces } from './face-restore.js';
 import { guardNsfw } from './nsfw.js';
-import { planRealEsrgan, realEsrganPresent, realEsrganUpscale, warmRealEsrgan } from './onnx-upscale.js';
+import { planRealEsrgan, realEsrganPresent, realEsrganUpscale, srModelInfos, warmRealEsrgan } from './onnx-upscale.js';
 import { restore } from './restore.js';
 import { DEFAULT_PAD, DEFAULT_TILE, tiledUpscale, UPSCALE_KERNEL } from './upscale.js';
 
@@ -27,6 +27,7 @@ function modelFor(size: EnhanceModelSize, scale: 2 | 4): string {
 export function createEnhanceEngine(deps: EngineDeps, size: EnhanceModelSize = deps.config.engines.enhanceModel ?? 'slim'): Engine {
   const spec = feature('enhance');
   const { modelsDir } = deps.config.engines;
+  const srInfos = srModelInfos(deps.pool);
   return {
     feature: 'enhance',
     availability() {
@@ -60,7 +61,7 @@ export function createEnhanceEngine(deps: EngineDeps, size: EnhanceModelSize = d
           // pixel than the shipped ESRGAN: 1 MP; the compact general-x4v3 more); a larger photo takes
           // the next model that admits it, else the shipped ESRGAN, and the meta says why.
           const pixels = rgb.width * rgb.height;
-          const plan = await planRealEsrgan(deps.pool, modelsDir, scale, { pixels, defaultMaxPixels: deps.config.engines.realEsrganMaxPixels }, ctx.signal);
+          const plan = await planRealEsrgan(srInfos, modelsDir, scale, { pixels, defaultMaxPixels: deps.config.engines.realEsrganMaxPixels }, ctx.signal);
           ran = plan ? (plan.why ? `${plan.model} (${plan.why})` : plan.model) : realEsrganPresent(modelsDir) ? `${modelFor(size, scale)} (photo above every installed Real-ESRGAN's size limit)` : modelFor(size, scale);
           up = plan
             ? await realEsrganUpscale(deps.pool, rgb, plan, { modelsDir, scale, signal: ctx.signal, onProgress })
