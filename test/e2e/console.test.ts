@@ -225,6 +225,7 @@ test('operator signs in, manages a key and credits, runs a feature in the playgr
     await snap('params-obj-replace');
     await feature.selectOption('face-swap');
     const refs = page.getByLabel(/^Reference face photo\(s\)/);
+    await snap('params-face-swap');
     assert.equal(await refs.getAttribute('multiple'), '', 'face swap takes several references, as its file set says');
     await feature.selectOption('mu-trans-rec');
     assert.equal(await page.getByLabel(/^Reference photo \(the makeup to copy\)/).getAttribute('multiple'), null, 'the reference label and count come from the contract’s file set');
