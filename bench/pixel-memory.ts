@@ -9,6 +9,7 @@ import sharp from 'sharp';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.js';
 import type { Engine, EngineDeps, EngineFile, EngineJob } from '../src/engines/engine.js';
+import { kernelHandle } from '../src/engines/kernel.js';
 import { createWorkerPool, siblingModule } from '../src/engines/runtime/pool.js';
 import { encodeOutput, firstFile, loadImage, toRaw } from '../src/engines/image-io.js';
 import { feature } from '../src/features/table.js';
@@ -50,7 +51,7 @@ function noop(deps: EngineDeps): Engine {
     async run(job) {
       const src = await loadImage(firstFile(job.files.src_ids), feature('lighting'), { maxPixels: deps.config.engines.maxPixels });
       const raw = await toRaw(src.image, 3);
-      await deps.pool.run(siblingModule(import.meta.url, '../src/engines/pixel/pixel-kernel'), 'growMaskKernel', { hole: new Uint8Array(4), width: 2, height: 2, dilate: 1 });
+      await kernelHandle<typeof import('../src/engines/pixel/pixel-kernel.js')>(siblingModule(import.meta.url, '../src/engines/pixel/pixel-kernel')).run(deps.pool, 'growMaskKernel', { hole: new Uint8Array(4), width: 2, height: 2, dilate: 1 });
       return [await encodeOutput(raw, src.format === 'png' ? 'png' : 'jpg')];
     },
   };

@@ -6,7 +6,7 @@
  */
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config.js';
-import { createColorizeEngine } from '../../src/engines/pixel/colorize.js';
+import { createColorizeEngine } from '../../src/engines/neural/colorize.js';
 import { createWorkerPool } from '../../src/engines/runtime/pool.js';
 import { decodeRgb, encodePng, loadPhoto } from './images.js';
 import { grayscale, meanDeltaE2000 } from './metrics.js';

@@ -24,7 +24,7 @@ import sharp from 'sharp';
 import { loadConfig } from '../../src/config.js';
 import type { EngineDeps, EngineFile, EngineJob } from '../../src/engines/engine.js';
 import { hardRegionMask, HUMAN_KERNEL, meshFaceWidth, toFaceAnalysis, type FaceInfo } from '../../src/engines/face/analysis.js';
-import type { DetectArgs, RawDetection } from '../../src/engines/face/human-kernel.js';
+import type { DetectArgs } from '../../src/engines/face/human-kernel.js';
 import { createFeatureEngine } from '../../src/engines/registry.js';
 import { LEFT_EYE, LIPS_INNER, LIPS_OUTER, MESH_POINTS_WITHOUT_IRIS, RIGHT_EYE } from '../../src/engines/face/mesh-regions.js';
 import { dilate, featherInside, type Point } from '../../src/engines/face/raster.js';
@@ -73,7 +73,7 @@ function cosine(a: readonly number[], b: readonly number[]): number {
 
 async function detectAll(deps: EngineDeps, img: Rgb): Promise<Detected[]> {
   const args: DetectArgs = { data: Uint8Array.from(img.data), width: img.width, height: img.height, channels: 3, describe: true };
-  const raw = await deps.pool.run<RawDetection>(HUMAN_KERNEL, 'detect', args);
+  const raw = await HUMAN_KERNEL.run(deps.pool, 'detect', args);
   const analysis = toFaceAnalysis(raw, img.width, img.height);
   // toFaceAnalysis drops weak faces and sorts; find each kept face's embedding by its mesh.
   return analysis.faces.map((face) => ({ face, embedding: raw.faces.find((f) => f.mesh === face.mesh)?.embedding ?? [] }));

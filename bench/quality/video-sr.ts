@@ -7,8 +7,8 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createVideoEnhanceEngine } from '../../src/engines/pixel/video-enhance.js';
-import { ffmpegPath, runTool, videoToolsMissing } from '../../src/engines/pixel/ffmpeg.js';
+import { createVideoEnhanceEngine } from '../../src/engines/video/video-sr.js';
+import { ffmpegPath, runTool, videoToolsMissing } from '../../src/engines/video/ffmpeg.js';
 import { TESTDATA } from '../support.js';
 import { benchDeps, runCtx } from './enhance.js';
 import { median, psnr, ssim, type Rgb } from './images.js';

@@ -37,6 +37,8 @@ export interface FileSetSpec {
   maxFiles: number;
   /** Masks are grayscale images, not photos: their own decode error code applies. */
   role: 'image' | 'mask' | 'video';
+  /** What a person is asked to give for this set (the console's upload label); absent: named by its role. */
+  label?: string;
 }
 
 export interface FaceRules {
@@ -119,12 +121,12 @@ export const FEATURES = [
     fileSets: [src(), { name: 'msk_ids', required: true, maxFiles: 1, role: 'mask' }],
     limits: { formats: JPG_PNG, maxBytes: 10 * MB, maxLongSide: 2048, maxShortSide: 1024 }, price: 2, action: 'api_ai_replace', group: 'generative', styles: false, params: PARAMS['obj-replace'] },
   { id: 'mu-trans-rec', title: 'AI Makeup Transfer', segments: ['mu-trans-rec', 'mu-transfer'],
-    fileSets: [src(), { name: 'ref_ids', required: true, maxFiles: 1, role: 'image' }],
+    fileSets: [src(), { name: 'ref_ids', required: true, maxFiles: 1, role: 'image', label: 'Reference photo (the makeup to copy)' }],
     limits: { formats: PHOTO, maxBytes: 10 * MB, maxLongSide: 1024 }, price: 1, action: 'api_makeup_transfer', group: 'face', styles: false, params: PARAMS.none },
   { id: 'face-swap/pre-process', title: 'AI Face Swap: face detection', segments: ['face-swap/pre-process'], fileSets: [src()],
     limits: { formats: JPG_PNG, maxBytes: 10 * MB, maxLongSide: 4096 }, price: 0, action: 'api_face_detection', group: 'face', styles: false, params: PARAMS.none },
   { id: 'face-swap', title: 'AI Face Swap', segments: ['face-swap'],
-    fileSets: [src(), { name: 'ref_ids', required: true, maxFiles: 8, role: 'image' }],
+    fileSets: [src(), { name: 'ref_ids', required: true, maxFiles: 8, role: 'image', label: 'Reference face photo(s)' }],
     limits: { formats: JPG_PNG, maxBytes: 10 * MB, maxLongSide: 4096 }, price: 2, action: 'api_face_swap', group: 'face', styles: false, params: PARAMS['face-swap'] },
   { id: 'video-sr', title: 'AI Video Enhance', segments: ['video-sr', 'video-enhance'], fileSets: [src('video')],
     limits: { formats: ['mp4', 'mov', 'm4v'], maxBytes: 100 * MB, maxLongSide: 1920,

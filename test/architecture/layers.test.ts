@@ -67,7 +67,7 @@ test('one routing path: the registry names no feature, each feature has one entr
   assert.ok(FEATURE_IDS.length > 10, 'the feature ids are read from the contract');
   const registry = FILES.find((f) => f.rel === 'engines/registry.ts')!;
   assert.deepEqual(FEATURE_IDS.filter((id) => registry.text.includes(`'${id}'`)), []);
-  const entries = FILES.filter((f) => under(f.rel, 'engines/features') && !['entry.ts', 'index.ts'].includes(path.basename(f.rel)));
+  const entries = FILES.filter((f) => under(f.rel, 'engines/features') && !['entry.ts', 'index.ts', 'entries.generated.ts'].includes(path.basename(f.rel)));
   for (const f of entries) {
     const named = /feature: '([^']+)'|Entry\('([^']+)'/.exec(f.text);
     const id = named?.[1] ?? named?.[2];
@@ -75,6 +75,15 @@ test('one routing path: the registry names no feature, each feature has one entr
   }
   const choosers = FILES.filter((f) => !under(f.rel, 'engines/routing') && !under(f.rel, 'engines/features') && /\brouteFeature\b/.test(f.text)).map((f) => f.rel);
   assert.deepEqual(choosers, [], 'engines do not choose among options themselves');
+});
+
+test('thread calls go through typed kernel handles: no pool.run( outside engines/kernel.ts and the pool runtime', () => {
+  // A bare `pool.run(path, 'fn', …)` names the function by string and asserts its result type; a
+  // handle (`kernelHandle<typeof import('./x-kernel.js')>`) takes both from the kernel module.
+  const call = /\bpool\.run\s*(<[^>(]*>)?\s*\(/;
+  const offenders = FILES.filter((f) => f.rel !== 'engines/kernel.ts' && !under(f.rel, 'engines/runtime') && call.test(f.text.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, ''))).map((f) => f.rel);
+  assert.deepEqual(offenders, []);
+  assert.ok(call.test(FILES.find((f) => f.rel === 'engines/kernel.ts')!.text), 'the pattern still matches the one place that calls the pool');
 });
 
 /**
@@ -99,6 +108,36 @@ test('no module-level let in src/ outside a short allow-list that says why each 
   assert.deepEqual(offenders, []);
   const stale = Object.keys(MODULE_STATE_ALLOWED).filter((rel) => !FILES.some((f) => f.rel === rel && moduleLet.test(f.text)));
   assert.deepEqual(stale, [], 'an allow-list entry whose module no longer keeps state is removed');
+});
+
+/**
+ * Module-level caches (a `Map`, `Set`, `WeakMap`, array or object created empty and filled later) are
+ * module state too. What stays is keyed so it cannot go stale or outlive its owner, or belongs to a
+ * worker thread; each says why. Everything else is owned by an instance that app.ts (or an engine)
+ * creates, like the style routes' placeholder cards or the enhance engine's Real-ESRGAN infos.
+ */
+const MODULE_CACHE_ALLOWED: Record<string, string> = {
+  'engines/runtime/thread-entry.ts': "the kernel modules a worker thread has imported: the module instance is the thread's",
+  'engines/models/onnx.ts': "kernel model cache: one ONNX session per model per thread (the main thread loads one only for `darkroom models check`)",
+  'engines/diffusion/diffusion-kernel.ts': "kernel model cache: this thread's diffusion sessions",
+  'engines/neural/upscale-kernel.ts': "kernel model cache: this thread's ESRGAN sessions",
+  'engines/face/neural-swap-kernel.ts': "kernel model cache: the swapper's emap, read from this thread's loaded model file once",
+  'engines/models/adapters/inpaint.ts': 'a WeakMap keyed by a loaded session (kernel thread state): it goes with the session',
+  'engines/models/local-catalog.ts': "mirrors the operator's catalog file, keyed by path, size and mtime, so a changed file is read again; used by kernels and the main thread alike",
+  'engines/models/resolve.ts': 'checksums already verified, keyed by path, size and mtime (the file as it is), per thread: a changed file is hashed again',
+  'engines/models/download.ts': 'HTTP connection pools (undici agents) per proxy URL: sockets shared by every download in the process, holding no data',
+  'engines/generative/shared.ts': "a WeakMap keyed by the engines' config object: each running app (and each test's) gets its own diffusion client, so per-backend limits hold across features, and it is collected with the config",
+  'engines/diffusion/index.ts': "a WeakMap keyed by the engines' config object: each running app's embedded diffusion client, collected with the config",
+};
+
+test('no module-level cache (an empty Map, Set, WeakMap, array or object) in src/ outside a short allow-list that says why each stays', () => {
+  const moduleCache = /^(export )?const \w+(\s*:.+?)?\s*=\s*(new (Map|Set|WeakMap|WeakSet)\s*(<.*>)?\(\s*\)|\[\s*\]|\{\s*\})\s*;/m;
+  const offenders = FILES.filter((f) => moduleCache.test(f.text) && !(f.rel in MODULE_CACHE_ALLOWED)).map((f) => f.rel);
+  assert.deepEqual(offenders, []);
+  const stale = Object.keys(MODULE_CACHE_ALLOWED).filter((rel) => !FILES.some((f) => f.rel === rel && moduleCache.test(f.text)));
+  assert.deepEqual(stale, [], 'an allow-list entry whose module no longer keeps a cache is removed');
+  for (const sample of ['const cache = new Map<string, Promise<Buffer>>();', 'export const seen: string[] = [];', 'const byKey: Record<string, () => void> = {};']) assert.match(sample, moduleCache, sample);
+  assert.doesNotMatch("const CODES = new Set(['EPIPE']);", moduleCache, 'a constant set filled at creation is not a cache');
 });
 
 test('the checker sees imports at all (guards the regexp above against matching nothing)', () => {

@@ -223,6 +223,12 @@ test('operator signs in, manages a key and credits, runs a feature in the playgr
     await feature.selectOption('obj-replace');
     assert.equal(await page.getByLabel('Prompt').evaluate((e) => e.tagName), 'TEXTAREA');
     await snap('params-obj-replace');
+    await feature.selectOption('face-swap');
+    const refs = page.getByLabel(/^Reference face photo\(s\)/);
+    await snap('params-face-swap');
+    assert.equal(await refs.getAttribute('multiple'), '', 'face swap takes several references, as its file set says');
+    await feature.selectOption('mu-trans-rec');
+    assert.equal(await page.getByLabel(/^Reference photo \(the makeup to copy\)/).getAttribute('multiple'), null, 'the reference label and count come from the contract’s file set');
     await feature.selectOption('color-correct');
     assert.equal(await page.locator('.param-fields').evaluate((e) => e.childElementCount), 0, 'a feature without params gets no controls');
   });

@@ -48,6 +48,8 @@ export interface FeatureFileSet {
   required: boolean;
   role: 'image' | 'mask' | 'video';
   max_files?: number;
+  /** What a person is asked to give for this set (from the feature contract); null: named by its role. */
+  label?: string | null;
 }
 
 export interface AdminFeature {

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { featureDownloads } from '../../engines/models/auto-pull.js';
-import { FEATURES } from '../../features/table.js';
+import { FEATURES, type FileSetSpec } from '../../features/table.js';
 import { ApiError } from '../errors.js';
 import { requireAdmin } from '../plugins/client-auth.js';
 import { errorResponses } from '../schemas.js';
@@ -124,7 +124,7 @@ export async function adminRoutes(app: FastifyInstance, services: ApiServices): 
             id: f.id,
             title: f.title,
             segments: f.segments,
-            file_sets: f.fileSets.map((s) => ({ name: s.name, required: s.required, role: s.role, max_files: s.maxFiles })),
+            file_sets: f.fileSets.map((s: FileSetSpec) => ({ name: s.name, required: s.required, role: s.role, max_files: s.maxFiles, label: s.label ?? null })),
             limits: f.limits,
             price: priceOf(services.config, f.id, f.price),
             available: a.available,

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { FEATURES } from '../../features/table.js';
-import { placeholderThumbnail } from '../../styles/placeholder.js';
+import { placeholderThumbnails } from '../../styles/placeholder.js';
 import { ApiError } from '../errors.js';
 import { requireClient } from '../plugins/client-auth.js';
 import { errorResponses, Ok, PageQuery, StyleQuery } from '../schemas.js';
@@ -66,6 +66,7 @@ export async function stylesRoutes(app: FastifyInstance, services: ApiServices):
 export async function styleThumbnailRoutes(app: FastifyInstance, services: ApiServices): Promise<void> {
   const dir = thumbnailsDir(services.config.dataDir);
   const styles = new Map(services.styles.allStyles().map((s) => [s.id, s]));
+  const placeholderThumbnail = placeholderThumbnails();
   app.get<{ Params: { id: string } }>('/static/styles/:id', { schema: { hide: true } }, async (req, reply) => {
     const m = /^(\d{1,16})\.png$/.exec(req.params.id);
     const style = m ? styles.get(Number(m[1])) : undefined;

@@ -4,15 +4,16 @@ import type { WorkerPool } from '../engine.js';
 import { TaskAbortedError } from '../errors.js';
 import { DiffusionBackendError, type DiffusionBackend, type GeneratedImage, type InpaintRequest, type RunOptions, type Txt2ImgRequest } from '../generative/backends/types.js';
 import type { ModelSpec } from '../models/catalog.js';
+import { kernelHandle } from '../kernel.js';
 import { siblingModule } from '../runtime/pool.js';
 import type { PipelineFiles, UnetRequest } from './diffusion-kernel.js';
 import { expectedTimeLabel } from './expected-time.js';
 import { SD15_SCALING_FACTOR, verifiedPipeline } from './model.js';
 import { generate, type DiffusionRunner } from './pipeline.js';
 import { LCM_SD15 } from './scheduler.js';
-import { loadClipTokenizer } from './tokenizer.js';
+import { loadClipTokenizer, type PromptTokenizer } from './tokenizer.js';
 
-const KERNEL = siblingModule(import.meta.url, 'diffusion-kernel');
+const KERNEL = kernelHandle<typeof import('./diffusion-kernel.js')>(siblingModule(import.meta.url, 'diffusion-kernel'));
 
 export type EmbeddedSettings = DarkroomConfig['diffusion']['embedded'];
 
@@ -24,14 +25,14 @@ export type EmbeddedSettings = DarkroomConfig['diffusion']['embedded'];
  */
 export function poolRunner(pool: WorkerPool, files: PipelineFiles): DiffusionRunner {
   // One thread: each call of a big model already uses every core, and a second thread would load a second copy.
-  const run = <T>(fn: string, args: object) => pool.run<T>(KERNEL, fn, { files, ...args }, { threads: 1 });
+  const oneThread = { threads: 1 };
   let condDim: Promise<number> | undefined;
   return {
-    encodeText: (ids) => run('encodeTextKernel', { ids }),
-    condDim: () => (condDim ??= run<number>('unetCondDimKernel', {})),
-    unet: (req: Omit<UnetRequest, 'files'>) => run('unetKernel', req),
-    vaeEncode: (rgb, width, height) => run('vaeEncodeKernel', { rgb, width, height }),
-    vaeDecode: (latents, latentWidth, latentHeight) => run('vaeDecodeKernel', { latents, latentWidth, latentHeight }),
+    encodeText: (ids) => KERNEL.run(pool, 'encodeTextKernel', { files, ids }, oneThread),
+    condDim: () => (condDim ??= KERNEL.run(pool, 'unetCondDimKernel', { files }, oneThread)),
+    unet: (req: Omit<UnetRequest, 'files'>) => KERNEL.run(pool, 'unetKernel', { files, ...req }, oneThread),
+    vaeEncode: (rgb, width, height) => KERNEL.run(pool, 'vaeEncodeKernel', { files, rgb, width, height }, oneThread),
+    vaeDecode: (latents, latentWidth, latentHeight) => KERNEL.run(pool, 'vaeDecodeKernel', { files, latents, latentWidth, latentHeight }, oneThread),
   };
 }
 
@@ -51,6 +52,8 @@ export function workingSize(width: number, height: number, longSide: number): { 
 export class EmbeddedDiffusionBackend implements DiffusionBackend {
   readonly kind = 'embedded';
   readonly url: string;
+  /** Loaded on the first run, kept for this backend's model (a pulled model gets a new backend). */
+  private tokenizer?: { dir: string; tokenizer: PromptTokenizer };
 
   constructor(
     private readonly pool: WorkerPool,
@@ -90,7 +93,8 @@ export class EmbeddedDiffusionBackend implements DiffusionBackend {
     const size = workingSize(req.width, req.height, this.settings.size);
     try {
       const { files, tokenizerDir } = await verifiedPipeline(this.spec, this.modelsDir);
-      const tokenizer = loadClipTokenizer(tokenizerDir);
+      if (this.tokenizer?.dir !== tokenizerDir) this.tokenizer = { dir: tokenizerDir, tokenizer: loadClipTokenizer(tokenizerDir) };
+      const { tokenizer } = this.tokenizer;
       const input = paint ? await pictureAndMask(paint, size) : undefined;
       const steps = this.settings.steps;
       // A style's denoise keeps part of the photo (hair volume); LCM needs strength·50 ≥ steps.

@@ -46,15 +46,12 @@ export interface PromptTokenizer {
   readonly length: number;
 }
 
-const loaded = new Map<string, PromptTokenizer>();
-
 /**
  * Loads the tokenizer in `dir` (`tokenizer.json`, else `vocab.json` + `merges.txt`), with
- * `tokenizer_config.json`'s pad token and length when present (SD 1.5: `<|endoftext|>`, 77).
+ * `tokenizer_config.json`'s pad token and length when present (SD 1.5: `<|endoftext|>`, 77). Reads the
+ * files on every call: the caller keeps what it loaded (the embedded backend, per model).
  */
 export function loadClipTokenizer(dir: string): PromptTokenizer {
-  const hit = loaded.get(dir);
-  if (hit) return hit;
   const read = (f: string) => readFileSync(path.join(dir, f), 'utf8');
   const config = existsSync(path.join(dir, 'tokenizer_config.json')) ? (JSON.parse(read('tokenizer_config.json')) as Record<string, unknown>) : {};
   const definition = existsSync(path.join(dir, 'tokenizer.json'))
@@ -76,6 +73,5 @@ export function loadClipTokenizer(dir: string): PromptTokenizer {
       return [...cut, ...new Array<number>(length - cut.length).fill(pad)];
     },
   };
-  loaded.set(dir, t);
   return t;
 }

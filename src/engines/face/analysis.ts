@@ -8,6 +8,7 @@ import type { FaceRules } from '../../features/table.js';
 import type { WorkerPool } from '../engine.js';
 import { EngineError, isEngineError, TaskAbortedError } from '../errors.js';
 import type { RawImage } from '../image-io.js';
+import { kernelHandle } from '../kernel.js';
 import { siblingModule } from '../runtime/pool.js';
 import type { RawDetection } from './human-kernel.js';
 import * as M from './mesh-regions.js';
@@ -50,7 +51,7 @@ export const ANALYSIS_THRESHOLDS = {
   meshPoints: 478,
 } as const;
 
-export const HUMAN_KERNEL = siblingModule(import.meta.url, 'human-kernel');
+export const HUMAN_KERNEL = kernelHandle<typeof import('./human-kernel.js')>(siblingModule(import.meta.url, 'human-kernel'));
 
 const DEG = 180 / Math.PI;
 
@@ -120,7 +121,7 @@ export async function analyzeFaces(pool: WorkerPool, image: RawImage, signal?: A
   let raw: RawDetection;
   try {
     const { scale, ...input } = await modelInput(image);
-    raw = toSourcePixels(await pool.run<RawDetection>(HUMAN_KERNEL, 'detect', input, { signal, transferList: [input.data.buffer as ArrayBuffer] }), scale);
+    raw = toSourcePixels(await HUMAN_KERNEL.run(pool, 'detect', input, { signal, transferList: [input.data.buffer as ArrayBuffer] }), scale);
   } catch (e) {
     if (e instanceof TaskAbortedError || isEngineError(e)) throw e;
     throw new EngineError('error_inference', `face model failed: ${e instanceof Error ? e.message : String(e)}`);

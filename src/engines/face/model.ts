@@ -17,5 +17,5 @@ export function humanImplementation(extra = ''): Availability {
 
 /** Loads the model in one pool thread (others load on first use). */
 export async function warmUpFaceModel(pool: WorkerPool): Promise<void> {
-  await pool.run(HUMAN_KERNEL, 'warmUp', {});
+  await HUMAN_KERNEL.run(pool, 'warmUp', {});
 }

@@ -3,6 +3,7 @@ import { feature } from '../../features/table.js';
 import { paramsFor, type Engine, type EngineConfig, type EngineDeps } from '../engine.js';
 import { EngineError, throwIfAborted } from '../errors.js';
 import { encodeOutput, firstFile } from '../image-io.js';
+import { kernelHandle } from '../kernel.js';
 import { siblingModule } from '../runtime/pool.js';
 import { analyzeFaces, checkFaceRules, meshFaceWidth, type FaceInfo } from './analysis.js';
 import { loadRgb, outputExtFor, type RgbInput } from './inputs.js';
@@ -103,11 +104,11 @@ export function createFaceSwapEngine(deps: EngineDeps, identity: 'onnx' | 'class
       const models = swapModels();
       const runKernel = async (modes: SwapPair['mode'][]): Promise<SwapResult> => {
         const modal = pairs.map((p, i) => ({ ...p, mode: modes[i] }));
-        if (!models) return deps.pool.run<SwapResult>(SWAP_KERNEL, 'swapFaces', { target: target.raw, pairs: modal } satisfies SwapArgs, { signal: ctx.signal });
+        if (!models) return kernelHandle<typeof import('./swap-kernel.js')>(SWAP_KERNEL).run(deps.pool, 'swapFaces', { target: target.raw, pairs: modal } satisfies SwapArgs, { signal: ctx.signal });
         const dir = deps.config.engines.modelsDir;
         const args: NeuralSwapArgs = { target: target.raw, pairs: modal, swapper: refFor(models.swapper, dir), embedder: refFor(models.embedder, dir) };
         try {
-          return await deps.pool.run<SwapResult>(NEURAL_SWAP_KERNEL, 'neuralSwapFaces', args, { signal: ctx.signal });
+          return await kernelHandle<typeof import('./neural-swap-kernel.js')>(NEURAL_SWAP_KERNEL).run(deps.pool, 'neuralSwapFaces', args, { signal: ctx.signal });
         } catch (e) {
           if (ctx.signal.aborted || e instanceof EngineError) throw e;
           throw new EngineError('error_inference', `face swap model ${models.swapper.name} failed: ${e instanceof Error ? e.message : String(e)}`);

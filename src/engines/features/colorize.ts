@@ -1,7 +1,7 @@
 /**
  * `colorize`: the best installed colorization model (models/adapters/colorize.ts, run in models/model-kernel.ts) predicts a/b; the photo keeps its lightness.
  */
-import { createColorizeEngine } from '../pixel/colorize.js';
+import { createColorizeEngine } from '../neural/colorize.js';
 import type { EngineOption } from '../routing/options.js';
 import type { FeatureEntry } from './entry.js';
 

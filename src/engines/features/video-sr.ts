@@ -1,7 +1,7 @@
 /**
- * `video-sr`: the input probed (pixel/video-probe.ts), then 2x Lanczos (capped at 4K) and a mild unsharp mask through ffmpeg (pixel/ffmpeg.ts).
+ * `video-sr`: the input probed (video/video-probe.ts), then 2x Lanczos (capped at 4K) and a mild unsharp mask through ffmpeg (video/ffmpeg.ts).
  */
-import { createVideoEnhanceEngine } from '../pixel/video-enhance.js';
+import { createVideoEnhanceEngine } from '../video/video-sr.js';
 import { BUILTIN } from '../routing/options.js';
 import type { FeatureEntry } from './entry.js';
 

@@ -3,13 +3,14 @@ import type { EngineRunContext, WorkerPool } from '../engine.js';
 import { EngineError, TaskAbortedError, isEngineError } from '../errors.js';
 import type { RawImage } from '../image-io.js';
 import { cropPixels } from '../face/raster.js';
+import { kernelHandle } from '../kernel.js';
 import { siblingModule } from '../runtime/pool.js';
 import type { DiffusionClient } from './backends/client.js';
 import type { DiffusionSettings } from './backends/types.js';
 import { generateSafely, type NsfwCheck } from './safety.js';
 import { multipleOf8, newSeed, progressSpan, type GenerativeDeps } from './shared.js';
 
-const BLEND_KERNEL = siblingModule(import.meta.url, 'blend-kernel');
+const BLEND_KERNEL = kernelHandle<typeof import('./blend-kernel.js')>(siblingModule(import.meta.url, 'blend-kernel'));
 
 export interface RegionRequest {
   feature: string;
@@ -110,8 +111,8 @@ export async function inpaintRegion(
   }
   const featherPx = Math.max(2, Math.min(12, Math.round(0.03 * Math.max(bounds[2] - bounds[0], bounds[3] - bounds[1]))));
   try {
-    const out = await deps.pool.run<Uint8Array>(
-      BLEND_KERNEL,
+    const out = await BLEND_KERNEL.run(
+      deps.pool,
       'blendCrop',
       { base: new Uint8Array(image.data), width, height, gen: new Uint8Array(gen), mask: cropPixels(mask, width, 1, rect), rect, featherPx },
       { signal: opts.signal },

@@ -5,12 +5,11 @@ import { EngineError, isEngineError, TaskAbortedError, throwIfAborted } from '..
 import { encodeOutput, firstFile, loadImage, toRaw, type RawImage } from '../image-io.js';
 import { modelSpec } from '../models/catalog.js';
 import { findModel } from '../models/resolve.js';
-import { siblingModule } from '../runtime/pool.js';
 import { faceRestoreModel, restoreFaces } from './face-restore.js';
 import { guardNsfw } from './nsfw.js';
-import { planRealEsrgan, realEsrganPresent, realEsrganUpscale, warmRealEsrgan } from './onnx-upscale.js';
+import { planRealEsrgan, realEsrganPresent, realEsrganUpscale, srModelInfos, warmRealEsrgan } from './onnx-upscale.js';
 import { restore } from './restore.js';
-import { DEFAULT_PAD, DEFAULT_TILE, tiledUpscale } from './upscale.js';
+import { DEFAULT_PAD, DEFAULT_TILE, tiledUpscale, UPSCALE_KERNEL } from './upscale.js';
 
 export type EnhanceModelSize = 'slim' | 'medium';
 
@@ -28,6 +27,7 @@ function modelFor(size: EnhanceModelSize, scale: 2 | 4): string {
 export function createEnhanceEngine(deps: EngineDeps, size: EnhanceModelSize = deps.config.engines.enhanceModel ?? 'slim'): Engine {
   const spec = feature('enhance');
   const { modelsDir } = deps.config.engines;
+  const srInfos = srModelInfos(deps.pool);
   return {
     feature: 'enhance',
     availability() {
@@ -41,7 +41,7 @@ export function createEnhanceEngine(deps: EngineDeps, size: EnhanceModelSize = d
       if (await warmRealEsrgan(deps.pool, modelsDir)) return;
       // One call per worker: tiles go to every worker, so each must hold the models.
       const args = { models: [modelFor(size, 2), modelFor(size, 4)], modelsDir, tile: DEFAULT_TILE + 2 * DEFAULT_PAD };
-      await Promise.all(Array.from({ length: deps.pool.size }, () => deps.pool.run(siblingModule(import.meta.url, 'upscale-kernel'), 'warmUpscaler', args)));
+      await Promise.all(Array.from({ length: deps.pool.size }, () => UPSCALE_KERNEL.run(deps.pool, 'warmUpscaler', args)));
     },
     async run(job, ctx) {
       const { scale } = paramsFor('enhance', job);
@@ -61,7 +61,7 @@ export function createEnhanceEngine(deps: EngineDeps, size: EnhanceModelSize = d
           // pixel than the shipped ESRGAN: 1 MP; the compact general-x4v3 more); a larger photo takes
           // the next model that admits it, else the shipped ESRGAN, and the meta says why.
           const pixels = rgb.width * rgb.height;
-          const plan = await planRealEsrgan(deps.pool, modelsDir, scale, { pixels, defaultMaxPixels: deps.config.engines.realEsrganMaxPixels }, ctx.signal);
+          const plan = await planRealEsrgan(srInfos, modelsDir, scale, { pixels, defaultMaxPixels: deps.config.engines.realEsrganMaxPixels }, ctx.signal);
           ran = plan ? (plan.why ? `${plan.model} (${plan.why})` : plan.model) : realEsrganPresent(modelsDir) ? `${modelFor(size, scale)} (photo above every installed Real-ESRGAN's size limit)` : modelFor(size, scale);
           up = plan
             ? await realEsrganUpscale(deps.pool, rgb, plan, { modelsDir, scale, signal: ctx.signal, onProgress })

@@ -5,14 +5,14 @@
  * at a time, each tile back-projected onto its input in the worker.
  */
 import type { WorkerPool } from '../engine.js';
+import { kernelHandle } from '../kernel.js';
 import { presentModels } from '../models/select.js';
 import { siblingModule } from '../runtime/pool.js';
 import type { SrModelInfo } from '../models/adapters/super-resolution.js';
-import type { OnnxUpscaleTileArgs } from './onnx-upscale-kernel.js';
 import { DEFAULT_PAD, tiledUpscale } from './upscale.js';
 import type { RawImage } from '../image-io.js';
 
-const KERNEL = siblingModule(import.meta.url, 'onnx-upscale-kernel');
+const KERNEL = kernelHandle<typeof import('./onnx-upscale-kernel.js')>(siblingModule(import.meta.url, 'onnx-upscale-kernel'));
 
 /**
  * 192 px tiles (208² with context) for exports of dynamic size: RRDB's last layers run 64 channels at
@@ -34,18 +34,25 @@ export interface RealEsrganPlan {
   why?: string;
 }
 
-const infos = new Map<string, Promise<SrModelInfo>>();
+/** A model's factor and fixed input side, by model name and folder. */
+export type SrModelInfos = (name: string, modelsDir: string, signal?: AbortSignal) => Promise<SrModelInfo>;
 
-/** A model's factor and fixed input side, read once per process in a pool worker (which also loads it there). */
-function modelInfo(pool: WorkerPool, name: string, modelsDir: string, signal?: AbortSignal): Promise<SrModelInfo> {
-  const key = `${modelsDir}\0${name}`;
-  let p = infos.get(key);
-  if (!p) {
-    p = pool.run<SrModelInfo>(KERNEL, 'realEsrganInfo', { name, modelsDir }, { signal });
-    p.catch(() => infos.delete(key));
-    infos.set(key, p);
-  }
-  return p;
+/**
+ * Reads each model's info once for the engine that owns the lookup, in a pool worker (which also
+ * loads the model there); a failed read is tried again next time.
+ */
+export function srModelInfos(pool: WorkerPool): SrModelInfos {
+  const infos = new Map<string, Promise<SrModelInfo>>();
+  return (name, modelsDir, signal) => {
+    const key = `${modelsDir}\0${name}`;
+    let p = infos.get(key);
+    if (!p) {
+      p = KERNEL.run(pool, 'realEsrganInfo', { name, modelsDir }, { signal });
+      p.catch(() => infos.delete(key));
+      infos.set(key, p);
+    }
+    return p;
+  };
 }
 
 /** Whether a Real-ESRGAN model is installed (presence only; loading verifies its checksum). */
@@ -63,7 +70,7 @@ const mp = (px: number) => (px >= 1e5 ? `${(px / 1e6).toFixed(1)} MP` : `${px} p
  * admits the photo.
  */
 export async function planRealEsrgan(
-  pool: WorkerPool,
+  modelInfo: SrModelInfos,
   modelsDir: string,
   scale: 2 | 4,
   size: { pixels: number; defaultMaxPixels: number },
@@ -75,7 +82,7 @@ export async function planRealEsrgan(
   if (fitting.length === 0) return undefined;
   const skipped = present.slice(0, present.indexOf(fitting[0]));
   const why = skipped.length ? `photo ${mp(size.pixels)} above ${skipped.map((m) => `${m.name}'s ${mp(limit(m))}`).join(', ')}` : undefined;
-  const found = await Promise.all(fitting.map(async (m) => ({ model: m.name, info: await modelInfo(pool, m.name, modelsDir, signal) })));
+  const found = await Promise.all(fitting.map(async (m) => ({ model: m.name, info: await modelInfo(m.name, modelsDir, signal) })));
   const pick = found.find((m) => m.info.scale === scale) ?? found.find((m) => m.info.scale > scale && m.info.scale % scale === 0) ?? found[0];
   let passes = 1;
   while (pick.info.scale ** passes < scale) passes++;
@@ -95,7 +102,7 @@ export function tileFor(info: SrModelInfo, passes: number): number {
 export async function warmRealEsrgan(pool: WorkerPool, modelsDir: string): Promise<boolean> {
   const present = presentModels('super-resolution', modelsDir, ['realesrgan']);
   if (present.length === 0) return false;
-  await Promise.all(present.flatMap((m) => Array.from({ length: pool.size }, () => pool.run(KERNEL, 'realEsrganInfo', { name: m.name, modelsDir }))));
+  await Promise.all(present.flatMap((m) => Array.from({ length: pool.size }, () => KERNEL.run(pool, 'realEsrganInfo', { name: m.name, modelsDir }))));
   return true;
 }
 
@@ -105,7 +112,6 @@ export async function realEsrganUpscale(
   plan: RealEsrganPlan,
   o: { modelsDir: string; scale: 2 | 4; signal: AbortSignal; onProgress?: (f: number) => void },
 ): Promise<RawImage> {
-  const extra: Pick<OnnxUpscaleTileArgs, 'passes'> = { passes: plan.passes };
   return tiledUpscale(pool, src, {
     model: plan.model,
     modelsDir: o.modelsDir,
@@ -114,6 +120,6 @@ export async function realEsrganUpscale(
     pad: DEFAULT_PAD,
     signal: o.signal,
     onProgress: o.onProgress,
-    kernel: { module: KERNEL, fn: 'upscaleTileOnnx', args: extra },
+    tileKernel: (p, args, opts) => KERNEL.run(p, 'upscaleTileOnnx', { ...args, passes: plan.passes }, opts),
   });
 }

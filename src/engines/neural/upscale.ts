@@ -2,12 +2,18 @@ import { setMaxListeners } from 'node:events';
 import type { WorkerPool } from '../engine.js';
 import { throwIfAborted } from '../errors.js';
 import type { RawImage } from '../image-io.js';
+import { kernelHandle } from '../kernel.js';
 import { siblingModule } from '../runtime/pool.js';
 import { axisWeights, BandBlender, cropRegion, planTiles } from '../runtime/tiles.js';
 import type { UpscaleTileArgs } from './upscale-kernel.js';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 
-const KERNEL = siblingModule(import.meta.url, 'upscale-kernel');
+export const UPSCALE_KERNEL = kernelHandle<typeof import('./upscale-kernel.js')>(siblingModule(import.meta.url, 'upscale-kernel'));
+
+/** Upscales one padded tile in a pool thread, returning its kept part scaled up (RGB bytes). */
+export type TileKernel = (pool: WorkerPool, args: UpscaleTileArgs, opts: { signal: AbortSignal; transferList: ArrayBuffer[] }) => Promise<Uint8Array>;
+
+const esrganTile: TileKernel = (pool, args, opts) => UPSCALE_KERNEL.run(pool, 'upscaleTile', args, opts);
 
 /**
  * 256 px: every tile also runs its 16 px overlap and 8 px context through the net, which costs 40 %
@@ -28,8 +34,8 @@ export interface TiledUpscaleOptions {
   pad?: number;
   signal: AbortSignal;
   onProgress?: (fraction: number) => void;
-  /** The worker function that upscales one tile (default: ESRGAN on tfjs, upscale-kernel), with extra arguments it needs. */
-  kernel?: { module: string; fn: string; args?: Record<string, unknown> };
+  /** What upscales one tile (default: the shipped ESRGAN, upscale-kernel's `upscaleTile`). */
+  tileKernel?: TileKernel;
 }
 
 /**
@@ -57,7 +63,6 @@ export async function tiledUpscale(pool: WorkerPool, src: RawImage, o: TiledUpsc
     const x1 = Math.min(src.width, x + plan.tileW + pad);
     const y1 = Math.min(src.height, y + plan.tileH + pad);
     const args: UpscaleTileArgs = {
-      ...o.kernel?.args,
       model: o.model,
       modelsDir: o.modelsDir,
       scale: S,
@@ -66,7 +71,7 @@ export async function tiledUpscale(pool: WorkerPool, src: RawImage, o: TiledUpsc
       height: y1 - y0,
       keep: { x: x - x0, y: y - y0, w: plan.tileW, h: plan.tileH },
     };
-    return pool.run<Uint8Array>(o.kernel?.module ?? KERNEL, o.kernel?.fn ?? 'upscaleTile', args, { signal: o.signal, transferList: [args.data.buffer as ArrayBuffer] }).then((r) => {
+    return (o.tileKernel ?? esrganTile)(pool, args, { signal: o.signal, transferList: [args.data.buffer as ArrayBuffer] }).then((r) => {
       done++;
       o.onProgress?.(done / total);
       return r;

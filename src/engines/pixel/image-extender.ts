@@ -4,6 +4,7 @@ import type { Engine, EngineDeps, EngineRunContext } from '../engine.js';
 import { TaskAbortedError, throwIfAborted } from '../errors.js';
 import { encodeOutput, firstFile, loadImage } from '../image-io.js';
 import { foregroundMatte } from '../neural/matte.js';
+import { kernelHandle } from '../kernel.js';
 import { siblingModule } from '../runtime/pool.js';
 import { placeExtenderInput } from './extender-geometry.js';
 import type { OutpaintRequest } from './outpaint-kernel.js';
@@ -57,7 +58,7 @@ export function createImageExtenderEngine(deps: EngineDeps): Engine {
       ctx.reportProgress(0.1);
       throwIfAborted(ctx.signal);
       const req: OutpaintRequest = { rgb, width: W, height: H, rect: { x: g.input_x, y: g.input_y, width: g.input_width, height: g.input_height }, subject };
-      const out = await deps.pool.run<Uint8Array>(kernel, 'outpaintKernel', req, { signal: ctx.signal });
+      const out = await kernelHandle<typeof import('./outpaint-kernel.js')>(kernel).run(deps.pool, 'outpaintKernel', req, { signal: ctx.signal });
       ctx.reportProgress(0.9);
       const ext = job.outputExt ?? (src.format === 'png' ? 'png' : 'jpg');
       return [await encodeOutput({ data: Buffer.from(out.buffer, out.byteOffset, out.byteLength), width: W, height: H, channels: 3 }, ext)];

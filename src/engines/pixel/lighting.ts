@@ -2,6 +2,7 @@ import { feature } from '../../features/table.js';
 import type { Engine, EngineDeps } from '../engine.js';
 import { TaskAbortedError, throwIfAborted } from '../errors.js';
 import { encodeOutput, firstFile, loadImage, moveToShared, sharedBytes, toRaw } from '../image-io.js';
+import { kernelHandle } from '../kernel.js';
 import { siblingModule } from '../runtime/pool.js';
 import type { FaceLiftRequest } from './face-light.js';
 import type { RelightRequest } from './relight.js';
@@ -28,7 +29,7 @@ async function faceBoxes(deps: EngineDeps, raw: { data: Buffer; width: number; h
 
 export function createLightingEngine(deps: EngineDeps, opts: LightingOptions = {}): Engine {
   const spec = feature('lighting');
-  const kernels = siblingModule(import.meta.url, 'pixel-kernel');
+  const kernels = kernelHandle<typeof import('./pixel-kernel.js')>(siblingModule(import.meta.url, 'pixel-kernel'));
   const faceAware = opts.faceAware ?? true;
   return {
     feature: 'lighting',
@@ -43,7 +44,7 @@ export function createLightingEngine(deps: EngineDeps, opts: LightingOptions = {
       const rgb = moveToShared(raw);
       const out = sharedBytes(rgb.byteLength);
       const req: RelightRequest = { rgb, width: raw.width, height: raw.height, out };
-      await deps.pool.run(kernels, 'relightKernel', req, { signal: ctx.signal });
+      await kernels.run(deps.pool, 'relightKernel', req, { signal: ctx.signal });
       ctx.reportProgress(0.6);
       if (faceAware) {
         // Detected on the relit photo: faces in deep shadow are found more reliably once brightened.
@@ -51,7 +52,7 @@ export function createLightingEngine(deps: EngineDeps, opts: LightingOptions = {
         const boxes = await faceBoxes(deps, lit, ctx.signal);
         if (boxes.length > 0) {
           const lift: FaceLiftRequest = { rgb: out, width: raw.width, height: raw.height, boxes, inPlace: true };
-          await deps.pool.run(kernels, 'liftFacesKernel', lift, { signal: ctx.signal });
+          await kernels.run(deps.pool, 'liftFacesKernel', lift, { signal: ctx.signal });
         }
       }
       ctx.reportProgress(0.9);

@@ -74,7 +74,7 @@ export async function neuralInpaint(pool: WorkerPool, modelPath: string, img: Fu
   const signature = findSpec(model.name, model.modelsDir)?.signature;
   if (signature !== 'lama' && signature !== 'migan') throw new Error(`${modelPath} is not an inpainting model of the catalog`);
   const req: InpaintKernelRequest = { model, signature, rgb: new Uint8Array(cropRgb), hole, size: S };
-  const out = await pool.run<Uint8Array>(MODEL_KERNELS, 'inpaintKernel', req, { signal });
+  const out = await MODEL_KERNELS.run(pool, 'inpaintKernel', req, { signal });
   const back = await sharp(Buffer.from(out.buffer, out.byteOffset, out.byteLength), { raw: { width: S, height: S, channels: 3 } })
     .resize(side, side, { fit: 'fill', kernel: 'lanczos3' }).raw().toBuffer();
   const result = Uint8Array.from(img.rgb);

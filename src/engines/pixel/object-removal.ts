@@ -2,6 +2,7 @@ import { feature } from '../../features/table.js';
 import type { Engine, EngineDeps } from '../engine.js';
 import { throwIfAborted } from '../errors.js';
 import { encodeOutput, firstFile, loadImage, moveToShared, toRaw } from '../image-io.js';
+import { kernelHandle } from '../kernel.js';
 import { siblingModule } from '../runtime/pool.js';
 import { loadRemovalMask } from './mask-input.js';
 import { findModel } from './models.js';
@@ -36,13 +37,13 @@ export function createObjectRemovalEngine(deps: EngineDeps): Engine {
       const modelPath = model();
       let out: Uint8Array;
       if (modelPath) {
-        const { grown, alpha } = await deps.pool.run<{ grown: Uint8Array; alpha: Float32Array }>(kernels, 'growMaskKernel',
+        const { grown, alpha } = await kernelHandle<typeof import('./pixel-kernel.js')>(kernels).run(deps.pool, 'growMaskKernel',
           { hole, width: src.width, height: src.height, dilate }, { signal: ctx.signal });
         out = await neuralInpaint(deps.pool, modelPath, { rgb, width: src.width, height: src.height }, grown, alpha, ctx.signal);
       } else {
         // The fill is written into the shared pixels, so the result comes back without a copy.
         const req: FillRequest = { rgb, width: src.width, height: src.height, hole, dilate, detailRadius: 2 * dilate, settleRing: true, belonging: true, inPlace: true };
-        out = await deps.pool.run<Uint8Array>(kernels, 'fillHoleKernel', req, { signal: ctx.signal });
+        out = await kernelHandle<typeof import('./pixel-kernel.js')>(kernels).run(deps.pool, 'fillHoleKernel', req, { signal: ctx.signal });
       }
       ctx.reportProgress(0.9);
       const ext = job.outputExt ?? (src.format === 'png' ? 'png' : 'jpg');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { EngineJob } from '../../../src/engines/engine.js';
 import { EngineError } from '../../../src/engines/errors.js';
-import { createColorizeEngine } from '../../../src/engines/pixel/colorize.js';
+import { createColorizeEngine } from '../../../src/engines/neural/colorize.js';
 import { rgbToLab } from '../../../src/engines/lab.js';
 
 const labOf = (r: number, g: number, b: number) => Array.from(rgbToLab(Uint8Array.from([r, g, b]), 3, 1));

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { EngineJob } from '../../../src/engines/engine.js';
 import { EngineError } from '../../../src/engines/errors.js';
-import { ffmpegPath, ffprobePath, runTool } from '../../../src/engines/pixel/ffmpeg.js';
-import { createVideoEnhanceEngine } from '../../../src/engines/pixel/video-enhance.js';
+import { ffmpegPath, ffprobePath, runTool } from '../../../src/engines/video/ffmpeg.js';
+import { createVideoEnhanceEngine } from '../../../src/engines/video/video-sr.js';
 import { checkParams, ParamError } from '../../../src/features/check.js';
 import { fileOf, makeCtx, makeDeps, saveArtifact, testFile } from './helpers.js';
 

@@ -330,7 +330,7 @@ function buildInputs(f: AdminFeature, creds: () => { clientId: string; clientSec
     el.append(dz.el, h('p', { class: 'muted limits' }, limitsText(f)), srcStage);
   }
   if (refSet) {
-    const dz = dropzone({ label: f.id === 'face-swap' ? 'Reference face photo(s)' : 'Reference photo', accept, multiple: (refSet.max_files ?? 1) > 1, onChange: (files) => (refFiles = files) });
+    const dz = dropzone({ label: refSet.label ?? 'Reference photo', accept, multiple: (refSet.max_files ?? 1) > 1, onChange: (files) => (refFiles = files) });
     el.append(dz.el);
   }
   extras.append(simple.el);

@@ -4,6 +4,7 @@ import { EngineError, TaskAbortedError, isEngineError } from '../../errors.js';
 import { analyzeFaces, checkFaceRules } from '../../face/analysis.js';
 import sharp from 'sharp';
 import { encodeOutput, firstFile, loadImage, toRaw, type RawImage } from '../../image-io.js';
+import { kernelHandle } from '../../kernel.js';
 import { siblingModule } from '../../runtime/pool.js';
 import { inpaintSafely } from '../inpaint-region.js';
 import { renderPrompt } from '../prompt.js';
@@ -12,7 +13,7 @@ import { diffusionAvailability, diffusionFor, requireDiffusion, styleOf, type Ge
 import type { HairMaskArgs } from './hair-kernel.js';
 import type { HairFeature, HairMasks } from './masks.js';
 
-export const HAIR_KERNEL = siblingModule(import.meta.url, 'hair-kernel');
+const HAIR_KERNEL = kernelHandle<typeof import('./hair-kernel.js')>(siblingModule(import.meta.url, 'hair-kernel'));
 
 /** Extensions are painted down to the shoulders, so those must be in the photo. */
 const NEEDS_SHOULDERS: ReadonlySet<FeatureId> = new Set(['hair-ext']);
@@ -78,7 +79,7 @@ export async function matteInput(image: RawImage): Promise<{ rgb: Uint8Array; rg
 
 export async function hairMask(deps: GenerativeDeps, args: HairMaskArgs, signal?: AbortSignal): Promise<HairMasks & { matte: Uint8Array }> {
   try {
-    return await deps.pool.run<HairMasks & { matte: Uint8Array }>(HAIR_KERNEL, 'hairMask', args, { signal, transferList: [args.rgb.buffer as ArrayBuffer] });
+    return await HAIR_KERNEL.run(deps.pool, 'hairMask', args, { signal, transferList: [args.rgb.buffer as ArrayBuffer] });
   } catch (e) {
     if (e instanceof TaskAbortedError || isEngineError(e)) throw e;
     throw new EngineError('error_face_parsing', `hair segmentation failed: ${e instanceof Error ? e.message : String(e)}`);

@@ -1,6 +1,6 @@
 /**
  * Worker-side: the RVM person matte (@vladmandic/human) and the feature's hair mask drawn from it and
- * the face mesh. Called through the engine pool (`pool.run(HAIR_KERNEL, 'hairMask', …)`).
+ * the face mesh. Called through the engine pool (`HAIR_KERNEL.run(pool, 'hairMask', …)` in engine.ts).
  */
 import { getHuman } from './human-loader.js';
 import { hairMasks, type HairFeature, type HairMasks } from './masks.js';

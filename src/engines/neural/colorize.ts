@@ -38,7 +38,7 @@ export function createColorizeEngine(deps: EngineDeps): Engine {
       const signature = m.signature as ColorizeSignature;
       let out: Uint8Array;
       try {
-        const side = await deps.pool.run<number>(MODEL_KERNELS, 'colorizeSideKernel', { model: ref, signature }, { signal: ctx.signal });
+        const side = await MODEL_KERNELS.run(deps.pool, 'colorizeSideKernel', { model: ref, signature }, { signal: ctx.signal });
         const raw = await toRaw(src.image, 3);
         const small = await src.image.clone().removeAlpha().resize(side, side, { fit: 'fill' }).raw().toBuffer();
         ctx.reportProgress(0.1);
@@ -48,7 +48,7 @@ export function createColorizeEngine(deps: EngineDeps): Engine {
           rgb: new Uint8Array(raw.data.buffer, raw.data.byteOffset, raw.data.byteLength), width: raw.width, height: raw.height,
           small: new Uint8Array(small.buffer, small.byteOffset, small.byteLength),
         };
-        out = await deps.pool.run<Uint8Array>(MODEL_KERNELS, 'colorizeKernel', req, { signal: ctx.signal });
+        out = await MODEL_KERNELS.run(deps.pool, 'colorizeKernel', req, { signal: ctx.signal });
         ctx.reportProgress(0.9);
         const ext = job.outputExt ?? (src.format === 'png' ? 'png' : 'jpg');
         const result = await encodeOutput({ data: Buffer.from(out.buffer, out.byteOffset, out.byteLength), width: raw.width, height: raw.height, channels: 3 }, ext);
