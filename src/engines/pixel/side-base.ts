@@ -5,6 +5,8 @@
  * colour the surroundings do not have. Where (and only where) the membrane is such a colour, each
  * pixel takes instead the colour of the side nearest to it, blurred more the deeper it lies so that the
  * sides meet softly; elsewhere the membrane stays, as the smoothest guess that is already a ring colour.
+ * A ring without edges between areas (a sky's gradient) keeps the membrane whole: there a colour off
+ * the ring is the gradient's own continuation.
  */
 import { boxBlur } from '../box-blur.js';
 import { knownMean } from './hole-fill.js';
@@ -19,6 +21,35 @@ import { paletteDistance, ringPalette } from './ring-palette.js';
  */
 const MIX_LOW = 4;
 const MIX_HIGH = 8;
+/**
+ * Distinct sides are separated by an edge in the ring: a step of more than this many levels (RMS over
+ * RGB) between the ring's smoothed colours 2·radius apart. A ring without one is a smooth field (a sky,
+ * a lit wall), where the membrane off the ring's colours is the field's own continuation, not a mix.
+ */
+const SIDE_STEP = 24;
+/** Share of the ring's pixels that must sit on such a step (a few pixels of noise are not an edge). */
+const STEP_SHARE = 0.02;
+
+/** Whether the ring (smoothed colours `smooth`, pixels `ring`) has edges between distinct areas. */
+function ringHasSteps(smooth: Float32Array, known: Uint8Array, ring: Uint8Array, w: number, h: number, radius: number): boolean {
+  let steps = 0, n = 0;
+  const step2 = SIDE_STEP ** 2 * 3;
+  const diff = (a: number, b: number) => {
+    let e = 0;
+    for (let c = 0; c < 3; c++) e += (smooth[3 * a + c] - smooth[3 * b + c]) ** 2;
+    return e;
+  };
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    const p = y * w + x;
+    if (!ring[p]) continue;
+    n++;
+    const l = x - radius, r = x + radius, u = y - radius, d = y + radius;
+    const horizontal = l >= 0 && r < w && known[p - radius] && known[p + radius] && diff(p - radius, p + radius) > step2;
+    const vertical = u >= 0 && d < h && known[p - radius * w] && known[p + radius * w] && diff(p - radius * w, p + radius * w) > step2;
+    if (horizontal || vertical) steps++;
+  }
+  return n > 0 && steps >= STEP_SHARE * n;
+}
 
 /**
  * Each unknown pixel's nearest known pixel's smoothed colour (a two-pass chamfer transform carrying
@@ -72,6 +103,7 @@ export function unmixBase(base: Float32Array, original: Uint8Array, known: Uint8
   const toHole = holeDistance(Uint8Array.from(known), w, h);
   const ring = new Uint8Array(w * h);
   for (let p = 0; p < w * h; p++) ring[p] = known[p] && toHole[p] <= 2 * radius ? 1 : 0;
+  if (!ringHasSteps(knownMean(Float32Array.from(original), known, w, h, 3, radius), known, ring, w, h, radius)) return;
   const palette = ringPalette(original, ring);
   if (palette.length === 0) return;
   const hole = Uint8Array.from(known, (k) => (k ? 0 : 1));

@@ -48,8 +48,9 @@ describe('a large hole between distinct sides', () => {
     assert.ok(right[2] > 140 && right[0] < 80, `right of the hole is blue: ${right.map(Math.round)}`);
   });
 
-  it('leaves the membrane alone where it is already a colour of the ring (a smooth sky)', () => {
-    const { rgb, known, depth } = scene((x, y) => [60 + Math.round(x / 8), 110 + Math.round(y / 10), 200]);
+  it('leaves the membrane alone in a smooth gradient, whose centre is off the ring\'s colours but no mix', () => {
+    // Steep enough that the hole's centre is ΔE > 8 from every ring colour; no edge anywhere in the ring.
+    const { rgb, known, depth } = scene((x, y) => [Math.round(30 + 0.9 * x), Math.round(200 - 0.8 * y), Math.round(60 + 0.4 * x + 0.5 * y)]);
     const base = membraneOf(rgb, known, W, H);
     const copy = Float32Array.from(base);
     unmixBase(base, rgb, known, depth, W, H, RADIUS);
