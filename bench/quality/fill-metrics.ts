@@ -12,6 +12,9 @@
  * - `foreignColourShare`: the share of fill pixels whose colour is far (ΔE76 > 10) from every colour
  *   of the ring around the fill: a smear of a colour the surroundings do not have (fur copied into
  *   leaves, a shirt's colour into a saucer).
+ * - `mixedColourShare`: the share of fill pixels that are a mixture of two distinct areas of the ring
+ *   (on the line between two of its body colours, near neither): a membrane's purple between a red
+ *   and a blue stripe, which foreignColourShare misses because the stripes' border pixels are purple.
  * - `garbleShare`: where the original is smooth, the share the fill covers with hard edges (streaks,
  *   flat patches with hard borders). A blur scores 0 here and low on MS-SSIM; garble the reverse.
  * - `largestCopy`: the largest region of the fill that is a translated copy of the input (patch match
@@ -188,6 +191,74 @@ export function foreignColourShare(img: Rgb, mask: Uint8Array, ring: Uint8Array)
     if (!near) foreign += n;
   }
   return total ? foreign / total : 0;
+}
+
+/**
+ * A ring colour is part of the ring's body (not a thin transition between two areas) when this share
+ * of the ring lies within BODY_RADIUS (ΔE76) of it.
+ */
+const BODY_SHARE = 0.01;
+const BODY_RADIUS = 5;
+/** Body colours are looked up on cells this coarse (ΔE76 units): a palette of tens, not thousands. */
+const BODY_CELL = 4;
+/** Two body colours this far apart (ΔE76) are distinct areas: a fill colour between them is a mixture. */
+const DISTINCT_DELTA_E = 30;
+
+/**
+ * The ring's body colours: the colours of its areas, without the thin transitions between them (a
+ * red stripe beside a blue one has a few purple pixels on the line between them; a purple smear over
+ * both is not the ring's colour even though those pixels exist).
+ */
+function ringBody(img: Rgb, ring: Uint8Array): [number, number, number][] {
+  const cells = [...labCells(img, ring).values()];
+  let total = 0;
+  for (const c of cells) total += c[3];
+  const coarse = new Map<string, [number, number, number, number]>();
+  for (const [l, a, b, n] of cells) {
+    const key = `${Math.round(l / BODY_CELL)},${Math.round(a / BODY_CELL)},${Math.round(b / BODY_CELL)}`;
+    const c = coarse.get(key);
+    if (c) { c[0] += l * n; c[1] += a * n; c[2] += b * n; c[3] += n; } else coarse.set(key, [l * n, a * n, b * n, n]);
+  }
+  const centres = [...coarse.values()].map(([l, a, b, n]) => [l / n, a / n, b / n] as [number, number, number]);
+  const t2 = BODY_RADIUS ** 2;
+  return centres.filter(([L, A, B]) => {
+    let near = 0;
+    for (const [l, a, b, n] of cells) if ((L - l) ** 2 + (A - a) ** 2 + (B - b) ** 2 <= t2) near += n;
+    return near >= BODY_SHARE * total;
+  });
+}
+
+/** Squared distance of point c from the segment a–b (Lab). */
+function segmentDistance2(c: number[], a: number[], b: number[]): number {
+  const d = [b[0] - a[0], b[1] - a[1], b[2] - a[2]];
+  const len2 = d[0] ** 2 + d[1] ** 2 + d[2] ** 2;
+  const t = Math.max(0, Math.min(1, ((c[0] - a[0]) * d[0] + (c[1] - a[1]) * d[1] + (c[2] - a[2]) * d[2]) / len2));
+  return (c[0] - a[0] - t * d[0]) ** 2 + (c[1] - a[1] - t * d[1]) ** 2 + (c[2] - a[2] - t * d[2]) ** 2;
+}
+
+/**
+ * Share of the fill (`mask`) that is a mixture of the ring's areas: colours farther than
+ * FOREIGN_DELTA_E from every body colour of the ring (see ringBody) but within it of the line between
+ * two body colours at least DISTINCT_DELTA_E apart. A membrane across a hole between a red and a blue
+ * shirt stripe is purple there; foreignColourShare does not see it, because the stripes' thin purple
+ * border is in the ring.
+ */
+export function mixedColourShare(img: Rgb, mask: Uint8Array, ring: Uint8Array): number {
+  const body = ringBody(img, ring);
+  const pairs: [number[], number[]][] = [];
+  for (let i = 0; i < body.length; i++) for (let j = i + 1; j < body.length; j++) {
+    const [a, b] = [body[i], body[j]];
+    if ((a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2 + (a[2] - b[2]) ** 2 >= DISTINCT_DELTA_E ** 2) pairs.push([a, b]);
+  }
+  const t2 = FOREIGN_DELTA_E ** 2;
+  let mixed = 0, total = 0;
+  for (const [L, A, B, n] of labCells(img, mask).values()) {
+    total += n;
+    const c = [L, A, B];
+    if (body.some(([l, a, b]) => (L - l) ** 2 + (A - a) ** 2 + (B - b) ** 2 <= t2)) continue;
+    if (pairs.some(([a, b]) => segmentDistance2(c, a, b) <= t2)) mixed += n;
+  }
+  return total ? mixed / total : 0;
 }
 
 /** Gradient magnitude of luma after a light blur (σ 1.5), so JPEG and sensor grain are not edges. */

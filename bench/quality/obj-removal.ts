@@ -16,7 +16,7 @@ import { loadConfig } from '../../src/config.js';
 import type { EngineDeps, EngineJob } from '../../src/engines/engine.js';
 import { createObjectRemovalEngine } from '../../src/engines/pixel/object-removal.js';
 import { createWorkerPool } from '../../src/engines/runtime/pool.js';
-import { foreignColourShare, garbleShare, gradientSimilarity, maskedMsSsim, ringOf } from './fill-metrics.js';
+import { foreignColourShare, garbleShare, gradientSimilarity, maskedMsSsim, mixedColourShare, ringOf } from './fill-metrics.js';
 import { decodeRgb, encodePng, loadPhoto, psnr, type Rgb } from './images.js';
 import { highFrequencyEnergy } from './out-paint.js';
 import { writeSheet, type SheetRow } from './sheet.js';
@@ -155,6 +155,7 @@ export async function run(): Promise<QualityRow[]> {
         add('hole MS-SSIM', maskedMsSsim(out, truth, mask), maskedMsSsim(base, truth, mask), 'higher', 'prefers a smooth smear to texture out of place');
         const ring = ringOf(mask, w, h, Math.max(6, Math.round(0.03 * Math.max(w, h))));
         add('foreign colour share', foreignColourShare(out, mask, ring), foreignColourShare(base, mask, ring), 'lower', `colours > ΔE 10 from every ring colour; original ${foreignColourShare(truth, mask, ring).toFixed(3)}`);
+        add('mixed colour share', mixedColourShare(out, mask, ring), mixedColourShare(base, mask, ring), 'lower', `mixtures of two of the ring's areas, near neither; original ${mixedColourShare(truth, mask, ring).toFixed(3)}`);
         add('garble share', garbleShare(out, truth, mask), garbleShare(base, truth, mask), 'lower', 'hard edges where the original is smooth');
         rows.push({ feature: 'obj-removal', case: c, metric: m('seconds'), darkroom: seconds, better: 'lower' });
         process.stderr.write(`obj-removal ${c}: ${seconds.toFixed(1)} s\n`);

@@ -1,5 +1,6 @@
 import { boxBlur } from '../box-blur.js';
 import { harmonicFill } from './membrane.js';
+import { unmixBase } from './side-base.js';
 import { holeDistance, inpaintPatchMatch, pushPull } from './patchmatch.js';
 
 /**
@@ -393,6 +394,8 @@ export function membraneBase(painted: Uint8Array, original: Uint8Array, hole: Ui
   const d = holeDistance(hole, w, h);
   // The patch residual over a patch's width: how sure the patch fill is around each pixel.
   const res = residual ? boxBlur(residual, w, h, 1, 3) : undefined;
+  // Where the membrane mixes distinct sides into a colour the ring does not have, each pixel takes its own side's colour.
+  unmixBase(base, original, known, d, w, h, radius);
   const out = Uint8Array.from(painted);
   for (let p = 0; p < w * h; p++) {
     if (!hole[p]) continue;
