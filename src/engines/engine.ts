@@ -95,9 +95,11 @@ export interface WorkerPool {
   /**
    * Runs `fn` of a kernel module in one of that module's threads. `threads` caps the module's
    * threads below the pool's size (its first call decides): a kernel whose one call already uses
-   * every core, like ISNet, asks for 1 so its model is loaded once.
+   * every core, like ISNet, asks for 1 so its model is loaded once. `firstCallMb`: what a call
+   * that starts the module's thread is expected to add (its models and working set) until one has
+   * been measured; without it the memory governor guesses from the other kernels.
    */
-  run<T>(modulePath: string | URL, fn: string, args: unknown, opts?: { signal?: AbortSignal; transferList?: ArrayBuffer[]; threads?: number }): Promise<T>;
+  run<T>(modulePath: string | URL, fn: string, args: unknown, opts?: { signal?: AbortSignal; transferList?: ArrayBuffer[]; threads?: number; firstCallMb?: number }): Promise<T>;
   readonly size: number;
   /**
    * The memory budget leaves room for faster, larger working sets (ISNet's full graph optimisation

@@ -9,8 +9,8 @@
  * ISNet in a mixed workload whenever another feature's tasks took longer than the keep-warm time
  * (out-paint on a loaded machine), and memory is the budget's business. A call is projected to
  * add the most its module's calls have added so far (counted apart for calls that start a thread,
- * which load the models, and calls on a running one; a module never seen yet, the median of what
- * the others' first calls added), plus a margin of an eighth of the budget for a call whose needs
+ * which load the models, and calls on a running one; a module never seen yet, what its caller
+ * declares (`firstCallMb`), else the median of what the others' first calls added), plus a margin of an eighth of the budget for a call whose needs
  * grew with its input. When that would pass the budget, idle kernels give back their threads (and
  * their models) least recently used first, until the call fits: ending every idle kernel, and
  * guessing an unseen module as hungry as the hungriest, made the first round of a mixed workload
@@ -179,11 +179,11 @@ export class MemoryGovernor {
    * else admitted always runs. Returns what `callEnded` needs; undefined when `signal` aborted while
    * waiting.
    */
-  async beforeCall(caller: KernelThreads, signal?: AbortSignal): Promise<Watch | undefined> {
+  async beforeCall(caller: KernelThreads, signal?: AbortSignal, firstCallMb?: number): Promise<Watch | undefined> {
     const taskOwn = this.taskHold.getStore();
     const hold = taskOwn ?? newHold();
     const kind = (): Kind => (caller.needsNewThread() ? 'cold' : 'warm');
-    const projected = () => this.rss() + this.expectedRise(caller.module, kind()) + this.stillToCome(hold);
+    const projected = () => this.rss() + this.expectedRise(caller.module, kind(), firstCallMb) + this.stillToCome(hold);
     this.lastUsed.set(caller.module, ++this.useClock);
     if (this.budgetBytes > 0) {
       const over = projected() + this.budgetBytes / 8 - this.budgetBytes;
@@ -206,7 +206,7 @@ export class MemoryGovernor {
       Object.assign(hold, { startRss: start, peakRss: start });
       this.holds.add(hold);
     }
-    hold.expected = Math.max(hold.expected, this.expectedRise(caller.module, k));
+    hold.expected = Math.max(hold.expected, this.expectedRise(caller.module, k, firstCallMb));
     const watch: Watch = { module: caller.module, kind: k, startRss: start, peakRss: start, overlapped: this.watches.size > 0, hold, lone: !taskOwn };
     for (const w of this.watches) w.overlapped = true;
     if (this.watches.size === 0) this.cancelGiveBack();
@@ -248,9 +248,10 @@ export class MemoryGovernor {
     this.stopSampling();
   }
 
-  private expectedRise(module: string, kind: Kind): number {
+  private expectedRise(module: string, kind: Kind, firstCallMb?: number): number {
     const known = this.rises[kind].get(module) ?? (kind === 'warm' ? (this.transient.get(module) ?? this.rises.cold.get(module)) : undefined);
     if (known !== undefined) return known;
+    if (firstCallMb !== undefined) return firstCallMb * MB;
     const seen = [...this.rises.cold.values()].sort((a, b) => a - b);
     return seen.length ? Math.max(FIRST_GUESS_BYTES, seen[Math.floor(seen.length / 2)]) : FIRST_GUESS_BYTES;
   }

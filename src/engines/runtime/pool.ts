@@ -91,7 +91,7 @@ class ModuleThreads implements KernelThreads {
     this.inFlight.add(flags);
     let watch;
     try {
-      watch = await this.governor.beforeCall(this, opts.signal);
+      watch = await this.governor.beforeCall(this, opts.signal, opts.firstCallMb);
     } finally {
       if (!watch) this.inFlight.delete(flags);
     }

@@ -13,7 +13,7 @@ function world(budgetMb: number) {
   let rss = 300 * MB;
   const governor = new MemoryGovernor({ budgetMb, keepWarmMs: 0, readRss: () => rss });
   const released: string[] = [];
-  const kernel = (module: string, modelsMb: number): KernelThreads & { call(): Promise<void> } => {
+  const kernel = (module: string, modelsMb: number, firstCallMb?: number): KernelThreads & { call(): Promise<void> } => {
     let up = false;
     const k = {
       module,
@@ -27,7 +27,7 @@ function world(budgetMb: number) {
         released.push(module);
       },
       async call() {
-        const watch = await governor.beforeCall(k);
+        const watch = await governor.beforeCall(k, undefined, firstCallMb);
         if (!up) {
           up = true;
           rss += modelsMb * MB;
@@ -98,6 +98,23 @@ test('under a 1 GB budget a call that needs the room still ends idle kernels, ol
     await upscale.call();
     assert.deepEqual(w.released, ['face', 'matting']);
     assert.equal(w.rssMb(), 600);
+  } finally {
+    w.governor.close();
+  }
+});
+
+test('a kernel that declares its first call makes room before it, not after: a tight budget is not passed on the first matte', async () => {
+  const w = world(1024);
+  try {
+    const colour = w.kernel('colour', 60);
+    const face = w.kernel('face', 150);
+    await colour.call();
+    await face.call();
+    // 510 resident; guessed at the median (150) the matte's first call would fit on paper and add 550.
+    const matting = w.kernel('matting', 550, 600);
+    await matting.call();
+    assert.deepEqual(w.released, ['colour', 'face'], 'the idle kernels gave way first');
+    assert.ok(w.rssMb() <= 1024, `resident ${w.rssMb()} MB`);
   } finally {
     w.governor.close();
   }
