@@ -20,7 +20,8 @@ function redness(r: number, g: number, b: number): number {
   // over blue (yellowish), so the green–blue gap tells them apart.
   const red = Math.min(1, Math.max(0, (r - 1.25 * Math.max(g, b) - 8) / 25));
   const notBrown = Math.min(1, Math.max(0, 1 - (g - b - 8) / 15));
-  return red * notBrown;
+  // A faint trace (warm skin at the disk's edge) is left alone.
+  return Math.max(0, (red * notBrown - 0.1) / 0.9);
 }
 
 /** The reference with red pupils darkened, or the same image when it has none (no copy is made). */

@@ -81,8 +81,10 @@ export const SWAP_SETTINGS = {
    * coarser than this (a flash stripe down the nose, a fringe's shadow) is replaced by the target's.
    */
   shadingOfWidth: 0.035,
-  /** How much of the reference's shading the target's replaces ([L, a, b]). */
-  targetShading: [1, 0.5, 0.5] as [number, number, number],
+  /** Share of the reference's shading kept where it is close to the target's ([L, a, b], swap-light.ts). */
+  refRelief: [0.6, 0.5, 0.5] as [number, number, number],
+  /** Difference from the target's shading at which that share halves: light finer than a face's relief (a flash stripe) keeps little. */
+  reliefLimit: [8, 5, 5] as [number, number, number],
   /** Width of the outer strip of a mirrored far side that stays the target's. */
   mirroredRimOfWidth: 0.16,
   /** Conservative swap: share of the reference's clean-skin tone difference applied to the target's own face ([L, a, b]). */
@@ -277,7 +279,7 @@ function fullSwap(ws: Workspace, pair: SwapPair, notes: string[], failed: readon
   const tLow = weightedLowPass(tLab, tSkin, w, h, r), wLow = weightedLowPass(wLab, wSkin, w, h, r);
   const rs = Math.max(1, Math.round(fw * S.shadingOfWidth));
   const tShade = weightedLowPass(tLab, shadingWeights(tLab, skin, tTone), w, h, rs), wShade = weightedLowPass(wLab, shadingWeights(wLab, skin, wTone), w, h, rs);
-  const relit: RelightSettings = { shading: S.targetShading, chromaScale: chromaScale(tTone, wTone) };
+  const relit: RelightSettings = { relief: S.refRelief, reliefLimit: S.reliefLimit, chromaScale: chromaScale(tTone, wTone) };
   const tLight: FaceLight = { tone: tLow, shading: tShade }, wLight: FaceLight = { tone: wLow, shading: wShade };
   const lips = lipColour(tLab, wLab, face, shaped, w, h, tTone, wTone, relit.chromaScale);
 
@@ -332,7 +334,7 @@ function fullSwap(ws: Workspace, pair: SwapPair, notes: string[], failed: readon
     const lab = [0, 0, 0];
     relight(wLab, i, tLight, wLight, relit, f, lab);
     if (lipsNear[i] && lips) {
-      offsetFromLight(wLab, i, wLight, relit, offset);
+      offsetFromLight(wLab, i, wLight, offset);
       // How much of a lip this pixel is: its offset from the skin's light along the reference's lip colour.
       const along = Math.min(1, Math.max(0, (offset[0] * lips.dir[0] + offset[1] * lips.dir[1] + offset[2] * lips.dir[2]) / lips.len));
       const lipness = Math.max(along * (lipsNear[i] / 255), lipsInside[i] / 255);

@@ -67,8 +67,17 @@ export interface FaceLight {
 }
 
 export interface RelightSettings {
-  /** How much of the shading is taken from the target ([L, a, b]); the rest of the light is the tone. */
-  shading: readonly number[];
+  /**
+   * Share of the reference's own shading (its relief: cheekbones, the nose's sides, eye sockets) kept
+   * where it differs little from the target's, per [L, a, b]; the rest of the light is the target's.
+   */
+  relief: readonly number[];
+  /**
+   * Difference from the target's shading (Lab units, per channel) at which that share is halved: a flash
+   * stripe down the nose or a fringe's shadow differs by far more than a face's relief, and keeps
+   * almost none of it.
+   */
+  reliefLimit: readonly number[];
   /**
    * The reference's colour around its light is scaled by this: the target's skin chroma over the
    * reference's. A feature's colour is relative to its own face's skin, so on a greyscale painting a
@@ -77,9 +86,13 @@ export interface RelightSettings {
   chromaScale: number;
 }
 
-/** The light of a face at pixel i: its tone, with a share of its finer shading. */
-function lightAt(f: FaceLight, i: number, c: number, share: number): number {
-  return f.tone[i * 3 + c] + share * (f.shading[i * 3 + c] - f.tone[i * 3 + c]);
+/** The light to put the reference's pixel under: the target's, with as much of the reference's relief as the settings keep. */
+function lightFor(target: FaceLight, reference: FaceLight, i: number, c: number, s: RelightSettings): number {
+  const k = i * 3 + c;
+  const dt = target.shading[k] - target.tone[k], dr = reference.shading[k] - reference.tone[k];
+  const diff = dr - dt;
+  const keep = s.relief[c] / (1 + (diff / s.reliefLimit[c]) ** 2);
+  return target.shading[k] + keep * diff;
 }
 
 /**
@@ -87,19 +100,19 @@ function lightAt(f: FaceLight, i: number, c: number, share: number): number {
  * lightness is scaled by the ratio of the two lights (reflectance times light): a dark lash line under a
  * brighter light stays a dark line, where adding the difference would turn it grey. On skin the
  * difference is added: what is left of a hair strand's edge there then fades into the skin instead of
- * staying a dark line. Colour is the target's light plus the reference's own offset from its light,
- * scaled as the settings say.
+ * staying a dark line. Colour is the new light plus the reference's own offset from its light, scaled
+ * as the settings say.
  */
 export function relight(ref: Float32Array, i: number, target: FaceLight, reference: FaceLight, s: RelightSettings, feature: number, out: number[]): void {
-  const tl = lightAt(target, i, 0, s.shading[0]), rl = lightAt(reference, i, 0, s.shading[0]);
+  const tl = lightFor(target, reference, i, 0, s), rl = reference.shading[i * 3];
   const scaled = ref[i * 3] * Math.min(2, Math.max(0.5, tl / Math.max(1, rl)));
   out[0] = feature * scaled + (1 - feature) * (ref[i * 3] + tl - rl);
-  for (let c = 1; c < 3; c++) out[c] = lightAt(target, i, c, s.shading[c]) + (ref[i * 3 + c] - lightAt(reference, i, c, s.shading[c])) * s.chromaScale;
+  for (let c = 1; c < 3; c++) out[c] = lightFor(target, reference, i, c, s) + (ref[i * 3 + c] - reference.shading[i * 3 + c]) * s.chromaScale;
 }
 
-/** The reference's offset from its light at pixel i (Lab), for telling lip from skin. */
-export function offsetFromLight(ref: Float32Array, i: number, reference: FaceLight, s: RelightSettings, out: number[]): void {
-  for (let c = 0; c < 3; c++) out[c] = ref[i * 3 + c] - lightAt(reference, i, c, s.shading[c]);
+/** The reference's offset from its own light at pixel i (Lab), for telling lip from skin. */
+export function offsetFromLight(ref: Float32Array, i: number, reference: FaceLight, out: number[]): void {
+  for (let c = 0; c < 3; c++) out[c] = ref[i * 3 + c] - reference.shading[i * 3 + c];
 }
 
 /** Target skin chroma over the reference's, bounded: the chroma scale of relight(). */
