@@ -131,9 +131,12 @@ function edges(L: Float32Array, w: number, h: number): Float32Array {
 function judgeFeature(feature: FeatureName, mask: Uint8Array, t: Float32Array, r: Float32Array, ref: Float32Array | undefined): FeatureVerdict {
   const S = CHECK_SETTINGS;
   let tt = 0, rr = 0, ww = 0, tw = 0, rt = 0, rw = 0;
+  // The nose as a feature is its nostrils and underside, darker than the skin's light; its bright side is
+  // light, which the swap takes partly from the target by design (a mix there is not a second nose).
+  const part = feature === 'nose' ? (v: number) => Math.min(0, v) : (v: number) => v;
   for (let i = 0; i < mask.length; i++) {
     if (!mask[i]) continue;
-    const a = t[i], c = r[i], b = ref ? ref[i] : 0;
+    const a = part(t[i]), c = part(r[i]), b = ref ? part(ref[i]) : 0;
     tt += a * a; rr += c * c; ww += b * b; tw += a * b; rt += c * a; rw += c * b;
   }
   const detailRatio = rr / Math.max(1e-6, tt);

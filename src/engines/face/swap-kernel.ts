@@ -83,8 +83,8 @@ export const SWAP_SETTINGS = {
   shadingOfWidth: 0.035,
   /** Share of the reference's shading kept where it is close to the target's ([L, a, b], swap-light.ts). */
   refRelief: [0.6, 0.5, 0.5] as [number, number, number],
-  /** Difference from the target's shading at which that share halves: light finer than a face's relief (a flash stripe) keeps little. */
-  reliefLimit: [8, 5, 5] as [number, number, number],
+  /** Difference from the target's shading at which that share halves: a flash stripe (10–25 L over the target's) keeps little. */
+  reliefLimit: [4, 5, 5] as [number, number, number],
   /** Width of the outer strip of a mirrored far side that stays the target's. */
   mirroredRimOfWidth: 0.16,
   /** Conservative swap: share of the reference's clean-skin tone difference applied to the target's own face ([L, a, b]). */
