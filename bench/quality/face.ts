@@ -136,10 +136,14 @@ async function runEngine(deps: EngineDeps, feature: 'face-swap' | 'mu-trans-rec'
   return { image: await decodeRgb(out.data), meta: out.meta };
 }
 
-/** The reference drawn on the target's mesh (what "the reference's pixels at that place" means for the artefact measure). */
-function warpedReference(target: FacePhoto, ref: FacePhoto): { rgb: Uint8Array; covered: Uint8Array } {
+/**
+ * The reference drawn on the target's mesh, or on `onto` (for the artefact measure: the target's mesh
+ * with the reference's proportions, where the swap draws the reference's brows and nose — judged against
+ * the reference warped elsewhere, a brow drawn where the swap means it to be reads as a mix of two).
+ */
+function warpedReference(target: FacePhoto, ref: FacePhoto, onto?: readonly Point[]): { rgb: Uint8Array; covered: Uint8Array } {
   const { width: w, height: h } = target.img;
-  const dst = target.face.mesh.slice(0, MESH_POINTS_WITHOUT_IRIS) as Point[];
+  const dst = (onto ?? target.face.mesh).slice(0, MESH_POINTS_WITHOUT_IRIS) as Point[];
   const src = ref.face.mesh.slice(0, MESH_POINTS_WITHOUT_IRIS) as Point[];
   return warpPiecewiseAffine({ ...ref.img, channels: 3 }, src, dst, delaunay(dst), w, h);
 }
@@ -182,7 +186,7 @@ async function scoreSwap(deps: EngineDeps, result: Rgb, target: FacePhoto, ref: 
 
 function artefactsOf(result: Rgb, target: FacePhoto, ref: FacePhoto): SwapArtefacts {
   const expected = identityShape(target.face, ref.face, meshFaceWidth(target.face));
-  return swapArtefacts({ target: target.img.data, reference: warpedReference(target, ref).rgb, result: result.data, width: target.img.width, height: target.img.height, face: target.face, expected });
+  return swapArtefacts({ target: target.img.data, reference: warpedReference(target, ref, expected).rgb, result: result.data, width: target.img.width, height: target.img.height, face: target.face, expected });
 }
 
 const photoOf = (face: FacePhoto) => face.name.replace(/#\d+$/, '');

@@ -15,6 +15,7 @@ import { hardRegionMask, meshFaceWidth, type FaceInfo } from './analysis.js';
 import { rgbToLab } from '../lab.js';
 import { LEFT_BROW, LEFT_EYE, LIPS_OUTER, NOSE_BASE, RIGHT_BROW, RIGHT_EYE } from './mesh-regions.js';
 import { boxBlur, dilate, erode, fillPolygon, maxFilter, type Point } from './raster.js';
+import { shadingWeights, weightedLowPass } from './swap-light.js';
 
 export type FeatureName = 'right eye' | 'left eye' | 'right brow' | 'left brow' | 'mouth' | 'nose';
 
@@ -29,8 +30,11 @@ export const FEATURE_OUTLINES: Record<FeatureName, { outline: readonly number[];
 };
 
 export const CHECK_SETTINGS = {
-  /** Box radius (share of face width) of the low-pass whose residual is a feature's detail. */
-  detailOfWidth: 0.05,
+  /**
+   * Box radius (share of face width) of the skin light whose residual is a feature's detail: the swap's
+   * shading radius, finer than which everything is the reference's.
+   */
+  detailOfWidth: 0.035,
   /** Detail energy of the result below this share of the target's = the feature is gone or a ghost (amplitude ≈ 0.55). */
   missingEnergy: 0.3,
   /** Both inputs weigh at least this much in the result's detail where they disagree = a doubled feature. */
@@ -79,19 +83,34 @@ export interface CheckImages {
   expected?: readonly Point[];
 }
 
-function lightness(rgb: Uint8Array, n: number): Float32Array {
-  const lab = rgbToLab(rgb, 3, n);
+function lightness(lab: Float32Array, n: number): Float32Array {
   const L = new Float32Array(n);
   for (let i = 0; i < n; i++) L[i] = lab[i * 3];
   return L;
 }
 
-function detail(L: Float32Array, w: number, h: number, r: number): Float32Array {
-  const low = Float32Array.from(L);
-  boxBlur(low, w, h, r);
-  boxBlur(low, w, h, r);
-  const out = new Float32Array(L.length);
-  for (let i = 0; i < L.length; i++) out[i] = L[i] - low[i];
+function medianTone(lab: Float32Array, mask: Uint8Array): [number, number, number] {
+  const idx: number[] = [];
+  for (let i = 0; i < mask.length; i++) if (mask[i]) idx.push(i);
+  if (idx.length === 0) return [60, 12, 16];
+  const median = (c: number) => {
+    const v = idx.map((i) => lab[i * 3 + c]).sort((p, q) => p - q);
+    return v[v.length >> 1];
+  };
+  return [median(0), median(1), median(2)];
+}
+
+/**
+ * L minus the light on the skin around it: a feature's own contrast, whatever the light. The light is
+ * a low-pass of the skin only (the features' own pixels weigh nothing: swap-light.ts), so an eye, a brow
+ * or a lip line stays whole in the detail while the fall of light over the face does not enter it — the
+ * swap takes that from the target by design, and counting it would make every light-matched feature
+ * look like a mix of two.
+ */
+function detail(lab: Float32Array, skin: Uint8Array, w: number, h: number, r: number): Float32Array {
+  const light = weightedLowPass(lab, shadingWeights(lab, skin, medianTone(lab, skin)), w, h, r);
+  const out = new Float32Array(w * h);
+  for (let i = 0; i < out.length; i++) out[i] = lab[i * 3] - light[i * 3];
   return out;
 }
 
@@ -112,9 +131,12 @@ function edges(L: Float32Array, w: number, h: number): Float32Array {
 function judgeFeature(feature: FeatureName, mask: Uint8Array, t: Float32Array, r: Float32Array, ref: Float32Array | undefined): FeatureVerdict {
   const S = CHECK_SETTINGS;
   let tt = 0, rr = 0, ww = 0, tw = 0, rt = 0, rw = 0;
+  // The nose as a feature is its nostrils and underside, darker than the skin's light; its bright side is
+  // light, which the swap takes partly from the target by design (a mix there is not a second nose).
+  const part = feature === 'nose' ? (v: number) => Math.min(0, v) : (v: number) => v;
   for (let i = 0; i < mask.length; i++) {
     if (!mask[i]) continue;
-    const a = t[i], c = r[i], b = ref ? ref[i] : 0;
+    const a = part(t[i]), c = part(r[i]), b = ref ? part(ref[i]) : 0;
     tt += a * a; rr += c * c; ww += b * b; tw += a * b; rt += c * a; rw += c * b;
   }
   const detailRatio = rr / Math.max(1e-6, tt);
@@ -158,11 +180,20 @@ export function swapArtefacts(img: CheckImages): SwapArtefacts {
   const n = w * h;
   const fw = meshFaceWidth(face);
   const S = CHECK_SETTINGS;
-  const Lt = lightness(img.target, n), Lr = lightness(img.result, n);
-  const Lw = img.reference && lightness(img.reference, n);
+  const labT = rgbToLab(img.target, 3, n), labR = rgbToLab(img.result, 3, n);
+  const labW = img.reference && rgbToLab(img.reference, 3, n);
+  const Lt = lightness(labT, n), Lr = lightness(labR, n);
+  const Lw = labW && lightness(labW, n);
+  // The skin the light is measured on: neither the target's features nor those the swap drew.
+  const lightSkin = hardRegionMask(face, 'skin', w, h);
+  if (img.expected) {
+    const drawn = new Uint8Array(n);
+    for (const { outline } of Object.values(FEATURE_OUTLINES)) fillPolygon(drawn, w, h, outline.map((i) => img.expected![i]));
+    for (let i = 0; i < n; i++) if (drawn[i]) lightSkin[i] = 0;
+  }
   const rd = Math.max(1, Math.round(fw * S.detailOfWidth));
-  const dt = detail(Lt, w, h, rd), dr = detail(Lr, w, h, rd);
-  const dw = Lw && detail(Lw, w, h, rd);
+  const dt = detail(labT, lightSkin, w, h, rd), dr = detail(labR, lightSkin, w, h, rd);
+  const dw = labW && detail(labW, lightSkin, w, h, rd);
 
   const features = (Object.keys(FEATURE_OUTLINES) as FeatureName[]).map((name) => {
     const { outline, grow } = FEATURE_OUTLINES[name];
@@ -192,7 +223,7 @@ export function swapArtefacts(img: CheckImages): SwapArtefacts {
   for (const { outline } of Object.values(FEATURE_OUTLINES)) fillPolygon(features2, w, h, outline.map((i) => face.mesh[i]));
   const grown = dilate(features2, w, h, Math.max(1, Math.round(fw * 0.04)));
   for (let i = 0; i < n; i++) if (grown[i] || !oval[i]) skin[i] = 0;
-  const outliers = Math.max(0, skinOutliers(rgbToLab(img.result, 3, n), skin) - skinOutliers(rgbToLab(img.target, 3, n), skin));
+  const outliers = Math.max(0, skinOutliers(labR, skin) - skinOutliers(labT, skin));
 
   return { features, newEdgeShare: inOval ? newEdge / inOval : 0, skinOutlierShare: outliers };
 }

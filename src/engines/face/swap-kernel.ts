@@ -29,6 +29,8 @@ import { identityShape } from './shape.js';
 import { cleanSkinTone, keptFeatures, skinLikeness } from './swap-features.js';
 import { halfFaceMask, hiddenSide, mirroredReference } from './swap-pose.js';
 import { judgeSwap, swapArtefacts, type FeatureName } from './swap-check.js';
+import { chromaScale, offsetFromLight, relight, shadingWeights, weightedLowPass, type FaceLight, type RelightSettings } from './swap-light.js';
+import { withoutRedEye } from './red-eye.js';
 
 export interface SwapPair {
   ref: RgbImage;
@@ -75,11 +77,14 @@ export const SWAP_SETTINGS = {
   /** Box radius of the light/tone transfer: wider than eyes and nostrils (the reference's features stay), narrower than the face (light direction follows the target). */
   lowPassOfWidth: 0.3,
   /**
-   * How much of the target's light (L) and skin tone (a, b) the transfer applies. All of it: carrying
-   * the reference's own tone inside the face lowered the identity measure (its embedding reads a face
-   * whose tone matches its surroundings better) and risks a visible edge.
+   * Box radius of the shading transfer (swap-light.ts): the reference's light finer than the tone's but
+   * coarser than this (a flash stripe down the nose, a fringe's shadow) is replaced by the target's.
    */
-  toneTransfer: [1, 1, 1] as [number, number, number],
+  shadingOfWidth: 0.035,
+  /** Share of the reference's shading kept where it is close to the target's ([L, a, b], swap-light.ts). */
+  refRelief: [0.6, 0.5, 0.5] as [number, number, number],
+  /** Difference from the target's shading at which that share halves: a flash stripe (10–25 L over the target's) keeps little. */
+  reliefLimit: [4, 5, 5] as [number, number, number],
   /** Width of the outer strip of a mirrored far side that stays the target's. */
   mirroredRimOfWidth: 0.16,
   /** Conservative swap: share of the reference's clean-skin tone difference applied to the target's own face ([L, a, b]). */
@@ -112,38 +117,6 @@ function blendOutline(face: FaceInfo, w: number, h: number): Uint8Array {
 function minFilter(p: Float32Array, w: number, h: number, r: number): Float32Array {
   const neg = maxFilter(p.map((v) => 1 - v), w, h, r);
   return neg.map((v) => 1 - v);
-}
-
-/** Lab smoothed with per-pixel weights (normalised box blur, two passes); where no weight reaches, the weighted mean. */
-function weightedLowPass(lab: Float32Array, weight: Float32Array, w: number, h: number, r: number): Float32Array {
-  const n = w * h;
-  const planes = [0, 1, 2].map(() => new Float32Array(n));
-  const wsum = Float32Array.from(weight);
-  const total = [0, 0, 0];
-  let wt = 0;
-  for (let i = 0; i < n; i++) {
-    const k = weight[i];
-    wt += k;
-    for (let c = 0; c < 3; c++) {
-      planes[c][i] = lab[i * 3 + c] * k;
-      total[c] += planes[c][i];
-    }
-  }
-  for (let pass = 0; pass < 2; pass++) {
-    boxBlur(wsum, w, h, r);
-    for (const p of planes) boxBlur(p, w, h, r);
-  }
-  const out = new Float32Array(n * 3);
-  const floor = 1e-3;
-  for (let i = 0; i < n; i++) {
-    // Blend toward the global mean where little weight reaches, so the field has no holes.
-    const k = Math.min(1, wsum[i] / floor);
-    for (let c = 0; c < 3; c++) {
-      const local = wsum[i] > 1e-9 ? planes[c][i] / wsum[i] : 0;
-      out[i * 3 + c] = k * local + (1 - k) * (wt > 0 ? total[c] / wt : 0);
-    }
-  }
-  return out;
 }
 
 /** Unit vector along a face's eye line (outer corner to outer corner): the axis a turned head compresses. */
@@ -227,11 +200,13 @@ function workspace(target: RgbImage, out: Uint8Array, pair: SwapPair): Workspace
 function warpReference(ws: Workspace, pair: SwapPair, notes: string[]): { warped: Uint8Array; covered: Uint8Array; conf: Uint8Array } {
   const { w, h, dstPts, tris, fw } = ws;
   const srcPts = pair.refFace.mesh.slice(0, MESH_POINTS_WITHOUT_IRIS) as Point[];
-  const direct = warpPiecewiseAffine(pair.ref, srcPts, dstPts, tris, w, h);
+  // A flash's red pupils are no part of the face (red-eye.ts).
+  const ref = withoutRedEye(pair.ref, pair.refFace.mesh);
+  const direct = warpPiecewiseAffine(ref, srcPts, dstPts, tris, w, h);
   const hidden = hiddenSide(pair.refFace, pair.targetFace);
   if (!hidden) return { warped: direct.rgb, covered: direct.covered, conf: foreshorteningConfidence(srcPts, dstPts, tris, w, h, fw * 0.04) };
   notes.push(`reference's ${hidden} side mirrored from its other side (head turned)`);
-  const mirror = mirroredReference(pair.ref, pair.refFace.mesh, MESH_POINTS_WITHOUT_IRIS);
+  const mirror = mirroredReference(ref, pair.refFace.mesh, MESH_POINTS_WITHOUT_IRIS);
   const flipped = warpPiecewiseAffine(mirror.image, mirror.points, dstPts, tris, w, h);
   const half = halfFaceMask(dstPts, hidden, w, h, fw);
   const warped = new Uint8Array(w * h * 3);
@@ -248,6 +223,41 @@ function warpReference(ws: Workspace, pair: SwapPair, notes: string[]): { warped
   const conf = new Uint8Array(w * h);
   for (let i = 0; i < conf.length; i++) conf[i] = Math.round(255 - half[i] + (half[i] * core[i]) / 255);
   return { warped, covered, conf };
+}
+
+/** Mean Lab over a mask. */
+function maskMean(lab: Float32Array, mask: Uint8Array): [number, number, number] | undefined {
+  const s = [0, 0, 0];
+  let n = 0;
+  for (let i = 0; i < mask.length; i++) {
+    if (!mask[i]) continue;
+    n++;
+    for (let c = 0; c < 3; c++) s[c] += lab[i * 3 + c];
+  }
+  return n ? [s[0] / n, s[1] / n, s[2] / n] : undefined;
+}
+
+/**
+ * What to add to the reference's lips so they stand off the target's skin as the target's own lips do,
+ * and the reference's lip colour against its skin (a pixel is lip as far as its colour goes that way).
+ * Relit, lips move with the skin; but lip colour against skin is light and make-up as much as the
+ * person: a greyscale painting's lips, a washed-out photo's pale ones or a dark lipstick would otherwise
+ * come over grey, pinkish-white or brown on a face whose own lips are none of those.
+ */
+function lipColour(tLab: Float32Array, wLab: Float32Array, face: FaceInfo, shaped: FaceInfo, w: number, h: number, tTone: readonly number[], wTone: readonly number[], chroma: number): { shift: number[]; dir: number[]; len: number; targetL: number; targetSpread: number } | undefined {
+  const tMask = hardRegionMask(face, 'lips', w, h);
+  const t = maskMean(tLab, tMask), r = maskMean(wLab, hardRegionMask(shaped, 'lips', w, h));
+  if (!t || !r) return undefined;
+  const refOffset = [0, 1, 2].map((c) => r[c] - wTone[c]);
+  const len = Math.hypot(...refOffset);
+  // Lips the colour of the skin around them cannot be told from it: no shift.
+  if (len < 4) return undefined;
+  const shift = [t[0] - r[0] * (tTone[0] / Math.max(1, wTone[0])), ...[1, 2].map((c) => t[c] - tTone[c] - (r[c] - wTone[c]) * chroma)];
+  // The target's lip lightness: its mean and how far above it its own brightest tenth reaches.
+  const Ls: number[] = [];
+  for (let i = 0; i < tMask.length; i++) if (tMask[i]) Ls.push(tLab[i * 3]);
+  Ls.sort((p, q) => p - q);
+  return { shift, dir: refOffset.map((v) => v / len), len, targetL: t[0], targetSpread: Math.max(3, Ls[Math.floor(Ls.length * 0.9)] - t[0]) };
 }
 
 /** The full swap of one pair into the rectangle; returns the new pixels and the reference as warped (for the self-check). */
@@ -267,6 +277,11 @@ function fullSwap(ws: Workspace, pair: SwapPair, notes: string[], failed: readon
   const tSkin = skinLikeness(tLab, skin, tTone), wSkin = skinLikeness(wLab, skin, wTone);
   const r = Math.max(2, Math.round(fw * S.lowPassOfWidth));
   const tLow = weightedLowPass(tLab, tSkin, w, h, r), wLow = weightedLowPass(wLab, wSkin, w, h, r);
+  const rs = Math.max(1, Math.round(fw * S.shadingOfWidth));
+  const tShade = weightedLowPass(tLab, shadingWeights(tLab, skin, tTone), w, h, rs), wShade = weightedLowPass(wLab, shadingWeights(wLab, skin, wTone), w, h, rs);
+  const relit: RelightSettings = { relief: S.refRelief, reliefLimit: S.reliefLimit, chromaScale: chromaScale(tTone, wTone) };
+  const tLight: FaceLight = { tone: tLow, shading: tShade }, wLight: FaceLight = { tone: wLow, shading: wShade };
+  const lips = lipColour(tLab, wLab, face, shaped, w, h, tTone, wTone, relit.chromaScale);
 
   const alpha = featherInside(region, w, h, Math.max(3, fw * S.featherOfWidth));
   // Rim band: a reference pixel there that is not skin (its hair, a shadow) is not carried in.
@@ -290,6 +305,11 @@ function fullSwap(ws: Workspace, pair: SwapPair, notes: string[], failed: readon
   }
   fillPolygon(features, w, h, NOSE_BASE.map((i) => shaped.mesh[i]));
   const featureSoft = softenCentred(features, w, h, Math.max(1, fw * 0.02));
+  // Where a lip's colour can be: the lips and a little around (a pixel there is lip as far as its colour says).
+  const lipsNear = softenCentred(dilate(hardRegionMask(shaped, 'lips', w, h), w, h, Math.max(1, Math.round(fw * 0.02))), w, h, Math.max(1, fw * 0.01));
+  // Inside the lips every pixel is lip, a glossy highlight too (left out, it would stay a white streak on darker lips).
+  const lipsInside = softenCentred(erode(hardRegionMask(shaped, 'lips', w, h), w, h, Math.max(1, Math.round(fw * 0.01))), w, h, Math.max(1, fw * 0.01));
+  const offset = [0, 0, 0];
 
   const pixels = Uint8Array.from(ws.tgt);
   const px = new Uint8Array(3);
@@ -309,7 +329,20 @@ function fullSwap(ws: Workspace, pair: SwapPair, notes: string[], failed: readon
     const a = (f + (1 - f) * skinA) * (1 - keep[i] / 255);
     if (a <= 0) continue;
     const k = i * 3;
-    labToRgbAt(wLab[k] + (tLow[k] - wLow[k]) * S.toneTransfer[0], wLab[k + 1] + (tLow[k + 1] - wLow[k + 1]) * S.toneTransfer[1], wLab[k + 2] + (tLow[k + 2] - wLow[k + 2]) * S.toneTransfer[2], px, 0);
+    // Features too take the target's light: it is measured on the skin around them (their own pixels
+    // weigh nothing), so an eye or a lip keeps all of its own detail while a flash-lit nose tip does not.
+    const lab = [0, 0, 0];
+    relight(wLab, i, tLight, wLight, relit, f, lab);
+    if (lipsNear[i] && lips) {
+      offsetFromLight(wLab, i, wLight, offset);
+      // How much of a lip this pixel is: its offset from the skin's light along the reference's lip colour.
+      const along = Math.min(1, Math.max(0, (offset[0] * lips.dir[0] + offset[1] * lips.dir[1] + offset[2] * lips.dir[2]) / lips.len));
+      const lipness = Math.max(along * (lipsNear[i] / 255), lipsInside[i] / 255);
+      for (let c = 0; c < 3; c++) lab[c] += lips.shift[c] * lipness;
+      // A reference's gloss brighter than the target's lips ever are is toned down to their contrast.
+      if (lipsInside[i] && lab[0] > lips.targetL + lips.targetSpread) lab[0] = lips.targetL + lips.targetSpread + (lab[0] - lips.targetL - lips.targetSpread) * (1 - 0.7 * (lipsInside[i] / 255));
+    }
+    labToRgbAt(lab[0], lab[1], lab[2], px, 0);
     for (let c = 0; c < 3; c++) pixels[k + c] = Math.round(pixels[k + c] * (1 - a) + px[c] * a);
   }
   return { pixels, warped };

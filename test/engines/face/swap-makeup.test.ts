@@ -77,12 +77,13 @@ describe('face-swap', () => {
       const d = Math.max(...[0, 1, 2].map((c) => Math.abs(result.data[i * 3 + c] - astronaut.data[i * 3 + c])));
       if (inner[i]) {
         inside++;
-        if (d > 12) changed++;
+        if (d > 6) changed++;
       } else if (!outline[i]) maxOutside = Math.max(maxOutside, d);
     }
-    // The target's light and tone stay, and its open mouth (the reference's is closed): the change is the
-    // reference's skin detail, nose, brows and cheeks, so a share of the face changes, not all of it.
-    assert.ok(changed > inside * 0.1, `only ${changed} of ${inside} face pixels changed`);
+    // The target's light and tone stay (down to its shading: swap-light.ts), and its open mouth (the
+    // reference's is closed): the change is the reference's features, skin detail and relief, so a share
+    // of the face changes, not all of it.
+    assert.ok(changed > inside * 0.12, `only ${changed} of ${inside} face pixels changed`);
     assert.ok(maxOutside <= 1, `pixels outside the face outline changed by up to ${maxOutside}`);
     // The swapped face still lies where the target's was: the mesh found on the result matches the target's.
     const swapped = await firstFace(result);
@@ -149,6 +150,42 @@ describe('face-swap', () => {
     assert.ok(mean < 3, `the beard changed the swapped face's interior by ${mean.toFixed(1)} levels on average`);
   });
 
+  it("does not bring a flash stripe down the reference's nose into the result", async () => {
+    const ref = await decodeRgb(groupFace);
+    const refFace = await firstFace(ref);
+    const fw = meshFaceWidth(refFace);
+    // A bright, soft stripe along the nose bridge, as a flash or a ceiling lamp leaves it.
+    const bridge = [168, 6, 197, 195, 5];
+    const lit = Buffer.from(ref.data);
+    for (let y = 0; y < ref.height; y++) {
+      for (let x = 0; x < ref.width; x++) {
+        const d = Math.min(...bridge.map((i) => Math.hypot(x - refFace.mesh[i][0], y - refFace.mesh[i][1])));
+        const k = Math.max(0, 1 - d / (fw * 0.05));
+        if (k > 0) for (let c = 0; c < 3; c++) lit[(y * ref.width + x) * 3 + c] = Math.min(255, Math.round(ref.data[(y * ref.width + x) * 3 + c] + 30 * k));
+      }
+    }
+    const [plain] = await runSwap(photo('astronaut.png'), [groupFace]);
+    const [flash] = await runSwap(photo('astronaut.png'), [await encodePng({ ...ref, data: lit })]);
+    writeFileSync(path.join(ARTIFACTS, 'swap-flash-lit-reference.png'), flash.data);
+    const a = await decodeRgb(plain.data), b = await decodeRgb(flash.data);
+    // Where the stripe lands on the target: along its own nose bridge.
+    const tfw = meshFaceWidth(astronautFace);
+    let diff = 0, n = 0;
+    for (let y = 0; y < a.height; y++) {
+      for (let x = 0; x < a.width; x++) {
+        const d = Math.min(...bridge.map((i) => Math.hypot(x - astronautFace.mesh[i][0], y - astronautFace.mesh[i][1])));
+        if (d > tfw * 0.03) continue;
+        n++;
+        for (let c = 0; c < 3; c++) diff += b.data[(y * a.width + x) * 3 + c] - a.data[(y * a.width + x) * 3 + c];
+      }
+    }
+    const brighter = diff / n / 3;
+    assert.ok(n > 100, 'stripe area too small');
+    // The stripe added up to 30 levels on the reference; carried with the reference's shading it gives ~10
+    // here, with the target's light ~4 (its edges are finer than the shading and stay).
+    assert.ok(brighter < 7, `the nose bridge came out ${brighter.toFixed(1)} levels brighter`);
+  });
+
   it('swaps only the face the mapping names on a two-person photo', async () => {
     const target = await sideBySide(photo('portrait-julia.jpg'), photo('astronaut.png'));
     const before = await decodeRgb(target);
@@ -165,7 +202,9 @@ describe('face-swap', () => {
       return { sad: sad / n / 3, mean: [a, b] };
     };
     assert.equal(diffIn(faces[0]).sad, 0, 'the left face must not change');
-    assert.ok(diffIn(faces[1]).sad > 8, 'the right face must change');
+    // The light stays the target's: the change is the reference's features and texture.
+    const right = diffIn(faces[1]).sad;
+    assert.ok(right > 2, `the right face must change (mean ${right.toFixed(2)} levels)`);
   });
 
   it('validates face_mapping and needs a face on both photos', async () => {
