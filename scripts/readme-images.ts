@@ -8,7 +8,8 @@
  *   docs/images/pixel-color-correct.jpg         fruits.jpg under a blue cast | neutral | warm | cool | vivid
  *   docs/images/neural-enhance-before-after.jpg a 200x160 crop of chelsea.png x2: cubic | Darkroom
  *
- * Usage: npx tsx scripts/readme-images.ts   (all photos ≤ 548 px; about 20 s on 2 cores)
+ * Usage: npx tsx scripts/readme-images.ts [obj-removal|out-paint|color-correct|enhance …]
+ *        (all four without arguments; all photos ≤ 548 px; about 20 s on 2 cores)
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -104,7 +105,11 @@ async function enhance(): Promise<void> {
 }
 
 try {
-  for (const step of [objectRemoval, outPaint, colorCorrect, enhance]) {
+  // Feature names on the command line narrow the run (`out-paint` regenerates only the extender's picture).
+  const steps = { 'obj-removal': objectRemoval, 'out-paint': outPaint, 'color-correct': colorCorrect, enhance };
+  const wanted = process.argv.slice(2);
+  for (const [name, step] of Object.entries(steps)) {
+    if (wanted.length > 0 && !wanted.includes(name)) continue;
     const t0 = performance.now();
     await step();
     console.log(`  ${step.name}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);

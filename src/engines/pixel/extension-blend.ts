@@ -2,14 +2,18 @@
  * Large extensions: exemplar synthesis stays clean near the input, where every patch is held by the
  * border next to it, and drifts into garble far from it (streaks, repeated fragments, flat patches with
  * hard edges between them). So the exemplar fill is kept whole within NEAR of the input and handed over,
- * by FAR, to a smooth continuation of the border (the harmonic membrane: it has no edges of its own)
- * that carries the exemplar fill's detail, damped and limited to what the nearest border shows, plus the
- * photo's own grain in place of the detail taken away. Do no harm: an unsure fill changes less.
+ * by FAR, to a smooth continuation of the border (a membrane pinned to each edge's continuation at the
+ * canvas's frame: no edges of its own, each side's colour) that carries the exemplar fill's detail,
+ * damped and limited to what the nearest border shows, plus the photo's own grain in place of the detail
+ * taken away. Garble detected while filling (a patch residual far above the fill's typical one) is
+ * handed over sooner, even next to the input. Do no harm: an unsure fill changes less.
  */
 import { boxBlur } from '../box-blur.js';
 import { xorshift32 } from '../../util/xorshift.js';
 import type { Rect } from './border-blend.js';
-import { membraneOf, spreadDetailEnergy } from './hole-fill.js';
+import { continueEdges, distanceFrom } from './edge-continuation.js';
+import { harmonicFill } from './membrane.js';
+import { spreadDetailEnergy } from './hole-fill.js';
 
 /** Distances from the input, as shares of its shorter side: exemplar fill whole up to NEAR, continuation from FAR. */
 const NEAR = 0.06;
@@ -19,14 +23,17 @@ const DETAIL_SCALE = 0.03;
 /** Detail gain far from the input, and its cap in multiples of the nearest border's RMS detail. */
 const DETAIL_FAR = 0.6;
 const DETAIL_LIMIT = 1.5;
-
-/** Chessboard distance of (x, y) from the rect (0 inside). */
-function distanceFrom(r: Rect, x: number, y: number): number {
-  return Math.max(r.x - x, x - (r.x + r.width - 1), r.y - y, y - (r.y + r.height - 1), 0);
-}
+/**
+ * Patch residuals (RMS levels) above UNSURE_FROM × the fill's median plus UNSURE_LEVELS start the
+ * hand-over; twice that completes it. Measured at 512 px (50 % extensions), median / 97th percentile:
+ * rocket's sky 0.8 / 1.4, brick 0.7 / 5.6, chelsea's fur 6.4 / 14, grass 9.3 / 28, coffee 1.5 / 10
+ * (its fragments next to the cup, over a smooth table).
+ */
+const UNSURE_FROM = 2;
+const UNSURE_LEVELS = 2;
 
 /** The extension as it should be shown: `fill` is the canvas with every pixel outside `rect` painted by exemplars. */
-export function blendExtension(fill: Uint8Array, w: number, h: number, rect: Rect, seed = 1): Uint8Array {
+export function blendExtension(fill: Uint8Array, w: number, h: number, rect: Rect, seed = 1, residual?: Float32Array): Uint8Array {
   const short = Math.min(rect.width, rect.height);
   const near = NEAR * short, far = Math.max(near + 1, FAR * short);
   let anyFar = false;
@@ -37,19 +44,26 @@ export function blendExtension(fill: Uint8Array, w: number, h: number, rect: Rec
   const radius = Math.max(2, Math.round(DETAIL_SCALE * short));
   const detail = spreadDetailEnergy(fill, known, w, h, radius);
   const grain = grainEnergy(fill, known, w, h);
-  const base = membraneOf(fill, known, w, h);
+  const base = smoothBase(fill, known, w, h, rect, Math.max(2, Math.round(near)));
   const f = Float32Array.from(fill);
   const low = boxBlur(f, w, h, 3, radius);
   const fine = boxBlur(f, w, h, 3, 1);
   const rand = xorshift32(seed);
+  // The residual over a patch's width, against the fill's own typical residual: garble where the vote
+  // averaged patches that disagree far more than they do elsewhere in this fill.
+  const res = residual ? boxBlur(residual, w, h, 1, 3) : undefined;
+  const typical = residual ? UNSURE_FROM * medianPositive(residual) + UNSURE_LEVELS : 0;
   const out = Uint8Array.from(fill);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const d = distanceFrom(rect, x, y);
-      if (d <= near) continue;
-      const t = Math.min(1, (d - near) / (far - near));
-      const s = t * t * (3 - 2 * t);
+      if (d === 0) continue;
       const p = y * w + x;
+      const t = Math.max(0, Math.min(1, (d - near) / (far - near)));
+      let s = t * t * (3 - 2 * t);
+      // Garble detected while filling hands over sooner (from the input's edge on, fully by NEAR).
+      if (res) s = Math.max(s, Math.min(1, d / near) * Math.max(0, Math.min(1, res[p] / typical - 1)));
+      if (s === 0) continue;
       let m2 = 0, g2 = 0;
       for (let c = 0; c < 3; c++) {
         m2 += (f[3 * p + c] - low[3 * p + c]) ** 2;
@@ -72,6 +86,39 @@ export function blendExtension(fill: Uint8Array, w: number, h: number, rect: Rec
     }
   }
   return out;
+}
+
+/**
+ * The smooth continuation far margins are built on: a harmonic membrane (no edges or rays of its own)
+ * between the input and the canvas's outer frame, the frame set to each edge's continuation
+ * (edge-continuation.ts, from the band `depth` deep). A membrane from the input alone drifts to a mix
+ * of every side far out (below home's building a grey-blue ghost of sky and wall); the edge
+ * continuation alone fans into rays from the corners. Pinned at the frame, the membrane keeps each
+ * side's colour and stays smooth.
+ */
+function smoothBase(fill: Uint8Array, known: Uint8Array, w: number, h: number, rect: Rect, depth: number): Float32Array {
+  const frameOf = continueEdges(fill, w, h, rect, depth);
+  const values = Float32Array.from(fill);
+  const pinned = Uint8Array.from(known);
+  const pin = (x: number, y: number) => {
+    const p = y * w + x;
+    if (pinned[p]) return;
+    pinned[p] = 1;
+    for (let c = 0; c < 3; c++) values[3 * p + c] = frameOf[3 * p + c];
+  };
+  for (let x = 0; x < w; x++) { pin(x, 0); pin(x, h - 1); }
+  for (let y = 0; y < h; y++) { pin(0, y); pin(w - 1, y); }
+  return harmonicFill(values, pinned, w, h, 3);
+}
+
+/** The median of the positive values (the residual is 0 off the fill). */
+function medianPositive(v: Float32Array): number {
+  const step = Math.max(1, Math.floor(v.length / 200_000));
+  const e: number[] = [];
+  for (let i = 0; i < v.length; i += step) if (v[i] > 0) e.push(v[i]);
+  if (e.length === 0) return 0;
+  e.sort((a, b) => a - b);
+  return e[e.length >> 1];
 }
 
 /**

@@ -28,6 +28,13 @@ export interface FillRequest {
   detailRadius?: number;
   /** Judge PatchMatch's sources against the hole's ring (InpaintInput.belonging). */
   belonging?: boolean;
+  /**
+   * Called with PatchMatch's patch residual (InpaintInput.onResidual) over `box`, in the photo's
+   * coordinates: where the fill is a coherent copy and where its vote averaged patches that disagree.
+   */
+  onResidual?: (residual: Float32Array, box: Box) => void;
+  /** Bound on regions copied by one translation (InpaintInput.copySpan); absent = no bound. */
+  copySpan?: number;
   /** Keep the growth ring's pixels that already look like the background (see settleRing). */
   settleRing?: boolean;
   /**
@@ -68,7 +75,7 @@ const UNSURE_DAMPING = 0.6;
 const RING_TEXTURE = 3;
 const RING_LEVELS = 8;
 
-interface Box { x0: number; y0: number; x1: number; y1: number }
+export interface Box { x0: number; y0: number; x1: number; y1: number }
 
 function bbox(mask: Uint8Array, w: number, h: number): Box | undefined {
   let x0 = w, y0 = h, x1 = -1, y1 = -1;
@@ -170,8 +177,11 @@ export function fillHole(req: FillRequest): Uint8Array {
   // A closed hole with a membrane base (object removal) gets the deep pyramid; out-paint's frame does not.
   // The patch residual, in the inner box, tells the membrane base where the patch fill is unsure.
   let residual: Float32Array | undefined;
-  const onResidual = original && inner ? (r: Float32Array, b: Box) => { residual = toBox(r, b, inner); } : undefined;
-  const painted = inpaintPatchMatch({ rgb: crop, width: cw, height: ch, hole: cropHole, searchPixelCap: req.searchPixelCap, avoid: cropAvoid, subjectReach: req.subjectReach, inPlace: true, deepPyramid: !!req.detailRadius, belonging: req.belonging, onResidual });
+  const onResidual = (original && inner) || req.onResidual ? (r: Float32Array, b: Box) => {
+    if (original && inner) residual = toBox(r, b, inner);
+    req.onResidual?.(r, { x0: b.x0 + cx0, y0: b.y0 + cy0, x1: b.x1 + cx0, y1: b.y1 + cy0 });
+  } : undefined;
+  const painted = inpaintPatchMatch({ rgb: crop, width: cw, height: ch, hole: cropHole, searchPixelCap: req.searchPixelCap, avoid: cropAvoid, subjectReach: req.subjectReach, inPlace: true, deepPyramid: !!req.detailRadius, belonging: req.belonging, onResidual, copySpan: req.copySpan });
   let filled: Uint8Array;
   if (original && req.detailRadius && inner) {
     const iw = inner.x1 - inner.x0, ih = inner.y1 - inner.y0;

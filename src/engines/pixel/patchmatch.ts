@@ -47,6 +47,13 @@ export interface InpaintInput {
    * texture where the vote averaged patches that disagree (garble, or a blur of them).
    */
   onResidual?: (residual: Float32Array, box: { x0: number; y0: number; x1: number; y1: number }) => void;
+  /**
+   * Bound on copied regions (full-resolution px; absent = no bound, today's behaviour): a match whose
+   * translation is the one the target this far away (left, right, above, below) already uses costs
+   * REPEAT_COST, so one translation covers at most about this span and a large fill is not a pasted
+   * fragment of the photo. Applied on levels where the span is still wider than a patch.
+   */
+  copySpan?: number;
   /** Diagnostics: called with each level's result (not available through the worker pool). */
   onLevel?: (img: Float32Array, w: number, h: number, level: number) => void;
 }
@@ -58,6 +65,12 @@ const MIN_LEVEL_SIDE_DEEP = 6 * RADIUS;
 const SUBJECT_COST = (2 * RADIUS + 1) ** 2 * 3 * 20 ** 2;
 /** A source that belongs nowhere near the hole costs as much as a subject patch. */
 const BELONGING_COST = SUBJECT_COST;
+/**
+ * What continuing a copy past `copySpan` costs: a 20-level colour error over the whole patch, as much as
+ * a subject patch (12 levels left copies of 25–30 px on grass at 512 px with an 18-px span). A smooth
+ * area has many sources as good and switches freely; a texture switches to a shifted copy of itself.
+ */
+const REPEAT_COST = (2 * RADIUS + 1) ** 2 * 3 * 20 ** 2;
 /** The belonging statistics are computed on the finest pyramid level at most this large. */
 const BELONGING_PIXELS = 300_000;
 
@@ -395,6 +408,8 @@ function targetCentres(l: Level, win: Window): Int32Array {
   return list;
 }
 
+const REPEAT_DIRECTIONS = [[1, 0], [-1, 0], [0, 1], [0, -1]] as const;
+
 /**
  * The nearest-neighbour field of one level. Its planes cover only the window around the hole (the
  * targets' bounding box), not the level: on a large photo with a compact hole that is a small part of
@@ -418,7 +433,7 @@ class Field {
   readonly y0: number;
   readonly ww: number;
   readonly wh: number;
-  constructor(readonly l: Level, readonly src: Sources, readonly win: Window, readonly targets: Int32Array, reach: number, readonly level = 0, readonly belong?: Belonging) {
+  constructor(readonly l: Level, readonly src: Sources, readonly win: Window, readonly targets: Int32Array, reach: number, readonly level = 0, readonly belong?: Belonging, readonly copySpan = 0) {
     this.x0 = win.x0; this.y0 = win.y0;
     this.ww = win.x1 - win.x0; this.wh = win.y1 - win.y0;
     const n = this.ww * this.wh;
@@ -464,9 +479,25 @@ class Field {
    */
   sourceCost(k: number, s: number): number {
     const subject = this.nearSubject[k] || !this.src.subject?.[s] ? 0 : SUBJECT_COST;
-    if (!this.belong) return subject;
+    const repeat = this.copySpan ? this.repeatCost(k, s) : 0;
+    if (!this.belong) return subject + repeat;
     const x = s % this.l.w;
-    return subject + BELONGING_COST * belongingAt(this.belong, this.level, x, (s - x) / this.l.w);
+    return subject + repeat + BELONGING_COST * belongingAt(this.belong, this.level, x, (s - x) / this.l.w);
+  }
+
+  /** REPEAT_COST for each target `copySpan` away (4 directions) whose match uses the same translation (±1 px). */
+  repeatCost(k: number, s: number): number {
+    const L = this.copySpan;
+    const tx = (k % this.ww) + this.x0, ty = Math.floor(k / this.ww) + this.y0;
+    const sx = s % this.l.w, sy = (s - sx) / this.l.w;
+    const ox = sx - tx, oy = sy - ty;
+    let cost = 0;
+    for (const [dx, dy] of REPEAT_DIRECTIONS) {
+      const k2 = this.at(tx + dx * L, ty + dy * L);
+      if (k2 < 0 || !this.targetMark[k2]) continue;
+      if (Math.abs(this.nx[k2] - (tx + dx * L) - ox) <= 1 && Math.abs(this.ny[k2] - (ty + dy * L) - oy) <= 1) cost += REPEAT_COST;
+    }
+    return cost;
   }
 
   /** Sum of squared RGB differences; stops once it exceeds `limit`. Target pixels off-image are skipped. */
@@ -695,7 +726,9 @@ export function inpaintPatchMatch(input: InpaintInput): Uint8Array {
     }
     const reach = Math.max(RADIUS + 1, Math.ceil((input.subjectReach ?? 0) / 2 ** li));
     const win = targetWindow(l);
-    const field = new Field(l, src, win, targetCentres(l, win), reach, li, belong);
+    // The copy bound where it spans more than a patch at this level (coarser layouts copy freely).
+    const span = input.copySpan ? Math.round(input.copySpan / 2 ** li) : 0;
+    const field = new Field(l, src, win, targetCentres(l, win), reach, li, belong, span > 2 * RADIUS + 1 ? span : 0);
     if (!prev) {
       seedMembrane(l);
       field.randomInit(rand);
