@@ -5,20 +5,25 @@
  * onnxruntime, and by the tests to build tiny models of a real model's signature.
  */
 
+/** A protobuf varint (negative numbers as their 64-bit two's complement). */
+export function varintBytes(n: number | bigint): Buffer {
+  let v = BigInt(n);
+  if (v < 0n) v += 1n << 64n;
+  const out: number[] = [];
+  do {
+    let b = Number(v & 0x7fn);
+    v >>= 7n;
+    if (v > 0n) b |= 0x80;
+    out.push(b);
+  } while (v > 0n);
+  return Buffer.from(out);
+}
+
 /** Protobuf wire encoding: fields are appended in the order they are written. */
 class ProtoWriter {
   private parts: Buffer[] = [];
   varint(n: number | bigint): this {
-    let v = BigInt(n);
-    if (v < 0n) v += 1n << 64n;
-    const out: number[] = [];
-    do {
-      let b = Number(v & 0x7fn);
-      v >>= 7n;
-      if (v > 0n) b |= 0x80;
-      out.push(b);
-    } while (v > 0n);
-    this.parts.push(Buffer.from(out));
+    this.parts.push(varintBytes(n));
     return this;
   }
   int(field: number, n: number): this {

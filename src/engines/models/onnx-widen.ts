@@ -9,6 +9,8 @@
  * byte for byte.
  */
 
+import { varintBytes } from '../onnx-writer.js';
+
 const FLOAT = 1;
 const FLOAT16 = 10;
 
@@ -75,17 +77,6 @@ function* fields(b: Uint8Array): Generator<Field> {
   }
 }
 
-function varint(n: bigint | number): Uint8Array {
-  let v = BigInt(n);
-  const out: number[] = [];
-  do {
-    let byte = Number(v & 0x7fn);
-    v >>= 7n;
-    if (v > 0n) byte |= 0x80;
-    out.push(byte);
-  } while (v > 0n);
-  return Uint8Array.from(out);
-}
 
 /** Encoded bytes kept as a list of pieces: a message is joined into one buffer once, at the end. */
 interface Rope {
@@ -94,8 +85,8 @@ interface Rope {
 }
 
 const rope = (parts: Uint8Array[]): Rope => ({ parts, length: parts.reduce((a, p) => a + p.length, 0) });
-const encodeVarintField = (field: number, n: number | bigint): Rope => rope([varint((field << 3) | VARINT), varint(n)]);
-const encodeLenField = (field: number, body: Rope): Rope => rope([varint((field << 3) | LEN), varint(body.length), ...body.parts]);
+const encodeVarintField = (field: number, n: number | bigint): Rope => rope([varintBytes((field << 3) | VARINT), varintBytes(n)]);
+const encodeLenField = (field: number, body: Rope): Rope => rope([varintBytes((field << 3) | LEN), varintBytes(body.length), ...body.parts]);
 
 function join(r: Rope): Uint8Array {
   const out = new Uint8Array(r.length);
