@@ -40,7 +40,7 @@ export function createEnhanceEngine(deps: EngineDeps, size: EnhanceModelSize = d
     async warmUp() {
       if (await warmRealEsrgan(deps.pool, modelsDir)) return;
       // One call per worker: tiles go to every worker, so each must hold the models.
-      const args = { models: [modelFor(size, 2), modelFor(size, 4)], modelsDir, tile: DEFAULT_TILE + 2 * DEFAULT_PAD };
+      const args = { models: [modelFor(size, 2), modelFor(size, 4)], modelsDir, tile: DEFAULT_TILE + 2 * DEFAULT_PAD, fast: deps.pool.roomyMemory };
       await Promise.all(Array.from({ length: deps.pool.size }, () => UPSCALE_KERNEL.run(deps.pool, 'warmUpscaler', args)));
     },
     async run(job, ctx) {

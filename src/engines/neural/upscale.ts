@@ -65,6 +65,7 @@ export async function tiledUpscale(pool: WorkerPool, src: RawImage, o: TiledUpsc
     const args: UpscaleTileArgs = {
       model: o.model,
       modelsDir: o.modelsDir,
+      fast: pool.roomyMemory,
       scale: S,
       data: cropRegion(src.data, src.width, 3, x0, y0, x1 - x0, y1 - y0),
       width: x1 - x0,
