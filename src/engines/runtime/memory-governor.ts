@@ -10,8 +10,8 @@
  * (out-paint on a loaded machine), and memory is the budget's business. A call is projected to
  * add the most its module's calls have added so far (counted apart for calls that start a thread,
  * which load the models, and calls on a running one; a module never seen yet, what its caller
- * declares (`firstCallMb`), else the median of what the others' first calls added), plus a margin of an eighth of the budget for a call whose needs
- * grew with its input. When that would pass the budget, idle kernels give back their threads (and
+ * declares (`firstCallMb`), else the median of what the others' first calls added), plus a margin
+ * of an eighth of the budget for a call whose needs grew with its input. When that would pass the budget, idle kernels give back their threads (and
  * their models) least recently used first, until the call fits: ending every idle kernel, and
  * guessing an unseen module as hungry as the hungriest, made the first round of a mixed workload
  * drop the matting model the moment the first model-free kernel ran, and load it again in the next.
