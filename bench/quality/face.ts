@@ -35,6 +35,7 @@ import { deltaE2000, toLab } from './metrics.js';
 import { writeSheet, type SheetRow } from './sheet.js';
 import { artefactScore, displacedFeatures, swapArtefacts, type FeatureName, type SwapArtefacts } from '../../src/engines/face/swap-check.js';
 import { identityShape } from '../../src/engines/face/shape.js';
+import { labStats } from '../../src/engines/lab.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { QualityFloor, QualityModule, QualityRow } from './types.js';
 
@@ -209,16 +210,9 @@ function paintMakeup(img: Rgb, face: FaceInfo): Rgb {
   return { data: out, width: w, height: h };
 }
 
+/** Mean Lab over a hard (0/255) mask; [0, 0, 0] when it is empty. */
 function meanLab(img: Rgb, mask: Uint8Array): [number, number, number] {
-  const lab = toLab(img);
-  const sum = [0, 0, 0];
-  let n = 0;
-  for (let i = 0; i < mask.length; i++) {
-    if (!mask[i]) continue;
-    n++;
-    for (let c = 0; c < 3; c++) sum[c] += lab[i * 3 + c];
-  }
-  return sum.map((v) => v / Math.max(1, n)) as [number, number, number];
+  return labStats(toLab(img), mask).mean;
 }
 
 const deltaE = (p: ArrayLike<number>, q: ArrayLike<number>) => deltaE2000(p[0], p[1], p[2], q[0], q[1], q[2]);

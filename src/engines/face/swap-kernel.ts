@@ -21,7 +21,7 @@
  * Work happens in a rectangle around each target face, so image size hardly matters.
  */
 import { hardRegionMask, meshFaceWidth, type FaceInfo } from './analysis.js';
-import { labToRgbAt, rgbToLab } from '../lab.js';
+import { labStats, labToRgbAt, rgbToLab } from '../lab.js';
 import { MESH_POINTS_WITHOUT_IRIS, NOSE_TIP, FACE_OVAL, FOREHEAD, NOSE_BASE, RIGHT_EYE_OUTER, LEFT_EYE_OUTER } from './mesh-regions.js';
 import { boxBlur, cropPixels, dilate, erode, featherInside, fillPolygon, maxFilter, pastePixels, roiAround, softenCentred, type Point } from './raster.js';
 import { delaunay, warpPiecewiseAffine, type RgbImage, type Triangle } from './warp.js';
@@ -225,18 +225,6 @@ function warpReference(ws: Workspace, pair: SwapPair, notes: string[]): { warped
   return { warped, covered, conf };
 }
 
-/** Mean Lab over a mask. */
-function maskMean(lab: Float32Array, mask: Uint8Array): [number, number, number] | undefined {
-  const s = [0, 0, 0];
-  let n = 0;
-  for (let i = 0; i < mask.length; i++) {
-    if (!mask[i]) continue;
-    n++;
-    for (let c = 0; c < 3; c++) s[c] += lab[i * 3 + c];
-  }
-  return n ? [s[0] / n, s[1] / n, s[2] / n] : undefined;
-}
-
 /**
  * What to add to the reference's lips so they stand off the target's skin as the target's own lips do,
  * and the reference's lip colour against its skin (a pixel is lip as far as its colour goes that way).
@@ -246,8 +234,10 @@ function maskMean(lab: Float32Array, mask: Uint8Array): [number, number, number]
  */
 function lipColour(tLab: Float32Array, wLab: Float32Array, face: FaceInfo, shaped: FaceInfo, w: number, h: number, tTone: readonly number[], wTone: readonly number[], chroma: number): { shift: number[]; dir: number[]; len: number; targetL: number; targetSpread: number } | undefined {
   const tMask = hardRegionMask(face, 'lips', w, h);
-  const t = maskMean(tLab, tMask), r = maskMean(wLab, hardRegionMask(shaped, 'lips', w, h));
-  if (!t || !r) return undefined;
+  // Hard (0/255) masks: labStats' weighted mean is the plain mean over the lips.
+  const ts = labStats(tLab, tMask), rs = labStats(wLab, hardRegionMask(shaped, 'lips', w, h));
+  if (!ts.weight || !rs.weight) return undefined;
+  const [t, r] = [ts.mean, rs.mean];
   const refOffset = [0, 1, 2].map((c) => r[c] - wTone[c]);
   const len = Math.hypot(...refOffset);
   // Lips the colour of the skin around them cannot be told from it: no shift.
