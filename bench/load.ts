@@ -163,7 +163,7 @@ export async function run(): Promise<BenchRow[]> {
   const serve = new ServeProcess({ dataDir, port: await freePort(), env: { DARKROOM_LOG_LEVEL: 'warn', DARKROOM_POLLING_INTERVAL_MS: '200', DARKROOM_ADMIN_PASSWORD: ADMIN_PASSWORD } });
   const barePort = await freePort();
   const bare = await startBareFastify(barePort);
-  await serve.start();
+  await serve.stopOnInterrupt().start();
   const pid = serve.pid!;
   try {
     const client = await authedClient(serve);
@@ -193,7 +193,7 @@ export async function run(): Promise<BenchRow[]> {
 
     // Rate limits with the source document's numbers, on a second server with limits on.
     const limited = new ServeProcess({ dataDir: limitedDir, port: await freePort(), env: { DARKROOM_LOG_LEVEL: 'warn', DARKROOM_RATE_LIMIT: 'true', DARKROOM_TRUST_PROXY: '1' } });
-    await limited.start();
+    await limited.stopOnInterrupt().start();
     const lk = limited.devKey();
     const tokens: string[] = [];
     for (let i = 0; i < 5; i++) {

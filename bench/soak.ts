@@ -145,6 +145,7 @@ export async function run(): Promise<BenchRow[]> {
   const malloc = { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2', MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ ?? '1048576' };
   const engines = { DARKROOM_ENGINE_MEMORY_TARGET_MB: String(BUDGET_MB), DARKROOM_ENGINE_IDLE_RELEASE_MS: String(KEEP_WARM_SEC * 1000) };
   const serve = new ServeProcess({ dataDir, port: await freePort(), env: { DARKROOM_LOG_LEVEL: 'warn', ...malloc, ...engines }, ...(SERVER_DIR ? { repo: path.resolve(SERVER_DIR) } : {}) });
+  serve.stopOnInterrupt();
   const label = process.env.SOAK_LABEL ?? `budget ${BUDGET_MB} MB, keep-warm ${KEEP_WARM_SEC} s`;
   try {
     await serve.start();

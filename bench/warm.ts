@@ -160,9 +160,7 @@ export async function run(): Promise<BenchRow[]> {
   let peak = 0;
   let startsAfterWarmUp: Map<string, number> | undefined;
   let sampler: NodeJS.Timeout | undefined;
-  // Interrupted, the server would outlive the bench.
-  const interrupted = () => void serve.stop().finally(() => process.exit(130));
-  process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
+  serve.stopOnInterrupt();
   try {
     await serve.start();
     const pid = serve.pid!;

@@ -76,6 +76,16 @@ export class ServeProcess {
     await this.exited();
   }
 
+  /**
+   * A benchmark killed with Ctrl-C or `kill` would leave its server running (and holding memory and a
+   * port): stop the server first, then exit as interrupted.
+   */
+  stopOnInterrupt(): this {
+    const interrupted = () => void this.stop().finally(() => process.exit(130));
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, interrupted);
+    return this;
+  }
+
   devKey(): { clientId: string; clientSecret: string } {
     return JSON.parse(readFileSync(path.join(this.opts.dataDir, 'secrets', 'dev-key.json'), 'utf8'));
   }
