@@ -241,6 +241,19 @@ describe('ComfyUI adapter', () => {
     await waitFor(() => fake.deleted.length === 1);
     assert.equal(fake.interrupts, 0);
   });
+
+  it('removes a prompt abandoned while ComfyUI was still answering with its id', async () => {
+    const fake = await startFakeComfy({ answerPromptAfterMs: 300 });
+    closers.push(fake.close);
+    fake.hold = true;
+    const ac = new AbortController();
+    const p = new ComfyUIBackend(fake.url, { pollMs: 10 }).txt2img(txt, run(ac.signal));
+    await waitFor(() => fake.prompts.length === 1);
+    ac.abort();
+    await assert.rejects(p, TaskAbortedError);
+    await waitFor(() => fake.deleted.length === 1);
+    assert.equal(fake.interrupts, 0);
+  });
 });
 
 describe('workflow templates', () => {

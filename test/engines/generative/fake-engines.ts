@@ -42,6 +42,8 @@ export interface FakeBehaviour {
   workflowError?: string;
   /** AUTOMATIC1111: a generation also waits until its progress was polled this often (no timing race). */
   holdForPolls?: number;
+  /** ComfyUI: a prompt is queued at once but its id is answered this much later. */
+  answerPromptAfterMs?: number;
 }
 
 interface Base {
@@ -295,6 +297,7 @@ export async function startFakeComfy(behaviour: FakeBehaviour = {}): Promise<Fak
       const job: ComfyJob = { id: randomUUID(), number: number++, graph, clientId: body.client_id, state: 'pending', interrupted: false };
       jobs.push(job);
       setImmediate(() => void pump());
+      if (behaviour.answerPromptAfterMs) await new Promise((r) => setTimeout(r, behaviour.answerPromptAfterMs));
       return send(res, 200, { prompt_id: job.id, number: job.number, node_errors: {} });
     }
     if (req.method === 'GET' && p === '/queue') {

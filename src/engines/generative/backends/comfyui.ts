@@ -161,7 +161,9 @@ export class ComfyUIBackend implements DiffusionBackend {
     } catch (e) {
       throw new DiffusionBackendError(this.url, `${template.file}: ${(e as Error).message}`, 'protocol');
     }
-    const promptId = await this.queuePrompt(graph, opts.signal, deadline);
+    // Never abandoned half-way: a prompt the server queued whose id we never read would run for nobody,
+    // so an abort during the request is acted on once the id is known (the catch below cancels it).
+    const promptId = await this.queuePrompt(graph, new AbortController().signal, deadline);
     try {
       const file = await this.waitForOutput(promptId, opts, deadline);
       const data = await this.view(file, opts.signal, deadline);
