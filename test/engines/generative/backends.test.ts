@@ -229,8 +229,9 @@ describe('ComfyUI adapter', () => {
     assert.equal(fake.deleted.length, 0);
   });
 
-  it('removes a still-pending prompt from the queue instead of interrupting another job', async () => {
-    const fake = await startFakeComfy();
+  /** Abandons a prompt ComfyUI holds in its queue; it must be deleted from the queue, never interrupted. */
+  async function abandonQueuedPrompt(behaviour: Parameters<typeof startFakeComfy>[0]): Promise<void> {
+    const fake = await startFakeComfy(behaviour);
     closers.push(fake.close);
     fake.hold = true;
     const ac = new AbortController();
@@ -240,20 +241,11 @@ describe('ComfyUI adapter', () => {
     await assert.rejects(p, TaskAbortedError);
     await waitFor(() => fake.deleted.length === 1);
     assert.equal(fake.interrupts, 0);
-  });
+  }
 
-  it('removes a prompt abandoned while ComfyUI was still answering with its id', async () => {
-    const fake = await startFakeComfy({ answerPromptAfterMs: 300 });
-    closers.push(fake.close);
-    fake.hold = true;
-    const ac = new AbortController();
-    const p = new ComfyUIBackend(fake.url, { pollMs: 10 }).txt2img(txt, run(ac.signal));
-    await waitFor(() => fake.prompts.length === 1);
-    ac.abort();
-    await assert.rejects(p, TaskAbortedError);
-    await waitFor(() => fake.deleted.length === 1);
-    assert.equal(fake.interrupts, 0);
-  });
+  it('removes a still-pending prompt from the queue instead of interrupting another job', () => abandonQueuedPrompt({}));
+
+  it('removes a prompt abandoned while ComfyUI was still answering with its id', () => abandonQueuedPrompt({ answerPromptAfterMs: 300 }));
 });
 
 describe('workflow templates', () => {
