@@ -77,6 +77,10 @@ const DETAIL_LIMIT = 2;
  */
 const UNSURE_RESIDUAL = 6;
 const UNSURE_DAMPING = 0.6;
+/** 0 for a coherent patch fill (residual up to UNSURE_RESIDUAL), rising to 1 at twice it. */
+function unsure(residual: number): number {
+  return Math.min(1, Math.max(0, (residual - UNSURE_RESIDUAL) / UNSURE_RESIDUAL));
+}
 /** A ring pixel is unlike the background when it is off the membrane by more than this × the local texture RMS + levels. */
 const RING_TEXTURE = 3;
 const RING_LEVELS = 8;
@@ -397,17 +401,20 @@ export function membraneBase(painted: Uint8Array, original: Uint8Array, hole: Ui
   unmixBase(base, original, known, d, w, h, radius);
   // Where the patches copy their side's period (a regular texture continued in step), the copy is the
   // structure: its rows and courses are kept whole instead of being washed onto the membrane (the
-  // facade's window rows came back as a blurred white block); where the side is regular but the copy
-  // is not in step, half of it. Spread over a patch width, so the switch leaves no edge.
-  const keep = aligned ? boxBlur(aligned, w, h, 1, radius) : undefined;
+  // facade's window rows came back as a blurred white block). Spread over a patch width, so the switch
+  // leaves no edge.
+  const inStep = aligned ? boxBlur(aligned.map((v) => (v === 1 ? 1 : 0)), w, h, 1, radius) : undefined;
+  const regular = aligned ? boxBlur(aligned.map((v) => (v > 0 ? 1 : 0)), w, h, 1, radius) : undefined;
   const out = Uint8Array.from(painted);
   for (let p = 0; p < w * h; p++) {
     if (!hole[p]) continue;
     let gain = DETAIL_FAR + (1 - DETAIL_FAR) * Math.exp(-(d[p] - 1) / DETAIL_NEAR);
     // Where the vote averaged patches that disagree (garble: hair strands across a face), less of the
     // patch detail is trusted: an unsure fill changes less.
-    if (res) gain *= 1 - UNSURE_DAMPING * Math.min(1, Math.max(0, (res[p] - UNSURE_RESIDUAL) / UNSURE_RESIDUAL));
-    const keepAt = keep ? keep[p] : 0;
+    if (res) gain *= 1 - UNSURE_DAMPING * unsure(res[p]);
+    // Where the side is regular but the copy is not in step with its period (a copy by the lattice's
+    // other vector, or a blank panel), it is kept as far as it is coherent (patch residual).
+    const keepAt = inStep && regular ? Math.max(inStep[p], regular[p] * (1 - unsure(res ? res[p] : Infinity))) : 0;
     let m2 = 0;
     for (let c = 0; c < 3; c++) m2 += (fill[3 * p + c] - smooth[3 * p + c]) ** 2;
     const m = Math.sqrt(m2 / 3);
@@ -415,7 +422,7 @@ export function membraneBase(painted: Uint8Array, original: Uint8Array, hole: Ui
     for (let c = 0; c < 3; c++) {
       const i = 3 * p + c;
       const composed = base[i] + gain * (fill[i] - smooth[i]);
-      const v = keep ? composed + keepAt * (fill[i] - composed) : composed;
+      const v = inStep ? composed + keepAt * (fill[i] - composed) : composed;
       out[i] = Math.max(0, Math.min(255, Math.round(v)));
     }
   }

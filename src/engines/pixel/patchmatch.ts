@@ -434,7 +434,7 @@ const PERIOD_MULTIPLES = 24;
  * 0.1 → 21.49 / 21.18 / 14.50 (before: 19.04 / 18.51 / 12.95).
  */
 const PERIOD_DISCOUNT = 0.25;
-/** onAligned's value for a hole pixel with a period whose match is not in step with it (1 when it is). */
+/** onAligned's mark for a hole pixel that has a period but whose match is not in step with it (1 when it is, 0 without a period). */
 const OFF_PERIOD = 0.5;
 /** Slack of "a whole multiple" per pixel of the multiple's length (perspective: the period drifts across a wall). */
 const PERIOD_SLACK = 0.04;

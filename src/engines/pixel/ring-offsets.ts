@@ -90,8 +90,8 @@ export function ringOffsets(img: Float32Array | Uint8Array, hole: Uint8Array, to
   const ox = new Int32Array(samples.length), oy = new Int32Array(samples.length);
   const best = new Float64Array(samples.length).fill(Infinity);
   const raw = new Float64Array(samples.length).fill(Infinity);
-  // Samples that match themselves along a line or a shade (a ledge, a mortar line): they say nothing
-  // about whether their side repeats, so they neither count for nor against it.
+  // Samples that match themselves along a line or a shade (a ledge, a mortar line) and nowhere else:
+  // they say nothing about whether their side repeats, so they neither count for nor against it.
   const lineLike = new Uint8Array(samples.length);
   const sources: number[] = [];
   for (let p = 0; p < w * h; p++) if (free[p]) sources.push(p);
@@ -146,22 +146,25 @@ export function ringOffsets(img: Float32Array | Uint8Array, hole: Uint8Array, to
   const repeats = new Float32Array(w * h), textured = new Float32Array(w * h);
   const repeating = (k: number) => Math.sqrt(raw[k] / patchN) < REPEAT_RATIO * contrast[k];
   for (let k = 0; k < samples.length; k++) {
-    if (lineLike[k] && !repeating(k)) continue;
+    if (!repeating(k) && lineLike[k]) continue;
     textured[samples[k]] = 1;
     if (repeating(k)) repeats[samples[k]] = 1;
   }
   const repeatNear = boxBlur(repeats, w, h, 1, SIDE_RADIUS), texturedNear = boxBlur(textured, w, h, 1, SIDE_RADIUS);
   const unit = 1 / (2 * SIDE_RADIUS + 1) ** 2;
+  const isRegular = (p: number) => texturedNear[p] >= MIN_SAMPLES * unit && repeatNear[p] >= REGULAR_SHARE * texturedNear[p];
   const seeds: number[] = [];
   const offsets: number[] = [];
   let regular = 0;
   for (let k = 0; k < samples.length; k++) {
     const p = samples[k];
     if (!textured[p]) continue;
-    const isRegular = texturedNear[p] >= MIN_SAMPLES * unit && repeatNear[p] >= REGULAR_SHARE * texturedNear[p];
-    if (isRegular && !repeats[p]) continue;
+    if (isRegular(p)) {
+      if (!repeats[p]) continue;
+      offsets.push(ox[k], oy[k]);
+      regular++;
+    } else offsets.push(0, 0);
     seeds.push(p);
-    if (isRegular) { offsets.push(ox[k], oy[k]); regular++; } else offsets.push(0, 0);
   }
   if (regular < MIN_SAMPLES) return undefined;
   return { shift, w, h, offsets: Int32Array.from(offsets), nearest: sideOf(hole, seeds, offsets, w, h) };
