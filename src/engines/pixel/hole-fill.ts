@@ -1,4 +1,5 @@
 import { boxBlur } from '../box-blur.js';
+import { knownMean } from './known-mean.js';
 import { harmonicFill } from './membrane.js';
 import { unmixBase } from './side-base.js';
 import { holeDistance, inpaintPatchMatch, pushPull } from './patchmatch.js';
@@ -35,6 +36,11 @@ export interface FillRequest {
   onResidual?: (residual: Float32Array, box: Box) => void;
   /** Bound on regions copied by one translation (InpaintInput.copySpan); absent = no bound. */
   copySpan?: number;
+  /**
+   * Continue regular textures aligned (InpaintInput.ringPeriods; object removal): where the patch fill
+   * copies its side's period, it is kept as it is instead of being put on the membrane base.
+   */
+  ringPeriods?: boolean;
   /** Keep the growth ring's pixels that already look like the background (see settleRing). */
   settleRing?: boolean;
   /**
@@ -71,6 +77,10 @@ const DETAIL_LIMIT = 2;
  */
 const UNSURE_RESIDUAL = 6;
 const UNSURE_DAMPING = 0.6;
+/** 0 for a coherent patch fill (residual up to UNSURE_RESIDUAL), rising to 1 at twice it. */
+function unsure(residual: number): number {
+  return Math.min(1, Math.max(0, (residual - UNSURE_RESIDUAL) / UNSURE_RESIDUAL));
+}
 /** A ring pixel is unlike the background when it is off the membrane by more than this × the local texture RMS + levels. */
 const RING_TEXTURE = 3;
 const RING_LEVELS = 8;
@@ -177,16 +187,18 @@ export function fillHole(req: FillRequest): Uint8Array {
   // A closed hole with a membrane base (object removal) gets the deep pyramid; out-paint's frame does not.
   // The patch residual, in the inner box, tells the membrane base where the patch fill is unsure.
   let residual: Float32Array | undefined;
+  let aligned: Float32Array | undefined;
+  const onAligned = original && inner ? (a: Float32Array, b: Box) => { aligned = toBox(a, b, inner); } : undefined;
   const onResidual = (original && inner) || req.onResidual ? (r: Float32Array, b: Box) => {
     if (original && inner) residual = toBox(r, b, inner);
     req.onResidual?.(r, { x0: b.x0 + cx0, y0: b.y0 + cy0, x1: b.x1 + cx0, y1: b.y1 + cy0 });
   } : undefined;
-  const painted = inpaintPatchMatch({ rgb: crop, width: cw, height: ch, hole: cropHole, searchPixelCap: req.searchPixelCap, avoid: cropAvoid, subjectReach: req.subjectReach, inPlace: true, deepPyramid: !!req.detailRadius, belonging: req.belonging, onResidual, copySpan: req.copySpan });
+  const painted = inpaintPatchMatch({ rgb: crop, width: cw, height: ch, hole: cropHole, searchPixelCap: req.searchPixelCap, avoid: cropAvoid, subjectReach: req.subjectReach, inPlace: true, deepPyramid: !!req.detailRadius, belonging: req.belonging, onResidual, copySpan: req.copySpan, ...(req.ringPeriods ? { ringPeriods: true, onAligned } : {}) });
   let filled: Uint8Array;
   if (original && req.detailRadius && inner) {
     const iw = inner.x1 - inner.x0, ih = inner.y1 - inner.y0;
     filled = painted;
-    paste(filled, cw, inner, 3, membraneBase(cut(painted, cw, inner, 3), original, cut(cropHole, cw, inner, 1), iw, ih, req.detailRadius, residual));
+    paste(filled, cw, inner, 3, membraneBase(cut(painted, cw, inner, 3), original, cut(cropHole, cw, inner, 1), iw, ih, req.detailRadius, residual, aligned));
   } else filled = removeSeams(painted, cropHole, cw, ch);
 
   const out = req.inPlace ? rgb : Uint8Array.from(rgb);
@@ -247,25 +259,6 @@ export function removeSeams(rgb: Uint8Array, hole: Uint8Array, w: number, h: num
   for (let p = 0; p < w * h; p++) {
     if (!hole[p]) continue;
     for (let c = 0; c < 3; c++) out[3 * p + c] = Math.max(0, Math.min(255, Math.round(rgb[3 * p + c] + smooth[3 * p + c])));
-  }
-  return out;
-}
-
-/**
- * Box mean over known pixels only (normalised convolution), so hole values never leak in. One channel
- * at a time (the box sums are per channel, so this is the all-channels-at-once result): one-channel
- * scratch planes instead of ch + 1 channels' (issue 14).
- */
-export function knownMean(values: Float32Array, known: Uint8Array, w: number, h: number, ch: number, r: number): Float32Array {
-  const n = w * h;
-  const plane = new Float32Array(n);
-  for (let p = 0; p < n; p++) plane[p] = known[p] ? 1 : 0;
-  const count = boxBlur(plane, w, h, 1, r);
-  const out = new Float32Array(n * ch);
-  for (let c = 0; c < ch; c++) {
-    for (let p = 0; p < n; p++) plane[p] = known[p] ? values[ch * p + c] : 0;
-    const b = boxBlur(plane, w, h, 1, r);
-    for (let p = 0; p < n; p++) out[ch * p + c] = count[p] > 1e-6 ? b[p] / count[p] : values[ch * p + c];
   }
   return out;
 }
@@ -394,7 +387,7 @@ function detailLimit(rgb: Uint8Array, known: Uint8Array, w: number, h: number, r
  * copied texture is a guess: PSNR punishes confident wrong texture twice (the true texture is missing
  * and a false one added), a weaker one less, and the fill still reads as texture.
  */
-export function membraneBase(painted: Uint8Array, original: Uint8Array, hole: Uint8Array, w: number, h: number, radius: number, residual?: Float32Array): Uint8Array {
+export function membraneBase(painted: Uint8Array, original: Uint8Array, hole: Uint8Array, w: number, h: number, radius: number, residual?: Float32Array, aligned?: Float32Array): Uint8Array {
   const known = knownOutside(hole);
   // In this order, so the limit's scratch planes are let go before the membrane's and the detail's are made (issue 14).
   const limit = detailLimit(original, known, w, h, radius);
@@ -406,20 +399,31 @@ export function membraneBase(painted: Uint8Array, original: Uint8Array, hole: Ui
   const res = residual ? boxBlur(residual, w, h, 1, 3) : undefined;
   // Where the membrane mixes distinct sides into a colour the ring does not have, each pixel takes its own side's colour.
   unmixBase(base, original, known, d, w, h, radius);
+  // Where the patches copy their side's period (a regular texture continued in step), the copy is the
+  // structure: its rows and courses are kept whole instead of being washed onto the membrane (the
+  // facade's window rows came back as a blurred white block). Spread over a patch width, so the switch
+  // leaves no edge.
+  const inStep = aligned ? boxBlur(aligned.map((v) => (v === 1 ? 1 : 0)), w, h, 1, radius) : undefined;
+  const regular = aligned ? boxBlur(aligned.map((v) => (v > 0 ? 1 : 0)), w, h, 1, radius) : undefined;
   const out = Uint8Array.from(painted);
   for (let p = 0; p < w * h; p++) {
     if (!hole[p]) continue;
     let gain = DETAIL_FAR + (1 - DETAIL_FAR) * Math.exp(-(d[p] - 1) / DETAIL_NEAR);
     // Where the vote averaged patches that disagree (garble: hair strands across a face), less of the
     // patch detail is trusted: an unsure fill changes less.
-    if (res) gain *= 1 - UNSURE_DAMPING * Math.min(1, Math.max(0, (res[p] - UNSURE_RESIDUAL) / UNSURE_RESIDUAL));
+    if (res) gain *= 1 - UNSURE_DAMPING * unsure(res[p]);
+    // Where the side is regular but the copy is not in step with its period (a copy by the lattice's
+    // other vector, or a blank panel), it is kept as far as it is coherent (patch residual).
+    const keepAt = inStep && regular ? Math.max(inStep[p], regular[p] * (1 - unsure(res ? res[p] : Infinity))) : 0;
     let m2 = 0;
     for (let c = 0; c < 3; c++) m2 += (fill[3 * p + c] - smooth[3 * p + c]) ** 2;
     const m = Math.sqrt(m2 / 3);
     if (m * gain > limit[p]) gain = limit[p] / m;
     for (let c = 0; c < 3; c++) {
       const i = 3 * p + c;
-      out[i] = Math.max(0, Math.min(255, Math.round(base[i] + gain * (fill[i] - smooth[i]))));
+      const composed = base[i] + gain * (fill[i] - smooth[i]);
+      const v = inStep ? composed + keepAt * (fill[i] - composed) : composed;
+      out[i] = Math.max(0, Math.min(255, Math.round(v)));
     }
   }
   return out;

@@ -42,7 +42,7 @@ export function createObjectRemovalEngine(deps: EngineDeps): Engine {
         out = await neuralInpaint(deps.pool, modelPath, { rgb, width: src.width, height: src.height }, grown, alpha, ctx.signal);
       } else {
         // The fill is written into the shared pixels, so the result comes back without a copy.
-        const req: FillRequest = { rgb, width: src.width, height: src.height, hole, dilate, detailRadius: 2 * dilate, settleRing: true, belonging: true, inPlace: true };
+        const req: FillRequest = { rgb, width: src.width, height: src.height, hole, dilate, detailRadius: 2 * dilate, settleRing: true, belonging: true, ringPeriods: true, inPlace: true };
         out = await kernelHandle<typeof import('./pixel-kernel.js')>(kernels).run(deps.pool, 'fillHoleKernel', req, { signal: ctx.signal });
       }
       ctx.reportProgress(0.9);

@@ -6,6 +6,7 @@
  * vote of all patches covering them. Structure therefore continues from the hole's borders.
  */
 import { xorshift32 } from '../../util/xorshift.js';
+import { periodAt, ringOffsets, type RingOffsets } from './ring-offsets.js';
 import { belongingAt, belongingMap, type Belonging } from './source-belonging.js';
 
 export interface InpaintInput {
@@ -54,6 +55,19 @@ export interface InpaintInput {
    * fragment of the photo. Applied on levels where the span is still wider than a patch.
    */
   copySpan?: number;
+  /**
+   * Continue regular textures in step (object removal; absent = off, and nothing else changes): the
+   * translation under which the ring next to each target repeats itself (ring-offsets.ts) is tried for
+   * it at every level, by the nearest whole multiple whose source is known, and a copy by a multiple of
+   * it costs PERIOD_DISCOUNT of its patch distance. Sides that do not repeat get none.
+   */
+  ringPeriods?: boolean;
+  /**
+   * Called once at the end (with ringPeriods) over the same box as onResidual: 1 where a hole pixel's
+   * match is a whole multiple of its side's period, 0.5 where it has a period but its match is not in
+   * step with it, 0 where it has none. Not called when no side repeats.
+   */
+  onAligned?: (aligned: Float32Array, box: { x0: number; y0: number; x1: number; y1: number }) => void;
   /** Diagnostics: called with each level's result (not available through the worker pool). */
   onLevel?: (img: Float32Array, w: number, h: number, level: number) => void;
 }
@@ -409,6 +423,21 @@ function targetCentres(l: Level, win: Window): Int32Array {
 }
 
 const REPEAT_DIRECTIONS = [[1, 0], [-1, 0], [0, 1], [0, -1]] as const;
+/** How many whole periods a target may reach across the hole for a known source (ringPeriods). */
+const PERIOD_MULTIPLES = 24;
+/**
+ * A copy by a whole multiple of the target's period costs this share of its patch distance (the source
+ * costs stay whole): the copy in step with the texture's rows wins over look-alikes up to 4× closer,
+ * so the rows continue instead of each patch taking the nearest look-alike, which bends them or, deep
+ * in a hole seeded smooth, picks a blank panel. Measured at 512 px (hole PSNR, brick rectangles /
+ * ellipse, building rectangles): 0.5 → 19.38 / 20.50 / 14.08 dB, 0.25 → 21.29 / 20.79 / 14.38,
+ * 0.1 → 21.49 / 21.18 / 14.50 (before: 19.04 / 18.51 / 12.95).
+ */
+const PERIOD_DISCOUNT = 0.25;
+/** onAligned's mark for a hole pixel that has a period but whose match is not in step with it (1 when it is, 0 without a period). */
+const OFF_PERIOD = 0.5;
+/** Slack of "a whole multiple" per pixel of the multiple's length (perspective: the period drifts across a wall). */
+const PERIOD_SLACK = 0.04;
 
 /**
  * The nearest-neighbour field of one level. Its planes cover only the window around the hole (the
@@ -433,7 +462,9 @@ class Field {
   readonly y0: number;
   readonly ww: number;
   readonly wh: number;
-  constructor(readonly l: Level, readonly src: Sources, readonly win: Window, readonly targets: Int32Array, reach: number, readonly level = 0, readonly belong?: Belonging, readonly copySpan = 0) {
+  /** The hole's greatest depth at this level (ringPeriods: how far a period's multiples may reach). */
+  depth = 0;
+  constructor(readonly l: Level, readonly src: Sources, readonly win: Window, readonly targets: Int32Array, reach: number, readonly level = 0, readonly belong?: Belonging, readonly copySpan = 0, readonly periods?: RingOffsets) {
     this.x0 = win.x0; this.y0 = win.y0;
     this.ww = win.x1 - win.x0; this.wh = win.y1 - win.y0;
     const n = this.ww * this.wh;
@@ -531,7 +562,8 @@ class Field {
     const s = sy * w + sx;
     if (!this.src.ok[s]) return;
     if (sx === this.nx[k] && sy === this.ny[k]) return;
-    const d = this.distance(tx, ty, sx, sy, this.dist[k]) + this.sourceCost(k, s);
+    const periodic = this.periods ? this.isPeriodic(tx, ty, sx, sy) : false;
+    const d = periodic ? this.distance(tx, ty, sx, sy, this.dist[k] / PERIOD_DISCOUNT) * PERIOD_DISCOUNT + this.sourceCost(k, s) : this.distance(tx, ty, sx, sy, this.dist[k]) + this.sourceCost(k, s);
     if (d < this.dist[k]) {
       this.dist[k] = d;
       this.nx[k] = sx;
@@ -546,7 +578,7 @@ class Field {
       const s = randomSource(this.src, w, rand);
       this.nx[k] = s % w;
       this.ny[k] = Math.floor(s / w);
-      this.dist[k] = this.distance(t % w, Math.floor(t / w), this.nx[k], this.ny[k], Infinity) + this.sourceCost(k, s);
+      this.dist[k] = this.score(k, t % w, Math.floor(t / w), s);
     }
   }
 
@@ -580,8 +612,15 @@ class Field {
     const { w } = this.l;
     for (const t of this.targets) {
       const k = this.atPixel(t);
-      this.dist[k] = this.distance(t % w, Math.floor(t / w), this.nx[k], this.ny[k], Infinity) + this.sourceCost(k, this.ny[k] * w + this.nx[k]);
+      this.dist[k] = this.score(k, t % w, Math.floor(t / w), this.ny[k] * w + this.nx[k]);
     }
+  }
+
+  /** The full cost of the target's current match (source pixel s): distance and source cost, discounted when it copies the target's period. */
+  score(k: number, tx: number, ty: number, s: number): number {
+    const sx = s % this.l.w, sy = (s - sx) / this.l.w;
+    const d = this.distance(tx, ty, sx, sy, Infinity);
+    return (this.periods && this.isPeriodic(tx, ty, sx, sy) ? d * PERIOD_DISCOUNT : d) + this.sourceCost(k, s);
   }
 
   /** One PatchMatch pass: propagation from already-visited neighbours, then random search. */
@@ -603,7 +642,67 @@ class Field {
         const sy = Math.round(this.ny[k] + (rand() * 2 - 1) * r);
         this.tryCandidate(k, x, y, sx, sy);
       }
+      if (this.periods) this.tryPeriods(k, x, y);
     }
+  }
+
+  /** The period that applies at level pixel (x, y), in this level's pixels (not rounded), or undefined. */
+  periodAt(x: number, y: number): [number, number] | undefined {
+    const o = this.periods;
+    if (!o) return undefined;
+    const d = this.level - o.shift;
+    const [dx, dy] = periodAt(o, x * 2 ** d, y * 2 ** d);
+    return [dx * 2 ** -d, dy * 2 ** -d];
+  }
+
+  /** Tries, for the target's period and both its signs, the nearest whole multiple whose source is known. */
+  tryPeriods(k: number, x: number, y: number): void {
+    const period = this.periodAt(x, y);
+    if (!period) return;
+    const [dx, dy] = period;
+    if (dx * dx + dy * dy < 4) return;
+    const { w, h } = this.l;
+    // Sources no farther than the hole is deep (twice, plus a period): far multiples drift off the rows
+    // in perspective, and a straight line of them can leave the texture altogether (a dome behind a wall).
+    const reach = 2 * this.depth + Math.sqrt(dx * dx + dy * dy);
+    for (const sign of [1, -1]) {
+      for (let m = 1; m <= PERIOD_MULTIPLES && m * m * (dx * dx + dy * dy) <= reach * reach; m++) {
+        const sx = Math.round(x + sign * m * dx), sy = Math.round(y + sign * m * dy);
+        if (sx < 0 || sy < 0 || sx >= w || sy >= h) break;
+        if (!this.src.ok[sy * w + sx]) continue;
+        this.tryCandidate(k, x, y, sx, sy);
+        break;
+      }
+    }
+  }
+
+  /** Whether copying from (sx, sy) to the target at (tx, ty) moves by a whole multiple of its period (within PERIOD_SLACK). */
+  isPeriodic(tx: number, ty: number, sx: number, sy: number): boolean {
+    const period = this.periodAt(tx, ty);
+    if (!period) return false;
+    const [dx, dy] = period;
+    const len2 = dx * dx + dy * dy;
+    if (len2 < 4) return false;
+    const ox = sx - tx, oy = sy - ty;
+    const m = Math.round((ox * dx + oy * dy) / len2);
+    const slack = 1 + PERIOD_SLACK * Math.abs(m) * Math.sqrt(len2);
+    return m !== 0 && Math.abs(ox - m * dx) <= slack && Math.abs(oy - m * dy) <= slack;
+  }
+
+  /** See InpaintInput.onAligned: per pixel of the level's box, 1 where the target's match is a multiple of its period. */
+  aligned(): Float32Array {
+    const { w, box } = this.l;
+    const bw = box.x1 - box.x0;
+    const out = new Float32Array(bw * (box.y1 - box.y0));
+    for (const t of this.targets) {
+      if (!this.l.hole[t]) continue;
+      const x = t % w, y = (t - x) / w;
+      const k = this.atPixel(t);
+      const period = this.periodAt(x, y);
+      if (!period || period[0] * period[0] + period[1] * period[1] < 4) continue;
+      out[(y - box.y0) * bw + x - box.x0] = this.isPeriodic(x, y, this.nx[k], this.ny[k]) ? 1 : OFF_PERIOD;
+    }
+    return out;
   }
 
   private acc?: Float32Array;
@@ -712,6 +811,14 @@ export function inpaintPatchMatch(input: InpaintInput): Uint8Array {
     while (k < levels.length - 1 && levels[k].w * levels[k].h > BELONGING_PIXELS) k++;
     belong = belongingMap(levels[k].img, levels[k].hole, levels[k].w, levels[k].h, k);
   }
+  let periods: RingOffsets | undefined;
+  if (input.ringPeriods) {
+    let k = 0;
+    while (k < levels.length - 1 && levels[k].w * levels[k].h > BELONGING_PIXELS) k++;
+    const l = levels[k];
+    const known = l.hole.map((v) => (v ? 0 : 1));
+    periods = ringOffsets(l.img, l.hole, holeDistance(known, l.w, l.h), l.w, l.h, k);
+  }
 
   let prev: Field | undefined;
   const coarsest = levels.length - 1;
@@ -728,7 +835,8 @@ export function inpaintPatchMatch(input: InpaintInput): Uint8Array {
     const win = targetWindow(l);
     // The copy bound where it spans more than a patch at this level (coarser layouts copy freely).
     const span = input.copySpan ? Math.round(input.copySpan / 2 ** li) : 0;
-    const field = new Field(l, src, win, targetCentres(l, win), reach, li, belong, span > 2 * RADIUS + 1 ? span : 0);
+    const field = new Field(l, src, win, targetCentres(l, win), reach, li, belong, span > 2 * RADIUS + 1 ? span : 0, periods);
+    if (periods) field.depth = maxD / 2 ** li;
     if (!prev) {
       seedMembrane(l);
       field.randomInit(rand);
@@ -773,6 +881,7 @@ export function inpaintPatchMatch(input: InpaintInput): Uint8Array {
   }
 
   if (input.onResidual && prev) input.onResidual(prev.residual(), base.box);
+  if (input.onAligned && prev && periods) input.onAligned(prev.aligned(), base.box);
 
   // Known pixels come back bit-exact.
   const out = input.inPlace ? input.rgb : Uint8Array.from(input.rgb);

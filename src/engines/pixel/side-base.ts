@@ -9,7 +9,7 @@
  * the ring is the gradient's own continuation.
  */
 import { boxBlur } from '../box-blur.js';
-import { knownMean } from './hole-fill.js';
+import { knownMean } from './known-mean.js';
 import { holeDistance } from './patchmatch.js';
 import { paletteDistance, ringPalette } from './ring-palette.js';
 
