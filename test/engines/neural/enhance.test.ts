@@ -9,7 +9,7 @@ import { blockiness } from '../../../src/engines/neural/restore.js';
 import { checkParams, ParamError } from '../../../src/features/check.js';
 import { ctx, gradientEnergy, job, photo, psnr, rawOf, saveArtifact } from './helpers.js';
 
-describe('enhance (ESRGAN slim, tiled on the pool)', () => {
+describe('enhance (RDN psnr-small x2 / ESRGAN slim x4, tiled on the pool)', () => {
   let deps: EngineDeps;
   let engine: Engine;
   before(async () => {
@@ -34,7 +34,9 @@ describe('enhance (ESRGAN slim, tiled on the pool)', () => {
     // Centre-aligned cubic (sharp 0.34 enlarges with a misaligned interpolator whatever its kernel, so it is no fair reference).
     const cubic = Buffer.from(Uint8Array.from(cubicUpscale(Float32Array.from(smallRaw), 225, 150, 3, 2), (v) => Math.max(0, Math.min(255, Math.round(v)))));
     const psnrCubic = psnr(cubic, original);
-    assert.ok(psnrSr > psnrCubic + 0.2, `PSNR ${psnrSr.toFixed(2)} dB should beat cubic ${psnrCubic.toFixed(2)} dB`);
+    // The PSNR-trained x2 network: +0.72 dB here, where the GAN-trained slim gave +0.47.
+    assert.equal(out.meta?.engine, 'esrgan-psnr-small-x2');
+    assert.ok(psnrSr > psnrCubic + 0.6, `PSNR ${psnrSr.toFixed(2)} dB should beat cubic ${psnrCubic.toFixed(2)} dB by 0.6`);
     // Back-projected: shrunk again, the result is the input (within rounding).
     const again = areaDownscale(Float32Array.from(sr.data), 450, 300, 3, 2);
     let worst = 0;
