@@ -44,6 +44,19 @@ describe('enhance (RDN psnr-small x2 / ESRGAN slim x4, tiled on the pool)', () =
     assert.ok(worst <= 12, `area shrink of the result differs from the input by up to ${worst}`);
   });
 
+  test('x2 of a photo above the PSNR network\'s size limit runs slim, and meta says why', async () => {
+    const small = await sharp(photo('fruits.jpg')).resize(48, 40).png().toBuffer();
+    const limited = createEnhanceEngine(deps, 'slim', { psnrMaxPixels: 48 * 40 - 1 });
+    const [over] = await limited.run(job('enhance', small, { scale: 2 }), ctx());
+    assert.equal(over.meta?.engine, "esrgan-slim-x2 (photo 1920 px above esrgan-psnr-small-x2's 1919 px)");
+    const [under] = await createEnhanceEngine(deps, 'slim', { psnrMaxPixels: 48 * 40 }).run(job('enhance', small, { scale: 2 }), ctx());
+    assert.equal(under.meta?.engine, 'esrgan-psnr-small-x2');
+    const a = await rawOf(over.data);
+    const b = await rawOf(under.data);
+    assert.deepEqual([a.width, a.height, b.width, b.height], [96, 80, 96, 80]);
+    assert.notDeepEqual(a.data, b.data, 'two different networks ran');
+  });
+
   test('x1 sharpens a softened photo towards the original and leaves a block-compressed one as it is', async () => {
     const clean = await sharp(photo('fruits.jpg')).resize(320, 240).removeAlpha().raw().toBuffer();
     const rawPhoto = (b: Buffer) => sharp(b, { raw: { width: 320, height: 240, channels: 3 } });
