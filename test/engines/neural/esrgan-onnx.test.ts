@@ -43,6 +43,13 @@ describe('ESRGAN translated from tfjs layers to ONNX', () => {
     });
   }
 
+  test('psnr-small keeps one lean session under a roomy budget; slim takes the arena there', async () => {
+    const { loadUpscaler } = await import('../../../src/engines/neural/upscale-kernel.js');
+    const dir = os.tmpdir();
+    assert.equal(await loadUpscaler('esrgan-psnr-small-x2', dir, true), await loadUpscaler('esrgan-psnr-small-x2', dir, false));
+    assert.notEqual(await loadUpscaler('esrgan-slim-x2', dir, true), await loadUpscaler('esrgan-slim-x2', dir, false));
+  });
+
   test('a layer it cannot translate is refused by name', async () => {
     const { mkdtempSync, writeFileSync } = await import('node:fs');
     const dir = mkdtempSync(path.join(os.tmpdir(), 'esrgan-onnx-'));
