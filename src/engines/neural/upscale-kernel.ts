@@ -12,9 +12,10 @@ import { esrganToOnnx, INPUT, OUTPUT } from './esrgan-onnx.js';
 const loaded = new Map<string, Promise<InferenceSession>>();
 
 /**
- * Models whose sessions stay lean even when the budget is roomy: psnr-small's arena held ~1.4 GB more
- * per worker (enhance x2 at 1024 px: RSS 3.2 GB vs 0.36 GB with the server's malloc settings) for
- * 5–7 % of its time (146 vs 157 s warm, loaded machine): its convolutions, not allocation, dominate.
+ * Models whose sessions stay lean even when the budget is roomy: psnr-small's arena held ~1 GB more
+ * per worker (enhance x2 at 1024 px with the server's malloc settings: RSS 3.2 GB with it, 1.2 GB
+ * without) for 7–20 % of its time (146 s vs 157–180 s warm on a loaded machine), and 3.2 GB is over
+ * the 3 GB that counts as roomy. Its convolutions, not allocation, dominate (slim's arena saves ~4×).
  */
 const LEAN_ALWAYS: ReadonlySet<string> = new Set(['esrgan-psnr-small-x2']);
 
