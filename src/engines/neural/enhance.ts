@@ -21,20 +21,24 @@ export type EnhanceModelSize = 'slim' | 'medium';
  */
 export const PSNR_X2_MAX_PIXELS = 2_500_000;
 
+const PSNR_X2 = 'esrgan-psnr-small-x2';
+
 /**
  * The shipped network for a photo. x2 by default is the PSNR-trained RDN (psnr-small): it is what
  * fidelity to the photo rewards, +0.86 dB median over Lanczos3 on the bench photos where the
  * GAN-trained slim adds +0.28. It has no x4, so x4 stays on slim. 'medium' keeps medium for both.
+ * Without psnr-small's package (an install that predates it) x2 runs slim, as before, and says so.
  */
-export function shippedModel(size: EnhanceModelSize, scale: 2 | 4, pixels: number, psnrMaxPixels = PSNR_X2_MAX_PIXELS): { model: string; why?: string } {
+export function shippedModel(size: EnhanceModelSize, scale: 2 | 4, pixels: number, psnrMaxPixels = PSNR_X2_MAX_PIXELS, psnrPresent = true): { model: string; why?: string } {
   if (size !== 'slim' || scale !== 2) return { model: `esrgan-${size}-x${scale}` };
-  if (pixels <= psnrMaxPixels) return { model: 'esrgan-psnr-small-x2' };
-  return { model: 'esrgan-slim-x2', why: `photo ${pixels} px above esrgan-psnr-small-x2's ${psnrMaxPixels} px` };
+  if (!psnrPresent) return { model: 'esrgan-slim-x2', why: `${PSNR_X2} not installed` };
+  if (pixels <= psnrMaxPixels) return { model: PSNR_X2 };
+  return { model: 'esrgan-slim-x2', why: `photo ${pixels} px above ${PSNR_X2}'s ${psnrMaxPixels} px` };
 }
 
-/** Every shipped network a size may run. */
-function shippedModels(size: EnhanceModelSize): string[] {
-  return size === 'slim' ? ['esrgan-psnr-small-x2', 'esrgan-slim-x2', 'esrgan-slim-x4'] : [`esrgan-${size}-x2`, `esrgan-${size}-x4`];
+/** The shipped networks a size needs (psnr-small is preferred for x2 but not needed). */
+function requiredModels(size: EnhanceModelSize): string[] {
+  return [`esrgan-${size}-x2`, `esrgan-${size}-x4`];
 }
 
 /**
@@ -48,12 +52,14 @@ export function createEnhanceEngine(deps: EngineDeps, size: EnhanceModelSize = d
   const spec = feature('enhance');
   const { modelsDir } = deps.config.engines;
   const srInfos = srModelInfos(deps.pool);
+  const psnrPresent = () => size === 'slim' && Boolean(findModel(modelSpec(PSNR_X2), modelsDir).resolved);
   return {
     feature: 'enhance',
     availability() {
-      const missing = shippedModels(size).map((m) => findModel(modelSpec(m), modelsDir)).find((l) => !l.resolved);
+      const missing = requiredModels(size).map((m) => findModel(modelSpec(m), modelsDir)).find((l) => !l.resolved);
       if (missing) return { available: false, reason: missing.reason };
-      const sr = realEsrganPresent(modelsDir) ? 'Real-ESRGAN x2/x4 on onnxruntime' : `${shippedModels(size).join(', ')} on onnxruntime`;
+      const x2 = shippedModel(size, 2, 0, undefined, psnrPresent()).model;
+      const sr = realEsrganPresent(modelsDir) ? 'Real-ESRGAN x2/x4 on onnxruntime' : `${x2}, esrgan-${size}-x4 on onnxruntime`;
       const faces = faceRestoreModel(modelsDir) ? ', GFPGAN faces' : '';
       return { available: true, implementation: `${sr}, tiled across ${deps.pool.size} workers${faces}` };
     },
@@ -61,7 +67,7 @@ export function createEnhanceEngine(deps: EngineDeps, size: EnhanceModelSize = d
       if (await warmRealEsrgan(deps.pool, modelsDir)) return;
       // One call per worker: tiles go to every worker, so each must hold the models.
       // The usual photo's models: slim x2 for photos above psnr-small's limit loads on first use.
-      const args = { models: [shippedModel(size, 2, 0).model, shippedModel(size, 4, 0).model], modelsDir, tile: DEFAULT_TILE + 2 * DEFAULT_PAD, fast: deps.pool.roomyMemory };
+      const args = { models: [shippedModel(size, 2, 0, undefined, psnrPresent()).model, shippedModel(size, 4, 0).model], modelsDir, tile: DEFAULT_TILE + 2 * DEFAULT_PAD, fast: deps.pool.roomyMemory };
       await Promise.all(Array.from({ length: deps.pool.size }, () => UPSCALE_KERNEL.run(deps.pool, 'warmUpscaler', args)));
     },
     async run(job, ctx) {
@@ -83,7 +89,7 @@ export function createEnhanceEngine(deps: EngineDeps, size: EnhanceModelSize = d
           // the next model that admits it, else the shipped ESRGAN, and the meta says why.
           const pixels = rgb.width * rgb.height;
           const plan = await planRealEsrgan(srInfos, modelsDir, scale, { pixels, defaultMaxPixels: deps.config.engines.realEsrganMaxPixels }, ctx.signal);
-          const shipped = shippedModel(size, scale, pixels, opts.psnrMaxPixels);
+          const shipped = shippedModel(size, scale, pixels, opts.psnrMaxPixels, psnrPresent());
           const whys = [realEsrganPresent(modelsDir) ? "photo above every installed Real-ESRGAN's size limit" : undefined, shipped.why].filter(Boolean);
           ran = plan ? (plan.why ? `${plan.model} (${plan.why})` : plan.model) : whys.length ? `${shipped.model} (${whys.join('; ')})` : shipped.model;
           up = plan

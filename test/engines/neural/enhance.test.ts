@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import type { Engine, EngineDeps } from '../../../src/engines/engine.js';
 import { TaskAbortedError } from '../../../src/engines/errors.js';
 import { areaDownscale, cubicUpscale } from '../../../src/engines/neural/backproject.js';
-import { createEnhanceEngine } from '../../../src/engines/neural/enhance.js';
+import { createEnhanceEngine, shippedModel } from '../../../src/engines/neural/enhance.js';
 import { blockiness } from '../../../src/engines/neural/restore.js';
 import { checkParams, ParamError } from '../../../src/features/check.js';
 import { ctx, gradientEnergy, job, photo, psnr, rawOf, saveArtifact } from './helpers.js';
@@ -55,6 +55,13 @@ describe('enhance (RDN psnr-small x2 / ESRGAN slim x4, tiled on the pool)', () =
     const b = await rawOf(under.data);
     assert.deepEqual([a.width, a.height, b.width, b.height], [96, 80, 96, 80]);
     assert.notDeepEqual(a.data, b.data, 'two different networks ran');
+  });
+
+  test('without the psnr-small package x2 runs slim and says why; x4 and medium never use psnr-small', () => {
+    assert.deepEqual(shippedModel('slim', 2, 1000), { model: 'esrgan-psnr-small-x2' });
+    assert.deepEqual(shippedModel('slim', 2, 1000, undefined, false), { model: 'esrgan-slim-x2', why: 'esrgan-psnr-small-x2 not installed' });
+    assert.deepEqual(shippedModel('slim', 4, 1000), { model: 'esrgan-slim-x4' });
+    assert.deepEqual(shippedModel('medium', 2, 1000), { model: 'esrgan-medium-x2' });
   });
 
   test('x1 sharpens a softened photo towards the original and leaves a block-compressed one as it is', async () => {
