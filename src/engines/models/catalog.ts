@@ -67,6 +67,7 @@ export interface ModelSpec {
   /**
    * Inpainting models: what the output tensor's 1.0 means in 0..255 (255 when the graph answers 0..1,
    * 1 when it answers 0..255). Unset: learned once per session by calibration (adapters/inpaint.ts).
+   * Shipped ESRGAN layers models: 255 when the network takes and gives 0..1 (esrgan-onnx.ts), else unset.
    */
   outputScale?: 1 | 255;
   /**
@@ -103,6 +104,30 @@ const esrgan = (size: 'slim' | 'medium', scale: 2 | 4, json: string, bin: string
   checksum: 'package',
 });
 
+/**
+ * idealo-ISR's RDN C3-D10-G64 x2 trained for PSNR ("psnr-small"), as UpscalerJS ships it (uint8-quantised
+ * weights, values 0..1): enhance x2's default network. Over Lanczos3 it adds +0.86 dB median on the
+ * bench photos where the GAN-trained slim/medium add ~0.28 (docs/notes/neural.md).
+ */
+const ESRGAN_PSNR_SMALL_X2: ModelSpec = {
+  name: 'esrgan-psnr-small-x2',
+  role: 'super-resolution',
+  features: ['enhance'],
+  implementation: 'RDN psnr-small x2 (idealo ISR, PSNR-trained), tfjs weights translated to ONNX at load, on onnxruntime',
+  runtime: 'tfjs-wasm',
+  package: { name: '@upscalerjs/esrgan-legacy', dir: 'models/psnr-small' },
+  files: [
+    { path: 'model.json', sha256: '97facf69628d70cc485538c92a52db8780942649c6f09bbc3ecfd630f353314a' },
+    { path: 'group1-shard1of1.bin', sha256: 'a0beb3311570b4ba8615b2b7f570b31ea086dbd162a1829ca9cbd25f859a86bb' },
+  ],
+  url: 'https://cdn.jsdelivr.net/npm/@upscalerjs/esrgan-legacy@1.0.0/models/psnr-small/',
+  source: 'https://www.npmjs.com/package/@upscalerjs/esrgan-legacy',
+  sizeMB: 2.7,
+  license: 'MIT',
+  checksum: 'package',
+  outputScale: 255,
+};
+
 /** imgly's ISNet "medium" matting model, shipped as 4 MiB chunks named by their own sha256. */
 const ISNET_MEDIUM_CHUNKS = [
   'fe1b9f06af9d2147016884f4eb683d4dc540244a7453c3b742ae527725df2eec', '724543b36c7b5eddfbd7f55cb5a7c1676b2089c277611850c257efa42212d8a2',
@@ -124,6 +149,7 @@ const SHIPPED: ModelSpec[] = [
   esrgan('slim', 4, '3a2eaa642232567e7d2a2e7638c9704f42f63f355fc656c18aa78bf2da1d903d', '82637daaf3ba024df5e9da2389e8992e7a6e8a992ba6268ce6bc490c92e9516e'),
   esrgan('medium', 2, '197b99be1f385b9f7914ecd8fd6e9ebf65833859807aae90666188dbc39cbf93', '6a210f30f209192bad4650ea4f619adadbd36228e998aa49a4195c6e7ec70761'),
   esrgan('medium', 4, '6abcf2a497bb361a9b75afbab390a2bc0df88236c7b7c96edc1c2cdbdbec8e3c', 'ed791214e78e498dd42ce5da0e16b78a1047732e5d99467aaead2a90cb566a69'),
+  ESRGAN_PSNR_SMALL_X2,
   {
     name: 'isnet-medium',
     role: 'matting',

@@ -4,6 +4,7 @@
  * up-sampling) are translated one to one into an ONNX graph with the same weights. onnxruntime's
  * native kernels run it ~3× faster than tfjs on WebAssembly, with the same output (≤ 2e-4 of a grey level).
  * The graph keeps the tfjs model's layout at its ends: [1, h, w, 3] in, [1, S·h, S·w, 3] out, 0..255.
+ * Weights may be float32 or tfjs's uint8/uint16 affine quantisation (widened on load, as tfjs does).
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -17,7 +18,14 @@ interface KerasLayer {
 
 interface LayersModelJson {
   modelTopology: { model_config?: { config: { layers: KerasLayer[] } }; config?: { layers: KerasLayer[] } };
-  weightsManifest: { paths: string[]; weights: { name: string; shape: number[]; dtype: string; quantization?: unknown }[] }[];
+  weightsManifest: { paths: string[]; weights: { name: string; shape: number[]; dtype: string; quantization?: Quantization }[] }[];
+}
+
+/** tfjs-converter's affine weight quantisation: each stored integer q stands for min + scale·q. */
+interface Quantization {
+  dtype: string;
+  min?: number;
+  scale?: number;
 }
 
 export const INPUT = 'LR_nhwc';
@@ -30,10 +38,22 @@ async function readWeights(dir: string, json: LayersModelJson): Promise<Map<stri
     const bin = Buffer.concat(await Promise.all(group.paths.map((p) => readFile(path.join(dir, p)))));
     let at = 0;
     for (const w of group.weights) {
-      if (w.dtype !== 'float32' || w.quantization) throw new Error(`weight ${w.name}: only unquantised float32 weights are supported`);
       const n = w.shape.reduce((a, b) => a * b, 1);
-      out.set(w.name, { shape: w.shape, data: new Float32Array(bin.buffer.slice(bin.byteOffset + at, bin.byteOffset + at + 4 * n)) });
-      at += 4 * n;
+      const q = w.quantization;
+      if (w.dtype !== 'float32') throw new Error(`weight ${w.name}: only float32 weights are supported`);
+      if (!q) {
+        out.set(w.name, { shape: w.shape, data: new Float32Array(bin.buffer.slice(bin.byteOffset + at, bin.byteOffset + at + 4 * n)) });
+        at += 4 * n;
+        continue;
+      }
+      // Quantised weights (the older UpscalerJS models ship as uint8), widened back the way tfjs does on load.
+      if ((q.dtype !== 'uint8' && q.dtype !== 'uint16') || q.min === undefined || q.scale === undefined) throw new Error(`weight ${w.name}: ${q.dtype} quantisation is not supported`);
+      const bytes = q.dtype === 'uint8' ? 1 : 2;
+      const ints = bytes === 1 ? bin.subarray(at, at + n) : new Uint16Array(bin.buffer.slice(bin.byteOffset + at, bin.byteOffset + at + 2 * n));
+      const data = new Float32Array(n);
+      for (let i = 0; i < n; i++) data[i] = q.min + q.scale * ints[i];
+      out.set(w.name, { shape: w.shape, data });
+      at += bytes * n;
     }
   }
   return out;
@@ -47,8 +67,12 @@ function toOihw(k: { shape: number[]; data: Float32Array }): Float32Array {
   return t;
 }
 
-/** Translates the layers model in `dir` (model.json + shards, already checksum-verified) to ONNX bytes. */
-export async function esrganToOnnx(dir: string): Promise<Buffer> {
+/**
+ * Translates the layers model in `dir` (model.json + shards, already checksum-verified) to ONNX bytes.
+ * `valueScale` 255: the network works on 0..1 (the older idealo-ISR models) and the graph converts from
+ * and to 0..255 at its ends, so every model's graph takes and gives 0..255.
+ */
+export async function esrganToOnnx(dir: string, { valueScale = 1 }: { valueScale?: 1 | 255 } = {}): Promise<Buffer> {
   const json = JSON.parse(await readFile(path.join(dir, 'model.json'), 'utf8')) as LayersModelJson;
   const layers = json.modelTopology.model_config?.config.layers ?? json.modelTopology.config?.layers;
   if (!layers) throw new Error('model.json has no layers');
@@ -63,7 +87,11 @@ export async function esrganToOnnx(dir: string): Promise<Buffer> {
     last = c.name;
     switch (l.class_name) {
       case 'InputLayer':
-        nodes.push({ op: 'Transpose', in: [INPUT], out: [c.name], attrs: { perm: [0, 3, 1, 2] } });
+        if (valueScale === 255) {
+          inits.push({ name: 'to_unit', dims: [1], values: [1 / 255] });
+          nodes.push({ op: 'Mul', in: [INPUT, 'to_unit'], out: ['LR_unit'] });
+        }
+        nodes.push({ op: 'Transpose', in: [valueScale === 255 ? 'LR_unit' : INPUT], out: [c.name], attrs: { perm: [0, 3, 1, 2] } });
         break;
       case 'Conv2D': {
         const k = weights.get(`${c.name}/kernel`);
@@ -104,6 +132,11 @@ export async function esrganToOnnx(dir: string): Promise<Buffer> {
         throw new Error(`layer ${c.name}: ${l.class_name} is not supported`);
     }
   }
-  nodes.push({ op: 'Transpose', in: [last], out: [OUTPUT], attrs: { perm: [0, 2, 3, 1] } });
+  if (valueScale === 255) {
+    inits.push({ name: 'from_unit', dims: [1], values: [255] });
+    nodes.push({ op: 'Transpose', in: [last], out: ['SR_unit'], attrs: { perm: [0, 2, 3, 1] } }, { op: 'Mul', in: ['SR_unit', 'from_unit'], out: [OUTPUT] });
+  } else {
+    nodes.push({ op: 'Transpose', in: [last], out: [OUTPUT], attrs: { perm: [0, 2, 3, 1] } });
+  }
   return onnxModel({ name: 'esrgan', producer: 'darkroom esrgan-onnx', inputs: [{ name: INPUT, dims: [1, 'h', 'w', 3] }], outputs: [{ name: OUTPUT, dims: [1, 'H', 'W', 3] }], inits, nodes });
 }

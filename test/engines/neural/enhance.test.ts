@@ -4,12 +4,12 @@ import sharp from 'sharp';
 import type { Engine, EngineDeps } from '../../../src/engines/engine.js';
 import { TaskAbortedError } from '../../../src/engines/errors.js';
 import { areaDownscale, cubicUpscale } from '../../../src/engines/neural/backproject.js';
-import { createEnhanceEngine } from '../../../src/engines/neural/enhance.js';
+import { createEnhanceEngine, shippedModel } from '../../../src/engines/neural/enhance.js';
 import { blockiness } from '../../../src/engines/neural/restore.js';
 import { checkParams, ParamError } from '../../../src/features/check.js';
 import { ctx, gradientEnergy, job, photo, psnr, rawOf, saveArtifact } from './helpers.js';
 
-describe('enhance (ESRGAN slim, tiled on the pool)', () => {
+describe('enhance (RDN psnr-small x2 / ESRGAN slim x4, tiled on the pool)', () => {
   let deps: EngineDeps;
   let engine: Engine;
   before(async () => {
@@ -34,12 +34,34 @@ describe('enhance (ESRGAN slim, tiled on the pool)', () => {
     // Centre-aligned cubic (sharp 0.34 enlarges with a misaligned interpolator whatever its kernel, so it is no fair reference).
     const cubic = Buffer.from(Uint8Array.from(cubicUpscale(Float32Array.from(smallRaw), 225, 150, 3, 2), (v) => Math.max(0, Math.min(255, Math.round(v)))));
     const psnrCubic = psnr(cubic, original);
-    assert.ok(psnrSr > psnrCubic + 0.2, `PSNR ${psnrSr.toFixed(2)} dB should beat cubic ${psnrCubic.toFixed(2)} dB`);
+    // The PSNR-trained x2 network: +0.72 dB here, where the GAN-trained slim gave +0.47.
+    assert.equal(out.meta?.engine, 'esrgan-psnr-small-x2');
+    assert.ok(psnrSr > psnrCubic + 0.6, `PSNR ${psnrSr.toFixed(2)} dB should beat cubic ${psnrCubic.toFixed(2)} dB by 0.6`);
     // Back-projected: shrunk again, the result is the input (within rounding).
     const again = areaDownscale(Float32Array.from(sr.data), 450, 300, 3, 2);
     let worst = 0;
     for (let i = 0; i < again.length; i++) worst = Math.max(worst, Math.abs(again[i] - smallRaw[i]));
     assert.ok(worst <= 12, `area shrink of the result differs from the input by up to ${worst}`);
+  });
+
+  test('x2 of a photo above the PSNR network\'s size limit runs slim, and meta says why', async () => {
+    const small = await sharp(photo('fruits.jpg')).resize(48, 40).png().toBuffer();
+    const limited = createEnhanceEngine(deps, 'slim', { psnrMaxPixels: 48 * 40 - 1 });
+    const [over] = await limited.run(job('enhance', small, { scale: 2 }), ctx());
+    assert.equal(over.meta?.engine, "esrgan-slim-x2 (photo 1920 px above esrgan-psnr-small-x2's 1919 px)");
+    const [under] = await createEnhanceEngine(deps, 'slim', { psnrMaxPixels: 48 * 40 }).run(job('enhance', small, { scale: 2 }), ctx());
+    assert.equal(under.meta?.engine, 'esrgan-psnr-small-x2');
+    const a = await rawOf(over.data);
+    const b = await rawOf(under.data);
+    assert.deepEqual([a.width, a.height, b.width, b.height], [96, 80, 96, 80]);
+    assert.notDeepEqual(a.data, b.data, 'two different networks ran');
+  });
+
+  test('without the psnr-small package x2 runs slim and says why; x4 and medium never use psnr-small', () => {
+    assert.deepEqual(shippedModel('slim', 2, 1000), { model: 'esrgan-psnr-small-x2' });
+    assert.deepEqual(shippedModel('slim', 2, 1000, undefined, false), { model: 'esrgan-slim-x2', why: 'esrgan-psnr-small-x2 not installed' });
+    assert.deepEqual(shippedModel('slim', 4, 1000), { model: 'esrgan-slim-x4' });
+    assert.deepEqual(shippedModel('medium', 2, 1000), { model: 'esrgan-medium-x2' });
   });
 
   test('x1 sharpens a softened photo towards the original and leaves a block-compressed one as it is', async () => {

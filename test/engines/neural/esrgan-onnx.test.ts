@@ -13,16 +13,19 @@ import os from 'node:os';
 import sharp from 'sharp';
 
 describe('ESRGAN translated from tfjs layers to ONNX', () => {
-  for (const model of ['esrgan-slim-x2', 'esrgan-slim-x4'] as const) {
+  // psnr-small: uint8-quantised weights and a network on 0..1 (the graph converts from and to 0..255).
+  for (const model of ['esrgan-slim-x2', 'esrgan-slim-x4', 'esrgan-psnr-small-x2'] as const) {
     test(`${model} on onnxruntime gives the tfjs model's pixels`, async () => {
-      const dir = (await requireModel(modelSpec(model), os.tmpdir())).dir;
+      const spec = modelSpec(model);
+      const dir = (await requireModel(spec, os.tmpdir())).dir;
+      const valueScale = spec.outputScale === 255 ? 255 : 1;
       const { data, info } = await sharp(photo('baboon.jpg')).resize(40, 36).removeAlpha().raw().toBuffer({ resolveWithObject: true });
       const input = Float32Array.from(data);
-      const session = await ort.InferenceSession.create(await esrganToOnnx(dir), { intraOpNumThreads: 1 });
+      const session = await ort.InferenceSession.create(await esrganToOnnx(dir, { valueScale }), { intraOpNumThreads: 1 });
       const got = (await session.run({ [INPUT]: new ort.Tensor('float32', input, [1, info.height, info.width, 3]) }))[OUTPUT];
       const tf = await tfjsWasm();
       const net = await tf.loadLayersModel(pathToFileURL(path.join(dir, 'model.json')).href);
-      const want = tf.tidy(() => net.predict(tf.tensor4d(input, [1, info.height, info.width, 3])) as TF.Tensor4D);
+      const want = tf.tidy(() => tf.mul(net.predict(tf.div(tf.tensor4d(input, [1, info.height, info.width, 3]), valueScale)) as TF.Tensor4D, valueScale) as TF.Tensor4D);
       assert.deepEqual(got.dims, want.shape);
       const w = (await want.data()) as Float32Array;
       want.dispose();
@@ -39,6 +42,13 @@ describe('ESRGAN translated from tfjs layers to ONNX', () => {
       await session.release();
     });
   }
+
+  test('psnr-small keeps one lean session under a roomy budget; slim takes the arena there', async () => {
+    const { loadUpscaler } = await import('../../../src/engines/neural/upscale-kernel.js');
+    const dir = os.tmpdir();
+    assert.equal(await loadUpscaler('esrgan-psnr-small-x2', dir, true), await loadUpscaler('esrgan-psnr-small-x2', dir, false));
+    assert.notEqual(await loadUpscaler('esrgan-slim-x2', dir, true), await loadUpscaler('esrgan-slim-x2', dir, false));
+  });
 
   test('a layer it cannot translate is refused by name', async () => {
     const { mkdtempSync, writeFileSync } = await import('node:fs');

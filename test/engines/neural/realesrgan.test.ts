@@ -144,7 +144,7 @@ describe('enhance with an installed Real-ESRGAN', () => {
     const [under] = await createEnhanceEngine(depsWith(installed, 48 * 40)).run(job('enhance', small, { scale: 2 }), ctx());
     assert.equal(under.meta?.engine, 'rsr-x2');
     const [over] = await createEnhanceEngine(depsWith(installed, 48 * 40 - 1)).run(job('enhance', small, { scale: 2 }), ctx());
-    assert.equal(over.meta?.engine, "esrgan-slim-x2 (photo above every installed Real-ESRGAN's size limit)");
+    assert.equal(over.meta?.engine, "esrgan-psnr-small-x2 (photo above every installed Real-ESRGAN's size limit)");
     const raw = (await rawOf(small)).data;
     assert.equal(countDiff((await rawOf(under.data)).data, nearest(raw, 48, 40, 2)), 0, 'the tiny nearest model ran');
     assert.ok(countDiff((await rawOf(over.data)).data, nearest(raw, 48, 40, 2)) > 48 * 40 * 3, 'the shipped network ran');
@@ -182,7 +182,7 @@ describe('enhance with an installed Real-ESRGAN', () => {
     const engine = createEnhanceEngine(depsWith([]));
     const small = await sharp(input.rgb, { raw: { width: input.width, height: input.height, channels: 3 } }).extract({ left: 100, top: 60, width: 48, height: 40 }).png().toBuffer();
     const [out] = await engine.run(job('enhance', small, { scale: 2 }), ctx());
-    assert.equal(out.meta?.engine, 'esrgan-slim-x2');
+    assert.equal(out.meta?.engine, 'esrgan-psnr-small-x2');
     const r = await rawOf(out.data);
     assert.deepEqual([r.width, r.height], [96, 80]);
     // A network, not a nearest enlargement.
