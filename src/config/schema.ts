@@ -148,8 +148,17 @@ export const ConfigSchema = Type.Object(
         ffmpeg: Type.Optional(Type.String({ minLength: 1, ...env('DARKROOM_FFMPEG') })),
         ffprobe: Type.Optional(Type.String({ minLength: 1, ...env('DARKROOM_FFPROBE') })),
       }),
-      /** ESRGAN size for enhance: 'slim' (fast) or 'medium' (sharper, about 3.5x slower). */
+      /**
+       * Shipped networks for enhance: 'slim' (the default: x2 on the PSNR-trained psnr-small up to
+       * enhanceFidelityMaxPixels, ESRGAN slim above it and for x4) or 'medium' (ESRGAN medium for both).
+       */
       enhanceModel: Type.Union([Type.Literal('slim'), Type.Literal('medium')], { default: 'slim' }),
+      /**
+       * Largest input, in pixels, that enhance x2 enlarges with psnr-small (+0.6 dB over slim, cleaner
+       * edges, ~10x slim's time: ~5 s per 256-px tile on one core, so ~15 s for 640x480 on 2 cores);
+       * larger photos take slim (~0.5 s a tile) and the meta says why. Raise it on faster machines.
+       */
+      enhanceFidelityMaxPixels: count(320_000, 'largest input enhance x2 runs on psnr-small', 'DARKROOM_ENHANCE_FIDELITY_MAX_PIXELS'),
       /**
        * Largest input, in pixels, that an installed RRDB Real-ESRGAN (x4plus, x2plus, or an own export
        * without `maxPixels`) enlarges; larger photos take the compact general-x4v3 when installed (up to

@@ -13,14 +13,6 @@ import { DEFAULT_PAD, DEFAULT_TILE, tiledUpscale, UPSCALE_KERNEL } from './upsca
 
 export type EnhanceModelSize = 'slim' | 'medium';
 
-/**
- * Largest photo (input pixels) that x2 enlarges with the PSNR-trained psnr-small by default; larger
- * ones take slim, and the meta says why. psnr-small costs ~14× slim's time through the engine (1 MP
- * x2: 122 s warm vs 8.4 s on 2 cores shared at load ~6), so 2.5 MP takes ~5 min there, inside the
- * 10-min task limit, where a 4096² photo would not be (slim: ~2.5 min).
- */
-export const PSNR_X2_MAX_PIXELS = 2_500_000;
-
 const PSNR_X2 = 'esrgan-psnr-small-x2';
 
 /**
@@ -29,7 +21,7 @@ const PSNR_X2 = 'esrgan-psnr-small-x2';
  * GAN-trained slim adds +0.28. It has no x4, so x4 stays on slim. 'medium' keeps medium for both.
  * Without psnr-small's package (an install that predates it) x2 runs slim, as before, and says so.
  */
-export function shippedModel(size: EnhanceModelSize, scale: 2 | 4, pixels: number, psnrMaxPixels = PSNR_X2_MAX_PIXELS, psnrPresent = true): { model: string; why?: string } {
+export function shippedModel(size: EnhanceModelSize, scale: 2 | 4, pixels: number, psnrMaxPixels: number, psnrPresent = true): { model: string; why?: string } {
   if (size !== 'slim' || scale !== 2) return { model: `esrgan-${size}-x${scale}` };
   if (!psnrPresent) return { model: 'esrgan-slim-x2', why: `${PSNR_X2} not installed` };
   if (pixels <= psnrMaxPixels) return { model: PSNR_X2 };
@@ -48,26 +40,30 @@ function requiredModels(size: EnhanceModelSize): string[] {
  * faces are then restored at every scale (face-restore.ts). Alpha is upscaled by a plain resize and
  * joined back. Result meta names what ran.
  */
-export function createEnhanceEngine(deps: EngineDeps, size: EnhanceModelSize = deps.config.engines.enhanceModel ?? 'slim', opts: { psnrMaxPixels?: number } = {}): Engine {
+export function createEnhanceEngine(deps: EngineDeps, size: EnhanceModelSize = deps.config.engines.enhanceModel ?? 'slim'): Engine {
   const spec = feature('enhance');
   const { modelsDir } = deps.config.engines;
   const srInfos = srModelInfos(deps.pool);
+  const psnrMaxPixels = deps.config.engines.enhanceFidelityMaxPixels;
   const psnrPresent = () => size === 'slim' && Boolean(findModel(modelSpec(PSNR_X2), modelsDir).resolved);
   return {
     feature: 'enhance',
     availability() {
       const missing = requiredModels(size).map((m) => findModel(modelSpec(m), modelsDir)).find((l) => !l.resolved);
       if (missing) return { available: false, reason: missing.reason };
-      const x2 = shippedModel(size, 2, 0, undefined, psnrPresent()).model;
-      const sr = realEsrganPresent(modelsDir) ? 'Real-ESRGAN x2/x4 on onnxruntime' : `${x2}, esrgan-${size}-x4 on onnxruntime`;
+      const small = shippedModel(size, 2, 0, psnrMaxPixels, psnrPresent()).model;
+      const large = shippedModel(size, 2, Infinity, psnrMaxPixels).model;
+      const x2 = small === large ? large : `${small} (photos up to ${psnrMaxPixels} px), ${large}`;
+      const sr = realEsrganPresent(modelsDir) ? 'Real-ESRGAN x2/x4 on onnxruntime' : `x2 ${x2}, x4 esrgan-${size}-x4 on onnxruntime`;
       const faces = faceRestoreModel(modelsDir) ? ', GFPGAN faces' : '';
       return { available: true, implementation: `${sr}, tiled across ${deps.pool.size} workers${faces}` };
     },
     async warmUp() {
       if (await warmRealEsrgan(deps.pool, modelsDir)) return;
       // One call per worker: tiles go to every worker, so each must hold the models.
-      // The usual photo's models: slim x2 for photos above psnr-small's limit loads on first use.
-      const args = { models: [shippedModel(size, 2, 0, undefined, psnrPresent()).model, shippedModel(size, 4, 0).model], modelsDir, tile: DEFAULT_TILE + 2 * DEFAULT_PAD, fast: deps.pool.roomyMemory };
+      // Both x2 networks (small photos take psnr-small, larger ones slim) and x4.
+      const models = [...new Set([shippedModel(size, 2, 0, psnrMaxPixels, psnrPresent()).model, shippedModel(size, 2, Infinity, psnrMaxPixels).model, shippedModel(size, 4, 0, psnrMaxPixels).model])];
+      const args = { models, modelsDir, tile: DEFAULT_TILE + 2 * DEFAULT_PAD, fast: deps.pool.roomyMemory };
       await Promise.all(Array.from({ length: deps.pool.size }, () => UPSCALE_KERNEL.run(deps.pool, 'warmUpscaler', args)));
     },
     async run(job, ctx) {
@@ -89,7 +85,7 @@ export function createEnhanceEngine(deps: EngineDeps, size: EnhanceModelSize = d
           // the next model that admits it, else the shipped ESRGAN, and the meta says why.
           const pixels = rgb.width * rgb.height;
           const plan = await planRealEsrgan(srInfos, modelsDir, scale, { pixels, defaultMaxPixels: deps.config.engines.realEsrganMaxPixels }, ctx.signal);
-          const shipped = shippedModel(size, scale, pixels, opts.psnrMaxPixels, psnrPresent());
+          const shipped = shippedModel(size, scale, pixels, psnrMaxPixels, psnrPresent());
           const whys = [realEsrganPresent(modelsDir) ? "photo above every installed Real-ESRGAN's size limit" : undefined, shipped.why].filter(Boolean);
           ran = plan ? (plan.why ? `${plan.model} (${plan.why})` : plan.model) : whys.length ? `${shipped.model} (${whys.join('; ')})` : shipped.model;
           up = plan

@@ -46,10 +46,11 @@ describe('enhance (RDN psnr-small x2 / ESRGAN slim x4, tiled on the pool)', () =
 
   test('x2 of a photo above the PSNR network\'s size limit runs slim, and meta says why', async () => {
     const small = await sharp(photo('fruits.jpg')).resize(48, 40).png().toBuffer();
-    const limited = createEnhanceEngine(deps, 'slim', { psnrMaxPixels: 48 * 40 - 1 });
+    const withLimit = (n: number) => ({ ...deps, config: { ...deps.config, engines: { ...deps.config.engines, enhanceFidelityMaxPixels: n } } });
+    const limited = createEnhanceEngine(withLimit(48 * 40 - 1), 'slim');
     const [over] = await limited.run(job('enhance', small, { scale: 2 }), ctx());
     assert.equal(over.meta?.engine, "esrgan-slim-x2 (photo 1920 px above esrgan-psnr-small-x2's 1919 px)");
-    const [under] = await createEnhanceEngine(deps, 'slim', { psnrMaxPixels: 48 * 40 }).run(job('enhance', small, { scale: 2 }), ctx());
+    const [under] = await createEnhanceEngine(withLimit(48 * 40), 'slim').run(job('enhance', small, { scale: 2 }), ctx());
     assert.equal(under.meta?.engine, 'esrgan-psnr-small-x2');
     const a = await rawOf(over.data);
     const b = await rawOf(under.data);
@@ -58,10 +59,10 @@ describe('enhance (RDN psnr-small x2 / ESRGAN slim x4, tiled on the pool)', () =
   });
 
   test('without the psnr-small package x2 runs slim and says why; x4 and medium never use psnr-small', () => {
-    assert.deepEqual(shippedModel('slim', 2, 1000), { model: 'esrgan-psnr-small-x2' });
-    assert.deepEqual(shippedModel('slim', 2, 1000, undefined, false), { model: 'esrgan-slim-x2', why: 'esrgan-psnr-small-x2 not installed' });
-    assert.deepEqual(shippedModel('slim', 4, 1000), { model: 'esrgan-slim-x4' });
-    assert.deepEqual(shippedModel('medium', 2, 1000), { model: 'esrgan-medium-x2' });
+    assert.deepEqual(shippedModel('slim', 2, 1000, 1000), { model: 'esrgan-psnr-small-x2' });
+    assert.deepEqual(shippedModel('slim', 2, 1000, 1000, false), { model: 'esrgan-slim-x2', why: 'esrgan-psnr-small-x2 not installed' });
+    assert.deepEqual(shippedModel('slim', 4, 1000, 1000), { model: 'esrgan-slim-x4' });
+    assert.deepEqual(shippedModel('medium', 2, 1000, 1000), { model: 'esrgan-medium-x2' });
   });
 
   test('x1 sharpens a softened photo towards the original and leaves a block-compressed one as it is', async () => {
