@@ -12,7 +12,9 @@
  */
 import { hardRegionMask, type FaceInfo } from './analysis.js';
 import { LEFT_EYE, LEFT_EYE_OPENING, LEFT_LID_TO_BROW, LIPS_INNER, LIPS_OUTER, MOUTH_OPENING, RIGHT_EYE, RIGHT_EYE_OPENING, RIGHT_LID_TO_BROW } from './mesh-regions.js';
-import { dilate, fillPolygon, softenCentred, type Point } from './raster.js';
+import { cropPixels, dilate, fillPolygon, roiAround, softenCentred, type Point } from './raster.js';
+import { rgbToLab } from '../lab.js';
+import type { RgbImage } from './warp.js';
 import { FEATURE_OUTLINES, type FeatureName } from './swap-check.js';
 
 export const FEATURE_SETTINGS = {
@@ -20,6 +22,12 @@ export const FEATURE_SETTINGS = {
   eyeClosedOpen: [0.12, 0.2] as [number, number],
   /** The same for the mouth (lips apart). */
   mouthClosedOpen: [0.06, 0.15] as [number, number],
+  /**
+   * Share of the mouth (outer lip outline) that is a visible gap — teeth or the dark inside, neither lip-
+   * coloured — above which a mouth counts as parted, and below which as shut: slightly parted lips over
+   * shut ones leave a white or dark slit however small the openness difference.
+   */
+  mouthGapPartedShut: [0.03, 0.015] as [number, number],
   /** Any openness difference this large also counts as a different expression (half-closed lids on wide-open eyes). */
   opennessDifference: 0.1,
   /** Eye-shadow area's colour offset from the face's skin (a, b; L at a quarter) that differs this much between the faces = different make-up. */
@@ -100,6 +108,35 @@ function nonSkinShare(lab: Float32Array, mask: Uint8Array, tone: readonly number
   return n ? off / n : 0;
 }
 
+/**
+ * Share of a face's mouth (inside the outer lip outline) that shows a gap between the lips: pixels inside
+ * the inner lip outline far from the lips' own colour (teeth are brighter, the inside darker). Measured
+ * in the face's own photo, where the gap has its real size (warped onto a shut mouth it would vanish).
+ */
+export function mouthGap(img: RgbImage, face: FaceInfo): number {
+  const roi = roiAround(LIPS_OUTER.map((i) => face.mesh[i]), 2, img.width, img.height);
+  const [x0, y0, x1, y1] = roi;
+  const w = x1 - x0, h = y1 - y0, n = w * h;
+  if (n <= 0) return 0;
+  const lab = rgbToLab(cropPixels(img.data, img.width, img.channels, roi), img.channels, n);
+  const at = (idx: readonly number[]) => idx.map((i) => [face.mesh[i][0] - x0, face.mesh[i][1] - y0] as Point);
+  const outer = new Uint8Array(n), inner = new Uint8Array(n);
+  fillPolygon(outer, w, h, at(LIPS_OUTER));
+  fillPolygon(inner, w, h, at(LIPS_INNER));
+  const lip: number[] = [];
+  for (let i = 0; i < n; i++) if (outer[i] && !inner[i]) lip.push(i);
+  if (lip.length === 0) return 0;
+  const median = (c: number) => lip.map((i) => lab[i * 3 + c]).sort((p, q) => p - q)[lip.length >> 1];
+  const tone = [median(0), median(1), median(2)];
+  let mouth = 0, gap = 0;
+  for (let i = 0; i < n; i++) {
+    if (!outer[i]) continue;
+    mouth++;
+    if (inner[i] && labDistance(lab, i, tone) > FEATURE_SETTINGS.skinTolerance * 0.85) gap++;
+  }
+  return mouth ? gap / mouth : 0;
+}
+
 export interface FeatureInputs {
   /** The target face (in the working rectangle) and the reference face as warped there. */
   face: FaceInfo;
@@ -113,6 +150,8 @@ export interface FeatureInputs {
   faceWidth: number;
   /** The mesh the reference is drawn into (brows and nose moved to its proportions). */
   shapedMesh: readonly Point[];
+  /** mouthGap() of each face in its own photo (omitted: not judged). */
+  mouthGaps?: { target: number; reference: number };
   /** Features the self-check found broken on a first try: these stay the target's too. */
   failed?: readonly FeatureName[];
 }
@@ -163,8 +202,12 @@ export function keptFeatures(x: FeatureInputs): { keep: Uint8Array; reasons: str
   for (let i = 0; i < n; i++) if (nearLips[i] || !oval[i]) ring[i] = 0;
   const hair = nonSkinShare(x.wLab, ring, x.wTone) - nonSkinShare(x.tLab, ring, x.tTone) > S.facialHairShare;
   if (hair) reasons.push('facial hair around the mouth');
-  if (hair || differentOpenness(openness(face, MOUTH_OPENING), openness(refFace, MOUTH_OPENING), S.mouthClosedOpen)) {
-    if (!hair) reasons.push('mouth open/closed differs');
+  const [parted, shut] = S.mouthGapPartedShut;
+  const gaps = x.mouthGaps;
+  const gapDiffers = gaps !== undefined && ((gaps.target > parted && gaps.reference < shut) || (gaps.reference > parted && gaps.target < shut));
+  const opennessDiffers = differentOpenness(openness(face, MOUTH_OPENING), openness(refFace, MOUTH_OPENING), S.mouthClosedOpen);
+  if (hair || gapDiffers || opennessDiffers) {
+    if (!hair) reasons.push(opennessDiffers ? 'mouth open/closed differs' : 'lips parted on one face, shut on the other');
     fill(LIPS_OUTER);
     fill(LIPS_INNER);
   }
