@@ -20,7 +20,7 @@ after(() => deps.pool.destroy());
 function parted(img: Rgb, colour: [number, number, number]): { img: Rgb; slit: Uint8Array } {
   const slit = new Uint8Array(img.width * img.height);
   fillPolygon(slit, img.width, img.height, LIPS_INNER.map((i) => face.mesh[i]));
-  const data = Uint8Array.from(img.data);
+  const data = Buffer.from(img.data);
   for (let i = 0; i < slit.length; i++) if (slit[i]) data.set(colour, i * 3);
   return { img: { ...img, data }, slit };
 }
@@ -37,7 +37,7 @@ describe('face swap: parted lips over shut ones', () => {
     const { img: ref, slit } = parted(julia, [25, 15, 15]);
     const { rgb, reports } = swapFaces({ target: { ...julia, channels: 3 }, pairs: [{ ref: { ...ref, channels: 3 }, refFace: face, targetFace: face }] });
     assert.ok(reports[0].notes.some((n) => n.includes('lips parted on one face, shut on the other')), reports[0].notes.join('; '));
-    const before = meanUnder(julia, slit), afterSwap = meanUnder({ ...julia, data: rgb }, slit);
+    const before = meanUnder(julia, slit), afterSwap = meanUnder({ ...julia, data: Buffer.from(rgb) }, slit);
     assert.ok(Math.abs(afterSwap[0] - before[0]) < 6, `the slit stays the target's lips (${before[0].toFixed(0)} → ${afterSwap[0].toFixed(0)})`);
   });
 });
