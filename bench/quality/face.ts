@@ -35,7 +35,7 @@ import { deltaE2000, toLab } from './metrics.js';
 import { writeSheet, type SheetRow } from './sheet.js';
 import { artefactScore, displacedFeatures, swapArtefacts, type FeatureName, type SwapArtefacts } from '../../src/engines/face/swap-check.js';
 import { identityShape } from '../../src/engines/face/shape.js';
-import { halfFaceMask, hiddenSide, mirroredReference } from '../../src/engines/face/swap-pose.js';
+import { hiddenSide, mirroredReference, mirroredShare } from '../../src/engines/face/swap-pose.js';
 import { labStats } from '../../src/engines/lab.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { QualityFloor, QualityModule, QualityRow } from './types.js';
@@ -187,8 +187,8 @@ async function scoreSwap(deps: EngineDeps, result: Rgb, target: FacePhoto, ref: 
 }
 
 /**
- * The reference with its far side drawn from its near side, mirrored, where `hiddenSide` says it is
- * turned away (the drawing a swap may make instead of stretching the hidden side).
+ * The reference with its far side drawn from its near side, mirrored (all but the nose), where
+ * `hiddenSide` says it is turned away: the drawing the swap makes instead of stretching the hidden side.
  */
 function mirroredDrawing(target: FacePhoto, ref: FacePhoto, onto: readonly Point[]): Uint8Array | undefined {
   const side = hiddenSide(ref.face, target.face);
@@ -198,7 +198,7 @@ function mirroredDrawing(target: FacePhoto, ref: FacePhoto, onto: readonly Point
   const direct = warpedReference(target, ref, onto).rgb;
   const mirror = mirroredReference({ ...ref.img, channels: 3 }, ref.face.mesh, MESH_POINTS_WITHOUT_IRIS);
   const flipped = warpPiecewiseAffine(mirror.image, mirror.points, dst, delaunay(dst), w, h).rgb;
-  const half = halfFaceMask(dst, side, w, h, meshFaceWidth(target.face));
+  const half = mirroredShare(dst, side, w, h, meshFaceWidth(target.face));
   return direct.map((v, k) => Math.round(v + ((flipped[k] - v) * half[Math.floor(k / 3)]) / 255));
 }
 

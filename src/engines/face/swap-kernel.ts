@@ -27,7 +27,7 @@ import { boxBlur, cropPixels, dilate, erode, featherInside, fillPolygon, maxFilt
 import { delaunay, warpPiecewiseAffine, type RgbImage, type Triangle } from './warp.js';
 import { identityShape } from './shape.js';
 import { cleanSkinTone, keptFeatures, mouthGap, skinLikeness } from './swap-features.js';
-import { halfFaceMask, hiddenSide, mirroredReference } from './swap-pose.js';
+import { hiddenSide, mirroredReference, mirroredShare } from './swap-pose.js';
 import { judgeSwap, swapArtefacts, type FeatureName } from './swap-check.js';
 import { chromaScale, offsetFromLight, relight, shadingWeights, weightedLowPass, type FaceLight, type RelightSettings } from './swap-light.js';
 import { withoutRedEye } from './red-eye.js';
@@ -208,7 +208,7 @@ function warpReference(ws: Workspace, pair: SwapPair, notes: string[]): { warped
   notes.push(`reference's ${hidden} side mirrored from its other side (head turned)`);
   const mirror = mirroredReference(ref, pair.refFace.mesh, MESH_POINTS_WITHOUT_IRIS);
   const flipped = warpPiecewiseAffine(mirror.image, mirror.points, dstPts, tris, w, h);
-  const half = halfFaceMask(dstPts, hidden, w, h, fw);
+  const half = mirroredShare(dstPts, hidden, w, h, fw);
   const warped = new Uint8Array(w * h * 3);
   const covered = new Uint8Array(w * h);
   for (let i = 0; i < w * h; i++) {
