@@ -6,7 +6,7 @@
  * with its catch-light.
  */
 import { LEFT_EYE, RIGHT_EYE } from './mesh-regions.js';
-import { dilate, fillPolygon, type Point } from './raster.js';
+import { cropPixels, dilate, fillPolygon, pastePixels, roiAround, type Point } from './raster.js';
 import type { RgbImage } from './warp.js';
 
 /** Iris landmarks of the mesh: a centre and four points on the rim, per eye. */
@@ -79,6 +79,22 @@ function pupilArea(img: RgbImage, mesh: readonly Point[]): { mask: Uint8Array; b
 /** The reference with red pupils darkened, or the same image when it has none (no copy is made). */
 export function withoutRedEye(img: RgbImage, mesh: readonly Point[]): RgbImage {
   if (mesh.length < 478) return img;
+  // Work in a rectangle around the eyes: a reference may be a large photo.
+  const eyePoints = [...RIGHT_EYE, ...LEFT_EYE, ...IRISES.flat()].map((i) => mesh[i]);
+  const span = Math.hypot(mesh[33][0] - mesh[263][0], mesh[33][1] - mesh[263][1]);
+  const roi = roiAround(eyePoints, span * 0.15 + 4, img.width, img.height);
+  const [rx0, ry0, rx1, ry1] = roi;
+  if (rx1 - rx0 < 2 || ry1 - ry0 < 2) return img;
+  const crop: RgbImage = { data: cropPixels(img.data, img.width, img.channels, roi), width: rx1 - rx0, height: ry1 - ry0, channels: img.channels };
+  const cleaned = cleanPupils(crop, mesh.map(([x, y]) => [x - rx0, y - ry0] as Point));
+  if (!cleaned) return img;
+  const data = Uint8Array.from(img.data);
+  pastePixels(data, img.width, img.channels, cleaned, roi);
+  return { ...img, data };
+}
+
+/** The crop's pixels with red pupils darkened, or undefined when there are none. */
+function cleanPupils(img: RgbImage, mesh: readonly Point[]): Uint8Array | undefined {
   const ch = img.channels;
   const { mask, box: [x0, y0, x1, y1], irisRadius } = pupilArea(img, mesh);
   const w = img.width;
@@ -90,7 +106,7 @@ export function withoutRedEye(img: RgbImage, mesh: readonly Point[]): RgbImage {
     if (mask[y * w + x]) t[y * w + x] = redness(img.data[k], img.data[k + 1], img.data[k + 2]);
     any ||= t[y * w + x] > 0;
   }
-  if (!any) return img;
+  if (!any) return undefined;
   // The pupil's rim, where its red mixes with the iris's brown, and its catch-light, pink from the red
   // around it: within half an iris radius of a clear red-eye pixel only the red over green and blue counts.
   const halo = Float32Array.from(t);
@@ -114,5 +130,5 @@ export function withoutRedEye(img: RgbImage, mesh: readonly Point[]): RgbImage {
     const k = at(x, y);
     out[k] = Math.round(out[k] * (1 - a) + ((out[k + 1] + out[k + 2]) / 2) * a);
   }
-  return { ...img, data: out };
+  return out;
 }
