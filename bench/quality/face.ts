@@ -35,6 +35,7 @@ import { deltaE2000, toLab } from './metrics.js';
 import { writeSheet, type SheetRow } from './sheet.js';
 import { artefactScore, displacedFeatures, swapArtefacts, type FeatureName, type SwapArtefacts } from '../../src/engines/face/swap-check.js';
 import { identityShape } from '../../src/engines/face/shape.js';
+import { hiddenSide, mirroredReference, mirroredShare } from '../../src/engines/face/swap-pose.js';
 import { labStats } from '../../src/engines/lab.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { QualityFloor, QualityModule, QualityRow } from './types.js';
@@ -50,7 +51,7 @@ const MAX_LANDMARK_ERROR = 0.03;
 /** Head angles (degrees) up to which a face counts as usable for swap pairs. */
 const USABLE_ANGLE = { yaw: 30, pitch: 30 };
 
-interface FacePhoto {
+export interface FacePhoto {
   name: string;
   img: Rgb;
   face: FaceInfo;
@@ -185,9 +186,33 @@ async function scoreSwap(deps: EngineDeps, result: Rgb, target: FacePhoto, ref: 
   return { simRef: cosine(found.embedding, ref.embedding), simTarget: cosine(found.embedding, target.embedding), landmarkError: landmarkError(found.face, target.face), displaced: displacedFeatures(found.face, identityShape(target.face, ref.face, meshFaceWidth(target.face)), meshFaceWidth(target.face)) };
 }
 
-function artefactsOf(result: Rgb, target: FacePhoto, ref: FacePhoto): SwapArtefacts {
+/**
+ * The reference with its far side drawn from its near side, mirrored (all but the nose), where
+ * `hiddenSide` says it is turned away: the drawing the swap makes instead of stretching the hidden side.
+ */
+function mirroredDrawing(target: FacePhoto, ref: FacePhoto, onto: readonly Point[]): Uint8Array | undefined {
+  const side = hiddenSide(ref.face, target.face);
+  if (!side) return undefined;
+  const { width: w, height: h } = target.img;
+  const dst = onto.slice(0, MESH_POINTS_WITHOUT_IRIS) as Point[];
+  const direct = warpedReference(target, ref, onto).rgb;
+  const mirror = mirroredReference({ ...ref.img, channels: 3 }, ref.face.mesh, MESH_POINTS_WITHOUT_IRIS);
+  const flipped = warpPiecewiseAffine(mirror.image, mirror.points, dst, delaunay(dst), w, h).rgb;
+  const half = mirroredShare(dst, side, w, h, meshFaceWidth(target.face));
+  return direct.map((v, k) => Math.round(v + ((flipped[k] - v) * half[Math.floor(k / 3)]) / 255));
+}
+
+/**
+ * The artefacts of a result, judged against the reference drawn where the swap draws it: on the mesh
+ * with the reference's proportions, and, when the swap says (its meta notes) that it drew a turned
+ * reference's far side from its near side, with that side mirrored. Judged against the reference's own
+ * far side instead, a correctly drawn mirrored eye reads as a mix of two eyes. A swap that never
+ * mirrors (the pre-issue one) is judged against the reference's own pixels, as before.
+ */
+export function artefactsOf(result: Rgb, target: FacePhoto, ref: FacePhoto, mirrored = false): SwapArtefacts {
   const expected = identityShape(target.face, ref.face, meshFaceWidth(target.face));
-  return swapArtefacts({ target: target.img.data, reference: warpedReference(target, ref, expected).rgb, result: result.data, width: target.img.width, height: target.img.height, face: target.face, expected });
+  const reference = (mirrored && mirroredDrawing(target, ref, expected)) || warpedReference(target, ref, expected).rgb;
+  return swapArtefacts({ target: target.img.data, reference, result: result.data, width: target.img.width, height: target.img.height, face: target.face, expected });
 }
 
 const photoOf = (face: FacePhoto) => face.name.replace(/#\d+$/, '');
@@ -272,12 +297,13 @@ async function run(): Promise<QualityRow[]> {
         const paste = naivePaste(target, ref);
         const ours = await scoreSwap(deps, result, target, ref);
         const base = await scoreSwap(deps, paste, target, ref);
-        const art = artefactsOf(result, target, ref);
-        const score = artefactScore(art);
-        scores[name] = score;
         const fellBack = JSON.stringify(meta ?? {}).includes('conservative');
         if (fellBack) fallbacks.push(name);
         const notes = (meta as { faces?: { notes: string[] }[] } | undefined)?.faces?.flatMap((f) => f.notes) ?? [];
+        // A conservative result draws nothing of the reference: its notes about the full try do not apply.
+        const art = artefactsOf(result, target, ref, !fellBack && notes.some((n) => n.includes('mirrored')));
+        const score = artefactScore(art);
+        scores[name] = score;
         if (notes.length) console.error(`${name}: ${notes.join('; ')}`);
         await saveZoom(`swap ${target.name} ← ${ref.name}.png`, [[target.img, target.face], [result, target.face], [paste, target.face], [ref.img, ref.face]]);
         const bad = art.features.filter((f) => f.verdict !== 'ok').map((f) => `${f.feature} ${f.verdict}`);

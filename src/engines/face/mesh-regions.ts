@@ -47,5 +47,8 @@ export const MOUTH_OPENING = [13, 14, 78, 308] as const;
 /** Around the nostrils and the nose's underside (dark, but part of the face's features). */
 export const NOSE_BASE = [98, 97, 2, 326, 327, 294, 278, 344, 440, 275, 4, 45, 220, 115, 48, 64];
 
+/** Points whose convex hull covers the whole nose, bridge to nostrils. */
+export const NOSE_WHOLE = [168, 6, 197, 195, 5, 4, 1, 2, 98, 327, 48, 278, 64, 294, 115, 344, 220, 440, 45, 275];
+
 /** Nose tip: the centre a blend outline is pulled toward. */
 export const NOSE_TIP = 1;

@@ -164,3 +164,20 @@ export function maxFilter(p: Float32Array, w: number, h: number, r: number): Flo
   }
   return b;
 }
+
+/** Convex hull of points (monotone chain), for filling the area a set of landmarks spans. */
+export function convexHull(points: readonly Point[]): Point[] {
+  const p = [...points].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  if (p.length < 3) return p;
+  const cross = (o: Point, a: Point, b: Point) => (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
+  const chain = (pts: Point[]) => {
+    const out: Point[] = [];
+    for (const q of pts) {
+      while (out.length >= 2 && cross(out[out.length - 2], out[out.length - 1], q) <= 0) out.pop();
+      out.push(q);
+    }
+    out.pop();
+    return out;
+  };
+  return [...chain(p), ...chain([...p].reverse())];
+}

@@ -10,9 +10,11 @@
  * - facial hair around the reference's mouth: the target's mouth stays, and (in the kernel) no
  *   non-skin reference pixel comes over with the skin.
  */
-import { hardRegionMask, type FaceInfo } from './analysis.js';
+import { hardRegionMask, meshFaceWidth, type FaceInfo } from './analysis.js';
 import { LEFT_EYE, LEFT_EYE_OPENING, LEFT_LID_TO_BROW, LIPS_INNER, LIPS_OUTER, MOUTH_OPENING, RIGHT_EYE, RIGHT_EYE_OPENING, RIGHT_LID_TO_BROW } from './mesh-regions.js';
-import { dilate, fillPolygon, softenCentred, type Point } from './raster.js';
+import { boxBlur, convexHull, cropPixels, dilate, fillPolygon, roiAround, softenCentred, type Point } from './raster.js';
+import { rgbToLab } from '../lab.js';
+import type { RgbImage } from './warp.js';
 import { FEATURE_OUTLINES, type FeatureName } from './swap-check.js';
 
 export const FEATURE_SETTINGS = {
@@ -20,6 +22,20 @@ export const FEATURE_SETTINGS = {
   eyeClosedOpen: [0.12, 0.2] as [number, number],
   /** The same for the mouth (lips apart). */
   mouthClosedOpen: [0.06, 0.15] as [number, number],
+  /**
+   * Share of the mouth (outer lip outline) that is a visible gap — teeth or the dark inside, neither lip-
+   * coloured — above which a mouth counts as parted, and below which as shut: slightly parted lips over
+   * shut ones leave a white or dark slit however small the openness difference.
+   */
+  mouthGapPartedShut: [0.03, 0.015] as [number, number],
+  /**
+   * Glasses: share of the ring around the eyes (5–16 % of the face width out, brows left out) holding a
+   * strong edge (> 6 L per pixel). Bare faces measured 0.02–0.10 (the highest: heavy eye make-up), dark
+   * frames drawn on them 0.25–0.46, thin grey ones 0.09–0.30: thin light frames can be missed.
+   */
+  glassesEdgeShare: 0.17,
+  /** How far around the eyes the target's own eye region stays when either face wears glasses (share of face width): the frames' reach. */
+  glassesReach: 0.17,
   /** Any openness difference this large also counts as a different expression (half-closed lids on wide-open eyes). */
   opennessDifference: 0.1,
   /** Eye-shadow area's colour offset from the face's skin (a, b; L at a quarter) that differs this much between the faces = different make-up. */
@@ -100,6 +116,67 @@ function nonSkinShare(lab: Float32Array, mask: Uint8Array, tone: readonly number
   return n ? off / n : 0;
 }
 
+/**
+ * Share of a face's mouth (inside the outer lip outline) that shows a gap between the lips: pixels inside
+ * the inner lip outline far from the lips' own colour (teeth are brighter, the inside darker). Measured
+ * in the face's own photo, where the gap has its real size (warped onto a shut mouth it would vanish).
+ */
+export function mouthGap(img: RgbImage, face: FaceInfo): number {
+  const roi = roiAround(LIPS_OUTER.map((i) => face.mesh[i]), 2, img.width, img.height);
+  const [x0, y0, x1, y1] = roi;
+  const w = x1 - x0, h = y1 - y0, n = w * h;
+  if (n <= 0) return 0;
+  const lab = rgbToLab(cropPixels(img.data, img.width, img.channels, roi), img.channels, n);
+  const at = (idx: readonly number[]) => idx.map((i) => [face.mesh[i][0] - x0, face.mesh[i][1] - y0] as Point);
+  const outer = new Uint8Array(n), inner = new Uint8Array(n);
+  fillPolygon(outer, w, h, at(LIPS_OUTER));
+  fillPolygon(inner, w, h, at(LIPS_INNER));
+  const lip: number[] = [];
+  for (let i = 0; i < n; i++) if (outer[i] && !inner[i]) lip.push(i);
+  if (lip.length === 0) return 0;
+  const median = (c: number) => lip.map((i) => lab[i * 3 + c]).sort((p, q) => p - q)[lip.length >> 1];
+  const tone = [median(0), median(1), median(2)];
+  let mouth = 0, gap = 0;
+  for (let i = 0; i < n; i++) {
+    if (!outer[i]) continue;
+    mouth++;
+    if (inner[i] && labDistance(lab, i, tone) > FEATURE_SETTINGS.skinTolerance * 0.85) gap++;
+  }
+  return mouth ? gap / mouth : 0;
+}
+
+/**
+ * Whether a face wears glasses, from its own photo: their rims and bridge draw strong edges in the ring
+ * around the eyes, where bare skin (lids, cheek tops, the nose's root) is smooth.
+ */
+export function wearsGlasses(img: RgbImage, face: FaceInfo): boolean {
+  const fw = meshFaceWidth(face);
+  const reach = Math.round(fw * 0.16);
+  const roi = roiAround([...RIGHT_EYE, ...LEFT_EYE].map((i) => face.mesh[i]), reach + 3, img.width, img.height);
+  const [x0, y0, x1, y1] = roi;
+  const w = x1 - x0, h = y1 - y0, n = w * h;
+  if (w < 3 || h < 3) return false;
+  const lab = rgbToLab(cropPixels(img.data, img.width, img.channels, roi), img.channels, n);
+  const L = new Float32Array(n);
+  for (let i = 0; i < n; i++) L[i] = lab[i * 3];
+  // A light smoothing: noise and JPEG blocks are not edges.
+  boxBlur(L, w, h, 1);
+  const local: FaceInfo = { ...face, mesh: face.mesh.map(([x, y]) => [x - x0, y - y0] as [number, number]) };
+  const eyes = hardRegionMask(local, 'eyes', w, h);
+  const inner = dilate(eyes, w, h, Math.max(1, Math.round(fw * 0.05))), outer = dilate(eyes, w, h, reach);
+  const brows = dilate(hardRegionMask(local, 'brows', w, h), w, h, Math.max(1, Math.round(fw * 0.03)));
+  let ring = 0, strong = 0;
+  for (let y = 1; y < h - 1; y++) {
+    for (let x = 1; x < w - 1; x++) {
+      const i = y * w + x;
+      if (!outer[i] || inner[i] || brows[i]) continue;
+      ring++;
+      if (Math.hypot((L[i + 1] - L[i - 1]) / 2, (L[i + w] - L[i - w]) / 2) > 6) strong++;
+    }
+  }
+  return ring > 0 && strong / ring > FEATURE_SETTINGS.glassesEdgeShare;
+}
+
 export interface FeatureInputs {
   /** The target face (in the working rectangle) and the reference face as warped there. */
   face: FaceInfo;
@@ -113,6 +190,10 @@ export interface FeatureInputs {
   faceWidth: number;
   /** The mesh the reference is drawn into (brows and nose moved to its proportions). */
   shapedMesh: readonly Point[];
+  /** wearsGlasses() of each face in its own photo (omitted: not judged). */
+  glasses?: { target: boolean; reference: boolean };
+  /** mouthGap() of each face in its own photo (omitted: not judged). */
+  mouthGaps?: { target: number; reference: number };
   /** Features the self-check found broken on a first try: these stay the target's too. */
   failed?: readonly FeatureName[];
 }
@@ -138,8 +219,18 @@ export function keptFeatures(x: FeatureInputs): { keep: Uint8Array; reasons: str
   for (const [name, opening] of [['right eye', RIGHT_EYE_OPENING], ['left eye', LEFT_EYE_OPENING]] as const) {
     if (differentOpenness(openness(face, opening), openness(refFace, opening), S.eyeClosedOpen)) eyeReasons.push(`${name} open/closed differs`);
   }
-  // Both eyes go together: one kept eye beside a swapped one mixes two gazes and two make-ups.
-  if (eyeReasons.length) {
+  // Glasses on either face: the target's eyes stay with everything the frames reach (rims, bridge), so
+  // neither a reference's frames come over nor a target's frames are painted over with skin. Otherwise
+  // both eyes go together: one kept eye beside a swapped one mixes two gazes and two make-ups.
+  if (x.glasses && (x.glasses.target || x.glasses.reference)) {
+    const who = [x.glasses.target && 'target', x.glasses.reference && 'reference'].filter(Boolean).join(' and ');
+    reasons.push(`glasses on the ${who}: eye region kept`, ...eyeReasons);
+    const eyes = new Uint8Array(n);
+    for (const e of [RIGHT_EYE, LEFT_EYE]) fillPolygon(eyes, w, h, e.map((i) => face.mesh[i]));
+    fillPolygon(eyes, w, h, convexHull([...RIGHT_EYE, ...LEFT_EYE].map((i) => face.mesh[i])));
+    const region = dilate(eyes, w, h, Math.max(1, Math.round(fw * S.glassesReach)));
+    for (let i = 0; i < n; i++) keep[i] |= region[i];
+  } else if (eyeReasons.length) {
     reasons.push(...eyeReasons);
     eyeArea(RIGHT_EYE, RIGHT_LID_TO_BROW);
     eyeArea(LEFT_EYE, LEFT_LID_TO_BROW);
@@ -163,8 +254,12 @@ export function keptFeatures(x: FeatureInputs): { keep: Uint8Array; reasons: str
   for (let i = 0; i < n; i++) if (nearLips[i] || !oval[i]) ring[i] = 0;
   const hair = nonSkinShare(x.wLab, ring, x.wTone) - nonSkinShare(x.tLab, ring, x.tTone) > S.facialHairShare;
   if (hair) reasons.push('facial hair around the mouth');
-  if (hair || differentOpenness(openness(face, MOUTH_OPENING), openness(refFace, MOUTH_OPENING), S.mouthClosedOpen)) {
-    if (!hair) reasons.push('mouth open/closed differs');
+  const [parted, shut] = S.mouthGapPartedShut;
+  const gaps = x.mouthGaps;
+  const gapDiffers = gaps !== undefined && ((gaps.target > parted && gaps.reference < shut) || (gaps.reference > parted && gaps.target < shut));
+  const opennessDiffers = differentOpenness(openness(face, MOUTH_OPENING), openness(refFace, MOUTH_OPENING), S.mouthClosedOpen);
+  if (hair || gapDiffers || opennessDiffers) {
+    if (!hair) reasons.push(opennessDiffers ? 'mouth open/closed differs' : 'lips parted on one face, shut on the other');
     fill(LIPS_OUTER);
     fill(LIPS_INNER);
   }

@@ -26,8 +26,8 @@ import { MESH_POINTS_WITHOUT_IRIS, NOSE_TIP, FACE_OVAL, FOREHEAD, NOSE_BASE, RIG
 import { boxBlur, cropPixels, dilate, erode, featherInside, fillPolygon, maxFilter, pastePixels, roiAround, softenCentred, type Point } from './raster.js';
 import { delaunay, warpPiecewiseAffine, type RgbImage, type Triangle } from './warp.js';
 import { identityShape } from './shape.js';
-import { cleanSkinTone, keptFeatures, skinLikeness } from './swap-features.js';
-import { halfFaceMask, hiddenSide, mirroredReference } from './swap-pose.js';
+import { cleanSkinTone, keptFeatures, mouthGap, skinLikeness, wearsGlasses } from './swap-features.js';
+import { hiddenSide, mirroredReference, mirroredShare } from './swap-pose.js';
 import { judgeSwap, swapArtefacts, type FeatureName } from './swap-check.js';
 import { chromaScale, offsetFromLight, relight, shadingWeights, weightedLowPass, type FaceLight, type RelightSettings } from './swap-light.js';
 import { withoutRedEye } from './red-eye.js';
@@ -208,7 +208,7 @@ function warpReference(ws: Workspace, pair: SwapPair, notes: string[]): { warped
   notes.push(`reference's ${hidden} side mirrored from its other side (head turned)`);
   const mirror = mirroredReference(ref, pair.refFace.mesh, MESH_POINTS_WITHOUT_IRIS);
   const flipped = warpPiecewiseAffine(mirror.image, mirror.points, dstPts, tris, w, h);
-  const half = halfFaceMask(dstPts, hidden, w, h, fw);
+  const half = mirroredShare(dstPts, hidden, w, h, fw);
   const warped = new Uint8Array(w * h * 3);
   const covered = new Uint8Array(w * h);
   for (let i = 0; i < w * h; i++) {
@@ -285,7 +285,7 @@ function fullSwap(ws: Workspace, pair: SwapPair, notes: string[], failed: readon
   const targetBrows = dilate(hardRegionMask(face, 'brows', w, h), w, h, Math.max(1, Math.round(fw * 0.03)));
   const tgtSkinAll = minFilter(skinLikeness(tLab, region, tTone), w, h, Math.max(1, Math.round(fw * 0.015)));
   boxBlur(tgtSkinAll, w, h, Math.max(1, Math.round(fw * 0.015)));
-  const { keep, reasons } = keptFeatures({ face, refFace: pair.refFace, tLab, wLab, tTone, wTone, w, h, faceWidth: fw, shapedMesh: ws.dstPts, failed });
+  const { keep, reasons } = keptFeatures({ face, refFace: pair.refFace, tLab, wLab, tTone, wTone, w, h, faceWidth: fw, shapedMesh: ws.dstPts, failed, mouthGaps: { target: mouthGap({ data: ws.tgt, width: w, height: h, channels: 3 }, face), reference: mouthGap(pair.ref, pair.refFace) }, glasses: { target: wearsGlasses({ data: ws.tgt, width: w, height: h, channels: 3 }, face), reference: wearsGlasses(pair.ref, pair.refFace) } });
   notes.push(...reasons.map((why) => `target's feature kept: ${why}`));
   // Eyes, brows, lips and nostrils are the reference's features even though they are not skin-coloured.
   const features = dilate(hardRegionMask(shaped, 'eyes', w, h), w, h, Math.max(1, Math.round(fw * 0.04)));

@@ -6,9 +6,9 @@
  * reference's near half. Light and tone are matched afterwards by the swap's low-frequency transfer.
  */
 import type { FaceInfo } from './analysis.js';
-import { FACE_OVAL, LEFT_EYE_OUTER, RIGHT_EYE_OUTER } from './mesh-regions.js';
+import { FACE_OVAL, LEFT_EYE_OUTER, NOSE_WHOLE, RIGHT_EYE_OUTER } from './mesh-regions.js';
 import { MIDLINE, MIRROR } from './mesh-symmetry.js';
-import { fillPolygon, softenCentred, type Point } from './raster.js';
+import { convexHull, dilate, fillPolygon, softenCentred, type Point } from './raster.js';
 import type { RgbImage } from './warp.js';
 
 export const POSE_SETTINGS = {
@@ -71,4 +71,19 @@ export function halfFaceMask(mesh: readonly Point[], side: Side, w: number, h: n
   const m = new Uint8Array(w * h);
   fillPolygon(m, w, h, poly);
   return softenCentred(m, w, h, Math.max(1, faceWidth * POSE_SETTINGS.seamOfWidth));
+}
+
+/**
+ * 0..255: how much of the mirrored reference to take, per pixel — the subject's `side` half of the face
+ * but not its nose. The nose stays the reference's own (foreshortened, it is still one nose): drawn from
+ * two halves, a turned reference's near flank mirrored beside its own ridge shows as a second ridge or a
+ * dark line down the side of the nose.
+ */
+export function mirroredShare(mesh: readonly Point[], side: Side, w: number, h: number, faceWidth: number): Uint8Array {
+  const half = halfFaceMask(mesh, side, w, h, faceWidth);
+  const nose = new Uint8Array(w * h);
+  fillPolygon(nose, w, h, convexHull(NOSE_WHOLE.map((i) => mesh[i])));
+  const own = softenCentred(dilate(nose, w, h, Math.max(1, Math.round(faceWidth * 0.02))), w, h, Math.max(1, faceWidth * 0.03));
+  for (let i = 0; i < half.length; i++) half[i] = Math.round((half[i] * (255 - own[i])) / 255);
+  return half;
 }

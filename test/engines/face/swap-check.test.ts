@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { analyzeFaces, hardRegionMask, meshFaceWidth, type FaceInfo } from '../../../src/engines/face/analysis.js';
 import { createFeatureEngine } from '../../../src/engines/registry.js';
-import { FACE_OVAL, LEFT_EYE, LEFT_EYE_OUTER, RIGHT_EYE, RIGHT_EYE_OUTER } from '../../../src/engines/face/mesh-regions.js';
+import { FACE_OVAL, LEFT_CHEEK_CENTER, LEFT_EYE, LEFT_EYE_OUTER, NOSE_TIP, RIGHT_CHEEK_CENTER, RIGHT_EYE, RIGHT_EYE_OUTER } from '../../../src/engines/face/mesh-regions.js';
 import { MIRROR } from '../../../src/engines/face/mesh-symmetry.js';
 import { dilate, fillPolygon, type Point } from '../../../src/engines/face/raster.js';
 import { judgeSwap, swapArtefacts } from '../../../src/engines/face/swap-check.js';
 import { swapFaces } from '../../../src/engines/face/swap-kernel.js';
-import { hiddenSide } from '../../../src/engines/face/swap-pose.js';
+import { hiddenSide, mirroredShare } from '../../../src/engines/face/swap-pose.js';
 import { decodeRgb, engineFile, makeDeps, meanUnder, photo, runContext, type Rgb } from './fixtures.js';
 
 const deps = makeDeps(1);
@@ -92,6 +92,24 @@ describe('face swap pose and fallback', () => {
     assert.equal(hiddenSide(face, face), undefined);
     // The target turned the same way: nothing is hidden relative to it.
     assert.equal(hiddenSide(turned, turned), undefined);
+  });
+
+  it("mirrors the far cheek but never the nose: a turned reference's nose is drawn whole from its own pixels", () => {
+    const { width: w, height: h } = astronaut;
+    const fw = meshFaceWidth(face);
+    const mid = face.mesh[168][0];
+    const side = face.mesh[LEFT_EYE_OUTER][0] > mid ? 'left' : 'right';
+    const share = mirroredShare(face.mesh, side, w, h, fw);
+    const at = (p: readonly number[]) => share[Math.round(p[1]) * w + Math.round(p[0])];
+    // The far cheek comes mirrored; the nose — its tip and its flank on the mirrored side — does not.
+    const cheek = face.mesh[side === 'left' ? LEFT_CHEEK_CENTER : RIGHT_CHEEK_CENTER];
+    assert.equal(at(cheek), 255);
+    // Half way from the tip to the nostril's outer edge on the mirrored side.
+    const alar = face.mesh[side === 'left' ? 278 : 48];
+    const flank = [(face.mesh[NOSE_TIP][0] + alar[0]) / 2, (face.mesh[NOSE_TIP][1] + alar[1]) / 2];
+    for (const p of [face.mesh[NOSE_TIP], flank]) assert.ok(at(p) < 30, `mirrored share on the nose ${at(p)}`);
+    // Only that half: the near cheek keeps the reference's own pixels.
+    assert.equal(at(face.mesh[side === 'left' ? RIGHT_CHEEK_CENTER : LEFT_CHEEK_CENTER]), 0);
   });
 
   it("conservative mode keeps the target's own features and changes nothing outside the face", () => {

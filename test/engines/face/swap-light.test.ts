@@ -83,3 +83,41 @@ describe('face swap light', () => {
     assert.ok(Math.abs(light[2 * 3] - 60) < 3, `the strand is not (${light[2 * 3]})`);
   });
 });
+
+describe('red-eye beyond the iris landmarks', () => {
+  /** Skin with an eye outline (mesh points on an ellipse) and a red pupil 3 px off the iris landmark, ringed by red-brown. */
+  function offEye(): { data: Uint8Array; width: number; height: number; channels: number; mesh: Point[] } {
+    const width = 60, height = 30;
+    const data = new Uint8Array(width * height * 3);
+    for (let i = 0; i < width * height; i++) data.set([210, 160, 140], i * 3);
+    const mesh: Point[] = Array.from({ length: 478 }, () => [0, 0] as Point);
+    // The subject's right eye from its outer corner (33, x 15) to its inner one (133, x 45), an ellipse.
+    const outline = [33, 246, 161, 160, 159, 158, 157, 173, 133, 155, 154, 153, 145, 144, 163, 7];
+    outline.forEach((p, k) => {
+      const a = (k / outline.length) * 2 * Math.PI;
+      mesh[p] = [30 - 15 * Math.cos(a), 15 - 6 * Math.sin(a)];
+    });
+    for (let y = 10; y <= 20; y++) for (let x = 18; x <= 42; x++) if (((x - 30) / 13) ** 2 + ((y - 15) / 5) ** 2 <= 1) data.set([230, 225, 215], (y * width + x) * 3);
+    // Iris landmarks say x 25; the pupil is at x 28, its rim red-brown, its centre red.
+    [[0, 0], [3, 0], [0, 3], [-3, 0], [0, -3]].forEach(([dx, dy], k) => (mesh[468 + k] = [25 + dx, 15 + dy]));
+    [[0, 0], [3, 0], [0, 3], [-3, 0], [0, -3]].forEach(([dx, dy], k) => (mesh[473 + k] = [55 + dx, 2 + dy]));
+    for (let y = 11; y <= 19; y++) for (let x = 24; x <= 32; x++) {
+      const d = Math.hypot(x - 28, y - 15);
+      if (d <= 2) data.set([165, 62, 58], (y * width + x) * 3);
+      else if (d <= 4) data.set([178, 112, 100], (y * width + x) * 3);
+    }
+    return { data, width, height, channels: 3, mesh };
+  }
+
+  it('finds a red pupil off the iris landmarks inside the eye and clears its red-brown rim, leaving the white and the skin', () => {
+    const img = offEye();
+    const out = withoutRedEye(img, img.mesh);
+    const at = (x: number, y: number) => Array.from(out.data.subarray((y * img.width + x) * 3, (y * img.width + x) * 3 + 3));
+    for (const [x, y] of [[29, 15], [30, 15], [31, 16], [28, 18]]) {
+      const [r, g, b] = at(x, y);
+      assert.ok(r <= Math.max(g, b) + 6, `still red at ${x},${y}: ${at(x, y)}`);
+    }
+    assert.deepEqual(at(40, 15), [230, 225, 215]);
+    assert.deepEqual(at(5, 5), [210, 160, 140]);
+  });
+});
