@@ -2,6 +2,7 @@ import { boxBlur } from '../box-blur.js';
 import { harmonicFill } from './membrane.js';
 import { unmixBase } from './side-base.js';
 import { holeDistance, inpaintPatchMatch, pushPull } from './patchmatch.js';
+import type { Lattice } from './lattice.js';
 
 /**
  * Hole filling as the engines use it: grow the mask a little (object edges, shadows and JPEG halos
@@ -35,6 +36,8 @@ export interface FillRequest {
   onResidual?: (residual: Float32Array, box: Box) => void;
   /** Bound on regions copied by one translation (InpaintInput.copySpan); absent = no bound. */
   copySpan?: number;
+  /** A regular texture's repeat lattice (InpaintInput.lattice); absent = any offset. */
+  lattice?: Lattice;
   /** Keep the growth ring's pixels that already look like the background (see settleRing). */
   settleRing?: boolean;
   /**
@@ -181,7 +184,7 @@ export function fillHole(req: FillRequest): Uint8Array {
     if (original && inner) residual = toBox(r, b, inner);
     req.onResidual?.(r, { x0: b.x0 + cx0, y0: b.y0 + cy0, x1: b.x1 + cx0, y1: b.y1 + cy0 });
   } : undefined;
-  const painted = inpaintPatchMatch({ rgb: crop, width: cw, height: ch, hole: cropHole, searchPixelCap: req.searchPixelCap, avoid: cropAvoid, subjectReach: req.subjectReach, inPlace: true, deepPyramid: !!req.detailRadius, belonging: req.belonging, onResidual, copySpan: req.copySpan });
+  const painted = inpaintPatchMatch({ rgb: crop, width: cw, height: ch, hole: cropHole, searchPixelCap: req.searchPixelCap, avoid: cropAvoid, subjectReach: req.subjectReach, inPlace: true, deepPyramid: !!req.detailRadius, belonging: req.belonging, onResidual, copySpan: req.copySpan, lattice: req.lattice });
   let filled: Uint8Array;
   if (original && req.detailRadius && inner) {
     const iw = inner.x1 - inner.x0, ih = inner.y1 - inner.y0;
