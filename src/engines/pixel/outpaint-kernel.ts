@@ -22,9 +22,9 @@ export interface OutpaintRequest {
  * Width of the band where fill hands over to the input's continued edge (border-blend.ts): about 2.5 %
  * of the input's long side, at least 8 px (6 left brick at 30 % a 10-level step per ring where a dark
  * sliver of brick face at the edge met the lighter fill; the band carries the fill's detail, so a
- * wider one does not blur). 1.2 % (3 px on a 154-px input) crammed the hand-over between a fill and a mirror that
- * disagree into two rings: their step read as a frame (largest ring-to-ring step within 8 px of the
- * input 1.5–1.9× the original's on coffee, brick and astronaut at 30 %).
+ * wider one does not blur). 1.2 % (3 px on a 154-px input) crammed the hand-over into two rings: the
+ * step read as a frame (largest ring-to-ring step within 8 px of the input 1.5–1.9× the original's on
+ * coffee, brick and astronaut at 30 %).
  */
 export function borderBand(rect: Rect): number {
   return Math.max(8, Math.round(Math.max(rect.width, rect.height) * 0.025));
