@@ -31,11 +31,17 @@ const DETAIL_LIMIT = 1.5;
  */
 const UNSURE_FROM = 2;
 const UNSURE_LEVELS = 2;
+/**
+ * How much farther the exemplar fill is kept whole when it continues a regular texture by whole lattice
+ * steps (lattice.ts): a tiling does not drift into garble with distance the way free copies do.
+ */
+const REGULAR_REACH = 4;
 
 /** The extension as it should be shown: `fill` is the canvas with every pixel outside `rect` painted by exemplars. */
-export function blendExtension(fill: Uint8Array, w: number, h: number, rect: Rect, seed = 1, residual?: Float32Array): Uint8Array {
+export function blendExtension(fill: Uint8Array, w: number, h: number, rect: Rect, seed = 1, residual?: Float32Array, regular = false): Uint8Array {
   const short = Math.min(rect.width, rect.height);
-  const near = NEAR * short, far = Math.max(near + 1, FAR * short);
+  // A regular texture continued by lattice steps stays clean far out: its hand-over comes later.
+  const near = NEAR * short * (regular ? REGULAR_REACH : 1), far = Math.max(near + 1, FAR * short * (regular ? REGULAR_REACH : 1));
   let anyFar = false;
   for (const d of [rect.x, rect.y, w - rect.x - rect.width, h - rect.y - rect.height]) anyFar ||= d > near;
   if (!anyFar) return fill;

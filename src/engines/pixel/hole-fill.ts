@@ -3,6 +3,7 @@ import { knownMean } from './known-mean.js';
 import { harmonicFill } from './membrane.js';
 import { unmixBase } from './side-base.js';
 import { holeDistance, inpaintPatchMatch, pushPull } from './patchmatch.js';
+import type { Lattice } from './lattice.js';
 
 /**
  * Hole filling as the engines use it: grow the mask a little (object edges, shadows and JPEG halos
@@ -41,6 +42,8 @@ export interface FillRequest {
    * copies its side's period, it is kept as it is instead of being put on the membrane base.
    */
   ringPeriods?: boolean;
+  /** A regular texture's repeat lattice (InpaintInput.lattice); absent = any offset. */
+  lattice?: Lattice;
   /** Keep the growth ring's pixels that already look like the background (see settleRing). */
   settleRing?: boolean;
   /**
@@ -193,7 +196,7 @@ export function fillHole(req: FillRequest): Uint8Array {
     if (original && inner) residual = toBox(r, b, inner);
     req.onResidual?.(r, { x0: b.x0 + cx0, y0: b.y0 + cy0, x1: b.x1 + cx0, y1: b.y1 + cy0 });
   } : undefined;
-  const painted = inpaintPatchMatch({ rgb: crop, width: cw, height: ch, hole: cropHole, searchPixelCap: req.searchPixelCap, avoid: cropAvoid, subjectReach: req.subjectReach, inPlace: true, deepPyramid: !!req.detailRadius, belonging: req.belonging, onResidual, copySpan: req.copySpan, ...(req.ringPeriods ? { ringPeriods: true, onAligned } : {}) });
+  const painted = inpaintPatchMatch({ rgb: crop, width: cw, height: ch, hole: cropHole, searchPixelCap: req.searchPixelCap, avoid: cropAvoid, subjectReach: req.subjectReach, inPlace: true, deepPyramid: !!req.detailRadius, belonging: req.belonging, onResidual, copySpan: req.copySpan, lattice: req.lattice, ...(req.ringPeriods ? { ringPeriods: true, onAligned } : {}) });
   let filled: Uint8Array;
   if (original && req.detailRadius && inner) {
     const iw = inner.x1 - inner.x0, ih = inner.y1 - inner.y0;

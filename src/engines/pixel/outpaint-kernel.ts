@@ -5,6 +5,8 @@
 import { blendBorderBand, type Rect } from './border-blend.js';
 import { blendExtension } from './extension-blend.js';
 import { fillHole, type Box } from './hole-fill.js';
+import { matchFillTone } from './tone-match.js';
+import { detectLattice } from './lattice.js';
 
 export interface OutpaintRequest {
   /** The canvas, RGB, with the input already placed at `rect`. */
@@ -17,13 +19,15 @@ export interface OutpaintRequest {
 }
 
 /**
- * Width of the band where fill hands over to the mirrored input: about 2.5 % of the input's long side,
- * at least 6 px. 1.2 % (3 px on a 154-px input) crammed the hand-over between a fill and a mirror that
- * disagree into two rings: their step read as a frame (largest ring-to-ring step within 8 px of the
- * input 1.5–1.9× the original's on coffee, brick and astronaut at 30 %).
+ * Width of the band where fill hands over to the input's continued edge (border-blend.ts): about 2.5 %
+ * of the input's long side, at least 8 px (6 left brick at 30 % a 10-level step per ring where a dark
+ * sliver of brick face at the edge met the lighter fill; the band carries the fill's detail, so a
+ * wider one does not blur). 1.2 % (3 px on a 154-px input) crammed the hand-over into two rings: the
+ * step read as a frame (largest ring-to-ring step within 8 px of the input 1.5–1.9× the original's on
+ * coffee, brick and astronaut at 30 %).
  */
 export function borderBand(rect: Rect): number {
-  return Math.max(6, Math.round(Math.max(rect.width, rect.height) * 0.025));
+  return Math.max(8, Math.round(Math.max(rect.width, rect.height) * 0.025));
 }
 
 /** How far from the subject the fill may still copy subject patches (a subject cut by the border continues). */
@@ -39,6 +43,15 @@ export function copySpan(w: number, h: number): number {
   return Math.max(8, Math.round(0.035 * Math.max(w, h)));
 }
 
+/**
+ * The box over which the tone match compares input and fill: 10 % of the input's shorter side, at least
+ * 4 px. A tone offset is a low frequency; 4 % (5 px on a 120-px brick wall) measured single bricks'
+ * shades as offsets and spread them as dark blotches along the edge.
+ */
+export function toneRadius(rect: Rect): number {
+  return Math.max(4, Math.round(Math.min(rect.width, rect.height) * 0.1));
+}
+
 export function outpaintKernel(req: OutpaintRequest): Uint8Array {
   const { width: w, height: h, rect } = req;
   const hole = new Uint8Array(w * h).fill(1);
@@ -51,6 +64,9 @@ export function outpaintKernel(req: OutpaintRequest): Uint8Array {
     const bw = b.x1 - b.x0;
     for (let y = b.y0; y < b.y1; y++) residual.set(r.subarray((y - b.y0) * bw, (y - b.y0 + 1) * bw), y * w + b.x0);
   };
-  const filled = fillHole({ rgb: req.rgb, width: w, height: h, hole, dilate: 0, avoid: req.subject, subjectReach: subjectReach(rect), belonging: true, copySpan: copySpan(w, h), onResidual });
-  return blendBorderBand(blendExtension(filled, w, h, rect, 1, residual), w, h, rect, borderBand(rect));
+  // A regular texture is continued by whole lattice steps, its courses aligned (lattice.ts).
+  const lattice = detectLattice(req.rgb, w, rect);
+  const filled = fillHole({ rgb: req.rgb, width: w, height: h, hole, dilate: 0, avoid: req.subject, subjectReach: subjectReach(rect), belonging: true, copySpan: copySpan(w, h), onResidual, lattice });
+  const toned = matchFillTone(filled, w, h, rect, toneRadius(rect));
+  return blendBorderBand(blendExtension(toned, w, h, rect, 1, residual, !!lattice), w, h, rect, borderBand(rect));
 }

@@ -8,6 +8,7 @@
 import { xorshift32 } from '../../util/xorshift.js';
 import { periodAt, ringOffsets, type RingOffsets } from './ring-offsets.js';
 import { belongingAt, belongingMap, type Belonging } from './source-belonging.js';
+import { nearestLatticePoint, type Lattice } from './lattice.js';
 
 export interface InpaintInput {
   /** RGB, 3 bytes per pixel. */
@@ -68,6 +69,13 @@ export interface InpaintInput {
    * step with it, 0 where it has none. Not called when no side repeats.
    */
   onAligned?: (aligned: Float32Array, box: { x0: number; y0: number; x1: number; y1: number }) => void;
+  /**
+   * A regular texture's repeat lattice (full-resolution px, lattice.ts; absent = any offset, today's
+   * behaviour): every match's translation is snapped to a whole number of lattice steps, so copies keep
+   * courses and rows aligned with the known texture. Applied on levels where both steps span at least
+   * LATTICE_MIN_STEP pixels.
+   */
+  lattice?: Lattice;
   /** Diagnostics: called with each level's result (not available through the worker pool). */
   onLevel?: (img: Float32Array, w: number, h: number, level: number) => void;
 }
@@ -85,6 +93,8 @@ const BELONGING_COST = SUBJECT_COST;
  * area has many sources as good and switches freely; a texture switches to a shifted copy of itself.
  */
 const REPEAT_COST = (2 * RADIUS + 1) ** 2 * 3 * 20 ** 2;
+/** A lattice step shorter than this (level px) no longer constrains a level's matches. */
+const LATTICE_MIN_STEP = 3;
 /** The belonging statistics are computed on the finest pyramid level at most this large. */
 const BELONGING_PIXELS = 300_000;
 
@@ -464,7 +474,7 @@ class Field {
   readonly wh: number;
   /** The hole's greatest depth at this level (ringPeriods: how far a period's multiples may reach). */
   depth = 0;
-  constructor(readonly l: Level, readonly src: Sources, readonly win: Window, readonly targets: Int32Array, reach: number, readonly level = 0, readonly belong?: Belonging, readonly copySpan = 0, readonly periods?: RingOffsets) {
+  constructor(readonly l: Level, readonly src: Sources, readonly win: Window, readonly targets: Int32Array, reach: number, readonly level = 0, readonly belong?: Belonging, readonly copySpan = 0, readonly periods?: RingOffsets, readonly lattice?: Lattice) {
     this.x0 = win.x0; this.y0 = win.y0;
     this.ww = win.x1 - win.x0; this.wh = win.y1 - win.y0;
     const n = this.ww * this.wh;
@@ -555,9 +565,16 @@ class Field {
     return d;
   }
 
+  /** Source (sx, sy) moved to the nearest whole number of lattice steps from target (tx, ty). */
+  snap(tx: number, ty: number, sx: number, sy: number): [number, number] {
+    const [ox, oy] = nearestLatticePoint(this.lattice!, sx - tx, sy - ty);
+    return [Math.round(tx + ox), Math.round(ty + oy)];
+  }
+
   /** Tries source (sx, sy) for the target at window index k, level pixel (tx, ty). */
   tryCandidate(k: number, tx: number, ty: number, sx: number, sy: number): void {
     const { w } = this.l;
+    if (this.lattice) [sx, sy] = this.snap(tx, ty, sx, sy);
     if (sx < 0 || sy < 0 || sx >= w || sy >= this.l.h) return;
     const s = sy * w + sx;
     if (!this.src.ok[s]) return;
@@ -575,11 +592,23 @@ class Field {
     const { w } = this.l;
     for (const t of this.targets) {
       const k = this.atPixel(t);
-      const s = randomSource(this.src, w, rand);
+      let s = randomSource(this.src, w, rand);
+      if (this.lattice) s = this.snappedSource(t % w, Math.floor(t / w), s, rand);
       this.nx[k] = s % w;
       this.ny[k] = Math.floor(s / w);
       this.dist[k] = this.score(k, t % w, Math.floor(t / w), s);
     }
+  }
+
+  /** Source `s` snapped to the lattice from target (tx, ty); random sources tried while the snap is no source. */
+  snappedSource(tx: number, ty: number, s: number, rand: () => number): number {
+    const { w, h } = this.l;
+    for (let tries = 0; tries < 8; tries++) {
+      const [sx, sy] = this.snap(tx, ty, s % w, Math.floor(s / w));
+      if (sx >= 0 && sy >= 0 && sx < w && sy < h && this.src.ok[sy * w + sx]) return sy * w + sx;
+      s = randomSource(this.src, w, rand);
+    }
+    return s;
   }
 
   /** Upsamples a coarser field: each fine target inherits its parent's match, offset by its sub-pixel. */
@@ -597,6 +626,10 @@ class Field {
       } else {
         // Parent was not a target: its own position is a natural known match.
         sx = x; sy = y;
+      }
+      if (this.lattice) {
+        const s = this.snappedSource(x, y, Math.min(h - 1, Math.max(0, sy)) * w + Math.min(w - 1, Math.max(0, sx)), rand);
+        sx = s % w; sy = Math.floor(s / w);
       }
       if (!ok[sy * w + sx]) {
         const s = randomSource(this.src, w, rand);
@@ -835,7 +868,11 @@ export function inpaintPatchMatch(input: InpaintInput): Uint8Array {
     const win = targetWindow(l);
     // The copy bound where it spans more than a patch at this level (coarser layouts copy freely).
     const span = input.copySpan ? Math.round(input.copySpan / 2 ** li) : 0;
-    const field = new Field(l, src, win, targetCentres(l, win), reach, li, belong, span > 2 * RADIUS + 1 ? span : 0, periods);
+    // The lattice where both its steps are resolved at this level (coarser layouts match freely).
+    const f = 2 ** li, lat = input.lattice;
+    const lattice = lat && Math.min(Math.hypot(lat.ax, lat.ay), Math.hypot(lat.bx, lat.by)) / f >= LATTICE_MIN_STEP
+      ? { ...lat, ax: lat.ax / f, ay: lat.ay / f, bx: lat.bx / f, by: lat.by / f } : undefined;
+    const field = new Field(l, src, win, targetCentres(l, win), reach, li, belong, span > 2 * RADIUS + 1 ? span : 0, periods, lattice);
     if (periods) field.depth = maxD / 2 ** li;
     if (!prev) {
       seedMembrane(l);

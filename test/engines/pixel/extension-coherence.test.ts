@@ -3,7 +3,8 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
 import { largestCopy } from '../../../bench/quality/fill-metrics.js';
-import { mirrorAbout, reflect } from '../../../src/engines/pixel/border-blend.js';
+import { blendBorderBand } from '../../../src/engines/pixel/border-blend.js';
+import { matchFillTone } from '../../../src/engines/pixel/tone-match.js';
 import { continueEdges } from '../../../src/engines/pixel/edge-continuation.js';
 import { blendExtension } from '../../../src/engines/pixel/extension-blend.js';
 import { fillHole } from '../../../src/engines/pixel/hole-fill.js';
@@ -49,13 +50,48 @@ describe('extensions that stay coherent', () => {
     assert.ok(dist(at(membrane, 150, 230), wall) > 2 * dist(below, wall) + 10, 'the membrane drifts from the wall\'s colour');
   });
 
-  it('mirrors about the border itself: the first ring repeats the edge pixel', () => {
-    assert.equal(mirrorAbout(9, 10, 20), 10);
-    assert.equal(mirrorAbout(8, 10, 20), 11);
-    assert.equal(mirrorAbout(20, 10, 20), 19);
-    assert.equal(mirrorAbout(35, 10, 20), 15);
-    assert.equal(reflect(9, 10, 20), 11);
-    for (let v = -50; v < 80; v++) { const m = mirrorAbout(v, 10, 20); assert.ok(m >= 10 && m < 20); }
+  it('carries the edge out in the border band without doubling a line that runs along it', () => {
+    // A flat input with a light line 2 px inside its left edge, beside a flat fill of its own tone.
+    const W = 80, H = 60, rect = { x: 30, y: 10, width: 40, height: 40 };
+    const rgb = new Uint8Array(W * H * 3).fill(100);
+    for (let y = rect.y; y < rect.y + rect.height; y++) rgb.fill(220, 3 * (y * W + rect.x + 2), 3 * (y * W + rect.x + 3));
+    const out = blendBorderBand(rgb, W, H, rect, 8);
+    // Rows 2–5 px left of the input: a mirror about the edge put the line back at 3 px; the edge (100) is plain.
+    for (let x = rect.x - 5; x <= rect.x - 2; x++) assert.ok(Math.abs(out[3 * (30 * W + x)] - 100) <= 1, `x ${x}: ${out[3 * (30 * W + x)]}`);
+    // A bar crossing the edge continues into the band, fading toward the fill (a 1-px line fades sooner:
+    // the edge is averaged along the side over ±(d − 1), which keeps single pixels from streaking).
+    const cross = new Uint8Array(W * H * 3).fill(100);
+    for (let y = 26; y <= 34; y++) for (let x = rect.x; x < rect.x + 10; x++) cross.fill(220, 3 * (y * W + x), 3 * (y * W + x) + 3);
+    const c = blendBorderBand(cross, W, H, rect, 8);
+    assert.equal(c[3 * (30 * W + rect.x - 1)], 220, 'the first ring repeats the edge pixel');
+    assert.ok(c[3 * (30 * W + rect.x - 3)] > 180, `3 px out the bar still shows: ${c[3 * (30 * W + rect.x - 3)]}`);
+  });
+
+  it('matches the fill\'s tone to the input\'s border all the way out, with no box around the input', () => {
+    // The input a lighter blue than the exemplar fill around it (sky copied from a darker part).
+    const W = 240, H = 180, rect = { x: 80, y: 60, width: 80, height: 60 };
+    const rand = xorshift32(9);
+    const fill = new Uint8Array(W * H * 3);
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+      const inside = x >= rect.x && x < rect.x + rect.width && y >= rect.y && y < rect.y + rect.height;
+      const n = 6 * (rand() - 0.5);
+      fill.set(inside ? [110 + n, 160 + n, 230 + n] : [70 + n, 110 + n, 190 + n], 3 * (y * W + x));
+    }
+    const out = matchFillTone(fill, W, H, rect, 6);
+    const mean = (x0: number, y0: number, x1: number, y1: number, c: number) => {
+      let s = 0, n = 0;
+      for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) { s += out[3 * (y * W + x) + c]; n++; }
+      return s / n;
+    };
+    // Next to the input and 60 px out, left of it and above it: the input's tone, not the fill's.
+    for (const [name, box] of [['next to it', [rect.x - 6, 70, rect.x - 1, 110]], ['far left', [5, 70, 20, 110]], ['far above', [100, 2, 140, 10]]] as const) {
+      const g = mean(box[0], box[1], box[2], box[3], 1);
+      assert.ok(Math.abs(g - 160) < 4, `${name}: green ${g.toFixed(1)} (the input's 160, the fill's 110)`);
+    }
+    // The fill's own texture is kept: only its tone moved.
+    let diffs = 0;
+    for (let x = 5; x < 60; x++) diffs += Math.abs((out[3 * (90 * W + x) + 1] - out[3 * (90 * W + x + 1) + 1]) - (fill[3 * (90 * W + x) + 1] - fill[3 * (90 * W + x + 1) + 1]));
+    assert.ok(diffs / 55 < 1.5, `texture kept: ${(diffs / 55).toFixed(2)} levels of change in its steps`);
   });
 
   it('hands an unsure fill (a large patch residual) over to the continuation even next to the input', () => {
