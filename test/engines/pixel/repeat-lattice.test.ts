@@ -32,16 +32,20 @@ describe('regular textures continue aligned', () => {
   const W = 240, H = 240, PX = 30, PY = 16;
   const rect = { x: 60, y: 60, width: 120, height: 120 };
 
-  it('finds a wall\'s repeat lattice, and none in a photo or in plain stripes', async () => {
-    const l = detectLattice(wall(W, H, PX, PY), W, rect);
-    assert.ok(l, 'a lattice is found');
-    assert.ok(onLattice(l, PX, 0) && onLattice(l, 0, 2 * PY) && onLattice(l, PX / 2, PY), `lattice (${l.ax}, ${l.ay}) (${l.bx}, ${l.by}) generates the bond`);
+  it('finds a wall\'s repeat lattice from the edge\'s periods, and none in a photo or in plain stripes', async () => {
+    // Bricks of other sizes too: each sample's period is one long lattice point, the lattice must be the bond's, no coarser, no finer.
+    for (const [px, py] of [[PX, PY], [44, 16], [24, 9]]) {
+      const l = detectLattice(wall(W, H, px, py), W, H, rect);
+      assert.ok(l, `a lattice is found on ${px} × ${py} bricks`);
+      assert.ok(onLattice(l, px, 0) && onLattice(l, 0, 2 * py) && onLattice(l, px / 2, py), `lattice (${l.ax}, ${l.ay}) (${l.bx}, ${l.by}) generates the ${px} × ${py} bond`);
+      assert.equal(Math.abs(l.ax * l.by - l.ay * l.bx), px * py, `lattice (${l.ax}, ${l.ay}) (${l.bx}, ${l.by}): one brick per cell, nothing off the bond`);
+    }
     // Stripes repeat one way only; a photo not at all: nothing to align, so no lattice.
     const stripes = new Uint8Array(W * H * 3);
     for (let y = 0; y < H; y++) stripes.fill(y % 12 < 3 ? 200 : 80, 3 * y * W, 3 * (y + 1) * W);
-    assert.equal(detectLattice(stripes, W, rect), undefined);
+    assert.equal(detectLattice(stripes, W, H, rect), undefined);
     const { data, info } = await sharp(path.join(TESTDATA, 'chelsea.png')).removeAlpha().resize(240).raw().toBuffer({ resolveWithObject: true });
-    assert.equal(detectLattice(Uint8Array.from(data), info.width, { x: 40, y: 30, width: 160, height: 100 }), undefined);
+    assert.equal(detectLattice(Uint8Array.from(data), info.width, info.height, { x: 40, y: 30, width: 160, height: 100 }), undefined);
   });
 
   it('continues the courses far into the margin, in phase with the input', async () => {
