@@ -69,5 +69,9 @@ export function outpaintKernel(req: OutpaintRequest): Uint8Array {
   const lattice = detectLattice(req.rgb, w, h, rect);
   const filled = fillHole({ rgb: req.rgb, width: w, height: h, hole, dilate: 0, avoid: req.subject, subjectReach: subjectReach(rect), belonging: true, copySpan: copySpan(w, h), onResidual, lattice });
   const toned = matchFillTone(filled, w, h, rect, toneRadius(rect));
-  return blendBorderBand(blendExtension(toned, w, h, rect, 1, residual, !!lattice), w, h, rect, borderBand(rect));
+  const extended = blendExtension(toned, w, h, rect, 1, residual, !!lattice);
+  // A tiling in phase already continues the input's edge: the band, which carries the edge row outward,
+  // would only thicken a mortar line lying along it into a light frame (made walls, RMS error 1–10 px
+  // out against the hidden wall 29–48 levels with the band, 13–18 without).
+  return lattice ? extended : blendBorderBand(extended, w, h, rect, borderBand(rect));
 }
