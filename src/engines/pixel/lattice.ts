@@ -37,6 +37,8 @@ const MIN_SECOND_COUNT = 12;
 /** A period joins the lattice only when this share of the periods (and at least 3) are it: a made wall's false period
  * (one course up, whole bricks across: its horizontal mortar matches) had 3 %. */
 const MIN_VOTES = 0.05;
+/** See repeatsUnder. */
+const MAX_SHIFT_DIFFERENCE = 0.15;
 /** A step shorter than this (working px) is fine texture PatchMatch continues anyway. */
 const MIN_STEP = 4;
 
@@ -54,41 +56,76 @@ export function detectLattice(rgb: Uint8Array, w: number, h: number, rect: Rect)
   const known = hole.map((v) => 1 - v);
   const periods = ringOffsets(img, hole, holeDistance(known, ww, wh), ww, wh, 0);
   const l = periods && latticeOf(periods);
-  return l && { ax: l.ax * f, ay: l.ay * f, bx: l.bx * f, by: l.by * f, confidence: l.confidence };
+  if (!l) return undefined;
+  // The lattice the periods vote for must hold for the whole input: both its steps repeat it.
+  const box = { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+  if (!repeatsUnder(img, ww, box, l.ax, l.ay) || !repeatsUnder(img, ww, box, l.bx, l.by)) return undefined;
+  return { ax: l.ax * f, ay: l.ay * f, bx: l.bx * f, by: l.by * f, confidence: l.confidence };
+}
+
+/**
+ * Whether the input (`box` of the RGB image, w wide) looks like itself moved by (dx, dy): the mean
+ * squared difference over the overlap is below MAX_SHIFT_DIFFERENCE of what two unrelated pixels of it
+ * differ by (twice its variance). Made walls: 0.02–0.06 at a true step; a step the periods' rounding
+ * made up (8 px across 31-px bricks) 0.3.
+ */
+function repeatsUnder(img: Uint8Array, w: number, box: Rect, dx: number, dy: number): boolean {
+  let d = 0, n = 0, s = 0, s2 = 0;
+  const x0 = box.x + Math.max(0, -dx), x1 = box.x + box.width - Math.max(0, dx);
+  const y0 = box.y + Math.max(0, -dy), y1 = box.y + box.height - Math.max(0, dy);
+  for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) for (let c = 0; c < 3; c++) {
+    const a = img[3 * (y * w + x) + c], b = img[3 * ((y + dy) * w + x + dx) + c];
+    d += (a - b) ** 2; s += a; s2 += a * a; n++;
+  }
+  if (n === 0) return false;
+  const variance = s2 / n - (s / n) ** 2;
+  return variance > 0 && d / n < MAX_SHIFT_DIFFERENCE * 2 * variance;
 }
 
 /**
  * One lattice all the ring's periods agree on (level px), or undefined. Each sample's period is one
  * lattice point, often a long one (three courses up and half a brick across), so the two commonest
- * generate only part of the lattice: the commonest periods are added one by one while the lattice they
- * generate stays coarser than MIN_STEP (a period off by a pixel would shrink it to nothing).
+ * generate only part of the lattice (every fifth brick on a large wall). The periods off it are then
+ * grouped by their coset (their position modulo it: (0, 96) and (22, 80) both say "two courses up"), and
+ * the best-carried coset joins while it carries MIN_VOTES of the periods and the lattice stays coarser
+ * than MIN_STEP: a period off by a pixel, or a false one, would shrink it to nothing.
  */
 export function latticeOf(o: RingOffsets): Lattice | undefined {
   const all = o.offsets.length / 2;
   const vs: [number, number][] = [];
   for (let k = 0; k < all; k++) if (o.offsets[2 * k] || o.offsets[2 * k + 1]) vs.push(canonical(o.offsets[2 * k], o.offsets[2 * k + 1]));
   if (vs.length < MIN_REGULAR * all) return undefined;
-  const ranked = commonest(vs).filter(([, n]) => n >= Math.max(3, MIN_VOTES * vs.length)).map(([v]) => v);
-  let basis: [[number, number], [number, number]] | undefined;
-  for (const v of ranked) {
-    if (Math.hypot(...v) < MIN_STEP) continue;
-    if (!basis) {
-      const a = ranked.find((u) => Math.hypot(...u) >= MIN_STEP)!;
-      if (a === v || Math.abs(a[0] * v[1] - a[1] * v[0]) <= Math.hypot(...a)) continue;
-      basis = reduce(a, v);
-      continue;
+  const minVotes = Math.max(3, MIN_VOTES * vs.length);
+  const ranked = commonest(vs).filter(([, n]) => n >= minVotes).map(([v]) => v).filter((v) => Math.hypot(...v) >= MIN_STEP);
+  const a = ranked[0];
+  const second = a && ranked.find((v) => Math.abs(a[0] * v[1] - a[1] * v[0]) > Math.hypot(...a));
+  if (!a || !second) return undefined;
+  let basis = reduce(a, second);
+  const asLattice = (b: [[number, number], [number, number]]): Lattice => ({ ax: b[0][0], ay: b[0][1], bx: b[1][0], by: b[1][1], confidence: 0 });
+  for (let round = 0; round < 4; round++) {
+    const l = asLattice(basis);
+    const cosets = new Map<string, number>();
+    for (const v of vs) {
+      const [px, py] = nearestLatticePoint(l, v[0], v[1]);
+      if (Math.hypot(px - v[0], py - v[1]) <= 1) continue;
+      const key = `${v[0] - px},${v[1] - py}`;
+      cosets.set(key, (cosets.get(key) ?? 0) + 1);
     }
-    const l = { ax: basis[0][0], ay: basis[0][1], bx: basis[1][0], by: basis[1][1], confidence: 0 };
-    const [px, py] = nearestLatticePoint(l, v[0], v[1]);
-    if (Math.hypot(px - v[0], py - v[1]) <= 1) continue;
-    const finer = generated([...basis, v]);
-    if (finer && Math.hypot(...finer[0]) >= MIN_STEP && Math.abs(finer[0][0] * finer[1][1] - finer[0][1] * finer[1][0]) >= MIN_STEP * MIN_STEP * 2) basis = finer;
+    // The best-carried coset that keeps the lattice coarse (a coset a pixel or two off the lattice is
+    // the periods' rounding on a shrunk canvas, not a finer lattice).
+    let finer: [[number, number], [number, number]] | undefined;
+    for (const [key, n] of [...cosets.entries()].sort((p, q) => q[1] - p[1])) {
+      if (n < minVotes) break;
+      const f = generated([...basis, key.split(',').map(Number) as [number, number]]);
+      if (f && Math.hypot(...f[0]) >= MIN_STEP && Math.abs(f[0][0] * f[1][1] - f[0][1] * f[1][0]) >= 2 * MIN_STEP * MIN_STEP) { finer = f; break; }
+    }
+    if (!finer) break;
+    basis = finer;
   }
-  if (!basis) return undefined;
-  const [a, b] = basis;
-  const l = { ax: a[0], ay: a[1], bx: b[0], by: b[1], confidence: 0 };
+  const [ra] = basis;
+  const l = asLattice(basis);
   // Both directions carried: enough periods on the lattice off the shorter step's line.
-  const offLine = (v: [number, number]) => Math.abs(a[0] * v[1] - a[1] * v[0]) > Math.hypot(...a);
+  const offLine = (v: [number, number]) => Math.abs(ra[0] * v[1] - ra[1] * v[0]) > Math.hypot(...ra);
   let on = 0, onOff = 0;
   for (const v of vs) {
     const [px, py] = nearestLatticePoint(l, v[0], v[1]);

@@ -7,13 +7,13 @@ import { outpaintKernel } from '../../../src/engines/pixel/outpaint-kernel.js';
 import { xorshift32 } from '../../../src/util/xorshift.js';
 import { saveArtifact, TESTDATA } from './helpers.js';
 
-/** Bricks `px` wide and `py` high (2-px mortar), each course shifted by half a brick, with noise and shades. */
-function wall(w: number, h: number, px: number, py: number, seed = 3): Uint8Array {
+/** Bricks `px` wide and `py` high (`mortar` px of mortar), each course shifted by half a brick, with noise and shades. */
+function wall(w: number, h: number, px: number, py: number, mortarPx = 2, seed = 3): Uint8Array {
   const rand = xorshift32(seed);
   const rgb = new Uint8Array(w * h * 3);
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
     const course = Math.floor(y / py), sx = x + (course % 2) * (px >> 1);
-    const mortar = y % py < 2 || sx % px < 2;
+    const mortar = y % py < mortarPx || sx % px < mortarPx;
     const v = (mortar ? 200 : 90 + 10 * Math.sin(course * 1.7 + Math.floor(sx / px) * 2.3)) + (rand() - 0.5) * 16;
     rgb.set([v + 20, v, v], 3 * (y * w + x));
   }
@@ -40,6 +40,11 @@ describe('regular textures continue aligned', () => {
       assert.ok(onLattice(l, px, 0) && onLattice(l, 0, 2 * py) && onLattice(l, px / 2, py), `lattice (${l.ax}, ${l.ay}) (${l.bx}, ${l.by}) generates the ${px} × ${py} bond`);
       assert.equal(Math.abs(l.ax * l.by - l.ay * l.bx), px * py, `lattice (${l.ax}, ${l.ay}) (${l.bx}, ${l.by}): one brick per cell, nothing off the bond`);
     }
+    // 62 × 30 bricks on a 1024-px canvas: the periods are found at half size, where half a brick is
+    // 15.5 px and rounds both ways; the lattice those rounded periods generate ((8, 0) across) is not
+    // the wall's, and the wall does not repeat under it: none rather than a wrong tiling.
+    const big = { x: 256, y: 256, width: 512, height: 512 };
+    assert.equal(detectLattice(wall(1024, 1024, 62, 30, 4), 1024, 1024, big), undefined);
     // Stripes repeat one way only; a photo not at all: nothing to align, so no lattice.
     const stripes = new Uint8Array(W * H * 3);
     for (let y = 0; y < H; y++) stripes.fill(y % 12 < 3 ? 200 : 80, 3 * y * W, 3 * (y + 1) * W);
