@@ -14,7 +14,6 @@
  * certain returns undefined and the margin is filled as before. None of the bench's photos has one
  * (brick.png's wall is in perspective: its periods differ along the edge); made walls and tiles do.
  */
-import { holeDistance } from './patchmatch.js';
 import { ringOffsets, type RingOffsets } from './ring-offsets.js';
 import type { Rect } from './border-blend.js';
 
@@ -53,14 +52,26 @@ export function detectLattice(rgb: Uint8Array, w: number, h: number, rect: Rect)
   if (x1 - x0 < 4 * MIN_STEP || y1 - y0 < 4 * MIN_STEP) return undefined;
   const hole = new Uint8Array(ww * wh).fill(1);
   for (let y = y0; y < y1; y++) hole.fill(0, y * ww + x0, y * ww + x1);
-  const known = hole.map((v) => 1 - v);
-  const periods = ringOffsets(img, hole, holeDistance(known, ww, wh), ww, wh, 0);
+  const periods = ringOffsets(img, hole, distanceToMargin(ww, wh, x0, y0, x1, y1), ww, wh, 0);
   const l = periods && latticeOf(periods);
   if (!l) return undefined;
   // The lattice the periods vote for must hold for the whole input: both its steps repeat it.
   const box = { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
   if (!repeatsUnder(img, ww, box, l.ax, l.ay) || !repeatsUnder(img, ww, box, l.bx, l.by)) return undefined;
   return { ax: l.ax * f, ay: l.ay * f, bx: l.bx * f, by: l.by * f, confidence: l.confidence };
+}
+
+/**
+ * Each pixel's chessboard distance to the margin around the box [x0, x1) × [y0, y1) of a ww × wh canvas
+ * (0 in the margin): to its nearest side that has margin beyond it (a side on the canvas's edge has none).
+ */
+function distanceToMargin(ww: number, wh: number, x0: number, y0: number, x1: number, y1: number): Uint16Array {
+  const d = new Uint16Array(ww * wh);
+  const far = 65535;
+  for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) {
+    d[y * ww + x] = Math.min(far, x0 > 0 ? x - x0 + 1 : far, x1 < ww ? x1 - x : far, y0 > 0 ? y - y0 + 1 : far, y1 < wh ? y1 - y : far);
+  }
+  return d;
 }
 
 /**
