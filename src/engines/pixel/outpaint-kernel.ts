@@ -64,9 +64,14 @@ export function outpaintKernel(req: OutpaintRequest): Uint8Array {
     const bw = b.x1 - b.x0;
     for (let y = b.y0; y < b.y1; y++) residual.set(r.subarray((y - b.y0) * bw, (y - b.y0 + 1) * bw), y * w + b.x0);
   };
-  // A regular texture is continued by whole lattice steps, its courses aligned (lattice.ts).
-  const lattice = detectLattice(req.rgb, w, rect);
+  // A regular texture is continued by whole lattice steps, its courses aligned (lattice.ts: the
+  // periods object removal finds in a hole's ring, here the input's edge band, agreeing on one lattice).
+  const lattice = detectLattice(req.rgb, w, h, rect);
   const filled = fillHole({ rgb: req.rgb, width: w, height: h, hole, dilate: 0, avoid: req.subject, subjectReach: subjectReach(rect), belonging: true, copySpan: copySpan(w, h), onResidual, lattice });
   const toned = matchFillTone(filled, w, h, rect, toneRadius(rect));
-  return blendBorderBand(blendExtension(toned, w, h, rect, 1, residual, !!lattice), w, h, rect, borderBand(rect));
+  const extended = blendExtension(toned, w, h, rect, 1, residual, !!lattice);
+  // A tiling in phase already continues the input's edge: the band, which carries the edge row outward,
+  // would only thicken a mortar line lying along it into a light frame (made walls, RMS error 1–10 px
+  // out against the hidden wall 29–48 levels with the band, 13–18 without).
+  return lattice ? extended : blendBorderBand(extended, w, h, rect, borderBand(rect));
 }
