@@ -291,11 +291,12 @@ export function keptFeatures(x: FeatureInputs): { keep: Uint8Array; reasons: str
   // much of who a face is (the identity embedding moved most for them of any feature, per unit of change),
   // and an open or closed eye, or lid make-up, says nothing about it. Both faces' brow places are cleared,
   // so neither a target brow beside the reference's nor half of one stays.
-  // Glasses (their frames reach the brows), a brow that failed the check, and a head tilted up or down
+  // Glasses (their frames reach the brows), a brow or an eye that failed the check (the second try keeps
+  // the eye with its lids and brow, as it did before brows came whole), and a head tilted up or down
   // differently keep the target's: a head bent forward shows its brows foreshortened, with the brow
   // ridge's shadow and any fringe over them (stretched onto a face held level, a heavy smudge and a line).
   const pitchDiffers = Math.abs(face.pitch - refFace.pitch) > S.browPitchDifference;
-  const browsKept = (x.glasses && (x.glasses.target || x.glasses.reference)) || (x.failed ?? []).some((f) => f.endsWith('brow')) || pitchDiffers;
+  const browsKept = (x.glasses && (x.glasses.target || x.glasses.reference)) || (x.failed ?? []).some((f) => f.endsWith('brow') || f.endsWith('eye')) || pitchDiffers;
   if (!browsKept && S.browsWhole) {
     const brows = new Uint8Array(n);
     for (const b of [RIGHT_BROW, LEFT_BROW]) {
