@@ -11,7 +11,7 @@
  *   non-skin reference pixel comes over with the skin.
  */
 import { hardRegionMask, meshFaceWidth, type FaceInfo } from './analysis.js';
-import { LEFT_EYE, LEFT_EYE_OPENING, LEFT_LID_TO_BROW, LIPS_INNER, LIPS_OUTER, MOUTH_OPENING, RIGHT_EYE, RIGHT_EYE_OPENING, RIGHT_LID_TO_BROW } from './mesh-regions.js';
+import { LEFT_BROW, LEFT_EYE, LEFT_EYE_OPENING, LEFT_LID_TO_BROW, RIGHT_BROW, LIPS_INNER, LIPS_OUTER, MOUTH_OPENING, RIGHT_EYE, RIGHT_EYE_OPENING, RIGHT_LID_TO_BROW } from './mesh-regions.js';
 import { boxBlur, convexHull, cropPixels, dilate, fillPolygon, roiAround, softenCentred, type Point } from './raster.js';
 import { rgbToLab } from '../lab.js';
 import type { RgbImage } from './warp.js';
@@ -42,6 +42,12 @@ export const FEATURE_SETTINGS = {
   makeupDifference: 9,
   /** Share of the ring around the reference's mouth that is not skin, beyond the target's, from which it counts as facial hair. */
   facialHairShare: 0.3,
+  /** Brows are the reference's whole even when the eyes below them stay the target's (off: they go with the kept lids). */
+  browsWhole: true,
+  /** How far around both faces' brows (share of face width) the kept lids give way to the reference's brows. */
+  browClearance: 0.03,
+  /** Head pitch difference (degrees) above which the brows go with the kept lids all the same. */
+  browPitchDifference: 8,
   /** Lab distance (L at half weight) from the clean skin tone at which a pixel stops counting as skin. */
   skinTolerance: 14,
 };
@@ -281,5 +287,28 @@ export function keptFeatures(x: FeatureInputs): { keep: Uint8Array; reasons: str
   const grown = dilate(keep, w, h, Math.max(1, Math.round(fw * 0.045)));
   // Kept lids are not grown: growing them would cover the reference's lash line again.
   for (let i = 0; i < n; i++) grown[i] |= lidsOnly[i];
+  // The brows are the reference's whole wherever nothing but the eyes below them differ: a brow carries
+  // much of who a face is (the identity embedding moved most for them of any feature, per unit of change),
+  // and an open or closed eye, or lid make-up, says nothing about it. Both faces' brow places are cleared,
+  // so neither a target brow beside the reference's nor half of one stays.
+  // Glasses (their frames reach the brows), a brow or an eye that failed the check (the second try keeps
+  // the eye with its lids and brow, as it did before brows came whole), and a head tilted up or down
+  // differently keep the target's: a head bent forward shows its brows foreshortened, with the brow
+  // ridge's shadow and any fringe over them (stretched onto a face held level, a heavy smudge and a line).
+  const pitchDiffers = Math.abs(face.pitch - refFace.pitch) > S.browPitchDifference;
+  const browsKept = (x.glasses && (x.glasses.target || x.glasses.reference)) || (x.failed ?? []).some((f) => f.endsWith('brow') || f.endsWith('eye')) || pitchDiffers;
+  if (!browsKept && S.browsWhole) {
+    const brows = new Uint8Array(n);
+    for (const b of [RIGHT_BROW, LEFT_BROW]) {
+      fillPolygon(brows, w, h, b.map((i) => face.mesh[i]));
+      fillPolygon(brows, w, h, b.map((i) => x.shapedMesh[i]));
+    }
+    const clear = dilate(brows, w, h, Math.max(1, Math.round(fw * S.browClearance)));
+    // The kept eye stays clear of the reference's brow: only what the lids' growth reached is given back.
+    const eyes = new Uint8Array(n);
+    for (const e of [RIGHT_EYE, LEFT_EYE]) fillPolygon(eyes, w, h, e.map((i) => face.mesh[i]));
+    const eyeReach = dilate(eyes, w, h, Math.max(1, Math.round(fw * 0.05)));
+    for (let i = 0; i < n; i++) if (clear[i] && !eyeReach[i]) grown[i] = 0;
+  }
   return { keep: softenCentred(grown, w, h, Math.max(1, fw * 0.025)), reasons };
 }
