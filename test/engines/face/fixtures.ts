@@ -9,7 +9,7 @@ import { loadConfig } from '../../../src/config.js';
 import type { EngineDeps, EngineFile, EngineRunContext } from '../../../src/engines/engine.js';
 import { createWorkerPool } from '../../../src/engines/runtime/pool.js';
 import type { FaceInfo, FaceRegion } from '../../../src/engines/face/analysis.js';
-import { hardRegionMask, regionMask } from '../../../src/engines/face/analysis.js';
+import { analyzeFaces, hardRegionMask, regionMask } from '../../../src/engines/face/analysis.js';
 import { featherInside } from '../../../src/engines/face/raster.js';
 import { TESTDATA as TESTDATA_DIR } from '../../helpers/harness.js';
 
@@ -103,4 +103,10 @@ export function paintMakeup(img: Rgb, face: FaceInfo): Rgb {
   paint(soft('cheeks', 18), [255, 150, 170], 0.5);
   paint(featherInside(hardRegionMask(face, 'eyeshadow', img.width, img.height), img.width, img.height, 3), [150, 90, 200], 0.6);
   return { ...img, data: out };
+}
+
+/** A shared photo decoded, and the first face the analysis finds in it (for a test file's `before`). */
+export async function analysedPhoto(deps: EngineDeps, name: string): Promise<{ img: Rgb; face: FaceInfo }> {
+  const img = await decodeRgb(photo(name));
+  return { img, face: (await analyzeFaces(deps.pool, img)).faces[0] };
 }

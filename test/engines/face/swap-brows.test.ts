@@ -1,20 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { analyzeFaces, hardRegionMask, meshFaceWidth, type FaceInfo } from '../../../src/engines/face/analysis.js';
+import { hardRegionMask, meshFaceWidth, type FaceInfo } from '../../../src/engines/face/analysis.js';
 import { swapFaces } from '../../../src/engines/face/swap-kernel.js';
 import { cleanSkinTone, keptFeatures } from '../../../src/engines/face/swap-features.js';
 import { MESH_POINTS_WITHOUT_IRIS } from '../../../src/engines/face/mesh-regions.js';
 import { rgbToLab } from '../../../src/engines/lab.js';
 import type { Point } from '../../../src/engines/face/raster.js';
-import { decodeRgb, makeDeps, meanUnder, photo, type Rgb } from './fixtures.js';
+import { analysedPhoto, makeDeps, meanUnder, type Rgb } from './fixtures.js';
 
 const deps = makeDeps(1);
 let astronaut: Rgb;
 let face: FaceInfo;
-before(async () => {
-  astronaut = await decodeRgb(photo('astronaut.png'));
-  face = (await analyzeFaces(deps.pool, astronaut)).faces[0];
-});
+before(async () => ({ img: astronaut, face } = await analysedPhoto(deps, 'astronaut.png')));
 after(() => deps.pool.destroy());
 
 /** The same face with its brows painted near-black, and a mesh whose eyes are shut (upper lids on the lower). */

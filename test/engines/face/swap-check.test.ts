@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { analyzeFaces, hardRegionMask, meshFaceWidth, type FaceInfo } from '../../../src/engines/face/analysis.js';
+import { hardRegionMask, meshFaceWidth, type FaceInfo } from '../../../src/engines/face/analysis.js';
 import { createFeatureEngine } from '../../../src/engines/registry.js';
 import { FACE_OVAL, LEFT_CHEEK_CENTER, LEFT_EYE, LEFT_EYE_OUTER, NOSE_TIP, RIGHT_CHEEK_CENTER, RIGHT_EYE, RIGHT_EYE_OUTER } from '../../../src/engines/face/mesh-regions.js';
 import { MIRROR } from '../../../src/engines/face/mesh-symmetry.js';
@@ -8,15 +8,12 @@ import { dilate, fillPolygon, type Point } from '../../../src/engines/face/raste
 import { judgeSwap, swapArtefacts } from '../../../src/engines/face/swap-check.js';
 import { swapFaces } from '../../../src/engines/face/swap-kernel.js';
 import { hiddenSide, mirroredShare } from '../../../src/engines/face/swap-pose.js';
-import { decodeRgb, engineFile, makeDeps, meanUnder, photo, runContext, type Rgb } from './fixtures.js';
+import { analysedPhoto, engineFile, makeDeps, meanUnder, photo, runContext, type Rgb } from './fixtures.js';
 
 const deps = makeDeps(1);
 let astronaut: Rgb;
 let face: FaceInfo;
-before(async () => {
-  astronaut = await decodeRgb(photo('astronaut.png'));
-  face = (await analyzeFaces(deps.pool, astronaut)).faces[0];
-});
+before(async () => ({ img: astronaut, face } = await analysedPhoto(deps, 'astronaut.png')));
 after(() => deps.pool.destroy());
 
 const check = (result: Uint8Array, reference?: Uint8Array) => swapArtefacts({ target: astronaut.data, reference, result, width: astronaut.width, height: astronaut.height, face });

@@ -1,19 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { analyzeFaces, type FaceInfo } from '../../../src/engines/face/analysis.js';
+import type { FaceInfo } from '../../../src/engines/face/analysis.js';
 import { LIPS_INNER } from '../../../src/engines/face/mesh-regions.js';
 import { fillPolygon } from '../../../src/engines/face/raster.js';
 import { mouthGap } from '../../../src/engines/face/swap-features.js';
 import { swapFaces } from '../../../src/engines/face/swap-kernel.js';
-import { decodeRgb, makeDeps, meanUnder, photo, type Rgb } from './fixtures.js';
+import { analysedPhoto, makeDeps, meanUnder, type Rgb } from './fixtures.js';
 
 const deps = makeDeps(1);
 let julia: Rgb;
 let face: FaceInfo;
-before(async () => {
-  julia = await decodeRgb(photo('portrait-julia.jpg'));
-  face = (await analyzeFaces(deps.pool, julia)).faces[0];
-});
+before(async () => ({ img: julia, face } = await analysedPhoto(deps, 'portrait-julia.jpg')));
 after(() => deps.pool.destroy());
 
 /** The mouth's inner outline (a thin sliver on these shut lips) filled with a colour: lips just parted. */
