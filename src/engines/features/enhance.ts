@@ -9,7 +9,7 @@ import type { EngineOption } from '../routing/options.js';
 import type { FeatureEntry } from './entry.js';
 
 const ENHANCE_ONNX: EngineOption = { id: 'onnx-realesrgan', kind: 'onnx', label: 'Real-ESRGAN super resolution (ONNX)', role: 'super-resolution', signatures: ['realesrgan'] };
-const ENHANCE_ESRGAN: EngineOption = { id: 'esrgan', kind: 'builtin', label: 'ESRGAN slim/medium super resolution (npm weights, run on onnxruntime)' };
+const ENHANCE_ESRGAN: EngineOption = { id: 'esrgan', kind: 'builtin', label: 'RDN psnr-small (x2, small photos) and ESRGAN slim/medium super resolution (npm weights, run on onnxruntime)' };
 const enhance: EngineFactory = (deps) => createEnhanceEngine(deps);
 
 export const entry: FeatureEntry = {
