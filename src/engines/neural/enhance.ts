@@ -16,9 +16,10 @@ export type EnhanceModelSize = 'slim' | 'medium';
 const PSNR_X2 = 'esrgan-psnr-small-x2';
 
 /**
- * The shipped network for a photo. x2 by default is the PSNR-trained RDN (psnr-small): it is what
- * fidelity to the photo rewards, +0.86 dB median over Lanczos3 on the bench photos where the
- * GAN-trained slim adds +0.28. It has no x4, so x4 stays on slim. 'medium' keeps medium for both.
+ * The shipped network for a photo. x2 of a photo up to `psnrMaxPixels` (engines.enhanceFidelityMaxPixels)
+ * is the PSNR-trained RDN (psnr-small): it is what fidelity to the photo rewards, +0.86 dB median over
+ * Lanczos3 on the bench photos where the GAN-trained slim adds +0.28, but it takes ~10x slim's time, so
+ * larger photos keep slim. It has no x4, so x4 stays on slim. 'medium' keeps medium for both.
  * Without psnr-small's package (an install that predates it) x2 runs slim, as before, and says so.
  */
 export function shippedModel(size: EnhanceModelSize, scale: 2 | 4, pixels: number, psnrMaxPixels: number, psnrPresent = true): { model: string; why?: string } {
