@@ -11,24 +11,19 @@
  * constant offset stays constant out to the frame (nothing box-shaped), offsets that differ along the
  * border blend smoothly between them. The fill's own structure is untouched; only its tone moves.
  */
-import { boxBlur } from '../box-blur.js';
 import type { Rect } from './border-blend.js';
+import { knownMean } from './known-mean.js';
 import { harmonicFill } from './membrane.js';
 
 /** `fill` (RGB, w × h, the input at `rect`) with the tone of every pixel outside `rect` matched to the input's border. */
 export function matchFillTone(fill: Uint8Array, w: number, h: number, rect: Rect, radius: number): Uint8Array {
   const n = w * h;
-  const inside = new Float32Array(n);
+  const inside = new Uint8Array(n);
   for (let y = rect.y; y < rect.y + rect.height; y++) inside.fill(1, y * w + rect.x, y * w + rect.x + rect.width);
   const outside = inside.map((v) => 1 - v);
-  const rgbIn = new Float32Array(3 * n), rgbOut = new Float32Array(3 * n);
-  for (let p = 0; p < n; p++) for (let c = 0; c < 3; c++) {
-    rgbIn[3 * p + c] = inside[p] * fill[3 * p + c];
-    rgbOut[3 * p + c] = outside[p] * fill[3 * p + c];
-  }
-  // Local means of each side separately (normalised box sums): neither side's colours leak into the other's.
-  const sumIn = boxBlur(rgbIn, w, h, 3, radius), sumOut = boxBlur(rgbOut, w, h, 3, radius);
-  const wIn = boxBlur(inside, w, h, 1, radius), wOut = boxBlur(outside, w, h, 1, radius);
+  // Local means of each side separately: neither side's colours leak into the other's.
+  const values = Float32Array.from(fill);
+  const meanIn = knownMean(values, inside, w, h, 3, radius), meanOut = knownMean(values, outside, w, h, 3, radius);
   const offset = new Float32Array(3 * n);
   const pinned = new Uint8Array(n);
   const x1 = rect.x + rect.width, y1 = rect.y + rect.height;
@@ -38,9 +33,10 @@ export function matchFillTone(fill: Uint8Array, w: number, h: number, rect: Rect
       if (inside[p]) { pinned[p] = 1; continue; }
       // Fill pixels 4-adjacent to the input: together they enclose it, so the input's own values never matter.
       const touches = (x === rect.x - 1 || x === x1) !== (y === rect.y - 1 || y === y1);
-      if (!touches || wIn[p] === 0 || wOut[p] === 0) continue;
+      // Both sides are within `radius` of such a pixel, so both means are over pixels of their own side.
+      if (!touches) continue;
       pinned[p] = 1;
-      for (let c = 0; c < 3; c++) offset[3 * p + c] = sumIn[3 * p + c] / wIn[p] - sumOut[3 * p + c] / wOut[p];
+      for (let c = 0; c < 3; c++) offset[3 * p + c] = meanIn[3 * p + c] - meanOut[3 * p + c];
     }
   }
   // The input takes its nearest side's offset: the membrane's coarse grids average pinned pixels, and
