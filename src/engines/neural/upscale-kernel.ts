@@ -11,17 +11,10 @@ import { esrganToOnnx, INPUT, OUTPUT } from './esrgan-onnx.js';
 
 const loaded = new Map<string, Promise<InferenceSession>>();
 
-/**
- * Models whose sessions stay lean even when the budget is roomy: psnr-small's arena held ~1 GB more
- * per worker (enhance x2 at 1024 px with the server's malloc settings: RSS 3.2 GB with it, 1.2 GB
- * without) for 7–20 % of its time (146 s vs 157–180 s warm on a loaded machine), and 3.2 GB is over
- * the 3 GB that counts as roomy. Its convolutions, not allocation, dominate (slim's arena saves ~4×).
- */
-const LEAN_ALWAYS: ReadonlySet<string> = new Set(['esrgan-psnr-small-x2']);
-
 /** One session per model per worker thread, on one core: the pool's workers run tiles side by side. */
 export function loadUpscaler(model: string, modelsDir: string, roomy = false): Promise<InferenceSession> {
-  const fast = roomy && !LEAN_ALWAYS.has(model);
+  // A model the catalog marks lean never keeps the arena (its convolutions, not allocation, dominate).
+  const fast = roomy && !modelSpec(model).leanSession;
   const key = `${model}\0${fast}`;
   let p = loaded.get(key);
   if (!p) {
