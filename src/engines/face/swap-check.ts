@@ -41,6 +41,12 @@ export const CHECK_SETTINGS = {
   mixedWeight: 0.3,
   /** Inputs agree (nothing can double) when their details correlate above this. */
   agreeCorrelation: 0.5,
+  /**
+   * A feature's detail (RMS) must stand this many times above its face's skin texture (the robust spread of
+   * the skin's own detail: pores, grain, JPEG) to be seen at all; fainter in either input, nothing can double.
+   * A nose's dark detail under the target's light is often at that level (the noses then flagged were single).
+   */
+  visibleContrast: 2,
   /** L units per pixel by which the result's edge must exceed both inputs' near it to count as new. */
   newEdgeMargin: 6,
   /** Neighbourhood (share of face width) in which an input's edge excuses the result's. */
@@ -59,6 +65,8 @@ export interface FeatureVerdict {
   /** Least-squares weights of the target's and the reference's detail in the result's. */
   targetWeight: number;
   refWeight: number;
+  /** Correlation of the target's and the reference's detail there (below agreeCorrelation they disagree). */
+  agreement: number;
   verdict: 'ok' | 'missing' | 'doubled';
 }
 
@@ -128,15 +136,26 @@ function edges(L: Float32Array, w: number, h: number): Float32Array {
   return g;
 }
 
-function judgeFeature(feature: FeatureName, mask: Uint8Array, t: Float32Array, r: Float32Array, ref: Float32Array | undefined): FeatureVerdict {
+/** Robust spread (1.4826 × median |v|) of a detail plane over a mask: the skin's texture, in L units. */
+function texture(d: Float32Array, mask: Uint8Array): number {
+  const v: number[] = [];
+  for (let i = 0; i < mask.length; i++) if (mask[i]) v.push(Math.abs(d[i]));
+  if (v.length === 0) return 0;
+  v.sort((p, q) => p - q);
+  return 1.4826 * v[v.length >> 1];
+}
+
+/** `textures`: the skin texture of the target and the reference (texture()), the yardstick of what is visible. */
+function judgeFeature(feature: FeatureName, mask: Uint8Array, t: Float32Array, r: Float32Array, ref: Float32Array | undefined, textures: readonly [number, number]): FeatureVerdict {
   const S = CHECK_SETTINGS;
-  let tt = 0, rr = 0, ww = 0, tw = 0, rt = 0, rw = 0;
+  let tt = 0, rr = 0, ww = 0, tw = 0, rt = 0, rw = 0, count = 0;
   // The nose as a feature is its nostrils and underside, darker than the skin's light; its bright side is
   // light, which the swap takes partly from the target by design (a mix there is not a second nose).
   const part = feature === 'nose' ? (v: number) => Math.min(0, v) : (v: number) => v;
   for (let i = 0; i < mask.length; i++) {
     if (!mask[i]) continue;
     const a = part(t[i]), c = part(r[i]), b = ref ? part(ref[i]) : 0;
+    count++;
     tt += a * a; rr += c * c; ww += b * b; tw += a * b; rt += c * a; rw += c * b;
   }
   const detailRatio = rr / Math.max(1e-6, tt);
@@ -150,13 +169,16 @@ function judgeFeature(feature: FeatureName, mask: Uint8Array, t: Float32Array, r
   }
   const agree = ref ? tw / Math.sqrt(Math.max(1e-9, tt * ww)) : 1;
   let verdict: FeatureVerdict['verdict'] = 'ok';
-  // Two features can only double where both inputs have one (a reference without brows has nothing to double).
-  const bothHaveOne = ref !== undefined && ww > S.missingEnergy * tt && tt > S.missingEnergy * ww;
+  // Two features can only double where both inputs have one (a reference without brows has nothing to double),
+  // each standing out of its own skin's texture.
+  const rms = (e: number) => Math.sqrt(e / Math.max(1, count));
+  const visible = rms(tt) > S.visibleContrast * textures[0] && rms(ww) > S.visibleContrast * textures[1];
+  const bothHaveOne = ref !== undefined && ww > S.missingEnergy * tt && tt > S.missingEnergy * ww && visible;
   // Faint counts as missing even when the reference's own feature is faint (a painting's eyes): a ghost
   // of an eye is what a person sees. The nose's detail is mostly shading, weaker on any flat-lit face.
   if (detailRatio < S.missingEnergy * (feature === 'nose' ? 0.5 : 1)) verdict = 'missing';
   else if (bothHaveOne && agree < S.agreeCorrelation && targetWeight > S.mixedWeight && refWeight > S.mixedWeight) verdict = 'doubled';
-  return { feature, detailRatio, targetWeight, refWeight, verdict };
+  return { feature, detailRatio, targetWeight, refWeight, agreement: agree, verdict };
 }
 
 function skinOutliers(lab: Float32Array, skin: Uint8Array): number {
@@ -195,16 +217,24 @@ export function swapArtefacts(img: CheckImages): SwapArtefacts {
   const dt = detail(labT, lightSkin, w, h, rd), dr = detail(labR, lightSkin, w, h, rd);
   const dw = labW && detail(labW, lightSkin, w, h, rd);
 
+  // The face away from its outline (the outline is the target's own edge): where new edges are judged.
+  const oval = erode(hardRegionMask(face, 'oval', w, h), w, h, Math.max(1, Math.round(fw * 0.03)));
+  // Skin: the face oval without the features (grown, so lashes and lip edges do not count).
+  const skin = hardRegionMask(face, 'skin', w, h);
+  const features2 = new Uint8Array(n);
+  for (const { outline } of Object.values(FEATURE_OUTLINES)) fillPolygon(features2, w, h, outline.map((i) => face.mesh[i]));
+  const grown = dilate(features2, w, h, Math.max(1, Math.round(fw * 0.04)));
+  for (let i = 0; i < n; i++) if (grown[i] || !oval[i]) skin[i] = 0;
+  const textures: [number, number] = [texture(dt, skin), dw ? texture(dw, skin) : 0];
+
   const features = (Object.keys(FEATURE_OUTLINES) as FeatureName[]).map((name) => {
     const { outline, grow } = FEATURE_OUTLINES[name];
     const m = new Uint8Array(n);
     fillPolygon(m, w, h, outline.map((i) => face.mesh[i]));
     if (img.expected) fillPolygon(m, w, h, outline.map((i) => img.expected![i]));
-    return judgeFeature(name, dilate(m, w, h, Math.max(1, Math.round(fw * grow))), dt, dr, dw);
+    return judgeFeature(name, dilate(m, w, h, Math.max(1, Math.round(fw * grow))), dt, dr, dw, textures);
   });
 
-  // New edges, judged inside the face away from its outline (the outline is the target's own edge).
-  const oval = erode(hardRegionMask(face, 'oval', w, h), w, h, Math.max(1, Math.round(fw * 0.03)));
   const slack = Math.max(1, Math.round(fw * S.edgeSlackOfWidth));
   const gr = edges(Lr, w, h);
   const gt = maxFilter(edges(Lt, w, h), w, h, slack);
@@ -217,12 +247,6 @@ export function swapArtefacts(img: CheckImages): SwapArtefacts {
     if (gw && gr[i] > Math.max(gt[i], gw[i]) + S.newEdgeMargin) newEdge++;
   }
 
-  // Skin: the face oval without the features (grown, so lashes and lip edges do not count).
-  const skin = hardRegionMask(face, 'skin', w, h);
-  const features2 = new Uint8Array(n);
-  for (const { outline } of Object.values(FEATURE_OUTLINES)) fillPolygon(features2, w, h, outline.map((i) => face.mesh[i]));
-  const grown = dilate(features2, w, h, Math.max(1, Math.round(fw * 0.04)));
-  for (let i = 0; i < n; i++) if (grown[i] || !oval[i]) skin[i] = 0;
   const outliers = Math.max(0, skinOutliers(labR, skin) - skinOutliers(labT, skin));
 
   return { features, newEdgeShare: inOval ? newEdge / inOval : 0, skinOutlierShare: outliers };

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { hardRegionMask, meshFaceWidth, type FaceInfo } from '../../../src/engines/face/analysis.js';
 import { createFeatureEngine } from '../../../src/engines/registry.js';
-import { FACE_OVAL, LEFT_CHEEK_CENTER, LEFT_EYE, LEFT_EYE_OUTER, NOSE_TIP, RIGHT_CHEEK_CENTER, RIGHT_EYE, RIGHT_EYE_OUTER } from '../../../src/engines/face/mesh-regions.js';
+import { FACE_OVAL, LEFT_CHEEK_CENTER, LEFT_EYE, LEFT_EYE_OUTER, NOSE_BASE, NOSE_TIP, RIGHT_CHEEK_CENTER, RIGHT_EYE, RIGHT_EYE_OUTER } from '../../../src/engines/face/mesh-regions.js';
 import { MIRROR } from '../../../src/engines/face/mesh-symmetry.js';
 import { dilate, fillPolygon, type Point } from '../../../src/engines/face/raster.js';
 import { judgeSwap, swapArtefacts } from '../../../src/engines/face/swap-check.js';
@@ -57,6 +57,35 @@ describe('face swap self-check', () => {
     assert.equal(check(result, shifted).features.find((f) => f.feature === 'left eye')?.verdict, 'doubled');
     // Taking the shifted eye whole is one eye, not two.
     assert.notEqual(check(shifted, shifted).features.find((f) => f.feature === 'left eye')?.verdict, 'doubled');
+  });
+
+  it('sees a doubled nose only where each nose stands out of its skin texture', () => {
+    // Target and reference: the nose's underside flattened to the cheek colour with dark speckles of their
+    // own (different in each); the result is half of each. Speckles at the skin's own texture level are
+    // texture, not two noses; strong ones, half over each other, are.
+    const { width: w, height: h } = astronaut;
+    const m = new Uint8Array(w * h);
+    fillPolygon(m, w, h, NOSE_BASE.map((i) => face.mesh[i]));
+    const area = dilate(m, w, h, Math.max(2, Math.round(meshFaceWidth(face) * 0.03)));
+    const skin = meanUnder(astronaut, hardRegionMask(face, 'cheeks', w, h));
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const speckled = (depth: number) => {
+      const out = Uint8Array.from(astronaut.data);
+      for (let i = 0; i < area.length; i++) {
+        if (!area[i]) continue;
+        const d = random() < 0.5 ? depth * random() : 0;
+        for (let c = 0; c < 3; c++) out[i * 3 + c] = Math.round(skin[c] * (1 - d));
+      }
+      return out;
+    };
+    const nose = (depth: number) => {
+      const target = speckled(depth), reference = speckled(depth);
+      const result = target.map((v, k) => Math.round((v + reference[k]) / 2));
+      return swapArtefacts({ target, reference, result, width: w, height: h, face }).features.find((f) => f.feature === 'nose')!;
+    };
+    assert.equal(nose(0.05).verdict, 'ok');
+    assert.equal(nose(0.9).verdict, 'doubled');
   });
 
   it('counts a dark blotch pasted on the cheek as off-tone skin and its rim as new edges', () => {
