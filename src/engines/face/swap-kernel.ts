@@ -85,6 +85,16 @@ export const SWAP_SETTINGS = {
   refRelief: [0.6, 0.5, 0.5] as [number, number, number],
   /** Difference from the target's shading at which that share halves: a flash stripe (10–25 L over the target's) keeps little. */
   reliefLimit: [4, 5, 5] as [number, number, number],
+  /** Where the reference's relief is darker than the target's (form, not a highlight): share kept and soft cap in L (swap-light.ts). */
+  reliefDarkening: { share: 1, cap: 12 },
+  /**
+   * The carried relief fades to none over this width inside the blend outline: the reference's relief
+   * at its own face's edge (a cheek turning away from the light) would otherwise meet the target's skin
+   * as a brightness step.
+   */
+  reliefFadeOfWidth: 0.12,
+  /** Share of the carried relief on the forehead: a fringe's shadow or a lamp's patch lies there, and little of the face's form. */
+  reliefOnForehead: 0.5,
   /** Width of the outer strip of a mirrored far side that stays the target's. */
   mirroredRimOfWidth: 0.16,
   /** Conservative swap: share of the reference's clean-skin tone difference applied to the target's own face ([L, a, b]). */
@@ -269,7 +279,7 @@ function fullSwap(ws: Workspace, pair: SwapPair, notes: string[], failed: readon
   const tLow = weightedLowPass(tLab, tSkin, w, h, r), wLow = weightedLowPass(wLab, wSkin, w, h, r);
   const rs = Math.max(1, Math.round(fw * S.shadingOfWidth));
   const tShade = weightedLowPass(tLab, shadingWeights(tLab, skin, tTone), w, h, rs), wShade = weightedLowPass(wLab, shadingWeights(wLab, skin, wTone), w, h, rs);
-  const relit: RelightSettings = { relief: S.refRelief, reliefLimit: S.reliefLimit, chromaScale: chromaScale(tTone, wTone) };
+  const relit: RelightSettings = { relief: S.refRelief, reliefLimit: S.reliefLimit, darkening: S.reliefDarkening, chromaScale: chromaScale(tTone, wTone) };
   const tLight: FaceLight = { tone: tLow, shading: tShade }, wLight: FaceLight = { tone: wLow, shading: wShade };
   const lips = lipColour(tLab, wLab, face, shaped, w, h, tTone, wTone, relit.chromaScale);
 
@@ -300,6 +310,7 @@ function fullSwap(ws: Workspace, pair: SwapPair, notes: string[], failed: readon
   // Inside the lips every pixel is lip, a glossy highlight too (left out, it would stay a white streak on darker lips).
   const lipsInside = softenCentred(erode(hardRegionMask(shaped, 'lips', w, h), w, h, Math.max(1, Math.round(fw * 0.01))), w, h, Math.max(1, fw * 0.01));
   const offset = [0, 0, 0];
+  const reliefFade = featherInside(region, w, h, Math.max(3, fw * S.reliefFadeOfWidth));
 
   const pixels = Uint8Array.from(ws.tgt);
   const px = new Uint8Array(3);
@@ -322,7 +333,7 @@ function fullSwap(ws: Workspace, pair: SwapPair, notes: string[], failed: readon
     // Features too take the target's light: it is measured on the skin around them (their own pixels
     // weigh nothing), so an eye or a lip keeps all of its own detail while a flash-lit nose tip does not.
     const lab = [0, 0, 0];
-    relight(wLab, i, tLight, wLight, relit, f, lab);
+    relight(wLab, i, tLight, wLight, relit, f, lab, (reliefFade[i] / 255) * (1 - (1 - S.reliefOnForehead) * (forehead[i] / 255)));
     if (lipsNear[i] && lips) {
       offsetFromLight(wLab, i, wLight, offset);
       // How much of a lip this pixel is: its offset from the skin's light along the reference's lip colour.

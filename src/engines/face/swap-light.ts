@@ -79,6 +79,14 @@ export interface RelightSettings {
    */
   reliefLimit: readonly number[];
   /**
+   * Lightness relief where the reference is *darker* than the target's relief there: eye sockets, the
+   * sides of the nose, under the cheekbones, the chin's hollow — the face's form, which a person's
+   * identity shows in. A highlight (flash stripe, a lamp's patch on the forehead) is brighter than the
+   * skin around it, so only the dark side is widened: its share, and a soft cap on how much darker (L)
+   * it may make the target's light. Absent: the symmetric limit above, both ways.
+   */
+  darkening?: { share: number; cap: number };
+  /**
    * The reference's colour around its light is scaled by this: the target's skin chroma over the
    * reference's. A feature's colour is relative to its own face's skin, so on a greyscale painting a
    * brown iris or a pink lip comes out grey, not shifted past grey into blue or green.
@@ -86,13 +94,25 @@ export interface RelightSettings {
   chromaScale: number;
 }
 
-/** The light to put the reference's pixel under: the target's, with as much of the reference's relief as the settings keep. */
-function lightFor(target: FaceLight, reference: FaceLight, i: number, c: number, s: RelightSettings): number {
+/**
+ * The light to put the reference's pixel under: the target's, with as much of the reference's relief as
+ * the settings keep. `weight` (0..1) scales the carried relief at this pixel (e.g. toward the outline);
+ * `feature` (0..1) is how much the pixel belongs to an eye, brow, lip or nostril.
+ */
+function lightFor(target: FaceLight, reference: FaceLight, i: number, c: number, s: RelightSettings, weight: number, feature: number): number {
   const k = i * 3 + c;
   const dt = target.shading[k] - target.tone[k], dr = reference.shading[k] - reference.tone[k];
   const diff = dr - dt;
   const keep = s.relief[c] / (1 + (diff / s.reliefLimit[c]) ** 2);
-  return target.shading[k] + keep * diff;
+  if (c === 0 && diff < 0 && s.darkening) {
+    // Soft cap: small differences pass at the share, large ones level off at the cap (never reverse).
+    // Only on skin: a feature's lightness is scaled by the light (relight), and a lip or a lid lying in
+    // the reference's hollow would come out darker than the target's own.
+    const { share, cap } = s.darkening;
+    const form = (share * diff) / Math.sqrt(1 + (diff / cap) ** 2);
+    return target.shading[k] + weight * ((1 - feature) * form + feature * keep * diff);
+  }
+  return target.shading[k] + weight * keep * diff;
 }
 
 /**
@@ -103,11 +123,11 @@ function lightFor(target: FaceLight, reference: FaceLight, i: number, c: number,
  * staying a dark line. Colour is the new light plus the reference's own offset from its light, scaled
  * as the settings say.
  */
-export function relight(ref: Float32Array, i: number, target: FaceLight, reference: FaceLight, s: RelightSettings, feature: number, out: number[]): void {
-  const tl = lightFor(target, reference, i, 0, s), rl = reference.shading[i * 3];
+export function relight(ref: Float32Array, i: number, target: FaceLight, reference: FaceLight, s: RelightSettings, feature: number, out: number[], reliefWeight = 1): void {
+  const tl = lightFor(target, reference, i, 0, s, reliefWeight, feature), rl = reference.shading[i * 3];
   const scaled = ref[i * 3] * Math.min(2, Math.max(0.5, tl / Math.max(1, rl)));
   out[0] = feature * scaled + (1 - feature) * (ref[i * 3] + tl - rl);
-  for (let c = 1; c < 3; c++) out[c] = lightFor(target, reference, i, c, s) + (ref[i * 3 + c] - reference.shading[i * 3 + c]) * s.chromaScale;
+  for (let c = 1; c < 3; c++) out[c] = lightFor(target, reference, i, c, s, reliefWeight, feature) + (ref[i * 3 + c] - reference.shading[i * 3 + c]) * s.chromaScale;
 }
 
 /** The reference's offset from its own light at pixel i (Lab), for telling lip from skin. */

@@ -58,6 +58,23 @@ describe('face swap light', () => {
     assert.ok(at(85) < 25 * 0.1, `a +25 flash stripe keeps ${at(85).toFixed(1)}`);
   });
 
+  it("carries the reference's darker form (a hollow) on skin, not its white highlight, and not into a feature", () => {
+    const s: RelightSettings = { relief: [0.6, 0.5, 0.5], reliefLimit: [4, 5, 5], darkening: { share: 1, cap: 12 }, chromaScale: 1 };
+    const target: FaceLight = { tone: Float32Array.from([60, 12, 14]), shading: Float32Array.from([60, 12, 14]) };
+    const out = [0, 0, 0];
+    const at = (shading: number[], feature: number) => {
+      const reference: FaceLight = { tone: Float32Array.from([60, 12, 14]), shading: Float32Array.from(shading) };
+      relight(Float32Array.from(shading), 0, target, reference, s, feature, out);
+      return out[0] - 60;
+    };
+    // A hollow 10 L below the skin's trend: the symmetric limit kept under 1 L of it.
+    assert.ok(at([50, 10, 11.7], 0) < -6, `a hollow on skin keeps ${at([50, 10, 11.7], 0).toFixed(1)}`);
+    // A flash stripe: 25 L brighter and whiter (chroma down).
+    assert.ok(at([85, 7, 8], 0) < 2.5, `a white stripe keeps ${at([85, 7, 8], 0).toFixed(1)}`);
+    // A lip in the hollow keeps what the symmetric limit gave it.
+    assert.ok(at([50, 10, 11.7], 1) > -2, `a feature in the hollow darkens by ${at([50, 10, 11.7], 1).toFixed(1)}`);
+  });
+
   it('a greyscale target gets grey features, not the complement of the reference skin colour', () => {
     const scale = chromaScale([60, 0, 0], [60, 14, 18]);
     assert.equal(scale, 0);
