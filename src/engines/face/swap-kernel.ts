@@ -31,6 +31,7 @@ import { hiddenSide, mirroredReference, mirroredShare } from './swap-pose.js';
 import { judgeSwap, swapArtefacts, type FeatureName } from './swap-check.js';
 import { chromaScale, offsetFromLight, relight, shadingWeights, weightedLowPass, type FaceLight, type RelightSettings } from './swap-light.js';
 import { withoutRedEye } from './red-eye.js';
+import { matchReferenceDetail } from './swap-detail.js';
 
 export interface SwapPair {
   ref: RgbImage;
@@ -295,6 +296,9 @@ function fullSwap(ws: Workspace, pair: SwapPair, notes: string[], failed: readon
   }
   fillPolygon(features, w, h, NOSE_BASE.map((i) => shaped.mesh[i]));
   const featureSoft = softenCentred(features, w, h, Math.max(1, fw * 0.02));
+  // The reference's fine detail no sharper or grainier than the target's (a photo's eyes in a painting look pasted).
+  const { lab: drawn, gains } = matchReferenceDetail({ tLab, wLab, w, h, tSkin, wSkin, features, featureShare: featureSoft });
+  if ([...gains.skin, ...gains.features].some((g) => g < 1)) notes.push(`reference's fine detail softened to the target's (skin ×${gains.skin.map((g) => g.toFixed(2)).join('/')}, features ×${gains.features.map((g) => g.toFixed(2)).join('/')})`);
   // Where a lip's colour can be: the lips and a little around (a pixel there is lip as far as its colour says).
   const lipsNear = softenCentred(dilate(hardRegionMask(shaped, 'lips', w, h), w, h, Math.max(1, Math.round(fw * 0.02))), w, h, Math.max(1, fw * 0.01));
   // Inside the lips every pixel is lip, a glossy highlight too (left out, it would stay a white streak on darker lips).
@@ -322,9 +326,9 @@ function fullSwap(ws: Workspace, pair: SwapPair, notes: string[], failed: readon
     // Features too take the target's light: it is measured on the skin around them (their own pixels
     // weigh nothing), so an eye or a lip keeps all of its own detail while a flash-lit nose tip does not.
     const lab = [0, 0, 0];
-    relight(wLab, i, tLight, wLight, relit, f, lab);
+    relight(drawn, i, tLight, wLight, relit, f, lab);
     if (lipsNear[i] && lips) {
-      offsetFromLight(wLab, i, wLight, offset);
+      offsetFromLight(drawn, i, wLight, offset);
       // How much of a lip this pixel is: its offset from the skin's light along the reference's lip colour.
       const along = Math.min(1, Math.max(0, (offset[0] * lips.dir[0] + offset[1] * lips.dir[1] + offset[2] * lips.dir[2]) / lips.len));
       const lipness = Math.max(along * (lipsNear[i] / 255), lipsInside[i] / 255);
