@@ -296,6 +296,16 @@ function fullSwap(ws: Workspace, pair: SwapPair, notes: string[], failed: readon
   }
   fillPolygon(features, w, h, NOSE_BASE.map((i) => shaped.mesh[i]));
   const featureSoft = softenCentred(features, w, h, Math.max(1, fw * 0.02));
+  // The features' outlines alone, without the margins kept for lashes and lip edges: a margin is skin
+  // as far as where the reference can be used goes (the mirrored side's outer strip, a foreshortened
+  // triangle), so a near side's temple hair next to its brow does not come over as part of the brow.
+  const cores = new Uint8Array(n);
+  for (const r of ['eyes', 'brows', 'lips'] as const) {
+    const m = hardRegionMask(shaped, r, w, h);
+    for (let i = 0; i < n; i++) cores[i] |= m[i];
+  }
+  fillPolygon(cores, w, h, NOSE_BASE.map((i) => shaped.mesh[i]));
+  const coreSoft = softenCentred(dilate(cores, w, h, Math.max(1, Math.round(fw * 0.01))), w, h, Math.max(1, fw * 0.01));
   // The reference's fine detail no sharper or grainier than the target's (a photo's eyes in a painting look pasted).
   const { lab: drawn, gains } = matchReferenceDetail({ tLab, wLab, w, h, tSkin, wSkin, features, featureShare: featureSoft });
   if ([...gains.skin, ...gains.features].some((g) => g < 1)) notes.push(`reference's fine detail softened to the target's (skin ×${gains.skin.map((g) => g.toFixed(2)).join('/')}, features ×${gains.features.map((g) => g.toFixed(2)).join('/')})`);
@@ -319,7 +329,7 @@ function fullSwap(ws: Workspace, pair: SwapPair, notes: string[], failed: readon
     if (!inner[i]) skinA *= Math.min(1, Math.max(0, (tgtSkinAll[i] - 0.4) / 0.4));
     // A feature is taken whole: half of one over the target's is the doubled eye a person sees first. So
     // neither the rim's feather, the forehead's skin rule nor the foreshortening map thins it.
-    const f = featureSoft[i] / 255;
+    const f = Math.max(coreSoft[i], (featureSoft[i] * conf[i]) / 255) / 255;
     const a = (f + (1 - f) * skinA) * (1 - keep[i] / 255);
     if (a <= 0) continue;
     const k = i * 3;
