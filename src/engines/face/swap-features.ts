@@ -279,10 +279,11 @@ export function keptFeatures(x: FeatureInputs): { keep: Uint8Array; reasons: str
     fill(LIPS_INNER);
   }
   // A feature the check found missing or doubled: the target's, over both where the target has it and
-  // where the reference's proportions put it (so no second copy is left at either place). An eye goes with its pair.
+  // where the reference's proportions put it (so no second copy is left at either place). An eye or a
+  // brow goes with its pair: one face's brow beside the other's reads as a pale gap or a lopsided face.
   for (const name of new Set(x.failed ?? [])) {
     reasons.push(`${name} failed the check`);
-    const eyes: FeatureName[] = name.endsWith('eye') ? ['right eye', 'left eye'] : [name];
+    const eyes: FeatureName[] = name.endsWith('eye') ? ['right eye', 'left eye'] : name.endsWith('brow') ? ['right brow', 'left brow'] : [name];
     for (const e of eyes) {
       fill(FEATURE_OUTLINES[e].outline);
       fillPolygon(keep, w, h, FEATURE_OUTLINES[e].outline.map((i) => x.shapedMesh[i]));
