@@ -48,6 +48,13 @@ export const FEATURE_SETTINGS = {
   browClearance: 0.03,
   /** Head pitch difference (degrees) above which the brows go with the kept lids all the same. */
   browPitchDifference: 8,
+  /**
+   * Skin chroma (Lab a, b) below which a face has no colour (a greyscale painting or photo): its lips
+   * cannot be told apart by colour, so on a coloured target its mouth stays the target's — given the
+   * target's lip colour over the mesh's lip outline, a greyscale mouth comes out as a pink band
+   * wherever outline and lips differ.
+   */
+  colourlessChroma: 4,
   /** Lab distance (L at half weight) from the clean skin tone at which a pixel stops counting as skin. */
   skinTolerance: 14,
 };
@@ -264,16 +271,19 @@ export function keptFeatures(x: FeatureInputs): { keep: Uint8Array; reasons: str
   const gaps = x.mouthGaps;
   const gapDiffers = gaps !== undefined && ((gaps.target > parted && gaps.reference < shut) || (gaps.reference > parted && gaps.target < shut));
   const opennessDiffers = differentOpenness(openness(face, MOUTH_OPENING), openness(refFace, MOUTH_OPENING), S.mouthClosedOpen);
-  if (hair || gapDiffers || opennessDiffers) {
-    if (!hair) reasons.push(opennessDiffers ? 'mouth open/closed differs' : 'lips parted on one face, shut on the other');
+  const chroma = (tone: readonly number[]) => Math.hypot(tone[1], tone[2]);
+  const colourless = chroma(x.wTone) < S.colourlessChroma && chroma(x.tTone) >= S.colourlessChroma;
+  if (hair || gapDiffers || opennessDiffers || colourless) {
+    if (!hair) reasons.push(opennessDiffers ? 'mouth open/closed differs' : gapDiffers ? 'lips parted on one face, shut on the other' : 'reference without colour: its lips cannot be told from its skin');
     fill(LIPS_OUTER);
     fill(LIPS_INNER);
   }
   // A feature the check found missing or doubled: the target's, over both where the target has it and
-  // where the reference's proportions put it (so no second copy is left at either place). An eye goes with its pair.
+  // where the reference's proportions put it (so no second copy is left at either place). An eye or a
+  // brow goes with its pair: one face's brow beside the other's reads as a pale gap or a lopsided face.
   for (const name of new Set(x.failed ?? [])) {
     reasons.push(`${name} failed the check`);
-    const eyes: FeatureName[] = name.endsWith('eye') ? ['right eye', 'left eye'] : [name];
+    const eyes: FeatureName[] = name.endsWith('eye') ? ['right eye', 'left eye'] : name.endsWith('brow') ? ['right brow', 'left brow'] : [name];
     for (const e of eyes) {
       fill(FEATURE_OUTLINES[e].outline);
       fillPolygon(keep, w, h, FEATURE_OUTLINES[e].outline.map((i) => x.shapedMesh[i]));

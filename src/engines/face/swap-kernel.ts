@@ -31,6 +31,7 @@ import { hiddenSide, mirroredReference, mirroredShare } from './swap-pose.js';
 import { judgeSwap, swapArtefacts, type FeatureName } from './swap-check.js';
 import { chromaScale, offsetFromLight, relight, shadingWeights, weightedLowPass, type FaceLight, type RelightSettings } from './swap-light.js';
 import { withoutRedEye } from './red-eye.js';
+import { matchReferenceDetail } from './swap-detail.js';
 
 export interface SwapPair {
   ref: RgbImage;
@@ -305,6 +306,19 @@ function fullSwap(ws: Workspace, pair: SwapPair, notes: string[], failed: readon
   }
   fillPolygon(features, w, h, NOSE_BASE.map((i) => shaped.mesh[i]));
   const featureSoft = softenCentred(features, w, h, Math.max(1, fw * 0.02));
+  // The features' outlines alone, without the margins kept for lashes and lip edges: a margin is skin
+  // as far as where the reference can be used goes (the mirrored side's outer strip, a foreshortened
+  // triangle), so a near side's temple hair next to its brow does not come over as part of the brow.
+  const cores = new Uint8Array(n);
+  for (const r of ['eyes', 'brows', 'lips'] as const) {
+    const m = hardRegionMask(shaped, r, w, h);
+    for (let i = 0; i < n; i++) cores[i] |= m[i];
+  }
+  fillPolygon(cores, w, h, NOSE_BASE.map((i) => shaped.mesh[i]));
+  const coreSoft = softenCentred(dilate(cores, w, h, Math.max(1, Math.round(fw * 0.01))), w, h, Math.max(1, fw * 0.01));
+  // The reference's fine detail no sharper or grainier than the target's (a photo's eyes in a painting look pasted).
+  const { lab: drawn, gains } = matchReferenceDetail({ tLab, wLab, w, h, tSkin, wSkin, features, featureShare: featureSoft });
+  if ([...gains.skin, ...gains.features].some((g) => g < 1)) notes.push(`reference's fine detail softened to the target's (skin ×${gains.skin.map((g) => g.toFixed(2)).join('/')}, features ×${gains.features.map((g) => g.toFixed(2)).join('/')})`);
   // Where a lip's colour can be: the lips and a little around (a pixel there is lip as far as its colour says).
   const lipsNear = softenCentred(dilate(hardRegionMask(shaped, 'lips', w, h), w, h, Math.max(1, Math.round(fw * 0.02))), w, h, Math.max(1, fw * 0.01));
   // Inside the lips every pixel is lip, a glossy highlight too (left out, it would stay a white streak on darker lips).
@@ -326,16 +340,16 @@ function fullSwap(ws: Workspace, pair: SwapPair, notes: string[], failed: readon
     if (!inner[i]) skinA *= Math.min(1, Math.max(0, (tgtSkinAll[i] - 0.4) / 0.4));
     // A feature is taken whole: half of one over the target's is the doubled eye a person sees first. So
     // neither the rim's feather, the forehead's skin rule nor the foreshortening map thins it.
-    const f = featureSoft[i] / 255;
+    const f = Math.max(coreSoft[i], (featureSoft[i] * conf[i]) / 255) / 255;
     const a = (f + (1 - f) * skinA) * (1 - keep[i] / 255);
     if (a <= 0) continue;
     const k = i * 3;
     // Features too take the target's light: it is measured on the skin around them (their own pixels
     // weigh nothing), so an eye or a lip keeps all of its own detail while a flash-lit nose tip does not.
     const lab = [0, 0, 0];
-    relight(wLab, i, tLight, wLight, relit, f, lab, (reliefFade[i] / 255) * (1 - (1 - S.reliefOnForehead) * (forehead[i] / 255)));
+    relight(drawn, i, tLight, wLight, relit, f, lab, (reliefFade[i] / 255) * (1 - (1 - S.reliefOnForehead) * (forehead[i] / 255)));
     if (lipsNear[i] && lips) {
-      offsetFromLight(wLab, i, wLight, offset);
+      offsetFromLight(drawn, i, wLight, offset);
       // How much of a lip this pixel is: its offset from the skin's light along the reference's lip colour.
       const along = Math.min(1, Math.max(0, (offset[0] * lips.dir[0] + offset[1] * lips.dir[1] + offset[2] * lips.dir[2]) / lips.len));
       const lipness = Math.max(along * (lipsNear[i] / 255), lipsInside[i] / 255);

@@ -3,9 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import { hardRegionMask, meshFaceWidth, type FaceInfo } from '../../../src/engines/face/analysis.js';
 import { swapFaces } from '../../../src/engines/face/swap-kernel.js';
 import { cleanSkinTone, keptFeatures } from '../../../src/engines/face/swap-features.js';
-import { MESH_POINTS_WITHOUT_IRIS } from '../../../src/engines/face/mesh-regions.js';
+import { LEFT_BROW, MESH_POINTS_WITHOUT_IRIS } from '../../../src/engines/face/mesh-regions.js';
 import { rgbToLab } from '../../../src/engines/lab.js';
-import type { Point } from '../../../src/engines/face/raster.js';
+import { fillPolygon, type Point } from '../../../src/engines/face/raster.js';
 import { analysedPhoto, makeDeps, meanUnder, type Rgb } from './fixtures.js';
 
 const deps = makeDeps(1);
@@ -54,5 +54,20 @@ describe('face swap: the reference\'s brows come whole when only the eyes below 
     };
     assert.ok(keptAt([]) < 0.2, `the brows are cleared for the reference's (${keptAt([]).toFixed(2)} kept)`);
     assert.ok(keptAt(['right eye']) > 0.5, `a failed eye keeps its brows (${keptAt(['right eye']).toFixed(2)} kept)`);
+  });
+});
+
+describe('face swap: a brow that fails the check keeps its pair', () => {
+  it('keeps both of the target\'s brows when one failed (one face\'s brow beside the other\'s reads as a gap)', () => {
+    // The same face as reference: nothing but the failed brow would keep anything.
+    const { width: w, height: h } = astronaut;
+    const lab = rgbToLab(astronaut.data, 3, w * h);
+    const tone = cleanSkinTone(lab, face, w, h);
+    const left = new Uint8Array(w * h);
+    fillPolygon(left, w, h, LEFT_BROW.map((i) => face.mesh[i]));
+    const { keep } = keptFeatures({ face, refFace: face, tLab: lab, wLab: lab, tTone: tone, wTone: tone, w, h, faceWidth: meshFaceWidth(face), shapedMesh: face.mesh.slice(0, MESH_POINTS_WITHOUT_IRIS) as Point[], failed: ['right brow'] });
+    let k = 0, n = 0;
+    for (let i = 0; i < left.length; i++) if (left[i]) (k += keep[i]), n++;
+    assert.ok(k / n / 255 > 0.9, `the left brow is kept with the failed right one (${(k / n / 255).toFixed(2)})`);
   });
 });

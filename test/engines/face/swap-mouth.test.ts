@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { FaceInfo } from '../../../src/engines/face/analysis.js';
+import { hardRegionMask, type FaceInfo } from '../../../src/engines/face/analysis.js';
 import { LIPS_INNER } from '../../../src/engines/face/mesh-regions.js';
 import { fillPolygon } from '../../../src/engines/face/raster.js';
 import { mouthGap } from '../../../src/engines/face/swap-features.js';
@@ -36,5 +36,21 @@ describe('face swap: parted lips over shut ones', () => {
     assert.ok(reports[0].notes.some((n) => n.includes('lips parted on one face, shut on the other')), reports[0].notes.join('; '));
     const before = meanUnder(julia, slit), afterSwap = meanUnder({ ...julia, data: Buffer.from(rgb) }, slit);
     assert.ok(Math.abs(afterSwap[0] - before[0]) < 6, `the slit stays the target's lips (${before[0].toFixed(0)} → ${afterSwap[0].toFixed(0)})`);
+  });
+});
+
+describe('face swap: a reference without colour', () => {
+  let astronaut: Rgb;
+  let astronautFace: FaceInfo;
+  before(async () => ({ img: astronaut, face: astronautFace } = await analysedPhoto(deps, 'astronaut.png')));
+
+  it('keeps a coloured target\'s lips: a greyscale face\'s lips cannot be told from its skin by colour', () => {
+    const grey = Buffer.from(astronaut.data);
+    for (let i = 0; i < grey.length; i += 3) grey.fill(Math.round(0.299 * grey[i] + 0.587 * grey[i + 1] + 0.114 * grey[i + 2]), i, i + 3);
+    const { rgb, reports } = swapFaces({ target: { ...astronaut, channels: 3 }, pairs: [{ ref: { ...astronaut, data: grey, channels: 3 }, refFace: astronautFace, targetFace: astronautFace }] });
+    assert.ok(reports[0].notes.some((n) => n.includes('reference without colour')), reports[0].notes.join('; '));
+    const lips = hardRegionMask(astronautFace, 'lips', astronaut.width, astronaut.height);
+    const before = meanUnder(astronaut, lips), afterSwap = meanUnder({ ...astronaut, data: Buffer.from(rgb) }, lips);
+    assert.ok(before.every((v, c) => Math.abs(afterSwap[c] - v) < 3), `the lips stay the target's (${before.map((v) => v.toFixed(0))} → ${afterSwap.map((v) => v.toFixed(0))})`);
   });
 });
