@@ -87,7 +87,7 @@ export const SWAP_SETTINGS = {
   /** Difference from the target's shading at which that share halves: a flash stripe (10–25 L over the target's) keeps little. */
   reliefLimit: [4, 5, 5] as [number, number, number],
   /** Where the reference's relief is darker than the target's (form, not a highlight): share kept and soft cap in L (swap-light.ts). */
-  reliefDarkening: { share: 1, cap: 12 },
+  reliefDarkening: { share: 1, cap: 10 },
   /**
    * The carried relief fades to none over this width inside the blend outline: the reference's relief
    * at its own face's edge (a cheek turning away from the light) would otherwise meet the target's skin
