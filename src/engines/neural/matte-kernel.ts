@@ -25,6 +25,28 @@ function loadSession(modelsDir: string, fast: boolean): Promise<InferenceSession
   return session;
 }
 
+/** The model was trained on (x - 128) / 256 in planar RGB: the 256 values, exact in float32. */
+const NORMALISED = Float32Array.from({ length: 256 }, (_, v) => (v - 128) / 256);
+/**
+ * The fast session's input buffer, filled again by each run (a fresh 12 MB one was mapped and
+ * faulted in each time); the lean session's callers are short of memory, so it is not kept there.
+ */
+let keptInput: Float32Array | undefined;
+
+function planarInput(rgb: Uint8Array, keep: boolean): Float32Array {
+  const n = MATTE_SIZE * MATTE_SIZE;
+  const r = keep ? (keptInput ??= new Float32Array(3 * n)) : new Float32Array(3 * n);
+  if (!keep) keptInput = undefined;
+  const g = r.subarray(n, 2 * n);
+  const b = r.subarray(2 * n);
+  for (let i = 0, j = 0; i < n; i++, j += 3) {
+    r[i] = NORMALISED[rgb[j]];
+    g[i] = NORMALISED[rgb[j + 1]];
+    b[i] = NORMALISED[rgb[j + 2]];
+  }
+  return r;
+}
+
 export interface MatteArgs {
   modelsDir: string;
   /** Keep the fast, larger session (the memory budget has room for it). */
@@ -39,13 +61,7 @@ export async function predictMatte(a: MatteArgs): Promise<Uint8Array> {
   const ort = await import('onnxruntime-node');
   const n = MATTE_SIZE * MATTE_SIZE;
   if (a.rgb.length !== n * 3) throw new Error(`expected ${MATTE_SIZE}x${MATTE_SIZE} RGB input`);
-  // The model was trained on (x - 128) / 256 in planar RGB.
-  const planar = new Float32Array(3 * n);
-  for (let i = 0; i < n; i++) {
-    planar[i] = (a.rgb[i * 3] - 128) / 256;
-    planar[i + n] = (a.rgb[i * 3 + 1] - 128) / 256;
-    planar[i + 2 * n] = (a.rgb[i * 3 + 2] - 128) / 256;
-  }
+  const planar = planarInput(a.rgb, a.fast);
   const input = new ort.Tensor('float32', planar, [1, 3, MATTE_SIZE, MATTE_SIZE]);
   // Fetch only the final matte; the model also exposes its side outputs.
   const out = await net.run({ [net.inputNames[0]]: input }, [net.outputNames[0]]);

@@ -4,7 +4,7 @@ import vm from 'node:vm';
 let gc: (() => void) | undefined;
 
 /** Memory outside the V8 heap that this isolate's objects own: ArrayBuffers, and sharp's output Buffers (not counted as ArrayBuffers). */
-const externalBytes = () => process.memoryUsage().external;
+export const externalBytes = (): number => process.memoryUsage().external;
 
 /**
  * A full garbage collection of the calling thread's isolate, when it holds more than `aboveBytes`

@@ -3,7 +3,7 @@
  * models stay loaded) and calls the named export.
  */
 import { parentPort } from 'node:worker_threads';
-import { collectIfAbove } from './collect.js';
+import { collectIfAbove, externalBytes } from './collect.js';
 import { CANCELLED, IN_NATIVE } from './native-guard.js';
 
 /** Piscina passes this on as the pool's 'message' event: the pool counts thread starts (model loads) with it. */
@@ -67,11 +67,20 @@ function guardOnnxRuns(): Promise<void> {
  * garbage once it returns, and an idle isolate does not collect them (see collect.ts). The
  * collection waits until the thread has had no call for a moment: run after every call it cost a
  * full collection of a large heap (tfjs's Human) on each call's path, and back-to-back calls
- * (enhance's tiles) reuse the memory anyway.
+ * (enhance's tiles) reuse the memory anyway. It runs only when the thread holds 32 MB more outside
+ * its heap than right after its last collection: what a collection cannot free (a tfjs-wasm
+ * module's memory: 88 MB in the NSFW thread) no longer sets off one after every call — the NSFW
+ * thread's, 1 s after its check, fell in the middle of the same task's matte (26–129 ms of a core).
  */
 const COLLECT_ABOVE_BYTES = 32 * 2 ** 20;
 const COLLECT_WHEN_IDLE_MS = 1_000;
 let idleCollect: NodeJS.Timeout | undefined;
+/** What this thread held outside its heap right after its last idle collection. */
+let heldAfterCollect = 0;
+
+function collectNewGarbage(): void {
+  if (collectIfAbove(heldAfterCollect + COLLECT_ABOVE_BYTES)) heldAfterCollect = externalBytes();
+}
 
 export interface WorkerCall {
   modulePath: string;
@@ -99,7 +108,7 @@ export default async function runInWorker({ modulePath, fn, args, flags }: Worke
   } finally {
     current = undefined;
     // The pool runs Piscina without Atomics (pool.ts), so this thread's event loop turns between calls.
-    idleCollect = setTimeout(() => collectIfAbove(COLLECT_ABOVE_BYTES), COLLECT_WHEN_IDLE_MS);
+    idleCollect = setTimeout(collectNewGarbage, COLLECT_WHEN_IDLE_MS);
     idleCollect.unref();
   }
 }

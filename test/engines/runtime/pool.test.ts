@@ -71,6 +71,26 @@ test('the big buffers a call leaves behind are collected once its thread is idle
   }
 });
 
+test('memory a collection cannot free does not set off a collection after every call', async () => {
+  const pool = createWorkerPool(1, { idleMs: 0 });
+  try {
+    // 64 MB held for good (a tfjs-wasm module's memory): the first idle moment collects once...
+    await pool.run<number>(KERNEL, 'holdResident', 64);
+    await sleep(1500);
+    const first = await pool.run<number>(KERNEL, 'fullCollectionsSoFar', {});
+    assert.ok(first >= 1, 'the thread collected once after its first call');
+    // ...and calls that leave little garbage do not make it collect again: it would run beside the
+    // next kernel's work (the NSFW thread's fell in the middle of its task's matte).
+    for (let i = 0; i < 2; i++) {
+      await pool.run<Who>(KERNEL, 'whoAmI', {});
+      await sleep(1500);
+    }
+    assert.equal(await pool.run<number>(KERNEL, 'fullCollectionsSoFar', {}), first);
+  } finally {
+    await pool.destroy();
+  }
+});
+
 test('each kernel module runs in threads of its own, so a thread holds one module\'s models', async () => {
   const pool = createWorkerPool(1, { idleMs: 0 });
   try {
