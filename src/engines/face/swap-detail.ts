@@ -70,12 +70,16 @@ function weightedEnergy(band: Float32Array, weight: ArrayLike<number>): number {
   return s > 0 ? e / s : 0;
 }
 
+/** The band-pass planes of a face's lightness (Lab L), finest first. */
+function lightnessBands(lab: Float32Array, w: number, h: number): Float32Array[] {
+  return bands(channel(lab, 0, w * h), w, h);
+}
+
 /**
- * A face's detail level from its Lab pixels: `skin` weighs clean skin (0..1), `features` (0/255) marks
- * eyes, brows and lips with a margin for lashes and lip edges.
+ * A face's detail level from the bands of its lightness: `skin` weighs clean skin (0..1), `features`
+ * (0/255) marks eyes, brows and lips with a margin for lashes and lip edges.
  */
-export function detailLevel(lab: Float32Array, w: number, h: number, skin: Float32Array, features: Uint8Array): DetailLevel {
-  const b = bands(channel(lab, 0, w * h), w, h);
+export function detailLevel(b: readonly Float32Array[], skin: Float32Array, features: Uint8Array): DetailLevel {
   const onSkin = b.map((band) => weightedEnergy(band, skin));
   // The features' own edges: their energy beyond what the skin around them holds in the same band
   // (grain and pores in the finest, relief and the light's fall in the coarse one).
@@ -109,13 +113,14 @@ export function detailGains(target: DetailLevel, reference: DetailLevel): Detail
 /**
  * The reference's Lab pixels with its fine bands scaled: `featureShare` (0..255) says where a pixel is
  * a feature's (its gain) rather than skin's. Colour bands follow lightness's gains (grain is in both).
+ * `lightness`: the bands of its L, already made for measuring its level.
  */
-export function withDetailGains(lab: Float32Array, w: number, h: number, gains: DetailGains, featureShare: Uint8Array): Float32Array {
+export function withDetailGains(lab: Float32Array, w: number, h: number, gains: DetailGains, featureShare: Uint8Array, lightness: readonly Float32Array[]): Float32Array {
   const n = w * h;
   const out = Float32Array.from(lab);
   if (gains.skin.every((g) => g === 1) && gains.features.every((g) => g === 1)) return out;
   for (let c = 0; c < 3; c++) {
-    const b = bands(channel(lab, c, n), w, h);
+    const b = c === 0 ? lightness : bands(channel(lab, c, n), w, h);
     for (let k = 0; k < gains.skin.length; k++) {
       const gs = gains.skin[k], gf = gains.features[k];
       if (gs === 1 && gf === 1) continue;
@@ -146,8 +151,9 @@ export interface DetailInputs {
 /** The reference's Lab with its detail brought to the target's level, and the gains used. */
 export function matchReferenceDetail(x: DetailInputs): { lab: Float32Array; gains: DetailGains } {
   const clean = (skin: Float32Array) => skin.map((v, i) => (x.features[i] ? 0 : v > 0.5 ? v : 0));
-  const target = detailLevel(x.tLab, x.w, x.h, clean(x.tSkin), x.features);
-  const reference = detailLevel(x.wLab, x.w, x.h, clean(x.wSkin), x.features);
+  const referenceBands = lightnessBands(x.wLab, x.w, x.h);
+  const target = detailLevel(lightnessBands(x.tLab, x.w, x.h), clean(x.tSkin), x.features);
+  const reference = detailLevel(referenceBands, clean(x.wSkin), x.features);
   const gains = detailGains(target, reference);
-  return { lab: withDetailGains(x.wLab, x.w, x.h, gains, x.featureShare), gains };
+  return { lab: withDetailGains(x.wLab, x.w, x.h, gains, x.featureShare, referenceBands), gains };
 }
