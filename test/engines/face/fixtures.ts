@@ -1,4 +1,5 @@
 /** Photos the face tests derive from the shared test photos, and the shared engine setup. */
+import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
@@ -109,4 +110,11 @@ export function paintMakeup(img: Rgb, face: FaceInfo): Rgb {
 export async function analysedPhoto(deps: EngineDeps, name: string): Promise<{ img: Rgb; face: FaceInfo }> {
   const img = await decodeRgb(photo(name));
   return { img, face: (await analyzeFaces(deps.pool, img)).faces[0] };
+}
+
+/** The widest face the analysis finds in an image (the subject, in a photo with others around it). */
+export async function widestFace(deps: EngineDeps, img: Rgb): Promise<FaceInfo> {
+  const a = await analyzeFaces(deps.pool, img);
+  assert.ok(a.faces.length > 0, 'no face found');
+  return a.faces.reduce((b, f) => (f.width > b.width ? f : b));
 }

@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { alignedCrop, alignmentFor, applySimilarity, cropCoverage, ARCFACE_TEMPLATE, fitSimilarity, fivePoints, invertSimilarity, pasteAligned, templateFor, type Similarity } from '../../../src/engines/face/align.js';
-import { analyzeFaces, hardRegionMask, meshFaceWidth, type FaceInfo } from '../../../src/engines/face/analysis.js';
+import { hardRegionMask, meshFaceWidth, type FaceInfo } from '../../../src/engines/face/analysis.js';
 import { createFeatureEngine } from '../../../src/engines/registry.js';
 import { dilate, erode, type Point } from '../../../src/engines/face/raster.js';
 import { listModels } from '../../../src/engines/models/list.js';
@@ -22,7 +22,7 @@ import { inswapperEmap } from '../../../src/engines/models/adapters/onnx-initial
 import { sessionFor } from '../../../src/engines/models/onnx.js';
 import { mainFile, refFor } from '../../../src/engines/models/refs.js';
 import { bestModel } from '../../../src/engines/models/select.js';
-import { ARTIFACTS, decodeRgb, encodePng, engineFile, makeDeps, photo, runContext, type Rgb } from './fixtures.js';
+import { ARTIFACTS, decodeRgb, encodePng, engineFile, makeDeps, photo, runContext, type Rgb, widestFace } from './fixtures.js';
 import { swappingEmap, tinyLatentSwapper } from './tiny-face-models.js';
 
 /** One engine set per models folder; models are picked per task, so they can be installed after start. */
@@ -64,9 +64,8 @@ before(async () => {
   setups.push(deps);
   astronaut = await decodeRgb(photo('astronaut.png'));
   julia = await decodeRgb(photo('portrait-julia.jpg'));
-  const widest = async (img: Rgb) => (await analyzeFaces(deps.pool, img)).faces.reduce((b, f) => (f.width > b.width ? f : b));
-  astronautFace = await widest(astronaut);
-  juliaFace = await widest(julia);
+  astronautFace = await widestFace(deps, astronaut);
+  juliaFace = await widestFace(deps, julia);
 });
 after(async () => {
   for (const d of setups) await d.pool.destroy();

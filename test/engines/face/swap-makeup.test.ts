@@ -10,17 +10,12 @@ import { LEFT_EYE, LIPS_INNER, LIPS_OUTER, RIGHT_EYE } from '../../../src/engine
 import { rgbToLab } from '../../../src/engines/lab.js';
 import { createFeatureEngine } from '../../../src/engines/registry.js';
 import { dilate, erode } from '../../../src/engines/face/raster.js';
-import { ARTIFACTS, decodeRgb, encodePng, engineFile, makeDeps, meanUnder, paintMakeup, photo, runContext, sideBySide, type Rgb } from './fixtures.js';
+import { ARTIFACTS, decodeRgb, encodePng, engineFile, makeDeps, meanUnder, paintMakeup, photo, runContext, sideBySide, type Rgb, widestFace } from './fixtures.js';
 
 const deps = makeDeps(2);
 const swap = createFeatureEngine('face-swap', deps);
 const makeup = createFeatureEngine('mu-trans-rec', deps);
 const ctx = runContext(deps);
-const firstFace = async (img: Rgb): Promise<FaceInfo> => {
-  const a = await analyzeFaces(deps.pool, img);
-  assert.ok(a.faces.length > 0, 'no face found');
-  return a.faces.reduce((b, f) => (f.width > b.width ? f : b));
-};
 /** Params go through the feature contract first, as the task service does at creation. */
 const swapParams = (refs: number, params: Record<string, unknown>) => checkParams('face-swap', params, { files: { src_ids: 1, ref_ids: refs } });
 const runSwap = async (target: Buffer, refs: Buffer[], params: Record<string, unknown> = {}) =>
@@ -49,7 +44,7 @@ let astronautFace: FaceInfo;
 let groupFace: Buffer;
 before(async () => {
   astronaut = await decodeRgb(photo('astronaut.png'));
-  astronautFace = await firstFace(astronaut);
+  astronautFace = await widestFace(deps, astronaut);
   const group = await decodeRgb(photo('group-4.jpg'));
   const faces = (await analyzeFaces(deps.pool, group)).faces;
   const frontal = faces.reduce((b, f) => (Math.abs(f.yaw) < Math.abs(b.yaw) ? f : b));
@@ -86,7 +81,7 @@ describe('face-swap', () => {
     assert.ok(changed > inside * 0.12, `only ${changed} of ${inside} face pixels changed`);
     assert.ok(maxOutside <= 1, `pixels outside the face outline changed by up to ${maxOutside}`);
     // The swapped face still lies where the target's was: the mesh found on the result matches the target's.
-    const swapped = await firstFace(result);
+    const swapped = await widestFace(deps, result);
     let err = 0;
     for (let i = 0; i < 468; i++) err += Math.hypot(swapped.mesh[i][0] - astronautFace.mesh[i][0], swapped.mesh[i][1] - astronautFace.mesh[i][1]);
     err /= 468;
@@ -107,11 +102,11 @@ describe('face-swap', () => {
 
   it("keeps the target's expression: mouth and eye landmarks of the result stay on the target's, both ways", async () => {
     const julia = await decodeRgb(photo('portrait-julia.jpg'));
-    const juliaFace = await firstFace(julia);
+    const juliaFace = await widestFace(deps, julia);
     const points = [...LIPS_OUTER, ...LIPS_INNER, ...RIGHT_EYE, ...LEFT_EYE];
     for (const [target, targetFace, ref] of [[astronaut, astronautFace, julia], [julia, juliaFace, astronaut]] as const) {
       const [out] = await runSwap(await encodePng(target), [await encodePng(ref)]);
-      const found = await firstFace(await decodeRgb(out.data));
+      const found = await widestFace(deps, await decodeRgb(out.data));
       const err = points.reduce((sum, i) => sum + Math.hypot(found.mesh[i][0] - targetFace.mesh[i][0], found.mesh[i][1] - targetFace.mesh[i][1]), 0) / points.length;
       assert.ok(err < meshFaceWidth(targetFace) * 0.03, `mouth/eye landmarks moved by ${err.toFixed(1)} px on a ${meshFaceWidth(targetFace).toFixed(0)} px face`);
     }
@@ -152,7 +147,7 @@ describe('face-swap', () => {
 
   it("does not bring a flash stripe down the reference's nose into the result", async () => {
     const ref = await decodeRgb(groupFace);
-    const refFace = await firstFace(ref);
+    const refFace = await widestFace(deps, ref);
     const fw = meshFaceWidth(refFace);
     // A bright, soft stripe along the nose bridge, as a flash or a ceiling lamp leaves it.
     const bridge = [168, 6, 197, 195, 5];
@@ -231,7 +226,7 @@ describe('mu-trans-rec (makeup transfer)', () => {
     writeFileSync(path.join(ARTIFACTS, 'makeup-julia.png'), out.data);
     const before = await decodeRgb(src);
     const after = await decodeRgb(out.data);
-    const face = await firstFace(before);
+    const face = await widestFace(deps, before);
     const lips = hardRegionMask(face, 'lips', before.width, before.height);
     const refLips = meanUnder(await decodeRgb(reference), hardRegionMask(astronautFace, 'lips', 512, 512));
     const lab = (rgb: number[]) => Array.from(rgbToLab(Uint8Array.from(rgb.map(Math.round)), 3, 1));

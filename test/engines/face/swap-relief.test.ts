@@ -7,16 +7,11 @@ import { checkParams } from '../../../src/features/check.js';
 import { analyzeFaces, meshFaceWidth, type FaceInfo } from '../../../src/engines/face/analysis.js';
 import { LEFT_CHEEK_CENTER, RIGHT_CHEEK_CENTER } from '../../../src/engines/face/mesh-regions.js';
 import { createFeatureEngine } from '../../../src/engines/registry.js';
-import { ARTIFACTS, decodeRgb, encodePng, engineFile, makeDeps, photo, runContext, type Rgb } from './fixtures.js';
+import { ARTIFACTS, decodeRgb, encodePng, engineFile, makeDeps, photo, runContext, type Rgb, widestFace } from './fixtures.js';
 
 const deps = makeDeps(2);
 const swap = createFeatureEngine('face-swap', deps);
 const ctx = runContext(deps);
-const firstFace = async (img: Rgb): Promise<FaceInfo> => {
-  const a = await analyzeFaces(deps.pool, img);
-  assert.ok(a.faces.length > 0, 'no face found');
-  return a.faces.reduce((b, f) => (f.width > b.width ? f : b));
-};
 const runSwap = async (target: Buffer, ref: Buffer) =>
   (await swap.run({ taskId: 't', feature: 'face-swap', files: { src_ids: [engineFile(target)], ref_ids: [engineFile(ref, 'ref.png')] }, params: checkParams('face-swap', {}, { files: { src_ids: 1, ref_ids: 1 } }), outputExt: 'png' }, ctx))[0];
 
@@ -48,8 +43,8 @@ before(async () => {
     .png()
     .toBuffer();
   ref = await decodeRgb(crop);
-  refFace = await firstFace(ref);
-  astronautFace = await firstFace(await decodeRgb(photo('astronaut.png')));
+  refFace = await widestFace(deps, ref);
+  astronautFace = await widestFace(deps, await decodeRgb(photo('astronaut.png')));
 });
 after(() => deps.pool.destroy());
 
